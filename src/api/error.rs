@@ -1,0 +1,37 @@
+//! The one error type of the API client: what went wrong talking to Aiven, with the HTTP
+//! status and the server's own message when there was one.
+
+/// A failed API call. Messages are one line, never contain the token, and say what to do
+/// where there is something to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The API answered with a non-2xx status.
+    #[error("{message} (HTTP {status})")]
+    Status { status: u16, message: String },
+
+    /// The API answered 2xx, but not with what this call returns.
+    #[error("unexpected response from the API (HTTP {status}): {detail}")]
+    Decode { status: u16, detail: String },
+
+    /// No answer: DNS, connect, TLS or I/O failure.
+    #[error("cannot reach {url}: {detail}")]
+    Network { url: String, detail: String },
+
+    /// The whole call (retries included) took longer than `--request-timeout`.
+    #[error("request to {url} timed out after {seconds}s (--request-timeout)")]
+    Timeout { url: String, seconds: f64 },
+
+    /// The client could not be set up (bad CA file, refused cleartext URL, ...).
+    #[error("{0}")]
+    Setup(String),
+}
+
+impl ApiError {
+    /// The HTTP status the server answered with, if it answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Status { status, .. } | ApiError::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,418 @@
+//! The command-line interface: the whole clap derive tree.
+//!
+//! Doc comments here *are* the `--help` text (and the man page and completions, which are
+//! generated from this tree), so they are written for users. Global options live in
+//! [`GlobalArgs`], under their own help heading, and are accepted before or after the
+//! subcommand, as `avn` scripts expect.
+
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::secret::Secret;
+
+/// Exit codes, shown in `--help` and the man page. Decided in one place: `crate::exit`.
+const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  API or network failure
+  2  usage error (bad arguments or input)
+  3  not authenticated (no credentials, or the API answered 401/403)
+  4  not found (the API answered 404, e.g. an unknown token prefix)
+  130  interrupted (Ctrl-C)";
+
+const ABOUT: &str =
+    "Manage Aiven personal access tokens: a fast drop-in for `avn user access-token`";
+
+const LONG_ABOUT: &str = "\
+Manage Aiven personal access tokens: create, list, update and revoke them, plus info, rotate,
+expire-all, login and logout. Output of create, list, update and revoke is byte-identical to
+`avn user access-token` (aiven-client), so scripts written for `avn` keep working.
+
+Try it offline with the built-in sandbox (a local Aiven-compatible API):
+  avn-token sandbox --exec -- sh -c 'avn-token create --description demo && avn-token list'";
+
+/// `avn-token`: manage Aiven personal access tokens.
+#[derive(Debug, Parser)]
+#[command(
+    name = "avn-token",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = EXIT_CODES_HELP,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options accepted by every command, before or after the subcommand name.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// Aiven API base URL
+    #[arg(
+        long,
+        global = true,
+        env = "AIVEN_WEB_URL",
+        value_name = "URL",
+        default_value = "https://api.aiven.io"
+    )]
+    pub url: String,
+
+    /// API token (default: $AIVEN_AUTH_TOKEN, then the credentials file written by
+    /// `avn user login` / `avn-token login`)
+    #[arg(long, global = true, value_name = "TOKEN")]
+    pub auth_token: Option<Secret>,
+
+    /// Extra CA certificate (PEM) to trust for HTTPS, e.g. a corporate proxy's
+    #[arg(long, global = true, env = "AIVEN_CA_CERT", value_name = "FILE")]
+    pub auth_ca: Option<PathBuf>,
+
+    /// Bound each API call, retries included, to this many seconds
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub request_timeout: Option<Duration>,
+
+    /// Give up retrying transient failures (429, 502-504, connection errors) after this many
+    /// seconds
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds, default_value = "15")]
+    pub retry_budget: Duration,
+
+    /// Print each HTTP request and response to stderr (the token is redacted)
+    #[arg(long, global = true)]
+    pub show_http: bool,
+
+    /// Allow sending the token over plain http:// to a non-loopback host (e.g. a local proxy)
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
+
+    /// Output format
+    #[arg(short = 'o', long, global = true, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
+
+    /// JSON output, as `avn --json` prints it (same as `--output json`)
+    #[arg(long, global = true, conflicts_with = "output")]
+    pub json: bool,
+
+    /// Show times relative to now in tables (`in 3 days`, `2 hours ago`)
+    #[arg(long, global = true)]
+    pub relative: bool,
+}
+
+impl GlobalArgs {
+    /// The output format chosen by `--output` or its `--json` alias; the `avn` table otherwise.
+    pub fn output_format(&self) -> OutputFormat {
+        match (self.json, self.output) {
+            (true, _) => OutputFormat::Json,
+            (false, Some(format)) => format,
+            (false, None) => OutputFormat::Table,
+        }
+    }
+}
+
+/// How results are printed on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned columns, byte-identical to `avn`
+    Table,
+    /// Pretty JSON with sorted keys, every field the API returned (as `avn --json`)
+    Json,
+    /// Comma-separated values with a header row of field names
+    Csv,
+    /// YAML, every field the API returned
+    Yaml,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new access token (prints the full token once)
+    #[command(after_help = "Examples:
+  avn-token create --description \"To be used with Python Notebooks\"
+  avn-token create --description ci --max-age-seconds 3600 --extend-when-used
+  export AIVEN_AUTH_TOKEN=$(avn-token create --description ci --expires-in 1h -q)")]
+    Create(CreateArgs),
+
+    /// List your access tokens
+    #[command(after_help = "Examples:
+  avn-token list
+  avn-token list --json | jq -r '.[].token_prefix'
+  avn-token list -o csv")]
+    List(ListArgs),
+
+    /// Show one token in detail: the list columns plus create time, scopes and IP allowlist
+    #[command(after_help = "Examples:
+  avn-token info 6JsKDclT3OMQ
+  avn-token info 6JsKDclT3OMQ --json")]
+    Info(InfoArgs),
+
+    /// Update the description of an access token
+    #[command(after_help = "Example:
+  avn-token update 6JsKDclT3OMQ --description \"To be used with Jupyter Notebooks\"")]
+    Update(UpdateArgs),
+
+    /// Revoke an access token
+    #[command(after_help = "Examples:
+  avn-token revoke 6JsKDclT3OMQ
+  avn-token revoke \"$OLD_TOKEN\" --yes")]
+    Revoke(RevokeArgs),
+
+    /// Replace a token with a new one with the same settings, then revoke the old one
+    #[command(after_help = "Examples:
+  avn-token rotate 6JsKDclT3OMQ
+  NEW=$(avn-token rotate 6JsKDclT3OMQ -q)")]
+    Rotate(RotateArgs),
+
+    /// Expire all of your tokens, including the one in use (as `avn user tokens-expire`)
+    ExpireAll(ExpireAllArgs),
+
+    /// Store a token in the credentials file `avn` uses (read from stdin or a prompt)
+    #[command(after_help = "Examples:
+  avn-token login                      # prompts, without echo
+  printf '%s' \"$TOKEN\" | avn-token login")]
+    Login(LoginArgs),
+
+    /// Revoke the stored token and remove the credentials file
+    Logout(LogoutArgs),
+
+    /// Run a local, offline Aiven-compatible access-token API
+    #[command(after_help = "Examples:
+  eval \"$(avn-token sandbox --listen 127.0.0.1:8999 &)\"
+  avn-token sandbox --exec -- ./my-ci-script.sh
+  avn-token sandbox --state sandbox.json --token my-fixed-token")]
+    Sandbox(SandboxArgs),
+
+    /// Print a shell completion script
+    #[command(after_help = "Example:
+  avn-token completions bash > ~/.local/share/bash-completion/completions/avn-token")]
+    Completions(CompletionsArgs),
+
+    /// Print the man page (roff)
+    #[command(after_help = "Example:
+  avn-token man > ~/.local/share/man/man1/avn-token.1")]
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Description of how the token will be used
+    #[arg(long)]
+    pub description: String,
+
+    /// Maximum age of the token in seconds, after which it expires (server default: 30 days)
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub max_age_seconds: Option<i64>,
+
+    /// Maximum age as a duration: 90m, 12h, 30d, 1w (alternative to --max-age-seconds)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "max_age_seconds")]
+    pub expires_in: Option<Duration>,
+
+    /// Extend the token's expiry time when used (only applies if it expires)
+    #[arg(long)]
+    pub extend_when_used: bool,
+
+    /// Restrict the token to a scope (repeatable)
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+
+    /// Allow the token only from this address or CIDR range, IPv4 or IPv6 (repeatable)
+    #[arg(long = "ip-allowlist", value_name = "CIDR", value_parser = parse_cidr)]
+    pub ip_allowlist: Vec<String>,
+
+    /// Print only the full token and a newline
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {}
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// The full token or token prefix identifying the token
+    pub token_prefix: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The full token or token prefix identifying the token to update
+    pub token_prefix: String,
+
+    /// Description of how the token will be used
+    #[arg(long)]
+    pub description: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The full token or token prefix identifying the token to revoke
+    pub token_prefix: String,
+
+    /// Revoke even the token this command authenticates with
+    #[arg(long)]
+    pub force: bool,
+
+    /// Do not ask for confirmation on a terminal
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// The full token or token prefix identifying the token to replace
+    pub token_prefix: String,
+
+    /// Description for the new token (default: the old token's)
+    #[arg(long)]
+    pub description: Option<String>,
+
+    /// Rotate even the token this command authenticates with
+    #[arg(long)]
+    pub force: bool,
+
+    /// Do not ask for confirmation on a terminal
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Print only the new full token and a newline
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExpireAllArgs {
+    /// Do not ask for confirmation on a terminal
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// Only remove the credentials file; do not revoke the stored token
+    #[arg(long)]
+    pub no_token_revoke: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on (port 0 picks a free port)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+
+    /// Use this bootstrap token instead of a random one (for reproducible CI)
+    #[arg(long, value_name = "VALUE")]
+    pub token: Option<Secret>,
+
+    /// Keep tokens in this JSON file across restarts (written atomically)
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Run the command after `--` with AIVEN_WEB_URL and AIVEN_AUTH_TOKEN set (and this
+    /// avn-token first on PATH), then stop the sandbox and exit with the command's status
+    #[arg(long, requires = "command")]
+    pub exec: bool,
+
+    /// The command for --exec, and its arguments
+    #[arg(last = true, value_name = "CMD", requires = "exec")]
+    pub command: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to generate completions for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Seconds as a positive decimal number (`2`, `0.5`).
+fn parse_seconds(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !seconds.is_finite() || seconds <= 0.0 || seconds > 86_400.0 * 365.0 {
+        return Err(format!(
+            "`{text}` must be between 0 and one year of seconds"
+        ));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// Human durations: `90m`, `12h`, `30d`, `1w`, `1h30m` (humantime's grammar), whole seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(text.trim())
+        .map_err(|e| format!("`{text}` is not a duration like 90m, 12h, 30d or 1w: {e}"))?;
+    if duration.as_secs() == 0 {
+        return Err(format!("`{text}` must be at least one second"));
+    }
+    if duration.subsec_nanos() != 0 {
+        return Err(format!("`{text}` must be a whole number of seconds"));
+    }
+    if duration.as_secs() > i64::MAX as u64 {
+        return Err(format!("`{text}` is too long"));
+    }
+    Ok(duration)
+}
+
+/// An IPv4/IPv6 address or CIDR range, normalised to its canonical text (`10.0.0.0/8`).
+pub fn parse_cidr(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if let Ok(net) = text.parse::<ipnet::IpNet>() {
+        if net.trunc() != net {
+            return Err(format!(
+                "`{text}` has host bits set; did you mean {}?",
+                net.trunc()
+            ));
+        }
+        return Ok(net.to_string());
+    }
+    if let Ok(addr) = text.parse::<std::net::IpAddr>() {
+        return Ok(addr.to_string());
+    }
+    Err(format!(
+        "`{text}` is not an IP address or CIDR range (e.g. 203.0.113.0/24, 2001:db8::/32)"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("12h"), Ok(Duration::from_secs(43200)));
+        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(2_592_000)));
+        assert_eq!(parse_duration("1w"), Ok(Duration::from_secs(604_800)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("1.5s").is_err());
+    }
+
+    #[test]
+    fn cidrs() {
+        assert_eq!(parse_cidr("10.0.0.0/8").as_deref(), Ok("10.0.0.0/8"));
+        assert_eq!(parse_cidr("192.0.2.1").as_deref(), Ok("192.0.2.1"));
+        assert_eq!(parse_cidr("2001:db8::/32").as_deref(), Ok("2001:db8::/32"));
+        assert_eq!(parse_cidr("::1").as_deref(), Ok("::1"));
+        assert!(parse_cidr("10.0.0.1/8").is_err());
+        assert!(parse_cidr("10.0.0.0/33").is_err());
+        assert!(parse_cidr("300.0.0.1").is_err());
+        assert!(parse_cidr("example.com").is_err());
+    }
+}

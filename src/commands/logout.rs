@@ -1,0 +1,36 @@
+//! `avn-token logout [--no-token-revoke]`: revoke the stored token and remove the
+//! credentials file, as `avn user logout`.
+
+use anyhow::Result;
+
+use crate::api::{ApiError, Client};
+use crate::cli::LogoutArgs;
+use crate::config::{Config, Credentials, remove_credentials};
+use crate::output::diag;
+
+pub async fn run(args: &LogoutArgs, config: &Config) -> Result<()> {
+    let path = &config.credentials_file;
+    let stored = Credentials::read(path)?.and_then(|c| c.auth_token());
+    if !args.no_token_revoke {
+        if let Some(token) = &stored {
+            match Client::new(config, token)?
+                .revoke_token(token.expose())
+                .await
+            {
+                Ok(()) => diag::note(&format!("revoked token {}", token.prefix())),
+                // Already revoked or expired: nothing left to revoke, the file still goes.
+                Err(ApiError::Status {
+                    status: 401 | 403 | 404,
+                    ..
+                }) => diag::note(&format!("token {} was no longer valid", token.prefix())),
+                Err(error) => return Err(error.into()),
+            }
+        }
+    }
+    if remove_credentials(path)? {
+        diag::note(&format!("removed {}", path.display()));
+    } else {
+        diag::note(&format!("not logged in: {} does not exist", path.display()));
+    }
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! `avn-token revoke PREFIX`: prints `Revoked`, as `avn` does.
+//!
+//! Safer than `avn`: the token this command authenticates with is not revoked without
+//! `--force` (that would log you out mid-script), and a person at a terminal is asked first
+//! unless `--yes`. Pipes and CI are never prompted.
+
+use anyhow::Result;
+
+use super::Context;
+use crate::api::Token;
+use crate::cli::RevokeArgs;
+use crate::exit::CommandError;
+use crate::secret::visible_prefix;
+
+pub async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
+    let prefix = args.token_prefix.as_str();
+    if !args.force || ctx.interactive && !args.yes {
+        let tokens = ctx.client.list_tokens().await?;
+        let target: Vec<&Token> = tokens.iter().filter(|t| t.matches(prefix)).collect();
+        if !args.force && target.iter().any(|t| t.currently_active()) {
+            return Err(CommandError::Refused(format!(
+                "refusing to revoke {}: it is the token this command is using; \
+                 pass --force to revoke it anyway",
+                visible_prefix(prefix)
+            ))
+            .into());
+        }
+        if let [token] = target.as_slice() {
+            ctx.confirm(&describe_for_prompt("Revoke", token), args.yes)?;
+        }
+    }
+    ctx.client.revoke_token(prefix).await?;
+    ctx.printer.line("Revoked")?;
+    Ok(())
+}
+
+/// `Revoke token 6JsKDclT3OMQ ("ci deploy")?`
+pub fn describe_for_prompt(verb: &str, token: &Token) -> String {
+    format!(
+        "{verb} token {} ({:?})?",
+        token.token_prefix().unwrap_or("?"),
+        token.description().unwrap_or("")
+    )
+}

@@ -1,0 +1,44 @@
+//! Parse, run, turn the outcome into an exit code; nothing else.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use avn_token::cli::Cli;
+use avn_token::{commands, exit, output};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // --help and --version land here too, and go to stdout with status 0.
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::SUCCESS
+            });
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            output::diag::error(&format!("cannot start the async runtime: {error}"));
+            return ExitCode::from(exit::FAILURE);
+        }
+    };
+    // Errors are printed here, one line with their causes, never with a backtrace (this
+    // environment may set RUST_BACKTRACE, which `main() -> Result` would honour).
+    let code = match runtime.block_on(commands::run(cli)) {
+        Ok(code) => code,
+        Err(error) if exit::is_broken_pipe(&error) => exit::SUCCESS,
+        Err(error) => {
+            output::diag::error(&format!("{error:#}"));
+            exit::code_for(&error)
+        }
+    };
+    ExitCode::from(code)
+}

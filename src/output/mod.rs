@@ -1,0 +1,121 @@
+//! Everything the user sees on stdout, in one place.
+//!
+//! Commands hand results to a [`Printer`]; it renders them in the chosen
+//! [`OutputFormat`] and writes them through a locked stdout. Write errors come back as
+//! `io::Error` so `main` can end quietly with status 0 on a closed pipe (`| head -1`)
+//! instead of panicking as `println!` would. Messages for people go to stderr through
+//! [`diag`].
+
+pub mod diag;
+mod formats;
+mod relative;
+pub mod table;
+
+use std::io::{self, Write};
+
+use crate::api::Token;
+use crate::cli::OutputFormat;
+
+pub use relative::RelativeCells;
+pub use table::AvnCells;
+
+/// Which fields a table shows, in order: exactly the columns `avn` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// `create` (and `rotate`): the new token with its secret.
+    Created,
+    /// `list` and `update`.
+    Listed,
+    /// `info`: one token in detail.
+    Detail,
+}
+
+impl Layout {
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Layout::Created => &[
+                "expiry_time",
+                "description",
+                "max_age_seconds",
+                "extend_when_used",
+                "full_token",
+            ],
+            Layout::Listed => &[
+                "expiry_time",
+                "token_prefix",
+                "description",
+                "max_age_seconds",
+                "extend_when_used",
+                "last_used_time",
+                "last_ip",
+                "last_user_agent",
+            ],
+            Layout::Detail => &[
+                "token_prefix",
+                "description",
+                "create_time",
+                "expiry_time",
+                "max_age_seconds",
+                "extend_when_used",
+                "last_used_time",
+                "last_ip",
+                "last_user_agent",
+                "scopes",
+                "ip_allowlist",
+                "created_manually",
+                "currently_active",
+            ],
+        }
+    }
+}
+
+/// Renders results in one format and writes them to stdout.
+#[derive(Debug, Clone, Copy)]
+pub struct Printer {
+    pub format: OutputFormat,
+    /// Relative times and a `*` on the token in use, for people (`--relative`).
+    pub relative: bool,
+}
+
+impl Printer {
+    pub fn new(format: OutputFormat, relative: bool) -> Self {
+        Printer { format, relative }
+    }
+
+    /// Tokens as a table (or JSON, CSV, YAML). `create`/`update --json` pass a one-element
+    /// slice and print a one-element list, as `avn` does.
+    pub fn tokens(&self, tokens: &[Token], layout: Layout) -> io::Result<()> {
+        write_stdout(&self.render(tokens, layout))
+    }
+
+    /// The text [`Printer::tokens`] writes.
+    pub fn render(&self, tokens: &[Token], layout: Layout) -> String {
+        let columns = layout.columns();
+        match self.format {
+            OutputFormat::Table => {
+                let relative = RelativeCells::now();
+                let cells: &dyn table::CellFormat =
+                    if self.relative { &relative } else { &AvnCells };
+                match (layout, tokens) {
+                    (Layout::Detail, [token]) => table::render_vertical(token, columns, cells),
+                    _ => table::render(tokens, columns, cells),
+                }
+            }
+            OutputFormat::Json => formats::json(tokens),
+            OutputFormat::Csv => formats::csv(tokens, columns),
+            OutputFormat::Yaml => formats::yaml(tokens),
+        }
+    }
+
+    /// A line of text (`Revoked`, the server's message), the same in every format.
+    pub fn line(&self, text: &str) -> io::Result<()> {
+        write_stdout(&format!("{text}\n"))
+    }
+}
+
+/// Write `text` to stdout and flush. The only function that touches stdout.
+pub fn write_stdout(text: &str) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
+}
