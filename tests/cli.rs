@@ -1,0 +1,365 @@
+//! End to end: the real binary against a scripted server on 127.0.0.1:0, with a sealed-off
+//! HOME. What the user sees (stdout, stderr, exit code) and what the server received.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{Reply, ScriptedServer, avn_token, run};
+
+const TOKEN: &str = "c2VjcmV0LXRva2VuLWZvci10ZXN0cy1vbmx5Cg+/AbC=";
+
+fn sample_tokens() -> Value {
+    json!([
+        {
+            "create_time": "2021-08-16T15:29:14.000001Z", "created_manually": true,
+            "currently_active": false, "description": "Test token",
+            "expiry_time": "2021-09-15T15:29:14.654321Z", "extend_when_used": true,
+            "last_ip": "192.168.1.1", "last_used_time": "2021-08-16T15:29:14Z",
+            "last_user_agent": "aiven-client/2.12.0", "last_user_agent_human_readable": "Aiven Client 2.12.0",
+            "max_age_seconds": 2592000, "token_prefix": "XCJ3+bgWywIh", "a_new_field": {"k": [1, 2]}
+        },
+        {
+            "create_time": "2021-08-16T16:26:10Z", "created_manually": true,
+            "currently_active": true, "description": "To be used with Python Notebooks",
+            "expiry_time": "2021-08-16T16:26:10Z", "extend_when_used": true,
+            "last_ip": null, "last_used_time": null, "last_user_agent": null,
+            "max_age_seconds": 3600, "token_prefix": "6JsKDclT3OMQ"
+        }
+    ])
+}
+
+/// A fake Aiven API answering the four access-token calls.
+fn fake_aiven(tokens: Value) -> ScriptedServer {
+    ScriptedServer::start(
+        move |request| match (request.method.as_str(), request.path.as_str()) {
+            ("GET", "/v1/access_token") => Reply::json(200, json!({ "tokens": tokens })),
+            ("POST", "/v1/access_token") => {
+                let mut token = tokens[0].clone();
+                let body = request.json();
+                token["description"] = body["description"].clone();
+                token["max_age_seconds"] = body["max_age_seconds"].clone();
+                token["extend_when_used"] = body["extend_when_used"].clone();
+                token["full_token"] = json!("XCJ3+bgWywIhFULL/TOKEN+VALUE==");
+                Reply::json(200, token)
+            }
+            ("PUT", _) => {
+                let mut token = tokens[0].clone();
+                token["description"] = request.json()["description"].clone();
+                Reply::json(200, token)
+            }
+            ("DELETE", _) => Reply::json(200, json!({"message": "Token revoked"})),
+            _ => Reply::json(
+                404,
+                json!({"message": "Not found", "errors": [{"message": "Not found", "status": 404}]}),
+            ),
+        },
+    )
+}
+
+fn cmd(server: &ScriptedServer, home: &tempfile::TempDir) -> std::process::Command {
+    let mut command = avn_token(home.path());
+    command
+        .env("AIVEN_WEB_URL", server.url())
+        .env("AIVEN_AUTH_TOKEN", TOKEN);
+    command
+}
+
+#[test]
+fn list_prints_the_avn_table_and_sends_the_right_request() {
+    let server = fake_aiven(sample_tokens());
+    let home = tempfile::tempdir().unwrap();
+    let out = run(cmd(&server, &home).arg("list"));
+    out.success();
+    assert_eq!(
+        out.stdout,
+        "\
+EXPIRY_TIME           TOKEN_PREFIX  DESCRIPTION                       MAX_AGE_SECONDS  EXTEND_WHEN_USED  LAST_USED_TIME        LAST_IP      LAST_USER_AGENT    
+====================  ============  ================================  ===============  ================  ====================  ===========  ===================
+2021-09-15T15:29:14Z  XCJ3+bgWywIh  Test token                        2592000          true              2021-08-16T15:29:14Z  192.168.1.1  aiven-client/2.12.0
+2021-08-16T16:26:10Z  6JsKDclT3OMQ  To be used with Python Notebooks  3600             true              null                  null         null
+"
+    );
+    assert_eq!(out.stderr, "");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].method, "GET");
+    assert_eq!(requests[0].path, "/v1/access_token");
+    assert_eq!(
+        requests[0].header("authorization"),
+        Some(format!("aivenv1 {TOKEN}").as_str())
+    );
+    assert_eq!(
+        requests[0].header("user-agent"),
+        Some(concat!("avn-token/", env!("CARGO_PKG_VERSION")))
+    );
+}
+
+#[test]
+fn list_json_keeps_every_field_sorted_with_four_space_indent() {
+    let server = fake_aiven(sample_tokens());
+    let home = tempfile::tempdir().unwrap();
+    let out = run(cmd(&server, &home).args(["list", "--json"]));
+    out.success();
+    let parsed: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(parsed, sample_tokens());
+    assert!(
+        out.stdout
+            .starts_with("[\n    {\n        \"a_new_field\": {\n            \"k\": [\n"),
+        "{}",
+        out.stdout
+    );
+    // `--json` is a global option: it works before the subcommand too.
+    let before = run(cmd(&server, &home).args(["--json", "list"]));
+    assert_eq!(before.stdout, out.stdout);
+}
+
+#[test]
+fn empty_list_prints_nothing() {
+    let server = fake_aiven(json!([]));
+    let home = tempfile::tempdir().unwrap();
+    let out = run(cmd(&server, &home).arg("list"));
+    out.success();
+    assert_eq!(out.stdout, "");
+    let json = run(cmd(&server, &home).args(["list", "--json"]));
+    assert_eq!(json.stdout, "[]\n");
+}
+
+#[test]
+fn create_sends_avns_body_and_prints_the_create_table() {
+    let server = fake_aiven(sample_tokens());
+    let home = tempfile::tempdir().unwrap();
+    let out = run(cmd(&server, &home).args([
+        "create",
+        "--description",
+        "To be used with python notebooks",
+        "--max-age-seconds",
+        "3600",
+        "--extend-when-used",
+    ]));
+    out.success();
+    assert_eq!(
+        out.stdout,
+        "\
+EXPIRY_TIME           DESCRIPTION                       MAX_AGE_SECONDS  EXTEND_WHEN_USED  FULL_TOKEN                    
+====================  ================================  ===============  ================  ==============================
+2021-09-15T15:29:14Z  To be used with python notebooks  3600             true              XCJ3+bgWywIhFULL/TOKEN+VALUE==
+"
+    );
+    let request = &server.requests()[0];
+    assert_eq!(
+        (request.method.as_str(), request.path.as_str()),
+        ("POST", "/v1/access_token")
+    );
+    assert_eq!(
+        request.json(),
+        json!({"description": "To be used with python notebooks", "extend_when_used": true, "max_age_seconds": 3600})
+    );
+    assert_eq!(request.header("content-type"), Some("application/json"));
+}
+
+#[test]
+fn create_without_max_age_sends_null_and_quiet_prints_only_the_token() {
+    let server = fake_aiven(sample_tokens());
+    let home = tempfile::tempdir().unwrap();
+    let out = run(cmd(&server, &home).args(["create", "--description", "ci", "-q"]));
+    out.success();
+    assert_eq!(out.stdout, "XCJ3+bgWywIhFULL/TOKEN+VALUE==\n");
+    assert_eq!(
+        server.requests()[0].json(),
+        json!({"description": "ci", "extend_when_used": false, "max_age_seconds": null})
+    );
+}
+
+#[test]
+fn create_json_is_a_one_element_list() {
+    let server = fake_aiven(sample_tokens());
+    let home = tempfile::tempdir().unwrap();
+    let out = run(cmd(&server, &home).args(["create", "--description", "x", "--json"]));
+    out.success();
+    let parsed: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(parsed.as_array().unwrap().len(), 1);
+    assert_eq!(parsed[0]["full_token"], "XCJ3+bgWywIhFULL/TOKEN+VALUE==");
+}
+
+#[test]
+fn update_and_revoke_percent_encode_the_prefix_as_one_segment() {
+    let server = fake_aiven(sample_tokens());
+    let home = tempfile::tempdir().unwrap();
+    let out = run(cmd(&server, &home).args(["update", "ab/c+d=", "--description", "new words"]));
+    out.success();
+    assert!(out.stdout.starts_with("EXPIRY_TIME  "), "{}", out.stdout);
+    assert!(out.stdout.contains("  new words  "), "{}", out.stdout);
+    let put = &server.requests()[0];
+    assert_eq!(
+        (put.method.as_str(), put.path.as_str()),
+        ("PUT", "/v1/access_token/ab%2Fc%2Bd%3D")
+    );
+    assert_eq!(put.json(), json!({"description": "new words"}));
+
+    let out = run(cmd(&server, &home).args(["revoke", "ab/c+d=", "--yes"]));
+    out.success();
+    assert_eq!(out.stdout, "Revoked\n");
+    let delete = server
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "DELETE")
+        .unwrap();
+    assert_eq!(delete.path, "/v1/access_token/ab%2Fc%2Bd%3D");
+}
+
+#[test]
+fn api_errors_are_one_line_with_message_and_status() {
+    let server = ScriptedServer::always(Reply::json(
+        404,
+        json!({"message": "Token not found", "errors": [{"message": "Token not found", "status": 404}]}),
+    ));
+    let home = tempfile::tempdir().unwrap();
+    let out = run(cmd(&server, &home).args(["update", "nope", "--description", "x"]));
+    out.code(4).one_line_error();
+    assert_eq!(out.stderr, "error: Token not found (HTTP 404)\n");
+
+    let server = ScriptedServer::always(Reply::json(403, json!({"message": "Invalid token"})));
+    let out = run(cmd(&server, &home).arg("list"));
+    out.code(3).one_line_error();
+    assert!(
+        out.stderr.contains("Invalid token (HTTP 403)"),
+        "{}",
+        out.stderr
+    );
+
+    let server = ScriptedServer::always(Reply::json(400, json!({"message": "Bad description"})));
+    let out = run(cmd(&server, &home).args(["create", "--description", ""]));
+    out.code(1).one_line_error();
+}
+
+#[test]
+fn errors_have_no_backtrace_even_with_rust_backtrace_set() {
+    let server = ScriptedServer::always(Reply::json(500, json!({"message": "boom"})));
+    let home = tempfile::tempdir().unwrap();
+    let out = run(cmd(&server, &home).env("RUST_BACKTRACE", "1").arg("list"));
+    out.code(1).one_line_error();
+    assert!(!out.stderr.contains("backtrace"), "{}", out.stderr);
+}
+
+#[test]
+fn no_credentials_names_the_fixes_and_sends_nothing() {
+    let server = fake_aiven(sample_tokens());
+    let home = tempfile::tempdir().unwrap();
+    let out = run(avn_token(home.path())
+        .env("AIVEN_WEB_URL", server.url())
+        .arg("list"));
+    out.code(3).one_line_error();
+    for fix in ["--auth-token", "AIVEN_AUTH_TOKEN", "login"] {
+        assert!(out.stderr.contains(fix), "{}", out.stderr);
+    }
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn token_comes_from_flag_then_env_then_credentials_file() {
+    let server = fake_aiven(json!([]));
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join(".config/aiven");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("aiven-credentials.json"),
+        r#"{"auth_token": "from-file", "user_email": "me@example.com"}"#,
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            dir.join("aiven-credentials.json"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .unwrap();
+    }
+    let base = || {
+        let mut command = avn_token(home.path());
+        command.env("AIVEN_WEB_URL", server.url());
+        command
+    };
+    run(base().arg("list")).success();
+    run(base().env("AIVEN_AUTH_TOKEN", "from-env").arg("list")).success();
+    run(base()
+        .env("AIVEN_AUTH_TOKEN", "from-env")
+        .args(["list", "--auth-token", "from-flag"]))
+    .success();
+    let seen: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.header("authorization").unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        seen,
+        ["aivenv1 from-file", "aivenv1 from-env", "aivenv1 from-flag"]
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(avn_token(home.path()).args(["create"]));
+    out.code(2);
+    assert!(out.stderr.contains("--description"), "{}", out.stderr);
+    run(avn_token(home.path()).args(["frobnicate"])).code(2);
+    run(avn_token(home.path()).args(["create", "--description", "x", "--max-age-seconds", "soon"]))
+        .code(2);
+    let help = run(avn_token(home.path()).arg("--help"));
+    help.success();
+    assert!(help.stdout.contains("Exit codes"), "{}", help.stdout);
+    let version = run(avn_token(home.path()).arg("--version"));
+    assert_eq!(
+        version.stdout,
+        concat!("avn-token ", env!("CARGO_PKG_VERSION"), "\n")
+    );
+}
+
+#[test]
+fn unreachable_api_is_a_one_line_network_error() {
+    // Bind then drop a listener: nothing is listening on that port any more.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let home = tempfile::tempdir().unwrap();
+    let out = run(avn_token(home.path())
+        .env("AIVEN_WEB_URL", format!("http://127.0.0.1:{port}"))
+        .env("AIVEN_AUTH_TOKEN", TOKEN)
+        .args(["list", "--retry-budget", "0.5"]));
+    out.code(1).one_line_error();
+    assert!(out.stderr.contains("cannot reach"), "{}", out.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn closed_stdout_ends_quietly_with_status_0() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // Enough tokens that the output cannot fit in the pipe buffer.
+    let many: Vec<Value> = (0..3000)
+        .map(|i| json!({"token_prefix": format!("prefix{i:06}"), "description": "x".repeat(40)}))
+        .collect();
+    let server = fake_aiven(Value::Array(many));
+    let home = tempfile::tempdir().unwrap();
+    let mut child = cmd(&server, &home)
+        .arg("list")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout); // like `| head -c 16`
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
