@@ -363,3 +363,14 @@ fn closed_stdout_ends_quietly_with_status_0() {
     );
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
+
+#[test]
+fn revoke_accepts_an_empty_json_body_where_avn_crashes() {
+    let server = fake_aiven(json!([]));
+    server.push(Reply::json(200, json!({"tokens": []})));
+    server.push(Reply::raw(200, "application/json", b""));
+    let home = tempfile::tempdir().unwrap();
+    let out = run(cmd(&server, &home).args(["revoke", "XCJ3+bgWywIh"]));
+    out.success();
+    assert_eq!(out.stdout, "Revoked\n");
+}
