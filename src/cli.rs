@@ -73,7 +73,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "TOKEN")]
     pub auth_token: Option<Secret>,
 
-    /// Extra CA certificate (PEM) to trust for HTTPS, e.g. a corporate proxy's
+    /// CA certificate bundle (PEM) to verify HTTPS against instead of the system's, as
+    /// `avn --auth-ca` does (e.g. a corporate proxy's CA)
     #[arg(long, global = true, env = "AIVEN_CA_CERT", value_name = "FILE")]
     pub auth_ca: Option<PathBuf>,
 

@@ -107,8 +107,16 @@ fn same(avn: &std::path::Path, canned: &Canned, args: &[&str]) {
     );
     if args.contains(&"--json") && reference.ok {
         let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
-        assert_eq!(parse(&ours.stdout), parse(&reference.stdout), "{args:?}: JSON differs");
-        assert_ne!(parse(&ours.stdout), Value::Null, "{args:?}: no JSON printed");
+        assert_eq!(
+            parse(&ours.stdout),
+            parse(&reference.stdout),
+            "{args:?}: JSON differs"
+        );
+        assert_ne!(
+            parse(&ours.stdout),
+            Value::Null,
+            "{args:?}: no JSON printed"
+        );
     } else {
         assert_eq!(
             ours.stdout, reference.stdout,
@@ -117,7 +125,10 @@ fn same(avn: &std::path::Path, canned: &Canned, args: &[&str]) {
         );
     }
     if !reference.ok {
-        assert_eq!(ours.stdout, "", "{args:?}: failures print nothing on stdout");
+        assert_eq!(
+            ours.stdout, "",
+            "{args:?}: failures print nothing on stdout"
+        );
     }
 }
 
@@ -126,7 +137,14 @@ fn all_commands(avn: &std::path::Path, canned: &Canned) {
         &["list"][..],
         &["list", "--json"],
         &["create", "--description", "ci"],
-        &["create", "--description", "ci", "--max-age-seconds", "3600", "--extend-when-used"],
+        &[
+            "create",
+            "--description",
+            "ci",
+            "--max-age-seconds",
+            "3600",
+            "--extend-when-used",
+        ],
         &["create", "--description", "ci", "--json"],
         &["update", "XCJ3+bgWywIh", "--description", "new"],
         &["update", "ab/c+d==", "--description", "new", "--json"],
@@ -223,10 +241,23 @@ fn empty_list_and_empty_bodies() {
 fn failures_agree_and_print_nothing_on_stdout() {
     let Some(avn) = avn_binary() else { return };
     for reply in [
-        Reply::json(404, json!({"message": "Token not found", "errors": [{"message": "Token not found", "status": 404}]})),
-        Reply::json(403, json!({"message": "Invalid token", "errors": [{"message": "Invalid token", "status": 403}]})),
-        Reply::json(400, json!({"message": "Invalid input", "errors": [{"message": "description: too long", "status": 400}]})),
-        Reply::raw(500, "text/html", b"<html><body>Internal error</body></html>"),
+        Reply::json(
+            404,
+            json!({"message": "Token not found", "errors": [{"message": "Token not found", "status": 404}]}),
+        ),
+        Reply::json(
+            403,
+            json!({"message": "Invalid token", "errors": [{"message": "Invalid token", "status": 403}]}),
+        ),
+        Reply::json(
+            400,
+            json!({"message": "Invalid input", "errors": [{"message": "description: too long", "status": 400}]}),
+        ),
+        Reply::raw(
+            500,
+            "text/html",
+            b"<html><body>Internal error</body></html>",
+        ),
     ] {
         all_commands(&avn, &Canned::every_call(reply));
     }

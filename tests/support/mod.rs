@@ -27,6 +27,12 @@ pub fn avn_token(home: &Path) -> Command {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("NO_COLOR", "1")
         .stdin(Stdio::null());
+    // Windows needs these to open sockets at all.
+    for key in ["SYSTEMROOT", "SystemRoot", "WINDIR"] {
+        if let Some(value) = std::env::var_os(key) {
+            command.env(key, value);
+        }
+    }
     command
 }
 

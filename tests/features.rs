@@ -1,0 +1,523 @@
+//! Beyond `avn` (issue 4), end to end against a scripted server where exact responses or
+//! failures are needed: durations, scopes and allowlists, output formats, quota warnings,
+//! info, rotate (including a failed revoke), safe revoke, expire-all, login/logout,
+//! completions and the man page.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{Reply, ScriptedServer, avn_token, run};
+
+const TOKEN: &str = "Q2xpZW50VG9rZW4vKz0xMjM0NTY3ODkwYWJjZGVm";
+
+fn token(prefix: &str, description: &str) -> Value {
+    json!({
+        "token_prefix": prefix, "description": description, "created_manually": true,
+        "currently_active": false, "expiry_time": "2030-01-01T00:00:00.123456Z",
+        "create_time": "2026-01-01T00:00:00Z", "max_age_seconds": 7200,
+        "extend_when_used": true, "last_used_time": null, "last_ip": null,
+        "last_user_agent": null, "scopes": ["user:read", "projects"],
+        "ip_allowlist": ["10.0.0.0/8"]
+    })
+}
+
+/// A fake API: the list is `tokens`; create echoes the request with a full token; delete,
+/// me and expire_tokens answer as the real service does.
+fn fake(tokens: Vec<Value>) -> ScriptedServer {
+    ScriptedServer::start(
+        move |request| match (request.method.as_str(), request.path.as_str()) {
+            ("GET", "/v1/access_token") => Reply::json(200, json!({ "tokens": tokens })),
+            ("POST", "/v1/access_token") => {
+                let mut created = request.json();
+                created["token_prefix"] = json!("NEWtoken0000");
+                created["full_token"] = json!("NEWtoken0000/full+token==");
+                created["expiry_time"] = json!("2030-01-01T00:00:00Z");
+                Reply::json(200, created)
+            }
+            ("DELETE", _) => Reply::json(200, json!({"message": "Revoked"})),
+            ("POST", "/v1/me/expire_tokens") => {
+                Reply::json(200, json!({"message": "All tokens expired"}))
+            }
+            ("GET", "/v1/me") => {
+                Reply::json(200, json!({"user": {"user_email": "dev@example.com"}}))
+            }
+            _ => Reply::json(404, json!({"message": "Not found"})),
+        },
+    )
+}
+
+fn cmd(server: &ScriptedServer, home: &tempfile::TempDir) -> std::process::Command {
+    let mut command = avn_token(home.path());
+    command
+        .env("AIVEN_WEB_URL", server.url())
+        .env("AIVEN_AUTH_TOKEN", TOKEN);
+    command
+}
+
+fn posted(server: &ScriptedServer) -> Vec<Value> {
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == "/v1/access_token")
+        .map(|r| r.json())
+        .collect()
+}
+
+#[test]
+fn expires_in_scopes_and_allowlists_reach_the_api() {
+    let server = fake(vec![]);
+    let home = tempfile::tempdir().unwrap();
+    run(cmd(&server, &home).args([
+        "create",
+        "--description",
+        "ci",
+        "--expires-in",
+        "12h",
+        "--scope",
+        "user:read",
+        "--scope",
+        "projects",
+        "--ip-allowlist",
+        "10.0.0.0/8",
+        "--ip-allowlist",
+        "2001:db8::1",
+        "-q",
+    ]))
+    .success();
+    assert_eq!(
+        posted(&server),
+        [json!({
+            "description": "ci", "max_age_seconds": 43200, "extend_when_used": false,
+            "scopes": ["user:read", "projects"], "ip_allowlist": ["10.0.0.0/8", "2001:db8::1"]
+        })]
+    );
+    for (flag, seconds) in [("90m", 5400), ("30d", 2_592_000), ("1w", 604_800)] {
+        run(cmd(&server, &home).args(["create", "--description", "d", "--expires-in", flag, "-q"]))
+            .success();
+        assert_eq!(
+            posted(&server).last().unwrap()["max_age_seconds"],
+            json!(seconds)
+        );
+    }
+}
+
+#[test]
+fn bad_local_input_is_a_usage_error_before_any_request() {
+    let server = fake(vec![]);
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        &[
+            "create",
+            "--description",
+            "d",
+            "--ip-allowlist",
+            "10.0.0.1/33",
+        ][..],
+        &[
+            "create",
+            "--description",
+            "d",
+            "--ip-allowlist",
+            "not-an-ip",
+        ],
+        &[
+            "create",
+            "--description",
+            "d",
+            "--ip-allowlist",
+            "10.0.0.1/8",
+        ],
+        &["create", "--description", "d", "--expires-in", "soon"],
+        &[
+            "create",
+            "--description",
+            "d",
+            "--expires-in",
+            "1h",
+            "--max-age-seconds",
+            "60",
+        ],
+        &["list", "--output", "xml"],
+        &["list", "--request-timeout", "-1"],
+    ] {
+        let out = run(cmd(&server, &home).args(args));
+        out.code(2);
+        assert_eq!(out.stdout, "", "{args:?}");
+    }
+    assert!(
+        server.requests().is_empty(),
+        "no request may be sent for bad input"
+    );
+}
+
+#[test]
+fn csv_and_yaml_outputs() {
+    let server = fake(vec![token("AAAAbbbbCCCC", "deploy, \"prod\"")]);
+    let home = tempfile::tempdir().unwrap();
+    let csv = run(cmd(&server, &home).args(["list", "-o", "csv"]));
+    csv.success();
+    assert_eq!(
+        csv.stdout,
+        "expiry_time,token_prefix,description,max_age_seconds,extend_when_used,last_used_time,last_ip,last_user_agent\r\n\
+         2030-01-01T00:00:00.123456Z,AAAAbbbbCCCC,\"deploy, \"\"prod\"\"\",7200,true,,,\r\n"
+    );
+    let yaml = run(cmd(&server, &home).args(["list", "--output", "yaml"]));
+    yaml.success();
+    assert!(
+        yaml.stdout
+            .starts_with("- create_time: \"2026-01-01T00:00:00Z\"\n  created_manually: true\n"),
+        "{}",
+        yaml.stdout
+    );
+    assert!(
+        yaml.stdout
+            .contains("\n  description: \"deploy, \\\"prod\\\"\"\n"),
+        "{}",
+        yaml.stdout
+    );
+    assert!(
+        yaml.stdout
+            .contains("\n  scopes:\n    - \"user:read\"\n    - \"projects\"\n"),
+        "{}",
+        yaml.stdout
+    );
+}
+
+#[test]
+fn relative_view_for_people() {
+    let now = chrono::Utc::now();
+    let mut soon = token("AAAAbbbbCCCC", "soon");
+    soon["expiry_time"] =
+        json!((now + chrono::Duration::days(3) + chrono::Duration::minutes(5)).to_rfc3339());
+    soon["last_used_time"] = json!((now - chrono::Duration::hours(2)).to_rfc3339());
+    let mut forever = token("DDDDeeeeFFFF", "forever");
+    forever["expiry_time"] = Value::Null;
+    let server = fake(vec![soon, forever]);
+    let home = tempfile::tempdir().unwrap();
+    let out = run(cmd(&server, &home).args(["list", "--relative"]));
+    out.success();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(
+        lines[2].starts_with("in 3 days  ") && lines[2].contains("2 hours ago"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        lines[3].starts_with("never  ") && lines[3].contains("  never"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn list_warns_near_the_personal_token_quota() {
+    let home = tempfile::tempdir().unwrap();
+    let tokens: Vec<Value> = (0..8)
+        .map(|i| token(&format!("prefix{i:06}"), "t"))
+        .collect();
+    let out = run(cmd(&fake(tokens.clone()), &home).arg("list"));
+    out.success();
+    assert!(
+        out.stderr.contains("8 of 10 personal tokens"),
+        "{}",
+        out.stderr
+    );
+    // Session tokens (created by login) do not count, and 7 personal tokens are fine.
+    let mut fewer = tokens;
+    fewer[0]["created_manually"] = json!(false);
+    let out = run(cmd(&fake(fewer), &home).arg("list"));
+    out.success();
+    assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn info_finds_one_token_by_prefix_or_full_token() {
+    let server = fake(vec![
+        token("AAAAbbbbCCCC", "first"),
+        token("AAAAzzzzYYYY", "second"),
+    ]);
+    let home = tempfile::tempdir().unwrap();
+    let out = run(cmd(&server, &home).args(["info", "AAAAbbbbCCCC"]));
+    out.success();
+    assert_eq!(
+        out.stdout,
+        "\
+TOKEN_PREFIX      AAAAbbbbCCCC
+DESCRIPTION       first
+CREATE_TIME       2026-01-01T00:00:00Z
+EXPIRY_TIME       2030-01-01T00:00:00Z
+MAX_AGE_SECONDS   7200
+EXTEND_WHEN_USED  true
+LAST_USED_TIME    null
+LAST_IP           null
+LAST_USER_AGENT   null
+SCOPES            user:read, projects
+IP_ALLOWLIST      10.0.0.0/8
+CREATED_MANUALLY  true
+CURRENTLY_ACTIVE  false
+"
+    );
+    let full =
+        run(cmd(&server, &home).args(["info", "AAAAzzzzYYYYandTheRestOfTheToken==", "--json"]));
+    full.success();
+    let parsed: Value = serde_json::from_str(&full.stdout).unwrap();
+    assert_eq!(parsed[0]["description"], "second");
+    run(cmd(&server, &home).args(["info", "AAAA"]))
+        .code(2)
+        .one_line_error();
+    run(cmd(&server, &home).args(["info", "ZZZZ"]))
+        .code(4)
+        .one_line_error();
+}
+
+#[test]
+fn rotate_copies_the_settings_then_revokes_the_old_token() {
+    let server = fake(vec![token("OLDtoken/+==", "deploy")]);
+    let home = tempfile::tempdir().unwrap();
+    let out = run(cmd(&server, &home).args(["rotate", "OLDtoken/+=="]));
+    out.success();
+    assert!(
+        out.stdout.contains("NEWtoken0000/full+token=="),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.starts_with("EXPIRY_TIME  "), "{}", out.stdout);
+    assert_eq!(
+        posted(&server),
+        [json!({
+            "description": "deploy", "max_age_seconds": 7200, "extend_when_used": true,
+            "scopes": ["user:read", "projects"], "ip_allowlist": ["10.0.0.0/8"]
+        })]
+    );
+    let methods: Vec<(String, String)> = server
+        .requests()
+        .iter()
+        .map(|r| (r.method.clone(), r.path.clone()))
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            ("GET".to_owned(), "/v1/access_token".to_owned()),
+            ("POST".to_owned(), "/v1/access_token".to_owned()),
+            (
+                "DELETE".to_owned(),
+                "/v1/access_token/OLDtoken%2F%2B%3D%3D".to_owned()
+            ),
+        ]
+    );
+    let quiet = run(cmd(&server, &home).args([
+        "rotate",
+        "OLDtoken/+==",
+        "-q",
+        "--description",
+        "new name",
+    ]));
+    quiet.success();
+    assert_eq!(quiet.stdout, "NEWtoken0000/full+token==\n");
+    assert_eq!(posted(&server).last().unwrap()["description"], "new name");
+}
+
+#[test]
+fn rotate_with_a_failing_revoke_still_prints_the_new_token() {
+    let server = fake(vec![token("OLDtoken0000", "deploy")]);
+    let home = tempfile::tempdir().unwrap();
+    server.push(Reply::json(
+        200,
+        json!({"tokens": [token("OLDtoken0000", "deploy")]}),
+    ));
+    server.push(Reply::json(
+        200,
+        json!({"token_prefix": "NEWtoken0000", "full_token": "NEWtoken0000rest"}),
+    ));
+    server.push(Reply::json(
+        400,
+        json!({"message": "cannot revoke right now"}),
+    ));
+    let out = run(cmd(&server, &home).args(["rotate", "OLDtoken0000", "-q"]));
+    out.code(1);
+    assert_eq!(
+        out.stdout, "NEWtoken0000rest\n",
+        "the new token must not be lost"
+    );
+    assert!(
+        out.stderr.contains("STILL ACTIVE") && out.stderr.contains("OLDtoken0000"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn revoke_refuses_the_token_in_use_without_force() {
+    let mut current = token("CURRENTtoken", "me");
+    current["currently_active"] = json!(true);
+    let server = fake(vec![current]);
+    let home = tempfile::tempdir().unwrap();
+    let out = run(cmd(&server, &home).args(["revoke", "CURRENTtoken"]));
+    out.code(1).one_line_error();
+    assert!(out.stderr.contains("--force"), "{}", out.stderr);
+    assert!(server.requests().iter().all(|r| r.method != "DELETE"));
+    run(cmd(&server, &home).args(["revoke", "CURRENTtoken", "--force"])).success();
+    assert_eq!(
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.method == "DELETE")
+            .count(),
+        1
+    );
+    // Rotating the token in use revokes it too: same rule.
+    run(cmd(&server, &home).args(["rotate", "CURRENTtoken"])).code(1);
+}
+
+#[test]
+fn expire_all_posts_and_prints_the_message() {
+    let server = fake(vec![]);
+    let home = tempfile::tempdir().unwrap();
+    let out = run(cmd(&server, &home).arg("expire-all"));
+    out.success();
+    assert_eq!(out.stdout, "All tokens expired\n");
+    assert_eq!(server.requests()[0].path, "/v1/me/expire_tokens");
+}
+
+#[cfg(unix)]
+#[test]
+fn login_stores_a_checked_token_privately_and_logout_removes_it() {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::Stdio;
+    let server = fake(vec![]);
+    let home = tempfile::tempdir().unwrap();
+    let login = |input: &str| {
+        let mut child = avn_token(home.path())
+            .env("AIVEN_WEB_URL", server.url())
+            .arg("login")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        support::Run::of(child.wait_with_output().unwrap())
+    };
+    login("   \n").code(2).one_line_error();
+    let out = login("stored-token-value/+=\n");
+    out.success();
+    let me = server.requests().pop().unwrap();
+    assert_eq!((me.method.as_str(), me.path.as_str()), ("GET", "/v1/me"));
+    assert_eq!(
+        me.header("authorization"),
+        Some("aivenv1 stored-token-value/+=")
+    );
+
+    let file = home.path().join(".config/aiven/aiven-credentials.json");
+    let stored: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(
+        stored,
+        json!({"auth_token": "stored-token-value/+=", "user_email": "dev@example.com"})
+    );
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(file.parent().unwrap()), 0o700);
+
+    // The stored token is used, and a readable-by-others file is warned about.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let listed = run(avn_token(home.path())
+        .env("AIVEN_WEB_URL", server.url())
+        .arg("list"));
+    listed.success();
+    assert!(listed.stderr.contains("chmod 600"), "{}", listed.stderr);
+    assert_eq!(
+        server.requests().pop().unwrap().header("authorization"),
+        Some("aivenv1 stored-token-value/+=")
+    );
+
+    let out = run(avn_token(home.path())
+        .env("AIVEN_WEB_URL", server.url())
+        .arg("logout"));
+    out.success();
+    let revoke = server.requests().pop().unwrap();
+    assert_eq!(
+        (revoke.method.as_str(), revoke.path.as_str()),
+        ("DELETE", "/v1/access_token/stored-token-value%2F%2B%3D")
+    );
+    assert!(!file.exists());
+}
+
+#[test]
+fn login_with_a_rejected_token_writes_nothing() {
+    let server = ScriptedServer::always(Reply::json(403, json!({"message": "Invalid token"})));
+    let home = tempfile::tempdir().unwrap();
+    let mut child = avn_token(home.path())
+        .env("AIVEN_WEB_URL", server.url())
+        .arg("login")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"bad-token\n")
+        .unwrap();
+    let out = support::Run::of(child.wait_with_output().unwrap());
+    out.code(3).one_line_error();
+    assert!(
+        !home
+            .path()
+            .join(".config/aiven/aiven-credentials.json")
+            .exists()
+    );
+}
+
+#[test]
+fn logout_without_revoke_only_removes_the_file() {
+    let server = fake(vec![]);
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join(".config/aiven");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("aiven-credentials.json"),
+        r#"{"auth_token": "t", "user_email": null}"#,
+    )
+    .unwrap();
+    let out = run(avn_token(home.path())
+        .env("AIVEN_WEB_URL", server.url())
+        .args(["logout", "--no-token-revoke"]));
+    out.success();
+    assert!(server.requests().is_empty());
+    assert!(!dir.join("aiven-credentials.json").exists());
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definition() {
+    let home = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = run(avn_token(home.path()).args(["completions", shell]));
+        out.success();
+        assert!(out.stdout.contains("avn-token"), "{shell}");
+        assert!(
+            out.stdout.contains("rotate") && out.stdout.contains("expire-all"),
+            "{shell}"
+        );
+    }
+    run(avn_token(home.path()).args(["completions", "tcsh"])).code(2);
+    let man = run(avn_token(home.path()).arg("man"));
+    man.success();
+    assert!(
+        man.stdout.starts_with(".ie \\n(.g .ds Aq") || man.stdout.contains(".TH avn-token"),
+        "{}",
+        &man.stdout[..200]
+    );
+    assert!(
+        man.stdout.contains("rotate") && man.stdout.contains("Exit codes"),
+        "man page lacks sections"
+    );
+}
