@@ -1,0 +1,33 @@
+#!/bin/sh
+# A tour of avn-token against the offline sandbox. Run it with:
+#
+#   cargo run -q -- sandbox --exec -- sh examples/quickstart.sh
+#
+# `sandbox --exec` starts a local Aiven-compatible API, sets AIVEN_WEB_URL and
+# AIVEN_AUTH_TOKEN for this script, puts the running avn-token first on PATH, and stops the
+# sandbox when the script ends (exiting with the script's status).
+set -eu
+
+echo "# create a token that expires in an hour; -q prints only the token"
+token=$(avn-token create --description "quickstart demo" --expires-in 1h -q)
+prefix=$(printf '%s' "$token" | cut -c1-12)
+echo "created a token starting with $prefix"
+
+echo
+echo "# create another, avn-style, and list them (the same table avn prints)"
+avn-token create --description "CI deploys" --max-age-seconds 3600 --extend-when-used
+avn-token list
+
+echo
+echo "# rename the first one, then look at it in detail"
+avn-token update "$prefix" --description "quickstart demo (renamed)" >/dev/null
+avn-token info "$prefix"
+
+echo
+echo "# scripts read JSON"
+avn-token list --json | grep -c '"token_prefix"' | sed 's/^/tokens listed as JSON: /'
+
+echo
+echo "# revoke it; the token in use (the sandbox login) is protected without --force"
+avn-token revoke "$prefix"
+avn-token list --relative
