@@ -103,7 +103,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, conflicts_with = "output")]
     pub json: bool,
 
-    /// Show times relative to now in tables (`in 3 days`, `2 hours ago`)
+    /// A table for people: times relative to now (`in 3 days`, `2 hours ago`, `never`) and
+    /// `(in use)` after the token this command authenticates with
     #[arg(long, global = true)]
     pub relative: bool,
 }

@@ -192,6 +192,7 @@ fn relative_view_for_people() {
     soon["last_used_time"] = json!((now - chrono::Duration::hours(2)).to_rfc3339());
     let mut forever = token("DDDDeeeeFFFF", "forever");
     forever["expiry_time"] = Value::Null;
+    forever["currently_active"] = json!(true);
     let server = fake(vec![soon, forever]);
     let home = tempfile::tempdir().unwrap();
     let out = run(cmd(&server, &home).args(["list", "--relative"]));
@@ -204,6 +205,11 @@ fn relative_view_for_people() {
     );
     assert!(
         lines[3].starts_with("never  ") && lines[3].contains("  never"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        lines[3].contains("DDDDeeeeFFFF (in use)  ") && !lines[2].contains("(in use)"),
         "{}",
         out.stdout
     );

@@ -92,15 +92,18 @@ impl Printer {
     pub fn render(&self, tokens: &[Token], layout: Layout) -> String {
         let columns = layout.columns();
         match self.format {
-            OutputFormat::Table => {
-                let relative = RelativeCells::now();
-                let cells: &dyn table::CellFormat =
-                    if self.relative { &relative } else { &AvnCells };
-                match (layout, tokens) {
-                    (Layout::Detail, [token]) => table::render_vertical(token, columns, cells),
-                    _ => table::render(tokens, columns, cells),
+            OutputFormat::Table if self.relative => {
+                let marked = mark_token_in_use(tokens);
+                let cells = RelativeCells::now();
+                match (layout, marked.as_slice()) {
+                    (Layout::Detail, [token]) => table::render_vertical(token, columns, &cells),
+                    _ => table::render(&marked, columns, &cells),
                 }
             }
+            OutputFormat::Table => match (layout, tokens) {
+                (Layout::Detail, [token]) => table::render_vertical(token, columns, &AvnCells),
+                _ => table::render(tokens, columns, &AvnCells),
+            },
             OutputFormat::Json => formats::json(tokens),
             OutputFormat::Csv => formats::csv(tokens, columns),
             OutputFormat::Yaml => formats::yaml(tokens),
@@ -111,6 +114,24 @@ impl Printer {
     pub fn line(&self, text: &str) -> io::Result<()> {
         write_stdout(&format!("{text}\n"))
     }
+}
+
+/// For the people view: `PREFIX (in use)` on the token this command authenticated with.
+fn mark_token_in_use(tokens: &[Token]) -> Vec<Token> {
+    tokens
+        .iter()
+        .map(|token| {
+            let mut token = token.clone();
+            if token.currently_active() {
+                if let Some(prefix) = token.token_prefix().map(str::to_owned) {
+                    token
+                        .0
+                        .insert("token_prefix".into(), format!("{prefix} (in use)").into());
+                }
+            }
+            token
+        })
+        .collect()
 }
 
 /// Write `text` to stdout and flush. The only function that touches stdout.
