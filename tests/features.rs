@@ -527,3 +527,65 @@ fn completions_and_man_page_come_from_the_cli_definition() {
         "man page lacks sections"
     );
 }
+
+/// On a terminal, revoke asks first; "n" keeps the token, "y" (or `--yes`) revokes it.
+/// util-linux `script` gives the command a pseudo-terminal; without it the test is skipped.
+#[cfg(target_os = "linux")]
+#[test]
+fn revoke_asks_on_a_terminal_and_respects_no() {
+    use std::io::Write;
+    use std::process::Stdio;
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("util-linux `script` not found: terminal prompt test skipped");
+        return;
+    }
+    let server = fake(vec![token("TARGETtoken0", "deploy")]);
+    let home = tempfile::tempdir().unwrap();
+    let on_terminal = |answer: &str| {
+        let command_line = format!("{} revoke TARGETtoken0", support::bin().display());
+        let mut child = support::sealed_command("script", home.path())
+            .args(["-qec", &command_line, "/dev/null"])
+            .env("AIVEN_WEB_URL", server.url())
+            .env("AIVEN_AUTH_TOKEN", TOKEN)
+            .env("TERM", "dumb")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answer.as_bytes())
+            .unwrap();
+        support::Run::of(child.wait_with_output().unwrap())
+    };
+    let declined = on_terminal("n\n");
+    assert!(
+        declined
+            .stdout
+            .contains("Revoke token TARGETtoken0 (\"deploy\")? [y/N]"),
+        "{}",
+        declined.stdout
+    );
+    assert!(declined.stdout.contains("aborted"), "{}", declined.stdout);
+    assert!(
+        server.requests().iter().all(|r| r.method != "DELETE"),
+        "declined: nothing revoked"
+    );
+    let accepted = on_terminal("y\n");
+    assert!(accepted.stdout.contains("Revoked"), "{}", accepted.stdout);
+    assert_eq!(
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.method == "DELETE")
+            .count(),
+        1
+    );
+}

@@ -20,7 +20,12 @@ pub fn bin() -> PathBuf {
 /// A command for the binary with a clean environment: an empty HOME, no Aiven variables,
 /// no RUST_BACKTRACE (errors must be one line even so: see `backtrace_env`), no colour.
 pub fn avn_token(home: &Path) -> Command {
-    let mut command = Command::new(bin());
+    sealed_command(bin(), home)
+}
+
+/// Any program with the same sealed-off environment as [`avn_token`].
+pub fn sealed_command(program: impl AsRef<std::ffi::OsStr>, home: &Path) -> Command {
+    let mut command = Command::new(program);
     command
         .env_clear()
         .env("HOME", home)
