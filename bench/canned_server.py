@@ -15,7 +15,7 @@ import sys
 def token(index):
     return {
         "create_time": "2021-08-16T15:29:14.000001Z",
-        "created_manually": True,
+        "created_manually": index < 5,
         "currently_active": index == 0,
         "description": f"bench token {index}",
         "expiry_time": "2031-09-15T15:29:14.654321Z",

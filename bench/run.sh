@@ -8,4 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
-exec python3 bench/bench.py target/release/avn-token "${1:-30}"
+python3 bench/bench.py target/release/avn-token "${1:-30}"
+echo
+echo "In-process, no network (cargo bench --bench render):"
+cargo bench --quiet --bench render
