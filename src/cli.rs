@@ -83,8 +83,8 @@ pub struct GlobalArgs {
     pub request_timeout: Option<Duration>,
 
     /// Give up retrying transient failures (429, 502-504, connection errors) after this many
-    /// seconds
-    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds, default_value = "15")]
+    /// seconds; 0 never retries
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_budget, default_value = "15")]
     pub retry_budget: Duration,
 
     /// Print each HTTP request and response to stderr (the token is redacted)
@@ -338,10 +338,19 @@ pub struct CompletionsArgs {
 
 /// Seconds as a positive decimal number (`2`, `0.5`).
 fn parse_seconds(text: &str) -> Result<Duration, String> {
+    let duration = parse_budget(text)?;
+    if duration.is_zero() {
+        return Err(format!("`{text}` must be more than 0 seconds"));
+    }
+    Ok(duration)
+}
+
+/// Seconds as a decimal number from 0 (`0`, `2`, `0.5`) up to a year.
+fn parse_budget(text: &str) -> Result<Duration, String> {
     let seconds: f64 = text
         .parse()
         .map_err(|_| format!("`{text}` is not a number of seconds"))?;
-    if !seconds.is_finite() || seconds <= 0.0 || seconds > 86_400.0 * 365.0 {
+    if !seconds.is_finite() || !(0.0..=86_400.0 * 365.0).contains(&seconds) {
         return Err(format!(
             "`{text}` must be between 0 and one year of seconds"
         ));

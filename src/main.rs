@@ -32,7 +32,11 @@ fn main() -> ExitCode {
     };
     // Errors are printed here, one line with their causes, never with a backtrace (this
     // environment may set RUST_BACKTRACE, which `main() -> Result` would honour).
-    let code = match runtime.block_on(commands::run(cli)) {
+    let outcome = runtime.block_on(commands::run(cli));
+    // Dropping a runtime waits for its blocking tasks, such as a DNS lookup that Ctrl-C
+    // interrupted: leave them behind instead, the process is ending.
+    runtime.shutdown_background();
+    let code = match outcome {
         Ok(code) => code,
         Err(error) if exit::is_broken_pipe(&error) => exit::SUCCESS,
         Err(error) => {

@@ -16,8 +16,14 @@ use crate::secret::Secret;
 /// tokens) is well under 1 MiB.
 const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A server that stops sending for this long is treated as gone (and a GET retried), so a
+/// stalled proxy cannot hang a CI job even without `--request-timeout`.
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(4);
+/// Attempts per call, whatever the budget: a bound on the loop, not the usual limit (the
+/// 15-second default budget allows about six).
+const MAX_ATTEMPTS: u32 = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -43,10 +49,45 @@ impl Method {
     }
 }
 
+/// A path under `/v1`. A token prefix in it may be a whole token (`revoke FULL_TOKEN`
+/// works, as with `avn`), so such a path carries that secret aside: traces and error
+/// messages show only its first characters, and what the server echoes is scrubbed of it.
+pub struct ApiPath {
+    sent: String,
+    shown: String,
+    secret: Option<Secret>,
+}
+
+impl ApiPath {
+    pub fn new(path: &str) -> ApiPath {
+        ApiPath {
+            sent: path.to_owned(),
+            shown: path.to_owned(),
+            secret: None,
+        }
+    }
+
+    /// `base` followed by `value` percent-encoded as one path segment.
+    pub fn with_segment(base: &str, value: &str) -> ApiPath {
+        let visible = crate::secret::visible_prefix(value);
+        let sent = format!("{base}{}", super::path_segment(value));
+        if visible.len() == value.len() {
+            return ApiPath::new(&sent);
+        }
+        ApiPath {
+            sent,
+            shown: format!("{base}{}…", super::path_segment(visible)),
+            secret: Some(Secret::new(value)),
+        }
+    }
+}
+
 pub struct Http {
     client: reqwest::Client,
     /// Base URL + `/v1`, no trailing slash.
     api_root: String,
+    /// The same for people: without any `user:password@`.
+    shown_root: String,
     token: Secret,
     show_http: bool,
     request_timeout: Option<Duration>,
@@ -56,15 +97,19 @@ pub struct Http {
 impl Http {
     pub fn new(config: &Config, token: Secret) -> Result<Http, ApiError> {
         let url = &config.url;
+        let mut shown = url.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
         if url.scheme() == "http" && !is_loopback(url) && !config.allow_insecure_http {
             return Err(ApiError::Setup(format!(
-                "refusing to send your token in clear text to {url}: use https://, \
+                "refusing to send your token in clear text to {shown}: use https://, \
                  or pass --allow-insecure-http if this is a trusted local proxy"
             )));
         }
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("avn-token/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(CONNECT_TIMEOUT);
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(READ_TIMEOUT);
         builder = builder.tls_backend_preconfigured(tls_config(config)?);
         let client = builder
             .build()
@@ -72,6 +117,7 @@ impl Http {
         Ok(Http {
             client,
             api_root: format!("{}/v1", url.as_str().trim_end_matches('/')),
+            shown_root: format!("{}/v1", shown.as_str().trim_end_matches('/')),
             token,
             show_http: config.show_http,
             request_timeout: config.request_timeout,
@@ -84,53 +130,56 @@ impl Http {
     pub async fn call(
         &self,
         method: Method,
-        path: &str,
+        path: &ApiPath,
         body: Option<Value>,
     ) -> Result<(u16, Value), ApiError> {
-        let url = format!("{}{}", self.api_root, path);
-        let exchange = self.call_with_retries(method, &url, body.as_ref());
+        let call = Call {
+            method,
+            url: format!("{}{}", self.api_root, path.sent),
+            shown_url: format!("{}{}", self.shown_root, path.shown),
+            secrets: [Some(&self.token), path.secret.as_ref()],
+        };
+        let exchange = self.call_with_retries(&call, body.as_ref());
         let (status, bytes) =
             match self.request_timeout {
                 Some(limit) => tokio::time::timeout(limit, exchange).await.map_err(|_| {
                     ApiError::Timeout {
-                        url: url.clone(),
+                        url: call.shown_url.clone(),
                         seconds: limit.as_secs_f64(),
                     }
                 })??,
                 None => exchange.await?,
             };
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok((status, Value::Object(Default::default())));
-        }
-        let value = serde_json::from_slice(&bytes).map_err(|e| ApiError::Decode {
-            status,
-            detail: format!("the body is not valid JSON ({e})"),
-        })?;
-        Ok((status, value))
+        parse_body(status, &bytes)
     }
 
     async fn call_with_retries(
         &self,
-        method: Method,
-        url: &str,
+        call: &Call<'_>,
         body: Option<&Value>,
     ) -> Result<(u16, Vec<u8>), ApiError> {
         let give_up_at = Instant::now() + self.retry_budget;
         let mut backoff = FIRST_BACKOFF;
-        loop {
-            let outcome = self.exchange(method, url, body).await;
+        for attempt in 1.. {
+            let outcome = self.exchange(call, body).await;
+            let pause = jitter(backoff);
             let wait = match &outcome {
-                Ok(answer) if method.idempotent() && retryable_status(answer.status) => {
-                    answer.retry_after.unwrap_or_else(|| jitter(backoff))
+                // Retry-After is a floor, never a reason to hammer: `0` still backs off.
+                Ok(answer) if call.method.idempotent() && retryable_status(answer.status) => {
+                    answer.retry_after.map_or(pause, |asked| asked.max(pause))
                 }
                 // A refused connection never reached the server: even POST may go again.
-                Err(failure) if failure.connect || method.idempotent() && failure.retryable => {
-                    jitter(backoff)
+                Err(failure)
+                    if failure.retryable
+                        && (call.method.idempotent() || !failure.reached_server) =>
+                {
+                    pause
                 }
-                _ => return finish(outcome, url, &self.token),
+                _ => return call.finish(outcome),
             };
-            if Instant::now() + wait > give_up_at {
-                return finish(outcome, url, &self.token);
+            // A wait past the budget (a long Retry-After included) ends it now, not later.
+            if attempt >= MAX_ATTEMPTS || Instant::now() + wait > give_up_at {
+                return call.finish(outcome);
             }
             if self.show_http {
                 output::diag::note(&format!("retrying in {:.1}s", wait.as_secs_f64()));
@@ -138,58 +187,124 @@ impl Http {
             tokio::time::sleep(wait).await;
             backoff = (backoff * 2).min(MAX_BACKOFF);
         }
+        unreachable!("the loop returns by its MAX_ATTEMPTS bound")
     }
 
     /// Send once and read the whole body.
-    async fn exchange(
-        &self,
-        method: Method,
-        url: &str,
-        body: Option<&Value>,
-    ) -> Result<Answer, Failure> {
-        let mut request = self.client.request(method.as_reqwest(), url).header(
-            AUTHORIZATION,
-            sensitive(&format!("aivenv1 {}", self.token.expose())),
-        );
+    async fn exchange(&self, call: &Call<'_>, body: Option<&Value>) -> Result<Answer, Failure> {
+        let mut request = self
+            .client
+            .request(call.method.as_reqwest(), &call.url)
+            .header(
+                AUTHORIZATION,
+                sensitive(&format!("aivenv1 {}", self.token.expose())),
+            );
         if let Some(body) = body {
             request = request
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body.to_string());
         }
-        let request = request.build().map_err(Failure::from_reqwest)?;
+        let request = request.build().map_err(Failure::sending)?;
         if self.show_http {
-            trace_request(&request, body, &self.token);
+            trace_request(call, &request, body);
         }
         let mut response = self
             .client
             .execute(request)
             .await
-            .map_err(Failure::from_reqwest)?;
+            .map_err(Failure::sending)?;
         let status = response.status();
         let headers = response.headers().clone();
+        let too_large = || Failure {
+            status: Some(status.as_u16()),
+            detail: format!(
+                "the response body is larger than {} MiB",
+                MAX_BODY_BYTES / 1024 / 1024
+            ),
+            reached_server: true,
+            retryable: false,
+        };
+        if response
+            .content_length()
+            .is_some_and(|length| length > MAX_BODY_BYTES as u64)
+        {
+            return Err(too_large());
+        }
         let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(Failure::from_reqwest)? {
+        loop {
+            let chunk = response.chunk().await.map_err(|error| Failure {
+                status: Some(status.as_u16()),
+                detail: format!(
+                    "the response was cut short ({})",
+                    error_chain(&error.without_url())
+                ),
+                reached_server: true,
+                retryable: true,
+            })?;
+            let Some(chunk) = chunk else { break };
             if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(Failure {
-                    detail: format!(
-                        "the response body is larger than {} MiB (HTTP {})",
-                        MAX_BODY_BYTES / 1024 / 1024,
-                        status.as_u16()
-                    ),
-                    connect: false,
-                    retryable: false,
-                });
+                return Err(too_large());
             }
             bytes.extend_from_slice(&chunk);
         }
         if self.show_http {
-            trace_response(status, &headers, &bytes, &self.token);
+            trace_response(call, status, &headers, &bytes);
         }
         Ok(Answer {
             status: status.as_u16(),
             retry_after: retry_after(&headers),
             bytes,
         })
+    }
+}
+
+/// One call in flight: where it goes, how to show that, and what to keep out of messages.
+struct Call<'a> {
+    method: Method,
+    url: String,
+    shown_url: String,
+    secrets: [Option<&'a Secret>; 2],
+}
+
+impl Call<'_> {
+    /// Never let a token through in a message, whatever the server echoes back, raw or
+    /// percent-encoded.
+    fn scrub(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        for secret in self.secrets.iter().flatten() {
+            let raw = secret.expose();
+            if raw.len() >= 8 {
+                text = text
+                    .replace(raw, "(redacted)")
+                    .replace(&super::path_segment(raw), "(redacted)");
+            }
+        }
+        text
+    }
+
+    fn finish(&self, outcome: Result<Answer, Failure>) -> Result<(u16, Vec<u8>), ApiError> {
+        match outcome {
+            Ok(answer) if (200..300).contains(&answer.status) => Ok((answer.status, answer.bytes)),
+            Ok(answer) => Err(ApiError::Status {
+                status: answer.status,
+                message: self.scrub(&error_message(answer.status, &answer.bytes)),
+            }),
+            Err(failure) => {
+                let mut detail = self.scrub(&failure.detail);
+                if failure.reached_server && !self.method.idempotent() {
+                    detail.push_str(
+                        "; the request may have been carried out: check before trying again",
+                    );
+                }
+                Err(match failure.status {
+                    Some(status) => ApiError::Decode { status, detail },
+                    None => ApiError::Network {
+                        url: self.shown_url.clone(),
+                        detail,
+                    },
+                })
+            }
+        }
     }
 }
 
@@ -201,36 +316,44 @@ struct Answer {
 
 /// A transport failure, before it becomes an [`ApiError`].
 struct Failure {
+    /// The status, when the failure came after the response head.
+    status: Option<u16>,
     detail: String,
-    /// The connection was never made: the server cannot have seen the request.
-    connect: bool,
+    /// The server may have seen the request (anything but a failed connect).
+    reached_server: bool,
     retryable: bool,
 }
 
 impl Failure {
-    fn from_reqwest(error: reqwest::Error) -> Failure {
+    /// Sending failed, or no response head came back.
+    fn sending(error: reqwest::Error) -> Failure {
+        // A certificate or handshake failure will not fix itself: retrying only delays
+        // the message the user needs.
+        let tls = is_tls_failure(&error);
+        let connect = error.is_connect();
+        let retryable = !tls && (connect || error.is_request() || error.is_timeout());
         Failure {
-            detail: error_chain(&error),
-            connect: error.is_connect(),
-            retryable: error.is_connect() || error.is_request() || error.is_body(),
+            status: None,
+            detail: error_chain(&error.without_url()),
+            reached_server: !connect,
+            retryable,
         }
     }
 }
 
-fn finish(
-    outcome: Result<Answer, Failure>,
-    url: &str,
-    token: &Secret,
-) -> Result<(u16, Vec<u8>), ApiError> {
-    match outcome {
-        Ok(answer) if (200..300).contains(&answer.status) => Ok((answer.status, answer.bytes)),
-        Ok(answer) => Err(ApiError::Status {
-            status: answer.status,
-            message: scrub(&error_message(answer.status, &answer.bytes), token),
-        }),
-        Err(failure) => Err(ApiError::Network {
-            url: url.to_owned(),
-            detail: scrub(&failure.detail, token),
+/// A 2xx body as JSON; an empty one reads as `{}`.
+pub(super) fn parse_body(status: u16, bytes: &[u8]) -> Result<(u16, Value), ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok((status, Value::Object(Default::default())));
+    }
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Ok((status, value)),
+        Err(error) => Err(ApiError::Decode {
+            status,
+            detail: match not_json(bytes) {
+                Some(what) => what,
+                None => format!("the body is not valid JSON ({error})"),
+            },
         }),
     }
 }
@@ -288,12 +411,24 @@ fn error_message(status: u16, bytes: &[u8]) -> String {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return format!("{reason} (empty response)");
     }
+    format!(
+        "{reason} ({})",
+        not_json(bytes).unwrap_or_else(|| "not JSON".to_owned())
+    )
+}
+
+/// What a body that is not JSON looks like, for a message: an HTML page (a proxy, an
+/// outage) or the start of its text. `None` when it looks like JSON cut short.
+fn not_json(bytes: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
-    let lowered = text.trim_start().to_ascii_lowercase();
+    let start = text.trim_start();
+    let lowered = start.get(..14).unwrap_or(start).to_ascii_lowercase();
     if lowered.starts_with("<!doctype html") || lowered.starts_with("<html") {
-        format!("{reason} (the server sent an HTML page, not JSON: a proxy or an outage?)")
+        Some("the server sent an HTML page, not JSON: a proxy or an outage?".to_owned())
+    } else if start.starts_with(['{', '[']) {
+        None
     } else {
-        format!("{reason} (not JSON: {})", one_line(&text))
+        Some(format!("not JSON: {}", one_line(&text)))
     }
 }
 
@@ -309,15 +444,6 @@ fn one_line(text: &str) -> String {
         format!("{cut}…")
     } else {
         flat
-    }
-}
-
-/// Never let the token through in a message, whatever the server echoes back.
-fn scrub(text: &str, token: &Secret) -> String {
-    if token.expose().len() >= 8 {
-        text.replace(token.expose(), "(redacted)")
-    } else {
-        text.to_owned()
     }
 }
 
@@ -346,9 +472,28 @@ fn is_loopback(url: &reqwest::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
         None => false,
     }
+}
+
+/// A TLS failure (bad certificate, failed handshake) somewhere in the error's causes.
+/// `io::Error` hides the error it wraps from `source()`, so look inside those too.
+fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(current) = cause {
+        let wrapped = current
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref());
+        if current.is::<rustls::Error>() || wrapped.is_some_and(|inner| inner.is::<rustls::Error>())
+        {
+            return true;
+        }
+        cause = current.source();
+    }
+    false
 }
 
 /// TLS settings: rustls on ring. `--auth-ca` replaces the system roots, as `avn`'s does
@@ -392,19 +537,19 @@ fn read_ca(path: &std::path::Path) -> Result<rustls::RootCertStore, ApiError> {
     Ok(roots)
 }
 
-fn trace_request(request: &reqwest::Request, body: Option<&Value>, token: &Secret) {
-    let mut lines = vec![format!("> {} {}", request.method(), request.url())];
+fn trace_request(call: &Call<'_>, request: &reqwest::Request, body: Option<&Value>) {
+    let mut lines = vec![format!("> {} {}", request.method(), call.shown_url)];
     for (name, value) in request.headers() {
         lines.push(format!("> {name}: {}", shown_header(name, value)));
     }
     if let Some(body) = body {
         lines.push(">".to_owned());
-        lines.push(format!("> {}", scrub(&redact_body(body), token)));
+        lines.push(format!("> {}", call.scrub(&redact_body(body))));
     }
     output::diag::trace(&lines);
 }
 
-fn trace_response(status: reqwest::StatusCode, headers: &HeaderMap, bytes: &[u8], token: &Secret) {
+fn trace_response(call: &Call<'_>, status: reqwest::StatusCode, headers: &HeaderMap, bytes: &[u8]) {
     let mut lines = vec![format!("< HTTP {status}")];
     for (name, value) in headers {
         lines.push(format!("< {name}: {}", shown_header(name, value)));
@@ -415,14 +560,18 @@ fn trace_response(status: reqwest::StatusCode, headers: &HeaderMap, bytes: &[u8]
             Err(_) => String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned(),
         };
         lines.push("<".to_owned());
-        lines.push(format!("< {}", scrub(&text, token)));
+        lines.push(format!("< {}", call.scrub(&text)));
     }
     output::diag::trace(&lines);
 }
 
+/// Header values as the trace shows them: credentials and cookies never.
 fn shown_header(name: &reqwest::header::HeaderName, value: &HeaderValue) -> String {
+    use reqwest::header::{COOKIE, PROXY_AUTHORIZATION, SET_COOKIE};
     if name == AUTHORIZATION {
         "aivenv1 (redacted)".to_owned()
+    } else if [PROXY_AUTHORIZATION, COOKIE, SET_COOKIE].contains(name) {
+        "(redacted)".to_owned()
     } else {
         String::from_utf8_lossy(value.as_bytes()).into_owned()
     }
@@ -471,12 +620,47 @@ mod tests {
     }
 
     #[test]
-    fn scrub_removes_the_token() {
-        let token = Secret::new("abcdefghijklmnop");
+    fn scrub_removes_tokens_raw_and_encoded() {
+        let token = Secret::new("abcdefghij+/klmnop=");
+        let path = ApiPath::with_segment("/access_token/", "XCJ3+bgWywIhFULL/TOKEN==");
+        let call = Call {
+            method: Method::Get,
+            url: String::new(),
+            shown_url: String::new(),
+            secrets: [Some(&token), path.secret.as_ref()],
+        };
         assert_eq!(
-            scrub("token abcdefghijklmnop not found", &token),
-            "token (redacted) not found"
+            call.scrub("token abcdefghij+/klmnop= (abcdefghij%2B%2Fklmnop%3D) not found"),
+            "token (redacted) ((redacted)) not found"
         );
+        assert_eq!(
+            call.scrub("no XCJ3+bgWywIhFULL/TOKEN== here"),
+            "no (redacted) here"
+        );
+        assert_eq!(path.shown, "/access_token/XCJ3%2BbgWywIh…");
+        assert_eq!(ApiPath::with_segment("/t/", "XCJ3+bgWywIh").secret, None);
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for url in [
+            "http://localhost:8080",
+            "http://127.0.0.1",
+            "http://127.1.2.3",
+            "http://[::1]:1",
+            "http://[::ffff:127.0.0.1]",
+        ] {
+            assert!(is_loopback(&url.parse().unwrap()), "{url}");
+        }
+        for url in [
+            "http://example.invalid",
+            "http://0.0.0.0",
+            "http://10.0.0.1",
+            "http://localhost.example.com",
+            "http://[::ffff:10.0.0.1]",
+        ] {
+            assert!(!is_loopback(&url.parse().unwrap()), "{url}");
+        }
     }
 
     #[test]

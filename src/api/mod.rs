@@ -15,6 +15,7 @@ pub use model::Token;
 
 use crate::config::Config;
 use crate::secret::Secret;
+use http::ApiPath;
 
 /// What `POST /v1/access_token` takes.
 #[derive(Debug, Clone, Default)]
@@ -62,23 +63,9 @@ impl Client {
     pub async fn list_tokens(&self) -> Result<Vec<Token>, ApiError> {
         let (status, body) = self
             .http
-            .call(http::Method::Get, "/access_token", None)
+            .call(http::Method::Get, &ApiPath::new("/access_token"), None)
             .await?;
-        let tokens = field(&body, "tokens", status)?;
-        let Value::Array(items) = tokens else {
-            return Err(decode(status, "\"tokens\" is not a list"));
-        };
-        items
-            .iter()
-            .enumerate()
-            .map(|(index, item)| match item {
-                Value::Object(fields) => Ok(Token(fields.clone())),
-                _ => Err(decode(
-                    status,
-                    &format!("token #{} is not an object", index + 1),
-                )),
-            })
-            .collect()
+        token_list(status, body)
     }
 
     /// `POST /v1/access_token`: the new token, with `full_token`. Never retried once the
@@ -86,14 +73,18 @@ impl Client {
     pub async fn create_token(&self, new: &NewToken) -> Result<Token, ApiError> {
         let (status, body) = self
             .http
-            .call(http::Method::Post, "/access_token", Some(new.body()))
+            .call(
+                http::Method::Post,
+                &ApiPath::new("/access_token"),
+                Some(new.body()),
+            )
             .await?;
         object(body, status)
     }
 
     /// `PUT /v1/access_token/{prefix}`: change the description.
     pub async fn update_token(&self, prefix: &str, description: &str) -> Result<Token, ApiError> {
-        let path = format!("/access_token/{}", path_segment(prefix));
+        let path = ApiPath::with_segment("/access_token/", prefix);
         let body = json!({ "description": description });
         let (status, body) = self.http.call(http::Method::Put, &path, Some(body)).await?;
         object(body, status)
@@ -101,7 +92,7 @@ impl Client {
 
     /// `DELETE /v1/access_token/{prefix}`.
     pub async fn revoke_token(&self, prefix: &str) -> Result<(), ApiError> {
-        let path = format!("/access_token/{}", path_segment(prefix));
+        let path = ApiPath::with_segment("/access_token/", prefix);
         self.http.call(http::Method::Delete, &path, None).await?;
         Ok(())
     }
@@ -110,7 +101,7 @@ impl Client {
     pub async fn expire_all_tokens(&self) -> Result<String, ApiError> {
         let (status, body) = self
             .http
-            .call(http::Method::Post, "/me/expire_tokens", None)
+            .call(http::Method::Post, &ApiPath::new("/me/expire_tokens"), None)
             .await?;
         match field(&body, "message", status)? {
             Value::String(message) => Ok(message.clone()),
@@ -120,12 +111,46 @@ impl Client {
 
     /// `GET /v1/me`: the user the token belongs to (used to verify a token).
     pub async fn me(&self) -> Result<Map<String, Value>, ApiError> {
-        let (status, body) = self.http.call(http::Method::Get, "/me", None).await?;
+        let (status, body) = self
+            .http
+            .call(http::Method::Get, &ApiPath::new("/me"), None)
+            .await?;
         match field(&body, "user", status)? {
             Value::Object(user) => Ok(user.clone()),
             _ => Err(decode(status, "\"user\" is not an object")),
         }
     }
+}
+
+/// The tokens in the body of a 2xx `GET /v1/access_token` answer: what `list_tokens`
+/// returns, from raw bytes (any bytes: the result is tokens or an error, never a panic).
+pub fn parse_token_list(status: u16, body: &[u8]) -> Result<Vec<Token>, ApiError> {
+    let (status, body) = http::parse_body(status, body)?;
+    token_list(status, body)
+}
+
+fn token_list(status: u16, body: Value) -> Result<Vec<Token>, ApiError> {
+    let tokens = match body {
+        Value::Object(mut fields) => fields.remove("tokens"),
+        _ => None,
+    };
+    let Some(tokens) = tokens else {
+        return Err(decode(status, "no \"tokens\" field in the response"));
+    };
+    let Value::Array(items) = tokens else {
+        return Err(decode(status, "\"tokens\" is not a list"));
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| match item {
+            Value::Object(fields) => Ok(Token(fields)),
+            _ => Err(decode(
+                status,
+                &format!("token #{} is not an object", index + 1),
+            )),
+        })
+        .collect()
 }
 
 fn decode(status: u16, detail: &str) -> ApiError {

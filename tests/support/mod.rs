@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The binary under test.
 pub fn bin() -> PathBuf {
@@ -110,6 +110,8 @@ pub struct Request {
     /// Header names in lower case.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// When the server had read the whole request (to measure waits between retries).
+    pub at: Instant,
 }
 
 impl Request {
@@ -194,7 +196,15 @@ pub struct ScriptedServer {
 
 impl ScriptedServer {
     pub fn start(fallback: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> ScriptedServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        ScriptedServer::start_on("127.0.0.1:0".parse().unwrap(), fallback)
+    }
+
+    /// A server on a chosen loopback address (e.g. a port a client is already retrying).
+    pub fn start_on(
+        addr: SocketAddr,
+        fallback: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> ScriptedServer {
+        let listener = TcpListener::bind(addr).expect("bind loopback");
         let addr = listener.local_addr().unwrap();
         let log = Arc::new(Mutex::new(Vec::new()));
         let queue: Arc<Mutex<VecDeque<Reply>>> = Arc::new(Mutex::new(VecDeque::new()));
@@ -228,6 +238,18 @@ impl ScriptedServer {
 
     pub fn requests(&self) -> Vec<Request> {
         self.log.lock().unwrap().clone()
+    }
+
+    /// Wait (polling, at most `limit`) until the server has seen `count` requests.
+    pub fn wait_for_requests(&self, count: usize, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if self.log.lock().unwrap().len() >= count {
+                return true;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+        self.log.lock().unwrap().len() >= count
     }
 }
 
@@ -349,6 +371,7 @@ fn read_request(stream: &mut TcpStream) -> Option<Request> {
         path,
         headers,
         body,
+        at: Instant::now(),
     })
 }
 
