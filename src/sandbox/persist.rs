@@ -1,0 +1,188 @@
+//! The `--state` file: the sandbox's tokens across restarts.
+//!
+//! Writes are atomic: the new state goes to a temporary file in the same directory, is
+//! fsynced, renamed over the old one, and the directory is fsynced, so a crash (even
+//! SIGKILL or power loss) leaves either the old or the new state, never a mix. A file that
+//! cannot be read or parsed stops startup and is never overwritten.
+//!
+//! When: every change to the set of tokens (create, revoke, rename, expire) is on disk
+//! before its answer goes out; concurrent changes share one write (group commit).
+//! Last-used bookkeeping (time, IP, agent, an extended expiry) changes on every request,
+//! so it is written at most once per [`USAGE_FLUSH_INTERVAL`] and at shutdown: a crash
+//! can lose that last second of it, never a token.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::store::{Store, StoredToken};
+
+pub const USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(1);
+/// Marks the file as ours, so a wrong `--state` path fails loudly instead of being replaced.
+const FORMAT: &str = "avn-token-sandbox-state";
+const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Contents {
+    format: String,
+    version: u32,
+    tokens: Vec<StoredToken>,
+}
+
+/// Why a state file cannot be used; startup stops and the file is left as it is.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read the sandbox state file {path}: {source}")]
+    Read { path: PathBuf, source: io::Error },
+    #[error(
+        "the sandbox state file {path} is not valid ({why}); it was left untouched: \
+         fix or remove it, or pass another --state file"
+    )]
+    Invalid { path: PathBuf, why: String },
+}
+
+/// The tokens in `path`, or `None` when there is no such file yet (a first start).
+pub fn load(path: &Path) -> Result<Option<Vec<StoredToken>>, LoadError> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(LoadError::Read {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    let invalid = |why: String| LoadError::Invalid {
+        path: path.to_owned(),
+        why,
+    };
+    if bytes.is_empty() {
+        return Err(invalid("the file is empty".into()));
+    }
+    let state: Contents = serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))?;
+    if state.format != FORMAT || state.version != VERSION {
+        return Err(invalid(format!(
+            "expected format \"{FORMAT}\" version {VERSION}, found \"{}\" version {}",
+            state.format, state.version
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for token in &state.tokens {
+        if token.full_token.trim().is_empty() || !seen.insert(token.full_token.as_str()) {
+            return Err(invalid(format!(
+                "empty or duplicate token (prefix '{}')",
+                token.prefix()
+            )));
+        }
+    }
+    Ok(Some(state.tokens))
+}
+
+/// The file's bytes for these tokens.
+fn encode(tokens: Vec<StoredToken>) -> Result<Vec<u8>, io::Error> {
+    let state = Contents {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+        tokens,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&state).map_err(io::Error::other)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// Replace `path` with `bytes`, atomically and durably (see the module comment).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::other("the state path names no file"))?;
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(".tmp");
+    let temp = dir.join(temp_name);
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        // The file holds live (sandbox) secrets: readable by its owner only.
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&temp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    fs::rename(&temp, path)?;
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+/// The state file of a running sandbox and how far it is known to be written.
+pub struct StateFile {
+    path: PathBuf,
+    /// The store version on disk. Holding this lock is holding the right to write.
+    durable: tokio::sync::Mutex<u64>,
+}
+
+impl StateFile {
+    pub fn new(path: PathBuf) -> StateFile {
+        StateFile {
+            path,
+            durable: tokio::sync::Mutex::new(0),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Return once the store at `version` (or later) is on disk. The first caller in line
+    /// writes the newest state, which covers everyone queued behind it.
+    pub async fn persist_through(&self, store: &Mutex<Store>, version: u64) -> io::Result<()> {
+        let mut durable = self.durable.lock().await;
+        if *durable >= version {
+            return Ok(());
+        }
+        *durable = self.write_now(store).await?;
+        Ok(())
+    }
+
+    /// Write the store if anything, usage included, changed since the last write.
+    pub async fn flush(&self, store: &Mutex<Store>) -> io::Result<()> {
+        let mut durable = self.durable.lock().await;
+        let pending = {
+            let store = super::lock(store);
+            store.version() > *durable || store.usage_dirty()
+        };
+        if pending {
+            *durable = self.write_now(store).await?;
+        }
+        Ok(())
+    }
+
+    /// Snapshot the store and write it off the async thread; the version written.
+    async fn write_now(&self, store: &Mutex<Store>) -> io::Result<u64> {
+        let (version, tokens) = super::lock(store).snapshot();
+        let path = self.path.clone();
+        let written = tokio::task::spawn_blocking(move || {
+            let bytes = encode(tokens)?;
+            write_atomic(&path, &bytes)
+        })
+        .await
+        .map_err(io::Error::other)?;
+        if written.is_err() {
+            // The usage fields in that snapshot were not saved after all.
+            super::lock(store).mark_usage_dirty();
+        }
+        written.map(|()| version)
+    }
+}
