@@ -21,6 +21,9 @@ use super::{RecordedRequest, Shared, lock};
 /// Request bodies larger than this are refused (413): the largest sensible create request
 /// (a 1000-character description, 100 scopes and 100 networks) is well under it.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Bodies up to this size are read in full even when refused, so the client gets to read
+/// the 413 rather than a connection reset; larger ones are cut off.
+const MAX_DRAINED_BYTES: usize = 1024 * 1024;
 
 /// The one handler behind every path.
 pub async fn handle(
@@ -42,22 +45,23 @@ pub async fn handle(
 }
 
 async fn read_body(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, Failure> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|text| text.parse::<u64>().ok());
     let too_large = || {
         Failure::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("The request body is larger than {MAX_BODY_BYTES} bytes"),
         )
     };
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|text| text.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_DRAINED_BYTES as u64) {
         return Err(too_large());
     }
-    axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| too_large())
+    match axum::body::to_bytes(body, MAX_DRAINED_BYTES).await {
+        Ok(bytes) if bytes.len() <= MAX_BODY_BYTES => Ok(bytes),
+        _ => Err(too_large()),
+    }
 }
 
 /// The API's endpoints; `{prefix}` still percent-encoded.
