@@ -45,6 +45,7 @@ pub async fn run(args: &SandboxArgs) -> Result<u8> {
         };
     }
 
+    let stop = StopSignals::watch();
     let exports = exports(&sandbox.url(), sandbox.token().expose());
     let mut stdout = io::stdout().lock();
     if let Err(error) = stdout
@@ -63,7 +64,7 @@ pub async fn run(args: &SandboxArgs) -> Result<u8> {
             None => "in memory only: pass --state FILE to keep tokens".to_owned(),
         }
     ));
-    stop_requested().await;
+    stop.wait().await;
     sandbox.stop().await?;
     Ok(exit::SUCCESS)
 }
@@ -88,25 +89,52 @@ fn shell_quote(text: &str) -> String {
     }
 }
 
-/// Ctrl-C or SIGTERM. A signal that cannot be watched is simply never seen.
-async fn stop_requested() {
-    let interrupt = async {
+/// Ctrl-C and SIGTERM, watched from the moment this is made: make it before telling
+/// anyone the sandbox is up, as a supervisor may stop it right after reading the exports.
+/// A signal that cannot be watched is simply never seen.
+struct StopSignals {
+    #[cfg(unix)]
+    watched: Vec<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn watch() -> StopSignals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let kinds = [SignalKind::interrupt(), SignalKind::terminate()];
+            StopSignals {
+                watched: kinds
+                    .into_iter()
+                    .filter_map(|kind| signal(kind).ok())
+                    .collect(),
+            }
+        }
+        #[cfg(not(unix))]
+        StopSignals {}
+    }
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            let mut watched = self.watched;
+            std::future::poll_fn(|cx| {
+                let arrived = watched
+                    .iter_mut()
+                    .any(|signal| signal.poll_recv(cx).is_ready());
+                if arrived {
+                    std::task::Poll::Ready(())
+                } else {
+                    std::task::Poll::Pending
+                }
+            })
+            .await;
+        }
+        #[cfg(not(unix))]
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                () = interrupt => {}
-                _ = terminate.recv() => {}
-            }
-            return;
-        }
     }
-    interrupt.await;
 }
 
 /// Run the `--exec` command with the sandbox's variables and this binary first on PATH;

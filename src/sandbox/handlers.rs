@@ -119,15 +119,15 @@ async fn answer(
     let now = now();
     // Every store operation runs under one lock, from authentication to the answer's
     // bytes; changes then wait (outside the lock) until they are on disk.
-    let (response, version) = {
+    let (response, changes) = {
         let mut store = lock(&shared.store);
         let me = store.authenticate(presented, caller, now)?;
         let response = apply(&mut store, endpoint, me, body, now)?;
-        (response, store.version())
+        (response, store.mark().changes)
     };
     if let Some(state) = &shared.state {
         state
-            .persist_through(&shared.store, version)
+            .persist_through(&shared.store, changes)
             .await
             .map_err(|error| {
                 Failure::new(

@@ -87,7 +87,7 @@ impl RecordedRequest {
 
 /// What the handlers share.
 struct Shared {
-    store: Mutex<Store>,
+    store: Arc<Mutex<Store>>,
     state: Option<StateFile>,
     /// Every request, for tests; `None` for the CLI, which may serve millions.
     recorded: Option<Mutex<Vec<RecordedRequest>>>,
@@ -127,8 +127,9 @@ impl Sandbox {
             None => Vec::new(),
         };
         let mut store = Store::new(tokens);
+        let loaded = store.mark();
         let token = Secret::new(store.open_session(wanted, handlers::now()));
-        let version = store.version();
+        let changes = store.mark().changes;
 
         let listener = tokio::net::TcpListener::bind(options.listen)
             .await
@@ -138,14 +139,14 @@ impl Sandbox {
             .context("cannot read the bound address")?;
 
         let shared = Arc::new(Shared {
-            store: Mutex::new(store),
-            state: options.state.map(StateFile::new),
+            store: Arc::new(Mutex::new(store)),
+            state: options.state.map(|path| StateFile::new(path, loaded)),
             recorded: record.then(|| Mutex::new(Vec::new())),
         });
         let mut flusher = None;
         if let Some(state) = &shared.state {
             state
-                .persist_through(&shared.store, version)
+                .persist_through(&shared.store, changes)
                 .await
                 .with_context(|| {
                     format!("cannot write the state file {}", state.path().display())

@@ -14,12 +14,12 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::store::{Store, StoredToken};
+use super::store::{Mark, Store, StoredToken};
 
 pub const USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(1);
 /// Marks the file as ours, so a wrong `--state` path fails loudly instead of being replaced.
@@ -129,15 +129,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// The state file of a running sandbox and how far it is known to be written.
 pub struct StateFile {
     path: PathBuf,
-    /// The store version on disk. Holding this lock is holding the right to write.
-    durable: tokio::sync::Mutex<u64>,
+    /// What the file on disk holds. The lock is held across each write, on the blocking
+    /// thread doing it, so writes never overlap and never go back in time, even when the
+    /// request that started one is cancelled half-way.
+    durable: Arc<Mutex<Mark>>,
 }
 
 impl StateFile {
-    pub fn new(path: PathBuf) -> StateFile {
+    /// `on_disk`: what the file already holds (the store as loaded from it).
+    pub fn new(path: PathBuf, on_disk: Mark) -> StateFile {
         StateFile {
             path,
-            durable: tokio::sync::Mutex::new(0),
+            durable: Arc::new(Mutex::new(on_disk)),
         }
     }
 
@@ -145,44 +148,43 @@ impl StateFile {
         &self.path
     }
 
-    /// Return once the store at `version` (or later) is on disk. The first caller in line
-    /// writes the newest state, which covers everyone queued behind it.
-    pub async fn persist_through(&self, store: &Mutex<Store>, version: u64) -> io::Result<()> {
-        let mut durable = self.durable.lock().await;
-        if *durable >= version {
+    /// Return once the store's changes up to `changes` are on disk. Whoever writes takes
+    /// the newest state, which covers everyone queued behind (group commit).
+    pub async fn persist_through(&self, store: &Arc<Mutex<Store>>, changes: u64) -> io::Result<()> {
+        if super::lock(&self.durable).changes >= changes {
             return Ok(());
         }
-        *durable = self.write_now(store).await?;
-        Ok(())
+        self.write(store, move |on_disk, _| on_disk.changes < changes)
+            .await
     }
 
-    /// Write the store if anything, usage included, changed since the last write.
-    pub async fn flush(&self, store: &Mutex<Store>) -> io::Result<()> {
-        let mut durable = self.durable.lock().await;
-        let pending = {
-            let store = super::lock(store);
-            store.version() > *durable || store.usage_dirty()
-        };
-        if pending {
-            *durable = self.write_now(store).await?;
-        }
-        Ok(())
+    /// Write the store if anything, uses included, changed since the last write.
+    pub async fn flush(&self, store: &Arc<Mutex<Store>>) -> io::Result<()> {
+        self.write(store, |on_disk, now| on_disk != now).await
     }
 
-    /// Snapshot the store and write it off the async thread; the version written.
-    async fn write_now(&self, store: &Mutex<Store>) -> io::Result<u64> {
-        let (version, tokens) = super::lock(store).snapshot();
-        let path = self.path.clone();
-        let written = tokio::task::spawn_blocking(move || {
-            let bytes = encode(tokens)?;
-            write_atomic(&path, &bytes)
+    /// On a blocking thread: lock the file, snapshot the store, and write the snapshot if
+    /// `needed(on disk, snapshot)` still says so.
+    async fn write(
+        &self,
+        store: &Arc<Mutex<Store>>,
+        needed: impl FnOnce(Mark, Mark) -> bool + Send + 'static,
+    ) -> io::Result<()> {
+        let (store, durable, path) = (store.clone(), self.durable.clone(), self.path.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut on_disk = super::lock(&durable);
+            let (mark, tokens) = {
+                let store = super::lock(&store);
+                (store.mark(), store.tokens().to_vec())
+            };
+            if !needed(*on_disk, mark) {
+                return Ok(());
+            }
+            write_atomic(&path, &encode(tokens)?)?;
+            *on_disk = mark;
+            Ok(())
         })
         .await
-        .map_err(io::Error::other)?;
-        if written.is_err() {
-            // The usage fields in that snapshot were not saved after all.
-            super::lock(store).mark_usage_dirty();
-        }
-        written.map(|()| version)
+        .map_err(io::Error::other)?
     }
 }

@@ -101,23 +101,28 @@ pub struct Caller<'a> {
     pub user_agent: Option<&'a str>,
 }
 
+/// How far a store has changed: what a write to disk covered, and what is still to write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Mark {
+    /// Changes that must be on disk before their answer goes out: tokens created,
+    /// revoked, renamed, expired.
+    pub changes: u64,
+    /// Uses of tokens (last-used fields, extended expiry): written lazily, see `persist`.
+    pub uses: u64,
+}
+
 /// All tokens of the sandbox's single user, in creation order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Store {
     tokens: Vec<StoredToken>,
-    /// Bumped by every change that must be on disk before the answer goes out (tokens
-    /// created, revoked, renamed, expired).
-    version: u64,
-    /// Last-used fields changed since the last snapshot: written lazily (see `persist`).
-    usage_dirty: bool,
+    mark: Mark,
 }
 
 impl Store {
     pub fn new(tokens: Vec<StoredToken>) -> Store {
         Store {
             tokens,
-            version: 0,
-            usage_dirty: false,
+            mark: Mark::default(),
         }
     }
 
@@ -125,27 +130,12 @@ impl Store {
         &self.tokens
     }
 
-    pub fn version(&self) -> u64 {
-        self.version
-    }
-
-    pub fn usage_dirty(&self) -> bool {
-        self.usage_dirty
-    }
-
-    /// The tokens to write to the state file; from now on the usage fields count as saved.
-    pub fn snapshot(&mut self) -> (u64, Vec<StoredToken>) {
-        self.usage_dirty = false;
-        (self.version, self.tokens.clone())
-    }
-
-    /// A write of the usage fields failed: they are still to be saved.
-    pub fn mark_usage_dirty(&mut self) {
-        self.usage_dirty = true;
+    pub fn mark(&self) -> Mark {
+        self.mark
     }
 
     fn changed(&mut self) {
-        self.version += 1;
+        self.mark.changes += 1;
     }
 
     /// The bootstrap (login) token the sandbox hands out: `wanted` when given (revived if it
@@ -224,7 +214,7 @@ impl Store {
         if let (true, Some(max_age)) = (token.extend_when_used, token.max_age_seconds) {
             token.expiry_time = expiry_after(now, max_age);
         }
-        self.usage_dirty = true;
+        self.mark.uses += 1;
         Ok(index)
     }
 
