@@ -258,7 +258,7 @@ fn sigkill_during_state_writes_leaves_a_whole_state_file() {
     let state = home.path().join("state.json");
     let state_arg = state.to_str().expect("utf-8 path").to_owned();
     let mut session = None;
-    for (round, writes_before_kill) in [25, 60, 110].into_iter().enumerate() {
+    for (round, writes_before_kill) in [20, 40, 60, 90, 120].into_iter().enumerate() {
         let sandbox = SandboxProcess::start(home.path(), &["--state", &state_arg]);
         if let Some(session) = &session {
             assert_eq!(
@@ -321,7 +321,7 @@ fn sigkill_during_state_writes_leaves_a_whole_state_file() {
         }
         assert!(on_disk.contains(session.as_deref().unwrap_or_default()));
     }
-    // The survivor of three kills still starts, with what the file says.
+    // The survivor of five kills still starts, with what the file says.
     let sandbox = SandboxProcess::start(home.path(), &["--state", &state_arg]);
     let listed: BTreeSet<String> = prefixes(&sandbox.api().list());
     let on_disk: BTreeSet<String> = state_tokens(&state)
