@@ -14,6 +14,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -133,6 +134,9 @@ pub struct StateFile {
     /// thread doing it, so writes never overlap and never go back in time, even when the
     /// request that started one is cancelled half-way.
     durable: Arc<Mutex<Mark>>,
+    /// `durable.changes`, readable without waiting for a write in progress: the async
+    /// thread checks it and must never block on the disk.
+    durable_changes: Arc<AtomicU64>,
 }
 
 impl StateFile {
@@ -141,6 +145,7 @@ impl StateFile {
         StateFile {
             path,
             durable: Arc::new(Mutex::new(on_disk)),
+            durable_changes: Arc::new(AtomicU64::new(on_disk.changes)),
         }
     }
 
@@ -151,7 +156,7 @@ impl StateFile {
     /// Return once the store's changes up to `changes` are on disk. Whoever writes takes
     /// the newest state, which covers everyone queued behind (group commit).
     pub async fn persist_through(&self, store: &Arc<Mutex<Store>>, changes: u64) -> io::Result<()> {
-        if super::lock(&self.durable).changes >= changes {
+        if self.durable_changes.load(Ordering::Acquire) >= changes {
             return Ok(());
         }
         self.write(store, move |on_disk, _| on_disk.changes < changes)
@@ -170,7 +175,9 @@ impl StateFile {
         store: &Arc<Mutex<Store>>,
         needed: impl FnOnce(Mark, Mark) -> bool + Send + 'static,
     ) -> io::Result<()> {
-        let (store, durable, path) = (store.clone(), self.durable.clone(), self.path.clone());
+        let store = store.clone();
+        let (durable, durable_changes) = (self.durable.clone(), self.durable_changes.clone());
+        let path = self.path.clone();
         tokio::task::spawn_blocking(move || {
             let mut on_disk = super::lock(&durable);
             let (mark, tokens) = {
@@ -182,6 +189,7 @@ impl StateFile {
             }
             write_atomic(&path, &encode(tokens)?)?;
             *on_disk = mark;
+            durable_changes.store(mark.changes, Ordering::Release);
             Ok(())
         })
         .await
