@@ -230,6 +230,12 @@ fn bad_requests_get_fitting_4xx_in_the_api_shape() {
     api.get("/v1/nothing").error(404);
     api.get("/").error(404);
     api.get("/v1/access_token/a/b").error(404);
+    let secret = sandbox.token().expose().replace('/', "_");
+    let message = api.get(&format!("/v1/nothing/{secret}")).error(404);
+    assert!(
+        !message.contains(&secret[..12]),
+        "no token echoed: {message}"
+    );
     let wrong = api.send("PATCH", "/v1/access_token", None);
     wrong.error(405);
     assert_eq!(wrong.header("allow"), Some("GET, POST"));

@@ -93,10 +93,11 @@ fn route<'a>(method: &Method, path: &'a str) -> Result<Endpoint<'a>, Failure> {
             return Ok(Endpoint::ExpireAll);
         }
         (Some("me"), Some("expire_tokens"), None) => "POST",
-        _ => return Err(Failure::not_found(format!("Not found: {path}"))),
+        // The path is not echoed back: it may hold a full token.
+        _ => return Err(Failure::not_found("No such API endpoint")),
     };
     Err(Failure::method_not_allowed(
-        format!("{method} is not allowed on {path} (allowed: {allowed})"),
+        format!("{method} is not allowed here (allowed: {allowed})"),
         allowed,
     ))
 }
