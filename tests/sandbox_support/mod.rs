@@ -1,0 +1,411 @@
+//! Shared support for the sandbox tests: a tiny blocking HTTP/1.1 client (exact bytes on
+//! the wire, keep-alive, no retries that could hide an error), the binary under test with a
+//! sealed-off environment, and checks of the API's error shape.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// Every blocking read in these tests gives up after this long rather than hang CI.
+pub const IO_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// One HTTP answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "HTTP {} body is not JSON ({e}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A 2xx answer's JSON.
+    #[track_caller]
+    pub fn ok(&self) -> Value {
+        assert!(
+            (200..300).contains(&self.status),
+            "expected success, got HTTP {}: {}",
+            self.status,
+            String::from_utf8_lossy(&self.body)
+        );
+        self.json()
+    }
+
+    /// The API's error shape with this status; the message.
+    #[track_caller]
+    pub fn error(&self, status: u16) -> String {
+        assert_eq!(
+            self.status,
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        let body = self.json();
+        let message = body["message"].as_str().expect("a message").to_owned();
+        assert!(!message.is_empty());
+        assert_eq!(body["errors"][0]["message"], Value::from(message.as_str()));
+        assert_eq!(body["errors"][0]["status"], Value::from(status));
+        message
+    }
+}
+
+/// A keep-alive connection to one server.
+pub struct Http {
+    address: SocketAddr,
+    connection: Option<BufReader<TcpStream>>,
+    pub user_agent: String,
+}
+
+impl Http {
+    pub fn new(url: &str) -> Http {
+        let address = url
+            .strip_prefix("http://")
+            .and_then(|rest| rest.parse().ok())
+            .unwrap_or_else(|| panic!("not an http://IP:PORT url: {url}"));
+        Http {
+            address,
+            connection: None,
+            user_agent: "sandbox-tests/1.0".into(),
+        }
+    }
+
+    /// One request; `token` goes into `Authorization: aivenv1 TOKEN`.
+    pub fn call(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> std::io::Result<Reply> {
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nhost: {}\r\nuser-agent: {}\r\n",
+            self.address, self.user_agent
+        );
+        if let Some(token) = token {
+            head.push_str(&format!("authorization: aivenv1 {token}\r\n"));
+        }
+        let body = body.unwrap_or_default();
+        if !body.is_empty() || method == "POST" || method == "PUT" {
+            head.push_str(&format!(
+                "content-type: application/json\r\ncontent-length: {}\r\n",
+                body.len()
+            ));
+        }
+        head.push_str("\r\n");
+        head.push_str(body);
+        self.raw(head.as_bytes())
+    }
+
+    /// Send these exact bytes as one request and read the answer.
+    pub fn raw(&mut self, request: &[u8]) -> std::io::Result<Reply> {
+        if self.connection.is_none() {
+            let stream = TcpStream::connect_timeout(&self.address, IO_TIMEOUT)?;
+            stream.set_read_timeout(Some(IO_TIMEOUT))?;
+            stream.set_write_timeout(Some(IO_TIMEOUT))?;
+            stream.set_nodelay(true)?;
+            self.connection = Some(BufReader::new(stream));
+        }
+        let outcome = match self.connection.as_mut() {
+            Some(connection) => exchange(connection, request),
+            None => unreachable!("connected above"),
+        };
+        if outcome.is_err() {
+            self.connection = None;
+        }
+        outcome
+    }
+}
+
+fn exchange(connection: &mut BufReader<TcpStream>, request: &[u8]) -> std::io::Result<Reply> {
+    connection.get_mut().write_all(request)?;
+    let mut line = String::new();
+    connection.read_line(&mut line)?;
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
+    let mut headers = Vec::new();
+    loop {
+        line.clear();
+        connection.read_line(&mut line)?;
+        let text = line.trim_end();
+        if text.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = text.split_once(':') {
+            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+        }
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(name, _)| name == "content-length")
+        .and_then(|(_, value)| value.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no content-length in the answer"))?;
+    let mut body = vec![0; length];
+    connection.read_exact(&mut body)?;
+    Ok(Reply {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// An API client bound to one token: `api.get("/v1/me")`.
+pub struct Api {
+    pub http: Http,
+    pub token: String,
+}
+
+impl Api {
+    pub fn new(url: &str, token: &str) -> Api {
+        Api {
+            http: Http::new(url),
+            token: token.to_owned(),
+        }
+    }
+
+    #[track_caller]
+    pub fn send(&mut self, method: &str, path: &str, body: Option<&str>) -> Reply {
+        let token = self.token.clone();
+        self.http
+            .call(method, path, Some(&token), body)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    #[track_caller]
+    pub fn get(&mut self, path: &str) -> Reply {
+        self.send("GET", path, None)
+    }
+
+    #[track_caller]
+    pub fn list(&mut self) -> Vec<Value> {
+        match self.get("/v1/access_token").ok()["tokens"].take() {
+            Value::Array(tokens) => tokens,
+            other => panic!("tokens is not a list: {other}"),
+        }
+    }
+
+    /// Create a token; its full JSON (with `full_token`).
+    #[track_caller]
+    pub fn create(&mut self, body: &str) -> Value {
+        self.send("POST", "/v1/access_token", Some(body)).ok()
+    }
+
+    #[track_caller]
+    pub fn revoke(&mut self, prefix: &str) -> Reply {
+        self.send("DELETE", &token_path(prefix), None)
+    }
+}
+
+/// `/v1/access_token/{prefix}` with the prefix percent-encoded as one segment.
+pub fn token_path(prefix: &str) -> String {
+    let mut path = String::from("/v1/access_token/");
+    for byte in prefix.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            path.push(char::from(byte));
+        } else {
+            path.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    path
+}
+
+/// The binary under test.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_avn-token"))
+}
+
+/// A command for the binary with nothing of the developer's environment: an empty HOME,
+/// no Aiven variables, no colour.
+pub fn avn_token(home: &Path) -> Command {
+    sealed(&bin(), home)
+}
+
+/// `program` with only HOME (a throwaway one), PATH and NO_COLOR set.
+pub fn sealed(program: &Path, home: &Path) -> Command {
+    let mut command = Command::new(program);
+    command
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    command
+}
+
+/// A `sandbox` child process serving in the background, killed when dropped.
+pub struct SandboxProcess {
+    pub child: Child,
+    pub url: String,
+    pub token: String,
+    /// The two export lines as printed.
+    pub exports: String,
+}
+
+impl SandboxProcess {
+    /// Start `avn-token sandbox ARGS` and read its export lines (bounded by [`IO_TIMEOUT`]).
+    #[track_caller]
+    pub fn start(home: &Path, args: &[&str]) -> SandboxProcess {
+        let mut child = avn_token(home)
+            .arg("sandbox")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the sandbox");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let exports = match read_lines(stdout, 2).recv_timeout(IO_TIMEOUT) {
+            Ok(Ok(lines)) => lines,
+            outcome => {
+                let _ = child.kill();
+                let output = child.wait_with_output().expect("sandbox output");
+                panic!(
+                    "the sandbox printed no exports ({outcome:?}); stderr: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
+        };
+        let value = |name: &str| {
+            exports
+                .lines()
+                .find_map(|line| line.strip_prefix(&format!("export {name}=")))
+                .unwrap_or_else(|| panic!("no {name} in {exports:?}"))
+                .trim_matches('\'')
+                .to_owned()
+        };
+        SandboxProcess {
+            url: value("AIVEN_WEB_URL"),
+            token: value("AIVEN_AUTH_TOKEN"),
+            exports: exports.clone(),
+            child,
+        }
+    }
+
+    pub fn api(&self) -> Api {
+        Api::new(&self.url, &self.token)
+    }
+
+    /// SIGTERM, then the exit code (bounded by [`IO_TIMEOUT`]).
+    #[track_caller]
+    pub fn terminate(mut self) -> Option<i32> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+        let deadline = std::time::Instant::now() + IO_TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for the sandbox") {
+                return status.code();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the sandbox did not stop on SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The first `count` lines of `stdout`, read on a thread so the caller can time out.
+fn read_lines(stdout: ChildStdout, count: usize) -> mpsc::Receiver<std::io::Result<String>> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut lines = String::new();
+        let mut outcome = Ok(());
+        for _ in 0..count {
+            match reader.read_line(&mut lines) {
+                Ok(0) => {
+                    outcome = Err(std::io::Error::other("stdout closed"));
+                    break;
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    outcome = Err(error);
+                    break;
+                }
+            }
+        }
+        let _ = sender.send(outcome.map(|()| lines));
+        // Keep draining so the sandbox never blocks on a full pipe.
+        let _ = std::io::copy(&mut reader, &mut std::io::sink());
+    });
+    receiver
+}
+
+/// A state file holding these `(full_token, created_manually)` tokens, none expiring.
+pub fn seeded_state(tokens: &[(&str, bool)]) -> String {
+    let tokens: Vec<Value> = tokens
+        .iter()
+        .map(|(value, manual)| {
+            serde_json::json!({
+                "full_token": value,
+                "create_time": "2024-01-02T03:04:05.123456Z",
+                "created_manually": manual,
+                "description": format!("seeded {value}"),
+                "expiry_time": null,
+                "extend_when_used": false,
+                "max_age_seconds": null,
+            })
+        })
+        .collect();
+    serde_json::json!({"format": "avn-token-sandbox-state", "version": 1, "tokens": tokens})
+        .to_string()
+}
+
+/// The full tokens in a state file (which must be valid).
+#[track_caller]
+pub fn state_tokens(path: &Path) -> Vec<String> {
+    let bytes = std::fs::read(path).expect("read the state file");
+    let state: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+        panic!(
+            "corrupt state file ({e}): {:?}",
+            String::from_utf8_lossy(&bytes)
+        )
+    });
+    assert_eq!(state["format"], "avn-token-sandbox-state");
+    assert_eq!(state["version"], 1);
+    state["tokens"]
+        .as_array()
+        .expect("a token list")
+        .iter()
+        .map(|token| {
+            token["full_token"]
+                .as_str()
+                .expect("a full token")
+                .to_owned()
+        })
+        .collect()
+}
