@@ -559,3 +559,20 @@ fn ctrl_c_exits_130_without_a_trace() {
         "it waited for the server"
     );
 }
+
+/// The API never redirects. Following a 3xx would turn a create into a GET and could carry
+/// the token elsewhere: it is reported as a one-line failure after a single request.
+#[test]
+fn redirects_are_not_followed() {
+    let target = ScriptedServer::always(list_ok());
+    let server = ScriptedServer::always(
+        Reply::raw(302, "text/html", b"<a>moved</a>")
+            .with_header("location", &format!("{}/v1/access_token", target.url())),
+    );
+    let home = tempfile::tempdir().unwrap();
+    let out = run_cli(cmd(&server, &home).arg("list"));
+    out.code(1).one_line_error();
+    assert!(out.stderr.contains("HTTP 302"), "{}", out.stderr);
+    assert_eq!(methods(&server), ["GET"]);
+    assert!(target.requests().is_empty(), "the redirect was followed");
+}

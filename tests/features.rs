@@ -589,3 +589,80 @@ fn revoke_asks_on_a_terminal_and_respects_no() {
         1
     );
 }
+
+/// Ctrl-C at a confirmation prompt ends the command at once with 130 (the prompt reads the
+/// terminal on a blocking thread; read on the async thread, Ctrl-C would wait for Enter and
+/// the closed input would then read as "no": exit 1).
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_at_a_prompt_exits_130() {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("util-linux `script` not found: terminal prompt test skipped");
+        return;
+    }
+    let server = fake(vec![token("TARGETtoken0", "deploy")]);
+    let home = tempfile::tempdir().unwrap();
+    let command_line = format!("{} revoke TARGETtoken0", support::bin().display());
+    let mut child = support::sealed_command("script", home.path())
+        .args(["-qec", &command_line, "/dev/null"])
+        .env("AIVEN_WEB_URL", server.url())
+        .env("AIVEN_AUTH_TOKEN", TOKEN)
+        .env("TERM", "dumb")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = {
+        let seen = seen.clone();
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 256];
+            while let Ok(read @ 1..) = stdout.read(&mut chunk) {
+                seen.lock().unwrap().extend_from_slice(&chunk[..read]);
+            }
+        })
+    };
+    let started = Instant::now();
+    while !String::from_utf8_lossy(&seen.lock().unwrap()).contains("[y/N]") {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no prompt appeared"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"\x03").unwrap(); // Ctrl-C, typed on the terminal
+    stdin.flush().unwrap();
+    // The terminal stays open: a command still blocked in its read would never end, so
+    // give it a generous while, then kill it and fail.
+    let waited = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if waited.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("Ctrl-C at the prompt did not end the command");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(stdin);
+    reader.join().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "output: {}",
+        String::from_utf8_lossy(&seen.lock().unwrap())
+    );
+    assert!(server.requests().iter().all(|r| r.method != "DELETE"));
+}

@@ -109,6 +109,9 @@ impl Http {
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("avn-token/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(CONNECT_TIMEOUT)
+            // The API never redirects; following one would turn a POST into a GET and could
+            // carry the token to another host. A 3xx is reported as the failure it is.
+            .redirect(reqwest::redirect::Policy::none())
             .read_timeout(READ_TIMEOUT);
         builder = builder.tls_backend_preconfigured(tls_config(config)?);
         let client = builder

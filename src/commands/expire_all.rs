@@ -10,7 +10,8 @@ pub async fn run(args: &ExpireAllArgs, ctx: &Context) -> Result<()> {
     ctx.confirm(
         "Expire ALL of your tokens, including the one in use? You will need to log in again.",
         args.yes,
-    )?;
+    )
+    .await?;
     let message = ctx.client.expire_all_tokens().await?;
     ctx.printer.line(&message)?;
     Ok(())

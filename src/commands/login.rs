@@ -17,7 +17,8 @@ use crate::output::diag;
 use crate::secret::Secret;
 
 pub async fn run(_args: &LoginArgs, config: &Config, interactive: bool) -> Result<()> {
-    let token = read_token(interactive)?;
+    // A blocking read on its own thread, so Ctrl-C at the prompt still ends the command.
+    let token = tokio::task::spawn_blocking(move || read_token(interactive)).await??;
     let user = Client::new(config, &token)?.me().await?;
     let email = user.get("user_email").and_then(Value::as_str);
     Credentials::new(&token, email).write(&config.credentials_file)?;

@@ -37,11 +37,14 @@ pub struct Context {
 impl Context {
     /// Ask a person to confirm, unless `assume_yes` or nobody is there to ask (a pipe, CI):
     /// then the answer is yes, as for `avn`, which never asks.
-    pub fn confirm(&self, question: &str, assume_yes: bool) -> Result<()> {
+    ///
+    /// The terminal is read on a blocking thread so Ctrl-C still ends the command at once.
+    pub async fn confirm(&self, question: &str, assume_yes: bool) -> Result<()> {
         if assume_yes || !self.interactive {
             return Ok(());
         }
-        if diag::confirm(question)? {
+        let question = question.to_owned();
+        if tokio::task::spawn_blocking(move || diag::confirm(&question)).await?? {
             Ok(())
         } else {
             Err(CommandError::Refused("aborted: nothing was changed".into()).into())
@@ -95,7 +98,12 @@ pub async fn run(cli: Cli) -> Result<u8> {
     };
     tokio::select! {
         result = work => result.map(|()| exit::SUCCESS),
-        _ = tokio::signal::ctrl_c() => Ok(exit::INTERRUPTED),
+        _ = tokio::signal::ctrl_c() => {
+            if std::io::stderr().is_terminal() {
+                diag::trace(&[String::new()]); // end the line a prompt may have left open
+            }
+            Ok(exit::INTERRUPTED)
+        }
     }
 }
 

@@ -26,7 +26,8 @@ pub async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
             .into());
         }
         if let [token] = target.as_slice() {
-            ctx.confirm(&describe_for_prompt("Revoke", token), args.yes)?;
+            ctx.confirm(&describe_for_prompt("Revoke", token), args.yes)
+                .await?;
         }
     }
     ctx.client.revoke_token(prefix).await?;

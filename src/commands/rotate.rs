@@ -22,7 +22,8 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
         ))
         .into());
     }
-    ctx.confirm(&describe_for_prompt("Rotate", old), args.yes)?;
+    ctx.confirm(&describe_for_prompt("Rotate", old), args.yes)
+        .await?;
 
     let replacement = NewToken {
         description: args

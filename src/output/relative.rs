@@ -54,10 +54,11 @@ pub fn describe(time: DateTime<Utc>, now: DateTime<Utc>) -> String {
         (3_600, "hour"),
         (60, "minute"),
     ];
+    // A unit is used from 95% of it on, so 59m59s reads "1 hour", not "60 minutes".
     let (size, name) = UNITS
         .iter()
         .copied()
-        .find(|(size, _)| magnitude >= *size)
+        .find(|(size, _)| magnitude * 20 >= size * 19)
         .unwrap_or((60, "minute"));
     let count = (magnitude + size / 2) / size;
     let count = count.max(1);
@@ -86,6 +87,9 @@ mod tests {
         assert_eq!(describe(at("2026-01-10T10:00:00.5Z"), now), "2 hours ago");
         assert_eq!(describe(at("2026-01-10T12:00:10Z"), now), "just now");
         assert_eq!(describe(at("2026-01-10T12:01:00Z"), now), "in 1 minute");
+        assert_eq!(describe(at("2026-01-10T12:59:59Z"), now), "in 1 hour");
+        assert_eq!(describe(at("2026-01-10T12:40:00Z"), now), "in 40 minutes");
+        assert_eq!(describe(at("2026-01-09T11:00:00Z"), now), "1 day ago");
         let cells = RelativeCells::at(now);
         assert_eq!(cells.cell("expiry_time", &Value::Null), "never");
         assert_eq!(cells.cell("last_ip", &Value::Null), "null");

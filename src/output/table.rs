@@ -147,7 +147,15 @@ pub fn format_value(field: Option<&str>, value: &Value) -> String {
 }
 
 fn needs_json_escape(c: char) -> bool {
-    c == '"' || c == '\\' || c < '\u{20}'
+    c == '"' || c == '\\' || c < '\u{20}' || is_terminal_hazard(c)
+}
+
+/// Non-ASCII characters that can rewrite what a terminal shows: C1 controls (U+0080–U+009F,
+/// e.g. the single-byte CSI) and bidirectional overrides (the "Trojan Source" characters).
+/// `avn` escapes every non-ASCII character; we print text as itself except these, which
+/// are escaped as `avn` would (`\u009b`), so hostile API data cannot reach the terminal raw.
+fn is_terminal_hazard(c: char) -> bool {
+    matches!(c, '\u{80}'..='\u{9f}' | '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `json.dumps(value, sort_keys=True)` with Python's default separators (`", "`, `": "`),
@@ -193,9 +201,27 @@ fn write_python_json(out: &mut String, value: &Value) {
 
 /// A JSON string literal escaped as Python's `json` module does (`\n`, `\"`, `\u001b`).
 fn python_json_string(text: &str) -> String {
-    // serde_json escapes exactly the characters Python's encoder does, with the same
-    // spellings (lower-case `\u00XX`); neither touches `/` or DEL.
-    serde_json::to_string(text).unwrap_or_else(|_| format!("\"{text}\""))
+    use std::fmt::Write;
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            // Python's spelling: lower-case hex, four digits; `/` and DEL stay as they are.
+            c if c < '\u{20}' || is_terminal_hazard(c) => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A number as Python's `json.dumps` writes it: integers as they are, floats as `repr()`
@@ -339,6 +365,18 @@ EXPIRY_TIME           TOKEN_PREFIX  DESCRIPTION                       MAX_AGE_SE
         );
         assert_eq!(format_value(None, &json!("esc\u{1b}")), r#""esc\u001b""#);
         assert_eq!(format_value(None, &json!("Café 日本")), "Café 日本");
+        assert_eq!(
+            format_value(None, &json!("csi\u{9b}31m")),
+            r#""csi\u009b31m""#
+        );
+        assert_eq!(
+            format_value(None, &json!("abc\u{202e}fed")),
+            r#""abc\u202efed""#
+        );
+        assert_eq!(
+            format_value(None, &json!("bell\u{7}\u{8}\u{c}del\u{7f}")),
+            "\"bell\\u0007\\b\\fdel\u{7f}\""
+        );
         assert_eq!(
             format_value(None, &json!(["a", 1, null, true])),
             "a, 1, null, true"
