@@ -28,6 +28,13 @@ echo "# scripts read JSON"
 avn-token list --json | grep -c '"token_prefix"' | sed 's/^/tokens listed as JSON: /'
 
 echo
-echo "# revoke it; the token in use (the sandbox login) is protected without --force"
+echo "# revoke it"
 avn-token revoke "$prefix"
+
+echo
+echo "# the token in use (the sandbox login) is protected: revoking it needs --force"
+avn-token revoke "$AIVEN_AUTH_TOKEN" || echo "(refused, exit code $?)"
+
+echo
+echo "# a view for people: relative times, and the token in use marked"
 avn-token list --relative

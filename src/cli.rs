@@ -186,7 +186,7 @@ pub enum Command {
 
     /// Run a local, offline Aiven-compatible access-token API
     #[command(after_help = "Examples:
-  eval \"$(avn-token sandbox --listen 127.0.0.1:8999 &)\"
+  avn-token sandbox --listen 127.0.0.1:8999 --token dev-token &
   avn-token sandbox --exec -- ./my-ci-script.sh
   avn-token sandbox --state sandbox.json --token my-fixed-token")]
     Sandbox(SandboxArgs),
