@@ -57,11 +57,7 @@ fn fake_aiven(tokens: Value) -> ScriptedServer {
 }
 
 fn cmd(server: &ScriptedServer, home: &tempfile::TempDir) -> std::process::Command {
-    let mut command = avn_token(home.path());
-    command
-        .env("AIVEN_WEB_URL", server.url())
-        .env("AIVEN_AUTH_TOKEN", TOKEN);
-    command
+    support::client(home.path(), &server.url(), TOKEN)
 }
 
 #[test]

@@ -38,11 +38,7 @@ fn created() -> Reply {
 }
 
 fn cmd(server: &ScriptedServer, home: &tempfile::TempDir) -> Command {
-    let mut command = avn_token(home.path());
-    command
-        .env("AIVEN_WEB_URL", server.url())
-        .env("AIVEN_AUTH_TOKEN", TOKEN);
-    command
+    support::client(home.path(), &server.url(), TOKEN)
 }
 
 /// Run, and check the one rule that holds in every scenario: neither the token in use nor

@@ -47,11 +47,15 @@ fn fake(tokens: Vec<Value>) -> ScriptedServer {
 }
 
 fn cmd(server: &ScriptedServer, home: &tempfile::TempDir) -> std::process::Command {
-    let mut command = avn_token(home.path());
-    command
-        .env("AIVEN_WEB_URL", server.url())
-        .env("AIVEN_AUTH_TOKEN", TOKEN);
-    command
+    support::client(home.path(), &server.url(), TOKEN)
+}
+
+fn deletes(server: &ScriptedServer) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .count()
 }
 
 fn posted(server: &ScriptedServer) -> Vec<Value> {
@@ -361,16 +365,9 @@ fn revoke_refuses_the_token_in_use_without_force() {
     let out = run(cmd(&server, &home).args(["revoke", "CURRENTtoken"]));
     out.code(1).one_line_error();
     assert!(out.stderr.contains("--force"), "{}", out.stderr);
-    assert!(server.requests().iter().all(|r| r.method != "DELETE"));
+    assert_eq!(deletes(&server), 0);
     run(cmd(&server, &home).args(["revoke", "CURRENTtoken", "--force"])).success();
-    assert_eq!(
-        server
-            .requests()
-            .iter()
-            .filter(|r| r.method == "DELETE")
-            .count(),
-        1
-    );
+    assert_eq!(deletes(&server), 1);
     // Rotating the token in use revokes it too: same rule.
     run(cmd(&server, &home).args(["rotate", "CURRENTtoken"])).code(1);
 }
@@ -388,27 +385,16 @@ fn expire_all_posts_and_prints_the_message() {
 #[cfg(unix)]
 #[test]
 fn login_stores_a_checked_token_privately_and_logout_removes_it() {
-    use std::io::Write;
     use std::os::unix::fs::PermissionsExt;
-    use std::process::Stdio;
     let server = fake(vec![]);
     let home = tempfile::tempdir().unwrap();
     let login = |input: &str| {
-        let mut child = avn_token(home.path())
-            .env("AIVEN_WEB_URL", server.url())
-            .arg("login")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        support::Run::of(child.wait_with_output().unwrap())
+        support::run_with_stdin(
+            avn_token(home.path())
+                .env("AIVEN_WEB_URL", server.url())
+                .arg("login"),
+            input.as_bytes(),
+        )
     };
     login("   \n").code(2).one_line_error();
     let out = login("stored-token-value/+=\n");
@@ -458,22 +444,12 @@ fn login_stores_a_checked_token_privately_and_logout_removes_it() {
 fn login_with_a_rejected_token_writes_nothing() {
     let server = ScriptedServer::always(Reply::json(403, json!({"message": "Invalid token"})));
     let home = tempfile::tempdir().unwrap();
-    let mut child = avn_token(home.path())
-        .env("AIVEN_WEB_URL", server.url())
-        .arg("login")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"bad-token\n")
-        .unwrap();
-    let out = support::Run::of(child.wait_with_output().unwrap());
+    let out = support::run_with_stdin(
+        avn_token(home.path())
+            .env("AIVEN_WEB_URL", server.url())
+            .arg("login"),
+        b"bad-token\n",
+    );
     out.code(3).one_line_error();
     assert!(
         !home
@@ -528,12 +504,14 @@ fn completions_and_man_page_come_from_the_cli_definition() {
     );
 }
 
-/// On a terminal, revoke asks first; "n" keeps the token, "y" (or `--yes`) revokes it.
-/// util-linux `script` gives the command a pseudo-terminal; without it the test is skipped.
+/// `avn-token revoke PREFIX` on a pseudo-terminal (util-linux `script`), with the API at
+/// `server`; `None` (the test skips) where `script` is not installed.
 #[cfg(target_os = "linux")]
-#[test]
-fn revoke_asks_on_a_terminal_and_respects_no() {
-    use std::io::Write;
+fn revoke_on_a_terminal(
+    server: &ScriptedServer,
+    home: &tempfile::TempDir,
+    prefix: &str,
+) -> Option<std::process::Child> {
     use std::process::Stdio;
     if std::process::Command::new("script")
         .arg("--version")
@@ -541,31 +519,43 @@ fn revoke_asks_on_a_terminal_and_respects_no() {
         .is_err()
     {
         eprintln!("util-linux `script` not found: terminal prompt test skipped");
-        return;
+        return None;
     }
+    let command_line = format!("{} revoke {prefix}", support::bin().display());
+    let child = support::sealed_command("script", home.path())
+        .args(["-qec", &command_line, "/dev/null"])
+        .env("AIVEN_WEB_URL", server.url())
+        .env("AIVEN_AUTH_TOKEN", TOKEN)
+        .env("TERM", "dumb")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    Some(child)
+}
+
+/// On a terminal, revoke asks first; "n" keeps the token, "y" (or `--yes`) revokes it.
+/// util-linux `script` gives the command a pseudo-terminal; without it the test is skipped.
+#[cfg(target_os = "linux")]
+#[test]
+fn revoke_asks_on_a_terminal_and_respects_no() {
+    use std::io::Write;
     let server = fake(vec![token("TARGETtoken0", "deploy")]);
     let home = tempfile::tempdir().unwrap();
     let on_terminal = |answer: &str| {
-        let command_line = format!("{} revoke TARGETtoken0", support::bin().display());
-        let mut child = support::sealed_command("script", home.path())
-            .args(["-qec", &command_line, "/dev/null"])
-            .env("AIVEN_WEB_URL", server.url())
-            .env("AIVEN_AUTH_TOKEN", TOKEN)
-            .env("TERM", "dumb")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = revoke_on_a_terminal(&server, &home, "TARGETtoken0")?;
         child
             .stdin
             .take()
             .unwrap()
             .write_all(answer.as_bytes())
             .unwrap();
-        support::Run::of(child.wait_with_output().unwrap())
+        Some(support::Run::of(child.wait_with_output().unwrap()))
     };
-    let declined = on_terminal("n\n");
+    let Some(declined) = on_terminal("n\n") else {
+        return;
+    };
     assert!(
         declined
             .stdout
@@ -578,16 +568,11 @@ fn revoke_asks_on_a_terminal_and_respects_no() {
         server.requests().iter().all(|r| r.method != "DELETE"),
         "declined: nothing revoked"
     );
-    let accepted = on_terminal("y\n");
+    let Some(accepted) = on_terminal("y\n") else {
+        return;
+    };
     assert!(accepted.stdout.contains("Revoked"), "{}", accepted.stdout);
-    assert_eq!(
-        server
-            .requests()
-            .iter()
-            .filter(|r| r.method == "DELETE")
-            .count(),
-        1
-    );
+    assert_eq!(deletes(&server), 1);
 }
 
 /// Ctrl-C at a confirmation prompt ends the command at once with 130 (the prompt reads the
@@ -597,30 +582,13 @@ fn revoke_asks_on_a_terminal_and_respects_no() {
 #[test]
 fn ctrl_c_at_a_prompt_exits_130() {
     use std::io::{Read, Write};
-    use std::process::Stdio;
     use std::sync::{Arc, Mutex};
     use std::time::{Duration, Instant};
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("util-linux `script` not found: terminal prompt test skipped");
-        return;
-    }
     let server = fake(vec![token("TARGETtoken0", "deploy")]);
     let home = tempfile::tempdir().unwrap();
-    let command_line = format!("{} revoke TARGETtoken0", support::bin().display());
-    let mut child = support::sealed_command("script", home.path())
-        .args(["-qec", &command_line, "/dev/null"])
-        .env("AIVEN_WEB_URL", server.url())
-        .env("AIVEN_AUTH_TOKEN", TOKEN)
-        .env("TERM", "dumb")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let Some(mut child) = revoke_on_a_terminal(&server, &home, "TARGETtoken0") else {
+        return;
+    };
     let seen = Arc::new(Mutex::new(Vec::new()));
     let mut stdout = child.stdout.take().unwrap();
     let reader = {
@@ -664,5 +632,5 @@ fn ctrl_c_at_a_prompt_exits_130() {
         "output: {}",
         String::from_utf8_lossy(&seen.lock().unwrap())
     );
-    assert!(server.requests().iter().all(|r| r.method != "DELETE"));
+    assert_eq!(deletes(&server), 0);
 }

@@ -4,34 +4,15 @@
 //! `avn` is found through `$AVN_BIN` or `.venv/bin/avn` (CI installs it there). Without it
 //! this test says so loudly and passes locally; with `CI` set it fails.
 
-mod sandbox_support;
+mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 
 use avn_token::sandbox::{BackgroundSandbox, Options};
-use sandbox_support::{sealed, token_path};
 use serde_json::Value;
-
-fn avn_binary() -> Option<PathBuf> {
-    let candidate = std::env::var_os("AVN_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/avn"));
-    if candidate.exists() {
-        return Some(candidate);
-    }
-    let message = format!(
-        "\n!!!!!!!!\n!!! the reference `avn` was not found at {} — the avn-against-sandbox test \
-         was SKIPPED.\n!!! Install it with: python3 -m venv .venv && .venv/bin/pip install \
-         aiven-client==4.18.0 (or set AVN_BIN)\n!!!!!!!!\n",
-        candidate.display()
-    );
-    if std::env::var_os("CI").is_some() {
-        panic!("{message}(CI is set, so this is a failure)");
-    }
-    eprintln!("{message}");
-    None
-}
+use support::sandbox::token_path;
+use support::sealed_command as sealed;
 
 /// Runs `avn --auth-token TOKEN ARGS` against one sandbox, with a throwaway HOME.
 struct Avn {
@@ -76,7 +57,9 @@ fn access<'a>(args: &[&'a str]) -> Vec<&'a str> {
 
 #[test]
 fn the_real_avn_works_against_the_sandbox() {
-    let Some(program) = avn_binary() else { return };
+    let Some(program) = support::avn_binary() else {
+        return;
+    };
     let sandbox = BackgroundSandbox::start(Options::default()).expect("start");
     let avn = Avn {
         program,

@@ -1,11 +1,12 @@
 //! `avn-token sandbox` as a command: the printed exports, `--exec`, signals, and the
 //! `--state` file across restarts (including files it must refuse).
 
-mod sandbox_support;
+mod support;
 
 use std::path::Path;
 
-use sandbox_support::{Api, SandboxProcess, avn_token, sealed, seeded_state, state_tokens};
+use support::sandbox::{Api, SandboxProcess, seeded_state, state_tokens};
+use support::{avn_token, sealed_command as sealed};
 
 const FIXED: &str = "fixed/token+with=all0123456789";
 
@@ -168,7 +169,7 @@ fn exec_runs_the_command_with_the_variables_and_its_exit_status() {
     assert_eq!(lines.len(), 3, "only the command's output: {stdout}");
     assert!(lines[0].starts_with("http://127.0.0.1:"));
     assert_eq!(lines[1], FIXED);
-    let own = sandbox_support::bin();
+    let own = support::bin();
     assert_eq!(Path::new(lines[2]), own, "this avn-token comes first");
 }
 

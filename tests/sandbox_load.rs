@@ -1,7 +1,7 @@
 //! The sandbox under load and under a hard kill: 200 concurrent clients get no errors and
 //! lose no tokens, and SIGKILL in the middle of state writes leaves a whole state file.
 
-mod sandbox_support;
+mod support;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -9,7 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use avn_token::sandbox::{BackgroundSandbox, Options};
-use sandbox_support::{Api, Reply, SandboxProcess, state_tokens, token_path};
+use support::sandbox::{Api, Reply, SandboxProcess, state_tokens, token_path};
 
 const CLIENTS: usize = 200;
 

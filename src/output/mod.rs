@@ -31,7 +31,7 @@ pub enum Layout {
 }
 
 impl Layout {
-    pub fn columns(self) -> &'static [&'static str] {
+    pub const fn columns(self) -> &'static [&'static str] {
         match self {
             Layout::Created => &[
                 "expiry_time",

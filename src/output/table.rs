@@ -292,16 +292,7 @@ mod tests {
         serde_json::from_value(value).unwrap()
     }
 
-    const LIST: &[&str] = &[
-        "expiry_time",
-        "token_prefix",
-        "description",
-        "max_age_seconds",
-        "extend_when_used",
-        "last_used_time",
-        "last_ip",
-        "last_user_agent",
-    ];
+    const LIST: &[&str] = crate::output::Layout::Listed.columns();
 
     #[test]
     fn the_reference_page_example() {

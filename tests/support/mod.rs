@@ -3,6 +3,8 @@
 //! canned responses for byte-for-byte comparisons with `avn`, faults, hostile bodies).
 #![allow(dead_code)]
 
+pub mod sandbox;
+
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -21,6 +23,27 @@ pub fn bin() -> PathBuf {
 /// no RUST_BACKTRACE (errors must be one line even so: see `backtrace_env`), no colour.
 pub fn avn_token(home: &Path) -> Command {
     sealed_command(bin(), home)
+}
+
+/// [`avn_token`] pointed at an API: `AIVEN_WEB_URL` and `AIVEN_AUTH_TOKEN` set.
+pub fn client(home: &Path, url: &str, token: &str) -> Command {
+    let mut command = avn_token(home);
+    command
+        .env("AIVEN_WEB_URL", url)
+        .env("AIVEN_AUTH_TOKEN", token);
+    command
+}
+
+/// Run with `input` on stdin (then closed).
+pub fn run_with_stdin(command: &mut Command, input: &[u8]) -> Run {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    Run::of(child.wait_with_output().unwrap())
 }
 
 /// Any program with the same sealed-off environment as [`avn_token`].

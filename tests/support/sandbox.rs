@@ -1,11 +1,11 @@
-//! Shared support for the sandbox tests: a tiny blocking HTTP/1.1 client (exact bytes on
+//! Support for the sandbox tests (`support::sandbox`): a tiny blocking HTTP/1.1 client (exact bytes on
 //! the wire, keep-alive, no retries that could hide an error), the binary under test with a
 //! sealed-off environment, and checks of the API's error shape.
-#![allow(dead_code)]
+use super::avn_token;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -232,29 +232,6 @@ pub fn token_path(prefix: &str) -> String {
         }
     }
     path
-}
-
-/// The binary under test.
-pub fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_avn-token"))
-}
-
-/// A command for the binary with nothing of the developer's environment: an empty HOME,
-/// no Aiven variables, no colour.
-pub fn avn_token(home: &Path) -> Command {
-    sealed(&bin(), home)
-}
-
-/// `program` with only HOME (a throwaway one), PATH and NO_COLOR set.
-pub fn sealed(program: &Path, home: &Path) -> Command {
-    let mut command = Command::new(program);
-    command
-        .env_clear()
-        .env("HOME", home)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    command
 }
 
 /// A `sandbox` child process serving in the background, killed when dropped.
