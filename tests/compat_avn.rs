@@ -72,9 +72,13 @@ fn run_avn(avn: &std::path::Path, url: &str, args: &[&str]) -> Outcome {
         .args(args)
         .output()
         .expect("avn runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // Python writes CRLF line ends on Windows; avn-token writes LF everywhere.
+    #[cfg(windows)]
+    let stdout = stdout.replace("\r\n", "\n");
     Outcome {
         ok: output.status.success(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stdout: stdout.to_string(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }

@@ -1,5 +1,8 @@
 //! `avn-token sandbox` as a command: the printed exports, `--exec`, signals, and the
 //! `--state` file across restarts (including files it must refuse).
+//!
+//! Unix only: the commands run under `--exec` are `sh` scripts, and signals are POSIX.
+#![cfg(unix)]
 
 mod support;
 
