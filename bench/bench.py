@@ -63,8 +63,9 @@ def median_ms(samples):
 
 
 def start(argv, env=None):
-    """Start a server that prints its port (or `export` lines) first; wait for that line."""
-    server = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, text=True)
+    """Start a server that prints its port (or `export` lines) first; wait for that line.
+    The server's own notes on stderr are dropped: they are not results."""
+    server = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     lines = []
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -79,10 +80,11 @@ def start(argv, env=None):
 
 
 def sandbox(binary, base_env):
-    """The real sandbox, if this build has it: (server, url, token), else None."""
+    """The real sandbox: (server, url, token). It is part of every build, so failing to
+    start it is an error, never a silent switch to another server."""
     server, lines = start([binary, "sandbox", "--listen", "127.0.0.1:0", "--token", TOKEN], base_env)
     if server is None:
-        return None
+        sys.exit(f"avn-token sandbox did not start: {lines}")
     exports = dict(
         line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export ")
     )
@@ -126,20 +128,12 @@ def main():
     servers = []
     results = {}
     try:
-        found = sandbox(binary, base_env)
-        if found:
-            server, url, token = found
-            servers.append(server)
-            source = "the sandbox (`avn-token sandbox`)"
-            env = dict(base_env, AIVEN_WEB_URL=url, AIVEN_AUTH_TOKEN=token)
-            for index in range(5):  # a realistic list: a few personal tokens
-                measure([binary, "create", "--description", f"bench {index}"], env)
-        else:
-            server, url = canned(6)
-            servers.append(server)
-            source = "a canned loopback server (bench/canned_server.py, 6 tokens): no sandbox in this build"
-            token = TOKEN
-            env = dict(base_env, AIVEN_WEB_URL=url, AIVEN_AUTH_TOKEN=token)
+        server, url, token = sandbox(binary, base_env)
+        servers.append(server)
+        source = "the sandbox (`avn-token sandbox`)"
+        env = dict(base_env, AIVEN_WEB_URL=url, AIVEN_AUTH_TOKEN=token)
+        for index in range(5):  # a realistic list: a few personal tokens
+            measure([binary, "create", "--description", f"bench {index}"], env)
 
         commands = {
             "avn-token list": ([binary, "list"], env),
