@@ -200,6 +200,58 @@ pub enum Command {
     #[command(after_help = "Example:
   avn-token man > ~/.local/share/man/man1/avn-token.1")]
     Man,
+
+    /// `avn`'s spelling of the same commands: `avn-token user access-token list` is
+    /// `avn-token list`, and `user tokens-expire` is `expire-all`, so a script can swap the
+    /// program name and keep its arguments.
+    #[command(hide = true)]
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+impl Command {
+    /// The command itself, with `avn`'s `user ...` spelling resolved to its own name.
+    pub fn canonical(self) -> Command {
+        match self {
+            Command::User { command } => match command {
+                UserCommand::AccessToken { command } => match command {
+                    AccessTokenCommand::Create(args) => Command::Create(args),
+                    AccessTokenCommand::List(args) => Command::List(args),
+                    AccessTokenCommand::Update(args) => Command::Update(args),
+                    AccessTokenCommand::Revoke(args) => Command::Revoke(args),
+                },
+                UserCommand::TokensExpire(args) => Command::ExpireAll(args),
+            },
+            other => other,
+        }
+    }
+}
+
+/// `avn user ...`: the parts of it this tool implements.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Manage access tokens (`avn user access-token`)
+    AccessToken {
+        #[command(subcommand)]
+        command: AccessTokenCommand,
+    },
+    /// Expire all of your tokens (`avn user tokens-expire`)
+    TokensExpire(ExpireAllArgs),
+}
+
+/// `avn user access-token ...`.
+#[derive(Debug, Subcommand)]
+pub enum AccessTokenCommand {
+    /// Create a new access token
+    Create(CreateArgs),
+    /// List your access tokens
+    List(ListArgs),
+    /// Update the description of an access token
+    Update(UpdateArgs),
+    /// Revoke an access token
+    Revoke(RevokeArgs),
 }
 
 #[derive(Debug, Args)]

@@ -370,3 +370,13 @@ fn revoke_accepts_an_empty_json_body_where_avn_crashes() {
     out.success();
     assert_eq!(out.stdout, "Revoked\n");
 }
+
+#[test]
+fn avns_user_tokens_expire_spelling_is_expire_all() {
+    let server = ScriptedServer::always(Reply::json(200, json!({"message": "All tokens expired"})));
+    let home = tempfile::tempdir().unwrap();
+    let out = run(cmd(&server, &home).args(["user", "tokens-expire"]));
+    out.success();
+    assert_eq!(out.stdout, "All tokens expired\n");
+    assert_eq!(server.requests()[0].path, "/v1/me/expire_tokens");
+}

@@ -104,6 +104,13 @@ fn same(avn: &std::path::Path, canned: &Canned, args: &[&str]) {
     let server = canned.serve();
     let reference = run_avn(avn, &server.url(), args);
     let ours = run_ours(&server.url(), args);
+    // `avn`'s spelling works too, with the same result: a script can swap the program name.
+    let spelled_like_avn = run_ours(&server.url(), &[&["user", "access-token"], args].concat());
+    assert_eq!(
+        (spelled_like_avn.ok, &spelled_like_avn.stdout),
+        (ours.ok, &ours.stdout),
+        "{args:?}: `avn-token user access-token ...` differs from `avn-token ...`"
+    );
     assert_eq!(
         ours.ok, reference.ok,
         "{args:?}: success differs\navn stderr: {}\navn-token stderr: {}",

@@ -54,6 +54,10 @@ impl Context {
 
 /// Run the parsed command line; `Ok` carries the exit code.
 pub async fn run(cli: Cli) -> Result<u8> {
+    let cli = Cli {
+        command: cli.command.canonical(),
+        ..cli
+    };
     // Commands that need neither the API nor credentials.
     match &cli.command {
         Command::Completions(args) => return completions::run(args).map(|()| exit::SUCCESS),
@@ -93,7 +97,10 @@ pub async fn run(cli: Cli) -> Result<u8> {
             | Command::Logout(_)
             | Command::Sandbox(_)
             | Command::Completions(_)
-            | Command::Man => unreachable!("dispatched above"),
+            | Command::Man
+            | Command::User { .. } => Err(anyhow::anyhow!(
+                "internal error: this command is dispatched before authentication"
+            )),
         }
     };
     tokio::select! {
