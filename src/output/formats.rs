@@ -7,36 +7,40 @@ use crate::api::Token;
 /// `json.dumps(tokens, indent=4, sort_keys=True)` as `avn --json` prints it, every field
 /// the API returned included (non-ASCII is written as UTF-8; parsed, it is the same).
 pub fn json(tokens: &[Token]) -> String {
-    let list = Value::Array(
-        tokens
-            .iter()
-            .map(|t| sorted(&Value::Object(t.0.clone())))
-            .collect(),
-    );
     let mut out = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
-    serde::Serialize::serialize(&list, &mut serializer).expect("a Value always serializes");
-    let mut text = String::from_utf8(out).expect("serde_json writes UTF-8");
+    let list: Vec<SortedMap> = tokens.iter().map(|token| SortedMap(&token.0)).collect();
+    // Writing JSON values into memory cannot fail: there is no I/O and every key is a string.
+    if serde::Serialize::serialize(&list, &mut serializer).is_err() {
+        return String::new();
+    }
+    let mut text = String::from_utf8_lossy(&out).into_owned();
     text.push('\n');
     text
 }
 
-/// Keys sorted at every level, whatever map order serde_json was built with.
-fn sorted(value: &Value) -> Value {
-    match value {
-        Value::Object(fields) => {
-            let mut entries: Vec<(&String, &Value)> = fields.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k.clone(), sorted(v)))
-                    .collect(),
-            )
+/// A JSON value written with its objects' keys sorted at every level, whatever map order
+/// serde_json was built with, without copying it.
+struct Sorted<'a>(&'a Value);
+
+struct SortedMap<'a>(&'a serde_json::Map<String, Value>);
+
+impl serde::Serialize for Sorted<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Object(fields) => SortedMap(fields).serialize(serializer),
+            Value::Array(items) => serializer.collect_seq(items.iter().map(Sorted)),
+            scalar => scalar.serialize(serializer),
         }
-        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
-        other => other.clone(),
+    }
+}
+
+impl serde::Serialize for SortedMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut entries: Vec<(&String, &Value)> = self.0.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        serializer.collect_map(entries.into_iter().map(|(key, value)| (key, Sorted(value))))
     }
 }
 
