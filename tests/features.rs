@@ -504,13 +504,13 @@ fn completions_and_man_page_come_from_the_cli_definition() {
     );
 }
 
-/// `avn-token revoke PREFIX` on a pseudo-terminal (util-linux `script`), with the API at
+/// `avn-token ARGUMENTS` on a pseudo-terminal (util-linux `script`), with the API at
 /// `server`; `None` (the test skips) where `script` is not installed.
 #[cfg(target_os = "linux")]
-fn revoke_on_a_terminal(
+fn on_a_terminal(
     server: &ScriptedServer,
     home: &tempfile::TempDir,
-    prefix: &str,
+    arguments: &str,
 ) -> Option<std::process::Child> {
     use std::process::Stdio;
     if std::process::Command::new("script")
@@ -521,7 +521,7 @@ fn revoke_on_a_terminal(
         eprintln!("util-linux `script` not found: terminal prompt test skipped");
         return None;
     }
-    let command_line = format!("{} revoke {prefix}", support::bin().display());
+    let command_line = format!("{} {arguments}", support::bin().display());
     let child = support::sealed_command("script", home.path())
         .args(["-qec", &command_line, "/dev/null"])
         .env("AIVEN_WEB_URL", server.url())
@@ -544,7 +544,7 @@ fn revoke_asks_on_a_terminal_and_respects_no() {
     let server = fake(vec![token("TARGETtoken0", "deploy")]);
     let home = tempfile::tempdir().unwrap();
     let on_terminal = |answer: &str| {
-        let mut child = revoke_on_a_terminal(&server, &home, "TARGETtoken0")?;
+        let mut child = on_a_terminal(&server, &home, "revoke TARGETtoken0")?;
         child
             .stdin
             .take()
@@ -581,33 +581,14 @@ fn revoke_asks_on_a_terminal_and_respects_no() {
 #[cfg(target_os = "linux")]
 #[test]
 fn ctrl_c_at_a_prompt_exits_130() {
-    use std::io::{Read, Write};
-    use std::sync::{Arc, Mutex};
+    use std::io::Write;
     use std::time::{Duration, Instant};
     let server = fake(vec![token("TARGETtoken0", "deploy")]);
     let home = tempfile::tempdir().unwrap();
-    let Some(mut child) = revoke_on_a_terminal(&server, &home, "TARGETtoken0") else {
+    let Some(mut child) = on_a_terminal(&server, &home, "revoke TARGETtoken0") else {
         return;
     };
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = {
-        let seen = seen.clone();
-        std::thread::spawn(move || {
-            let mut chunk = [0u8; 256];
-            while let Ok(read @ 1..) = stdout.read(&mut chunk) {
-                seen.lock().unwrap().extend_from_slice(&chunk[..read]);
-            }
-        })
-    };
-    let started = Instant::now();
-    while !String::from_utf8_lossy(&seen.lock().unwrap()).contains("[y/N]") {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "no prompt appeared"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let (seen, reader) = wait_for_output(child.stdout.take().unwrap(), "[y/N]");
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"\x03").unwrap(); // Ctrl-C, typed on the terminal
     stdin.flush().unwrap();
@@ -633,4 +614,67 @@ fn ctrl_c_at_a_prompt_exits_130() {
         String::from_utf8_lossy(&seen.lock().unwrap())
     );
     assert_eq!(deletes(&server), 0);
+}
+
+/// Read a child's stdout on a thread; wait until it shows `wanted` (or fail after a while).
+#[cfg(target_os = "linux")]
+fn wait_for_output(
+    stdout: std::process::ChildStdout,
+    wanted: &str,
+) -> (
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    std::thread::JoinHandle<()>,
+) {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let reader = {
+        let seen = seen.clone();
+        let mut stdout = stdout;
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 256];
+            while let Ok(read @ 1..) = stdout.read(&mut chunk) {
+                seen.lock().unwrap().extend_from_slice(&chunk[..read]);
+            }
+        })
+    };
+    let started = Instant::now();
+    while !String::from_utf8_lossy(&seen.lock().unwrap()).contains(wanted) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{wanted:?} never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (seen, reader)
+}
+
+/// On a terminal, login prompts without echo: what is typed is stored, never shown.
+#[cfg(target_os = "linux")]
+#[test]
+fn login_prompts_without_echo_on_a_terminal() {
+    use std::io::Write;
+    let server = fake(vec![]);
+    let home = tempfile::tempdir().unwrap();
+    let Some(mut child) = on_a_terminal(&server, &home, "login") else {
+        return;
+    };
+    let (seen, reader) = wait_for_output(child.stdout.take().unwrap(), "input hidden");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"typed/secret+token=\n").unwrap();
+    stdin.flush().unwrap();
+    let status = child.wait().unwrap();
+    drop(stdin);
+    reader.join().unwrap();
+    let shown = String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
+    assert_eq!(status.code(), Some(0), "{shown}");
+    assert!(
+        !shown.contains("typed/secret"),
+        "the token was echoed: {shown}"
+    );
+    let stored: Value = serde_json::from_slice(
+        &std::fs::read(home.path().join(".config/aiven/aiven-credentials.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(stored["auth_token"], "typed/secret+token=");
 }
