@@ -23,7 +23,7 @@ use crate::cli::GlobalArgs;
 use crate::secret::Secret;
 
 /// Why no usable configuration could be built. Each message names the fix.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ConfigError {
     #[error(
         "not authenticated: no API token found. Pass --auth-token, set AIVEN_AUTH_TOKEN, \
@@ -68,7 +68,10 @@ pub struct Config {
     pub allow_insecure_http: bool,
     /// The credentials file `login` writes and `logout` removes (it may not exist).
     pub credentials_file: PathBuf,
-    token: Option<(Secret, TokenSource)>,
+    /// The token and where it came from, or why there is none. An unreadable credentials
+    /// file is an error only for commands that need the token: `login` may replace it and
+    /// `logout` remove it.
+    token: Result<(Secret, TokenSource), ConfigError>,
     /// Warnings found while resolving (e.g. a world-readable credentials file), for stderr.
     pub warnings: Vec<String>,
 }
@@ -86,28 +89,31 @@ impl Config {
         let non_empty = |value: Option<OsString>| value.filter(|v| !v.is_empty());
 
         let mut warnings = Vec::new();
+        let no_credentials = || ConfigError::NoCredentials {
+            credentials_file: credentials_file.clone(),
+        };
         let token = if let Some(token) = args.auth_token.clone().filter(|t| !t.expose().is_empty())
         {
-            Some((token, TokenSource::Flag))
+            Ok((token, TokenSource::Flag))
         } else if let Some(value) = non_empty(env("AIVEN_AUTH_TOKEN")) {
             let value = value.into_string().map_err(|_| {
                 ConfigError::Invalid("AIVEN_AUTH_TOKEN is not valid UTF-8".to_owned())
             })?;
-            Some((Secret::new(value.trim()), TokenSource::Environment))
+            Ok((Secret::new(value.trim()), TokenSource::Environment))
         } else {
-            match Credentials::read(&credentials_file)? {
-                Some(credentials) => {
+            match Credentials::read(&credentials_file) {
+                Ok(Some(credentials)) => {
                     if let Some(warning) = permission_warning(&credentials_file) {
                         warnings.push(warning);
                     }
-                    credentials.auth_token().map(|token| {
-                        (
-                            token,
-                            TokenSource::CredentialsFile(credentials_file.clone()),
-                        )
-                    })
+                    let source = TokenSource::CredentialsFile(credentials_file.clone());
+                    credentials
+                        .auth_token()
+                        .map(|token| (token, source))
+                        .ok_or_else(no_credentials)
                 }
-                None => None,
+                Ok(None) => Err(no_credentials()),
+                Err(error) => Err(error),
             }
         };
 
@@ -129,13 +135,11 @@ impl Config {
         self.token
             .as_ref()
             .map(|(token, _)| token)
-            .ok_or_else(|| ConfigError::NoCredentials {
-                credentials_file: self.credentials_file.clone(),
-            })
+            .map_err(Clone::clone)
     }
 
     pub fn token_source(&self) -> Option<&TokenSource> {
-        self.token.as_ref().map(|(_, source)| source)
+        self.token.as_ref().ok().map(|(_, source)| source)
     }
 }
 
@@ -432,18 +436,21 @@ mod tests {
     }
 
     #[test]
-    fn corrupt_credentials_file_is_an_error() {
+    fn corrupt_credentials_file_is_an_error_when_the_token_is_needed() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("creds.json");
-        std::fs::write(&file, "{not json").unwrap();
-        let error =
-            resolve(&[], &[("AIVEN_CREDENTIALS_FILE", file.to_str().unwrap())]).unwrap_err();
-        assert!(
-            matches!(error, ConfigError::BadCredentialsFile { .. }),
-            "{error}"
-        );
-        std::fs::write(&file, r#"{"auth_token": 12}"#).unwrap();
-        assert!(resolve(&[], &[("AIVEN_CREDENTIALS_FILE", file.to_str().unwrap())]).is_err());
+        for content in ["{not json", r#"{"auth_token": 12}"#] {
+            std::fs::write(&file, content).unwrap();
+            // Resolving succeeds (login may replace the file, logout remove it) ...
+            let config =
+                resolve(&[], &[("AIVEN_CREDENTIALS_FILE", file.to_str().unwrap())]).unwrap();
+            // ... but a command that needs the token gets the file's error.
+            let error = config.token().unwrap_err();
+            assert!(
+                matches!(error, ConfigError::BadCredentialsFile { .. }),
+                "{error}"
+            );
+        }
     }
 
     #[test]

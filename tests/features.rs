@@ -678,3 +678,42 @@ fn login_prompts_without_echo_on_a_terminal() {
     .unwrap();
     assert_eq!(stored["auth_token"], "typed/secret+token=");
 }
+
+/// A broken credentials file stops the commands that need its token (exit 3, one line),
+/// but `login` replaces it and `logout` removes it.
+#[test]
+fn a_corrupt_credentials_file_can_be_replaced_or_removed() {
+    let server = fake(vec![]);
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join(".config/aiven/aiven-credentials.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let stored = || {
+        let mut command = avn_token(home.path());
+        command.env("AIVEN_WEB_URL", server.url());
+        command
+    };
+
+    std::fs::write(&file, "{not json").unwrap();
+    let out = run(stored().arg("list"));
+    out.code(3).one_line_error();
+    assert!(
+        out.stderr.contains("aiven-credentials.json"),
+        "{}",
+        out.stderr
+    );
+
+    support::run_with_stdin(stored().arg("login"), b"fresh-token\n").success();
+    let replaced: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(replaced["auth_token"], "fresh-token");
+
+    std::fs::write(&file, r#"{"auth_token": ["not", "a", "string"]}"#).unwrap();
+    let out = run(stored().arg("logout"));
+    out.success();
+    assert!(
+        out.stderr.contains("no token was revoked"),
+        "{}",
+        out.stderr
+    );
+    assert!(!file.exists());
+    assert_eq!(deletes(&server), 0);
+}

@@ -10,7 +10,17 @@ use crate::output::diag;
 
 pub async fn run(args: &LogoutArgs, config: &Config) -> Result<()> {
     let path = &config.credentials_file;
-    let stored = Credentials::read(path)?.and_then(|c| c.auth_token());
+    let stored = match Credentials::read(path) {
+        Ok(credentials) => credentials.and_then(|c| c.auth_token()),
+        // Logging out is how people get rid of a broken file: remove it, and say that
+        // whatever token it held could not be revoked.
+        Err(error) => {
+            if !args.no_token_revoke {
+                diag::warn(&format!("{error}; no token was revoked"));
+            }
+            None
+        }
+    };
     if !args.no_token_revoke {
         if let Some(token) = &stored {
             match Client::new(config, token)?
