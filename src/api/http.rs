@@ -334,10 +334,16 @@ impl Failure {
         // the message the user needs.
         let tls = is_tls_failure(&error);
         let connect = error.is_connect();
-        let retryable = !tls && (connect || error.is_request() || error.is_timeout());
+        let may_retry = connect || error.is_request() || error.is_timeout();
+        let detail = error_chain(&error.without_url());
+        // Neither will a host name that does not exist (a typo in --url): fail at once
+        // instead of retrying for the whole budget. A resolver that is briefly down
+        // ("Temporary failure in name resolution") is retried like any connection error.
+        let permanent = tls || is_unknown_host(&detail);
+        let retryable = !permanent && may_retry;
         Failure {
             status: None,
-            detail: error_chain(&error.without_url()),
+            detail,
             reached_server: !connect,
             retryable,
         }
@@ -484,6 +490,22 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 
 /// A TLS failure (bad certificate, failed handshake) somewhere in the error's causes.
 /// `io::Error` hides the error it wraps from `source()`, so look inside those too.
+/// A DNS answer that the name does not exist, as hyper reports it (its resolver error has
+/// no kind to match on, only text: `dns error: ... Name or service not known`, or
+/// `nodename nor servname provided` on macOS, `No such host is known` on Windows).
+fn is_unknown_host(detail: &str) -> bool {
+    detail.contains("dns error")
+        && [
+            "not known",
+            "nor servname",
+            "No such host",
+            "NXDOMAIN",
+            "no record",
+        ]
+        .iter()
+        .any(|permanent| detail.contains(permanent))
+}
+
 fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut cause = Some(error);
     while let Some(current) = cause {
@@ -674,6 +696,23 @@ mod tests {
             !shown.contains("secret") && !shown.contains("s2"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn unknown_hosts_are_permanent_and_resolver_hiccups_are_not() {
+        for permanent in [
+            "error sending request: client error (Connect): dns error: failed to lookup address information: Name or service not known",
+            "client error (Connect): dns error: failed to lookup address information: nodename nor servname provided, or not known",
+            "client error (Connect): dns error: No such host is known. (os error 11001)",
+        ] {
+            assert!(is_unknown_host(permanent), "{permanent}");
+        }
+        for transient in [
+            "client error (Connect): dns error: failed to lookup address information: Temporary failure in name resolution",
+            "client error (Connect): tcp connect error: Connection refused (os error 111)",
+        ] {
+            assert!(!is_unknown_host(transient), "{transient}");
+        }
     }
 
     #[test]
