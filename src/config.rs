@@ -13,7 +13,6 @@
 //! Commands never read the environment or these files themselves.
 
 use std::ffi::OsString;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -255,19 +254,7 @@ impl Credentials {
             create_private_dir(&dir).map_err(|e| fail(e.to_string()))?;
         }
         let body = serde_json::to_vec(&self.fields).map_err(|e| fail(e.to_string()))?;
-        let mut temp = tempfile_in(&dir).map_err(|e| fail(e.to_string()))?;
-        let result = (|| {
-            temp.1.write_all(&body)?;
-            temp.1.sync_all()?;
-            std::fs::rename(&temp.0, path)?;
-            sync_dir(&dir);
-            Ok::<(), std::io::Error>(())
-        })();
-        if let Err(e) = result {
-            let _ = std::fs::remove_file(&temp.0);
-            return Err(fail(e.to_string()));
-        }
-        Ok(())
+        crate::atomic_file::write_private(path, &body).map_err(|e| fail(e.to_string()))
     }
 }
 
@@ -283,30 +270,6 @@ pub fn remove_credentials(path: &Path) -> Result<bool, ConfigError> {
     }
 }
 
-/// A new file next to `path`'s final place, created with mode 0600 before any byte is written.
-fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let pid = std::process::id();
-    for attempt in 0..100u32 {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let candidate = dir.join(format!(".aiven-credentials.{pid}.{nanos}.{attempt}.tmp"));
-        match options.open(&candidate) {
-            Ok(file) => return Ok((candidate, file)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("could not create a temporary file"))
-}
-
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
@@ -316,16 +279,6 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         builder.mode(0o700);
     }
     builder.create(dir)
-}
-
-fn sync_dir(dir: &Path) {
-    // Makes the rename durable on Linux; not possible (nor needed) on Windows.
-    #[cfg(unix)]
-    if let Ok(handle) = std::fs::File::open(dir) {
-        let _ = handle.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
 }
 
 /// A warning when the credentials file can be read by group or others.

@@ -7,6 +7,7 @@
 //! the API for first use, tests and CI.
 
 pub mod api;
+pub mod atomic_file;
 pub mod cli;
 pub mod commands;
 pub mod config;

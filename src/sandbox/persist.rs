@@ -11,8 +11,8 @@
 //! so it is written at most once per [`USAGE_FLUSH_INTERVAL`] and at shutdown: a crash
 //! can lose that last second of it, never a token.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -96,37 +96,6 @@ fn encode(tokens: Vec<StoredToken>) -> Result<Vec<u8>, io::Error> {
     Ok(bytes)
 }
 
-/// Replace `path` with `bytes`, atomically and durably (see the module comment).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| io::Error::other("the state path names no file"))?;
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(name);
-    temp_name.push(".tmp");
-    let temp = dir.join(temp_name);
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        // The file holds live (sandbox) secrets: readable by its owner only.
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&temp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    fs::rename(&temp, path)?;
-    #[cfg(unix)]
-    File::open(dir)?.sync_all()?;
-    Ok(())
-}
-
 /// The state file of a running sandbox and how far it is known to be written.
 pub struct StateFile {
     path: PathBuf,
@@ -187,7 +156,7 @@ impl StateFile {
             if !needed(*on_disk, mark) {
                 return Ok(());
             }
-            write_atomic(&path, &encode(tokens)?)?;
+            crate::atomic_file::write_private(&path, &encode(tokens)?)?;
             *on_disk = mark;
             durable_changes.store(mark.changes, Ordering::Release);
             Ok(())
