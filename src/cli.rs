@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::env_vars::EnvVars;
+use crate::facts;
 use crate::secret::Secret;
 
 /// Exit codes, shown in `--help` and the man page. Decided in one place: `crate::exit`.
@@ -48,70 +50,70 @@ Try it offline with the built-in sandbox (a local Aiven-compatible API):
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub(crate) global: GlobalArgs,
 
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// Options accepted by every command, before or after the subcommand name.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Global options")]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Aiven API base URL
     #[arg(
         long,
         global = true,
-        env = "AIVEN_WEB_URL",
+        env = EnvVars::AIVEN_WEB_URL,
         value_name = "URL",
         default_value = "https://api.aiven.io"
     )]
-    pub url: String,
+    pub(crate) url: String,
 
     /// API token (default: $AIVEN_AUTH_TOKEN, then the credentials file written by
     /// `avn user login` / `avn-token login`)
     #[arg(long, global = true, value_name = "TOKEN")]
-    pub auth_token: Option<Secret>,
+    pub(crate) auth_token: Option<Secret>,
 
     /// CA certificate bundle (PEM) to verify HTTPS against instead of the system's, as
     /// `avn --auth-ca` does (e.g. a corporate proxy's CA)
-    #[arg(long, global = true, env = "AIVEN_CA_CERT", value_name = "FILE")]
-    pub auth_ca: Option<PathBuf>,
+    #[arg(long, global = true, env = EnvVars::AIVEN_CA_CERT, value_name = "FILE")]
+    pub(crate) auth_ca: Option<PathBuf>,
 
     /// Bound each API call, retries included, to this many seconds
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
-    pub request_timeout: Option<Duration>,
+    pub(crate) request_timeout: Option<Duration>,
 
     /// Give up retrying transient failures (429, 502-504, connection errors) after this many
     /// seconds; 0 never retries
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_budget, default_value = "15")]
-    pub retry_budget: Duration,
+    pub(crate) retry_budget: Duration,
 
     /// Print each HTTP request and response to stderr (the token is redacted)
     #[arg(long, global = true)]
-    pub show_http: bool,
+    pub(crate) show_http: bool,
 
     /// Allow sending the token over plain http:// to a non-loopback host (e.g. a local proxy)
     #[arg(long, global = true)]
-    pub allow_insecure_http: bool,
+    pub(crate) allow_insecure_http: bool,
 
     /// Output format
     #[arg(short = 'o', long, global = true, value_enum, value_name = "FORMAT")]
-    pub output: Option<OutputFormat>,
+    pub(crate) output: Option<OutputFormat>,
 
     /// JSON output, as `avn --json` prints it (same as `--output json`)
     #[arg(long, global = true, conflicts_with = "output")]
-    pub json: bool,
+    pub(crate) json: bool,
 
     /// A table for people: times relative to now (`in 3 days`, `2 hours ago`, `never`) and
     /// `(in use)` after the token this command authenticates with
     #[arg(long, global = true)]
-    pub relative: bool,
+    pub(crate) relative: bool,
 }
 
 impl GlobalArgs {
     /// The output format chosen by `--output` or its `--json` alias; the `avn` table otherwise.
-    pub fn output_format(&self) -> OutputFormat {
+    pub(crate) fn output_format(&self) -> OutputFormat {
         match (self.json, self.output) {
             (true, _) => OutputFormat::Json,
             (false, Some(format)) => format,
@@ -134,7 +136,7 @@ pub enum OutputFormat {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Create a new access token (prints the full token once)
     #[command(after_help = "Examples:
   avn-token create --description \"To be used with Python Notebooks\"
@@ -211,27 +213,24 @@ pub enum Command {
     },
 }
 
-impl Command {
-    /// The command itself, with `avn`'s `user ...` spelling resolved to its own name.
-    pub fn canonical(self) -> Command {
-        match self {
-            Command::User { command } => match command {
-                UserCommand::AccessToken { command } => match command {
-                    AccessTokenCommand::Create(args) => Command::Create(args),
-                    AccessTokenCommand::List(args) => Command::List(args),
-                    AccessTokenCommand::Update(args) => Command::Update(args),
-                    AccessTokenCommand::Revoke(args) => Command::Revoke(args),
-                },
-                UserCommand::TokensExpire(args) => Command::ExpireAll(args),
+impl From<UserCommand> for Command {
+    /// `avn`'s spelling resolved to the command's own name.
+    fn from(command: UserCommand) -> Command {
+        match command {
+            UserCommand::AccessToken { command } => match command {
+                AccessTokenCommand::Create(args) => Command::Create(args),
+                AccessTokenCommand::List(args) => Command::List(args),
+                AccessTokenCommand::Update(args) => Command::Update(args),
+                AccessTokenCommand::Revoke(args) => Command::Revoke(args),
             },
-            other => other,
+            UserCommand::TokensExpire(args) => Command::ExpireAll(args),
         }
     }
 }
 
 /// `avn user ...`: the parts of it this tool implements.
 #[derive(Debug, Subcommand)]
-pub enum UserCommand {
+pub(crate) enum UserCommand {
     /// Manage access tokens (`avn user access-token`)
     AccessToken {
         #[command(subcommand)]
@@ -243,7 +242,7 @@ pub enum UserCommand {
 
 /// `avn user access-token ...`.
 #[derive(Debug, Subcommand)]
-pub enum AccessTokenCommand {
+pub(crate) enum AccessTokenCommand {
     /// Create a new access token
     Create(CreateArgs),
     /// List your access tokens
@@ -255,137 +254,137 @@ pub enum AccessTokenCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct CreateArgs {
+pub(crate) struct CreateArgs {
     /// Description of how the token will be used
     #[arg(long)]
-    pub description: String,
+    pub(crate) description: String,
 
     /// Maximum age of the token in seconds, after which it expires (server default: 30 days)
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    pub max_age_seconds: Option<i64>,
+    pub(crate) max_age_seconds: Option<i64>,
 
     /// Maximum age as a duration: 90m, 12h, 30d, 1w (alternative to --max-age-seconds)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "max_age_seconds")]
-    pub expires_in: Option<Duration>,
+    pub(crate) expires_in: Option<Duration>,
 
     /// Extend the token's expiry time when used (only applies if it expires)
     #[arg(long)]
-    pub extend_when_used: bool,
+    pub(crate) extend_when_used: bool,
 
     /// Restrict the token to a scope (repeatable)
     #[arg(long = "scope", value_name = "SCOPE")]
-    pub scopes: Vec<String>,
+    pub(crate) scopes: Vec<String>,
 
     /// Allow the token only from this address or CIDR range, IPv4 or IPv6 (repeatable)
     #[arg(long = "ip-allowlist", value_name = "CIDR", value_parser = parse_cidr)]
-    pub ip_allowlist: Vec<String>,
+    pub(crate) ip_allowlist: Vec<String>,
 
     /// Print only the full token and a newline
     #[arg(short, long)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct ListArgs {}
+pub(crate) struct ListArgs {}
 
 #[derive(Debug, Args)]
-pub struct InfoArgs {
+pub(crate) struct InfoArgs {
     /// The full token or token prefix identifying the token
-    pub token_prefix: String,
+    pub(crate) token_prefix: String,
 }
 
 #[derive(Debug, Args)]
-pub struct UpdateArgs {
+pub(crate) struct UpdateArgs {
     /// The full token or token prefix identifying the token to update
-    pub token_prefix: String,
+    pub(crate) token_prefix: String,
 
     /// Description of how the token will be used
     #[arg(long)]
-    pub description: String,
+    pub(crate) description: String,
 }
 
 #[derive(Debug, Args)]
-pub struct RevokeArgs {
+pub(crate) struct RevokeArgs {
     /// The full token or token prefix identifying the token to revoke
-    pub token_prefix: String,
+    pub(crate) token_prefix: String,
 
     /// Revoke even the token this command authenticates with
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
 
     /// Do not ask for confirmation on a terminal
     #[arg(short, long)]
-    pub yes: bool,
+    pub(crate) yes: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct RotateArgs {
+pub(crate) struct RotateArgs {
     /// The full token or token prefix identifying the token to replace
-    pub token_prefix: String,
+    pub(crate) token_prefix: String,
 
     /// Description for the new token (default: the old token's)
     #[arg(long)]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
 
     /// Rotate even the token this command authenticates with
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
 
     /// Do not ask for confirmation on a terminal
     #[arg(short, long)]
-    pub yes: bool,
+    pub(crate) yes: bool,
 
     /// Print only the new full token and a newline
     #[arg(short, long)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct ExpireAllArgs {
+pub(crate) struct ExpireAllArgs {
     /// Do not ask for confirmation on a terminal
     #[arg(short, long)]
-    pub yes: bool,
+    pub(crate) yes: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct LoginArgs {}
+pub(crate) struct LoginArgs {}
 
 #[derive(Debug, Args)]
-pub struct LogoutArgs {
+pub(crate) struct LogoutArgs {
     /// Only remove the credentials file; do not revoke the stored token
     #[arg(long)]
-    pub no_token_revoke: bool,
+    pub(crate) no_token_revoke: bool,
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct SandboxArgs {
+pub(crate) struct SandboxArgs {
     /// Address to listen on (port 0 picks a free port)
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
-    pub listen: SocketAddr,
+    pub(crate) listen: SocketAddr,
 
     /// Use this bootstrap token instead of a random one (for reproducible CI)
     #[arg(long, value_name = "VALUE")]
-    pub token: Option<Secret>,
+    pub(crate) token: Option<Secret>,
 
     /// Keep tokens in this JSON file across restarts (written atomically)
     #[arg(long, value_name = "FILE")]
-    pub state: Option<PathBuf>,
+    pub(crate) state: Option<PathBuf>,
 
     /// Run the command after `--` with AIVEN_WEB_URL and AIVEN_AUTH_TOKEN set (and this
     /// avn-token first on PATH), then stop the sandbox and exit with the command's status
     #[arg(long, requires = "command")]
-    pub exec: bool,
+    pub(crate) exec: bool,
 
     /// The command for --exec, and its arguments
     #[arg(last = true, value_name = "CMD", requires = "exec")]
-    pub command: Vec<OsString>,
+    pub(crate) command: Vec<OsString>,
 }
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to generate completions for
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// Seconds as a positive decimal number (`2`, `0.5`).
@@ -411,7 +410,7 @@ fn parse_budget(text: &str) -> Result<Duration, String> {
 }
 
 /// Human durations: `90m`, `12h`, `30d`, `1w`, `1h30m` (humantime's grammar), whole seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+fn parse_duration(text: &str) -> Result<Duration, String> {
     let duration = humantime::parse_duration(text.trim())
         .map_err(|e| format!("`{text}` is not a duration like 90m, 12h, 30d or 1w: {e}"))?;
     if duration.as_secs() == 0 {
@@ -427,23 +426,20 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 /// An IPv4/IPv6 address or CIDR range, normalised to its canonical text (`10.0.0.0/8`).
-pub fn parse_cidr(text: &str) -> Result<String, String> {
+/// Host bits (`10.0.0.1/8`) are refused as the typo they most likely are.
+fn parse_cidr(text: &str) -> Result<String, String> {
     let text = text.trim();
-    if let Ok(net) = text.parse::<ipnet::IpNet>() {
-        if net.trunc() != net {
-            return Err(format!(
-                "`{text}` has host bits set; did you mean {}?",
-                net.trunc()
-            ));
-        }
-        return Ok(net.to_string());
+    match facts::parse_ip_network(text) {
+        Some(net) if net.trunc() != net => Err(format!(
+            "`{text}` has host bits set; did you mean {}?",
+            net.trunc()
+        )),
+        Some(net) if text.contains('/') => Ok(net.to_string()),
+        Some(net) => Ok(net.addr().to_string()),
+        None => Err(format!(
+            "`{text}` is not an IP address or CIDR range (e.g. 203.0.113.0/24, 2001:db8::/32)"
+        )),
     }
-    if let Ok(addr) = text.parse::<std::net::IpAddr>() {
-        return Ok(addr.to_string());
-    }
-    Err(format!(
-        "`{text}` is not an IP address or CIDR range (e.g. 203.0.113.0/24, 2001:db8::/32)"
-    ))
 }
 
 #[cfg(test)]

@@ -14,11 +14,15 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use crate::api::ClientOptions;
 use crate::cli::GlobalArgs;
+use crate::diag::Sink;
+use crate::env_vars::EnvVars;
 use crate::secret::Secret;
 
 /// Why no usable configuration could be built. Each message names the fix.
@@ -47,18 +51,11 @@ pub enum ConfigError {
     Invalid(String),
 }
 
-/// Where the token in use came from; `logout` and the permission check care.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TokenSource {
-    Flag,
-    Environment,
-    CredentialsFile(PathBuf),
-}
-
 /// Everything a command needs to know about its environment, resolved once in `main`.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// API base URL, without a trailing slash.
+    /// API base URL. Its path never ends in `/`, except the bare root path, which `Url`
+    /// always writes as `/`: the client joins `/v1/...` onto it either way.
     pub url: reqwest::Url,
     pub auth_ca: Option<PathBuf>,
     pub request_timeout: Option<Duration>,
@@ -67,10 +64,9 @@ pub struct Config {
     pub allow_insecure_http: bool,
     /// The credentials file `login` writes and `logout` removes (it may not exist).
     pub credentials_file: PathBuf,
-    /// The token and where it came from, or why there is none. An unreadable credentials
-    /// file is an error only for commands that need the token: `login` may replace it and
-    /// `logout` remove it.
-    token: Result<(Secret, TokenSource), ConfigError>,
+    /// The token, or why there is none. An unreadable credentials file is an error only for
+    /// commands that need the token: `login` may replace it and `logout` remove it.
+    token: Result<Secret, ConfigError>,
     /// Warnings found while resolving (e.g. a world-readable credentials file), for stderr.
     pub warnings: Vec<String>,
 }
@@ -93,23 +89,19 @@ impl Config {
         };
         let token = if let Some(token) = args.auth_token.clone().filter(|t| !t.expose().is_empty())
         {
-            Ok((token, TokenSource::Flag))
-        } else if let Some(value) = non_empty(env("AIVEN_AUTH_TOKEN")) {
+            Ok(token)
+        } else if let Some(value) = non_empty(env(EnvVars::AIVEN_AUTH_TOKEN)) {
             let value = value.into_string().map_err(|_| {
-                ConfigError::Invalid("AIVEN_AUTH_TOKEN is not valid UTF-8".to_owned())
+                ConfigError::Invalid(format!("{} is not valid UTF-8", EnvVars::AIVEN_AUTH_TOKEN))
             })?;
-            Ok((Secret::new(value.trim()), TokenSource::Environment))
+            Ok(Secret::new(value.trim()))
         } else {
             match Credentials::read(&credentials_file) {
                 Ok(Some(credentials)) => {
                     if let Some(warning) = permission_warning(&credentials_file) {
                         warnings.push(warning);
                     }
-                    let source = TokenSource::CredentialsFile(credentials_file.clone());
-                    credentials
-                        .auth_token()
-                        .map(|token| (token, source))
-                        .ok_or_else(no_credentials)
+                    credentials.auth_token().ok_or_else(no_credentials)
                 }
                 Ok(None) => Err(no_credentials()),
                 Err(error) => Err(error),
@@ -131,14 +123,20 @@ impl Config {
 
     /// The token to authenticate with, or the "not logged in" error naming every fix.
     pub fn token(&self) -> Result<&Secret, ConfigError> {
-        self.token
-            .as_ref()
-            .map(|(token, _)| token)
-            .map_err(Clone::clone)
+        self.token.as_ref().map_err(Clone::clone)
     }
 
-    pub fn token_source(&self) -> Option<&TokenSource> {
-        self.token.as_ref().ok().map(|(_, source)| source)
+    /// What the API client needs of this configuration; it reports to `sink`.
+    pub fn client_options(&self, sink: Arc<dyn Sink>) -> ClientOptions {
+        ClientOptions {
+            base_url: self.url.clone(),
+            auth_ca: self.auth_ca.clone(),
+            request_timeout: self.request_timeout,
+            retry_budget: self.retry_budget,
+            show_http: self.show_http,
+            allow_insecure_http: self.allow_insecure_http,
+            sink,
+        }
     }
 }
 
@@ -166,13 +164,13 @@ fn parse_base_url(text: &str) -> Result<reqwest::Url, ConfigError> {
 /// `AIVEN_CREDENTIALS_FILE`, else `$AIVEN_CONFIG_DIR/aiven-credentials.json`, else
 /// `~/.config/aiven/aiven-credentials.json` (as `avn`, which ignores XDG_CONFIG_HOME).
 pub fn credentials_file(env: impl Fn(&str) -> Option<OsString>) -> Result<PathBuf, ConfigError> {
-    if let Some(file) = env("AIVEN_CREDENTIALS_FILE").filter(|v| !v.is_empty()) {
+    if let Some(file) = env(EnvVars::AIVEN_CREDENTIALS_FILE).filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(file));
     }
-    let config_dir = match env("AIVEN_CONFIG_DIR").filter(|v| !v.is_empty()) {
+    let config_dir = match env(EnvVars::AIVEN_CONFIG_DIR).filter(|v| !v.is_empty()) {
         Some(dir) => PathBuf::from(dir),
         None => {
-            let home = env("HOME")
+            let home = env(EnvVars::HOME)
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from)
                 .or_else(dirs::home_dir)
@@ -254,7 +252,7 @@ impl Credentials {
             create_private_dir(&dir).map_err(|e| fail(e.to_string()))?;
         }
         let body = serde_json::to_vec(&self.fields).map_err(|e| fail(e.to_string()))?;
-        crate::atomic_file::write_private(path, &body).map_err(|e| fail(e.to_string()))
+        crate::files::write_private(path, &body).map_err(|e| fail(e.to_string()))
     }
 }
 
@@ -335,7 +333,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.token().unwrap().expose(), "from-flag");
-        assert_eq!(config.token_source(), Some(&TokenSource::Flag));
 
         let config = resolve(
             &[],

@@ -15,13 +15,13 @@ use crate::config::ConfigError;
 pub const SUCCESS: u8 = 0;
 pub const FAILURE: u8 = 1;
 pub const USAGE: u8 = 2;
-pub const NOT_AUTHENTICATED: u8 = 3;
-pub const NOT_FOUND: u8 = 4;
-pub const INTERRUPTED: u8 = 130;
+pub(crate) const NOT_AUTHENTICATED: u8 = 3;
+pub(crate) const NOT_FOUND: u8 = 4;
+pub(crate) const INTERRUPTED: u8 = 130;
 
 /// Failures decided by a command itself rather than by the API or the configuration.
 #[derive(Debug, thiserror::Error)]
-pub enum CommandError {
+pub(crate) enum CommandError {
     /// The input cannot work (ambiguous prefix, empty token on stdin, ...).
     #[error("{0}")]
     Usage(String),

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use avn_token::cli::Cli;
-use avn_token::{commands, exit, output};
+use avn_token::{commands, diag, exit};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            output::diag::error(&format!("cannot start the async runtime: {error}"));
+            diag::error(&format!("cannot start the async runtime: {error}"));
             return ExitCode::from(exit::FAILURE);
         }
     };
@@ -40,7 +40,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) if exit::is_broken_pipe(&error) => exit::SUCCESS,
         Err(error) => {
-            output::diag::error(&format!("{error:#}"));
+            diag::error(&format!("{error:#}"));
             exit::code_for(&error)
         }
     };

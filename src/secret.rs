@@ -7,6 +7,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::facts::TOKEN_PREFIX_LEN;
+
 /// An API token (or any other secret string).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -28,12 +30,12 @@ impl Secret {
     }
 }
 
-/// The first 12 characters of a token (the API's `token_prefix` length): what may be shown
-/// of something that might be a full token.
-pub fn visible_prefix(text: &str) -> &str {
+/// The first [`TOKEN_PREFIX_LEN`] characters of a token (the API's `token_prefix`): what
+/// may be shown of something that might be a full token.
+pub(crate) fn visible_prefix(text: &str) -> &str {
     let end = text
         .char_indices()
-        .nth(12)
+        .nth(TOKEN_PREFIX_LEN)
         .map_or(text.len(), |(index, _)| index);
     &text[..end]
 }

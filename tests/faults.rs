@@ -307,14 +307,14 @@ fn hostile_list_responses_fail_in_one_line_with_the_status() {
         (
             "tokens not a list",
             Reply::json(200, json!({"tokens": 5})),
-            "not a list",
+            "list of token objects",
         ),
-        ("a bare list", Reply::json(200, json!([1])), "tokens"),
+        ("a bare list", Reply::json(200, json!([1])), "token"),
         ("a bare string", Reply::json(200, json!("tokens")), "tokens"),
         (
             "token not an object",
             Reply::json(200, json!({"tokens": [1]})),
-            "not an object",
+            "a token object",
         ),
         (
             "truncated JSON",

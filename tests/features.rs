@@ -38,9 +38,10 @@ fn fake(tokens: Vec<Value>) -> ScriptedServer {
             ("POST", "/v1/me/expire_tokens") => {
                 Reply::json(200, json!({"message": "All tokens expired"}))
             }
-            ("GET", "/v1/me") => {
-                Reply::json(200, json!({"user": {"user_email": "dev@example.com"}}))
-            }
+            ("GET", "/v1/me") => Reply::json(
+                200,
+                json!({"user": {"user": "dev@example.com", "user_id": "u-1", "real_name": "Dev"}}),
+            ),
             _ => Reply::json(404, json!({"message": "Not found"})),
         },
     )

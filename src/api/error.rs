@@ -25,13 +25,3 @@ pub enum ApiError {
     #[error("{0}")]
     Setup(String),
 }
-
-impl ApiError {
-    /// The HTTP status the server answered with, if it answered.
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            ApiError::Status { status, .. } | ApiError::Decode { status, .. } => Some(*status),
-            _ => None,
-        }
-    }
-}

@@ -14,7 +14,7 @@ pub async fn run(args: &CreateArgs, ctx: &Context) -> Result<()> {
         (None, None) => None,
     };
     let token = ctx
-        .client
+        .client()?
         .create_token(&NewToken {
             description: args.description.clone(),
             max_age_seconds,

@@ -5,6 +5,7 @@ use anyhow::Result;
 
 use super::Context;
 use crate::cli::ExpireAllArgs;
+use crate::diag;
 
 pub async fn run(args: &ExpireAllArgs, ctx: &Context) -> Result<()> {
     ctx.confirm(
@@ -12,7 +13,10 @@ pub async fn run(args: &ExpireAllArgs, ctx: &Context) -> Result<()> {
         args.yes,
     )
     .await?;
-    let message = ctx.client.expire_all_tokens().await?;
-    ctx.printer.line(&message)?;
+    // The message is optional in the API; `avn` prints it, so print it when there is one.
+    match ctx.client()?.expire_all_tokens().await? {
+        Some(message) => ctx.printer.line(&message)?,
+        None => diag::note("all of your tokens have been expired"),
+    }
     Ok(())
 }

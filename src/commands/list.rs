@@ -4,15 +4,15 @@ use anyhow::Result;
 
 use super::Context;
 use crate::cli::ListArgs;
-use crate::output::{Layout, diag};
+use crate::diag;
+use crate::facts::PERSONAL_TOKEN_LIMIT;
+use crate::output::Layout;
 
-/// The real service allows this many personal (manually created) tokens per user.
-pub const PERSONAL_TOKEN_LIMIT: usize = 10;
-/// From this many on, `list` warns on stderr.
+/// From this many personal tokens on, `list` warns on stderr.
 const QUOTA_WARNING_AT: usize = 8;
 
 pub async fn run(_args: &ListArgs, ctx: &Context) -> Result<()> {
-    let tokens = ctx.client.list_tokens().await?;
+    let tokens = ctx.client()?.list_tokens().await?;
     ctx.printer.tokens(&tokens, Layout::Listed)?;
     let personal = tokens.iter().filter(|t| t.created_manually()).count();
     if personal >= QUOTA_WARNING_AT {

@@ -7,25 +7,26 @@
 use std::io::Read;
 
 use anyhow::Result;
-use serde_json::Value;
 
-use crate::api::Client;
+use super::Context;
 use crate::cli::LoginArgs;
-use crate::config::{Config, Credentials};
+use crate::config::Credentials;
+use crate::diag;
 use crate::exit::CommandError;
-use crate::output::diag;
 use crate::secret::Secret;
 
-pub async fn run(_args: &LoginArgs, config: &Config, interactive: bool) -> Result<()> {
+pub async fn run(_args: &LoginArgs, ctx: &Context) -> Result<()> {
     // A blocking read on its own thread, so Ctrl-C at the prompt still ends the command.
+    let interactive = ctx.interactive;
     let token = tokio::task::spawn_blocking(move || read_token(interactive)).await??;
-    let user = Client::new(config, &token)?.me().await?;
-    let email = user.get("user_email").and_then(Value::as_str);
-    Credentials::new(&token, email).write(&config.credentials_file)?;
+    let user = ctx.client_for(&token)?.me().await?;
+    let email = user.email();
+    let credentials_file = &ctx.config().credentials_file;
+    Credentials::new(&token, email).write(credentials_file)?;
     diag::note(&format!(
         "logged in{}; token stored in {}",
         email.map(|e| format!(" as {e}")).unwrap_or_default(),
-        config.credentials_file.display()
+        credentials_file.display()
     ));
     Ok(())
 }

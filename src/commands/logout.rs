@@ -3,13 +3,14 @@
 
 use anyhow::Result;
 
-use crate::api::{ApiError, Client};
+use super::Context;
+use crate::api::ApiError;
 use crate::cli::LogoutArgs;
-use crate::config::{Config, Credentials, remove_credentials};
-use crate::output::diag;
+use crate::config::{Credentials, remove_credentials};
+use crate::diag;
 
-pub async fn run(args: &LogoutArgs, config: &Config) -> Result<()> {
-    let path = &config.credentials_file;
+pub async fn run(args: &LogoutArgs, ctx: &Context) -> Result<()> {
+    let path = &ctx.config().credentials_file;
     let stored = match Credentials::read(path) {
         Ok(credentials) => credentials.and_then(|c| c.auth_token()),
         // Logging out is how people get rid of a broken file: remove it, and say that
@@ -23,10 +24,7 @@ pub async fn run(args: &LogoutArgs, config: &Config) -> Result<()> {
     };
     if !args.no_token_revoke {
         if let Some(token) = &stored {
-            match Client::new(config, token)?
-                .revoke_token(token.expose())
-                .await
-            {
+            match ctx.client_for(token)?.revoke_token(token.expose()).await {
                 Ok(()) => diag::note(&format!("revoked token {}", token.prefix())),
                 // Already revoked or expired: nothing left to revoke, the file still goes.
                 Err(ApiError::Status {

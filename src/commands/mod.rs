@@ -1,7 +1,9 @@
 //! One file per subcommand, each with `pub async fn run(args, ctx) -> Result<()>`.
 //!
-//! [`run`] resolves the configuration once, builds the authenticated [`Context`] for the
-//! commands that talk to the API, and races the command against Ctrl-C.
+//! [`run`] is the one dispatch: a single `match` on the command. Commands that talk to the
+//! API get a [`Context`], built only for them (completions, the man page and the sandbox
+//! need no configuration), whose authenticated client is made on first use. Those commands
+//! race Ctrl-C; the sandbox handles its own signals, as it must stop cleanly.
 
 mod completions;
 mod create;
@@ -10,36 +12,76 @@ mod info;
 mod list;
 mod login;
 mod logout;
+mod lookup;
 mod man;
 mod revoke;
 mod rotate;
 mod sandbox;
 mod update;
 
+use std::cell::OnceCell;
+use std::future::Future;
 use std::io::IsTerminal;
+use std::sync::Arc;
 
 use anyhow::Result;
 
-use crate::api::{Client, Token};
-use crate::cli::{Cli, Command};
+use crate::api::{ApiError, Client};
+use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::Config;
+use crate::diag;
 use crate::exit::{self, CommandError};
-use crate::output::{Printer, diag};
+use crate::output::Printer;
+use crate::secret::Secret;
 
-/// What an API command gets: an authenticated client, the printer, and whether a person
-/// is at the keyboard (prompts happen only then).
-pub struct Context {
-    pub client: Client,
-    pub printer: Printer,
-    pub interactive: bool,
+/// What a command that talks to the API gets: the configuration, the printer, whether a
+/// person is at the keyboard (prompts happen only then), and the authenticated client.
+pub(crate) struct Context {
+    config: Config,
+    pub(crate) printer: Printer,
+    pub(crate) interactive: bool,
+    client: OnceCell<Client>,
 }
 
 impl Context {
+    /// Resolve the configuration (printing its warnings) for a command that needs it.
+    fn new(global: &GlobalArgs) -> Result<Context> {
+        let config = Config::resolve(global, |key| std::env::var_os(key))?;
+        for warning in &config.warnings {
+            diag::warn(warning);
+        }
+        Ok(Context {
+            config,
+            printer: Printer::new(global.output_format(), global.relative),
+            interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+            client: OnceCell::new(),
+        })
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The client authenticated with the configured token (made on first use), or the
+    /// "not authenticated" error naming every way to provide one.
+    pub(crate) fn client(&self) -> Result<&Client> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
+        let client = self.client_for(self.config.token()?)?;
+        Ok(self.client.get_or_init(|| client))
+    }
+
+    /// A client authenticated with another token (`login` checks the one it is given).
+    pub(crate) fn client_for(&self, token: &Secret) -> Result<Client, ApiError> {
+        Client::new(&self.config.client_options(Arc::new(diag::Stderr)), token)
+    }
+
     /// Ask a person to confirm, unless `assume_yes` or nobody is there to ask (a pipe, CI):
     /// then the answer is yes, as for `avn`, which never asks.
     ///
     /// The terminal is read on a blocking thread so Ctrl-C still ends the command at once.
-    pub async fn confirm(&self, question: &str, assume_yes: bool) -> Result<()> {
+    pub(crate) async fn confirm(&self, question: &str, assume_yes: bool) -> Result<()> {
         if assume_yes || !self.interactive {
             return Ok(());
         }
@@ -54,55 +96,32 @@ impl Context {
 
 /// Run the parsed command line; `Ok` carries the exit code.
 pub async fn run(cli: Cli) -> Result<u8> {
-    let cli = Cli {
-        command: cli.command.canonical(),
-        ..cli
-    };
-    // Commands that need neither the API nor credentials.
-    match &cli.command {
-        Command::Completions(args) => return completions::run(args).map(|()| exit::SUCCESS),
-        Command::Man => return man::run().map(|()| exit::SUCCESS),
-        Command::Sandbox(args) => return sandbox::run(args).await,
-        _ => {}
-    }
+    execute(cli.command, &cli.global).await
+}
 
-    let config = Config::resolve(&cli.global, |key| std::env::var_os(key))?;
-    for warning in &config.warnings {
-        diag::warn(warning);
+async fn execute(command: Command, global: &GlobalArgs) -> Result<u8> {
+    let ctx = || Context::new(global);
+    match command {
+        Command::Create(args) => interruptible(create::run(&args, &ctx()?)).await,
+        Command::List(args) => interruptible(list::run(&args, &ctx()?)).await,
+        Command::Info(args) => interruptible(info::run(&args, &ctx()?)).await,
+        Command::Update(args) => interruptible(update::run(&args, &ctx()?)).await,
+        Command::Revoke(args) => interruptible(revoke::run(&args, &ctx()?)).await,
+        Command::Rotate(args) => interruptible(rotate::run(&args, &ctx()?)).await,
+        Command::ExpireAll(args) => interruptible(expire_all::run(&args, &ctx()?)).await,
+        Command::Login(args) => interruptible(login::run(&args, &ctx()?)).await,
+        Command::Logout(args) => interruptible(logout::run(&args, &ctx()?)).await,
+        // Serves until Ctrl-C or SIGTERM, which it handles itself to stop cleanly.
+        Command::Sandbox(args) => sandbox::run(&args).await,
+        Command::Completions(args) => completions::run(&args).map(|()| exit::SUCCESS),
+        Command::Man => man::run().map(|()| exit::SUCCESS),
+        // `avn`'s spelling (`user access-token list`) runs the same command.
+        Command::User { command } => Box::pin(execute(command.into(), global)).await,
     }
-    let printer = Printer::new(cli.global.output_format(), cli.global.relative);
-    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+}
 
-    let work = async {
-        match &cli.command {
-            Command::Login(args) => return login::run(args, &config, interactive).await,
-            Command::Logout(args) => return logout::run(args, &config).await,
-            _ => {}
-        }
-        let client = Client::new(&config, config.token()?)?;
-        let ctx = Context {
-            client,
-            printer,
-            interactive,
-        };
-        match &cli.command {
-            Command::Create(args) => create::run(args, &ctx).await,
-            Command::List(args) => list::run(args, &ctx).await,
-            Command::Info(args) => info::run(args, &ctx).await,
-            Command::Update(args) => update::run(args, &ctx).await,
-            Command::Revoke(args) => revoke::run(args, &ctx).await,
-            Command::Rotate(args) => rotate::run(args, &ctx).await,
-            Command::ExpireAll(args) => expire_all::run(args, &ctx).await,
-            Command::Login(_)
-            | Command::Logout(_)
-            | Command::Sandbox(_)
-            | Command::Completions(_)
-            | Command::Man
-            | Command::User { .. } => Err(anyhow::anyhow!(
-                "internal error: this command is dispatched before authentication"
-            )),
-        }
-    };
+/// Run `work`, or end with [`exit::INTERRUPTED`] at Ctrl-C.
+async fn interruptible(work: impl Future<Output = Result<()>>) -> Result<u8> {
     tokio::select! {
         result = work => result.map(|()| exit::SUCCESS),
         _ = tokio::signal::ctrl_c() => {
@@ -112,37 +131,4 @@ pub async fn run(cli: Cli) -> Result<u8> {
             Ok(exit::INTERRUPTED)
         }
     }
-}
-
-/// The one token `wanted` (a prefix, a shorter prefix, or a full token) names in `tokens`.
-/// Commands that have no single-token endpoint (info, rotate) find it this way.
-fn find_token<'a>(tokens: &'a [Token], wanted: &str) -> Result<&'a Token> {
-    let wanted = wanted.trim();
-    if wanted.is_empty() {
-        return Err(CommandError::Usage("the token prefix must not be empty".into()).into());
-    }
-    let matches: Vec<&Token> = tokens.iter().filter(|t| t.matches(wanted)).collect();
-    match matches.as_slice() {
-        [one] => Ok(one),
-        [] => Err(CommandError::NotFound(format!(
-            "no token matches prefix `{}`; `avn-token list` shows your tokens",
-            shown_prefix(wanted)
-        ))
-        .into()),
-        many => Err(CommandError::Usage(format!(
-            "prefix `{}` matches {} tokens ({}); give more characters",
-            shown_prefix(wanted),
-            many.len(),
-            many.iter()
-                .filter_map(|t| t.token_prefix())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .into()),
-    }
-}
-
-/// A prefix as it may appear in messages: a full token is cut to its first 12 characters.
-fn shown_prefix(wanted: &str) -> &str {
-    crate::secret::visible_prefix(wanted)
 }

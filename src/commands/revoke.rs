@@ -7,6 +7,7 @@
 use anyhow::Result;
 
 use super::Context;
+use super::lookup::describe_for_prompt;
 use crate::api::Token;
 use crate::cli::RevokeArgs;
 use crate::exit::CommandError;
@@ -15,7 +16,7 @@ use crate::secret::visible_prefix;
 pub async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
     let prefix = args.token_prefix.as_str();
     if !args.force || ctx.interactive && !args.yes {
-        let tokens = ctx.client.list_tokens().await?;
+        let tokens = ctx.client()?.list_tokens().await?;
         let target: Vec<&Token> = tokens.iter().filter(|t| t.matches(prefix)).collect();
         if !args.force && target.iter().any(|t| t.currently_active()) {
             return Err(CommandError::Refused(format!(
@@ -30,16 +31,7 @@ pub async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
                 .await?;
         }
     }
-    ctx.client.revoke_token(prefix).await?;
+    ctx.client()?.revoke_token(prefix).await?;
     ctx.printer.line("Revoked")?;
     Ok(())
-}
-
-/// `Revoke token 6JsKDclT3OMQ ("ci deploy")?`
-pub fn describe_for_prompt(verb: &str, token: &Token) -> String {
-    format!(
-        "{verb} token {} ({:?})?",
-        token.token_prefix().unwrap_or("?"),
-        token.description().unwrap_or("")
-    )
 }

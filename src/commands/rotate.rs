@@ -4,15 +4,17 @@
 
 use anyhow::Result;
 
-use super::revoke::describe_for_prompt;
-use super::{Context, find_token};
+use super::Context;
+use super::lookup::describe_for_prompt;
+use super::lookup::find_token;
 use crate::api::NewToken;
 use crate::cli::RotateArgs;
+use crate::diag;
 use crate::exit::CommandError;
-use crate::output::{Layout, diag};
+use crate::output::Layout;
 
 pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
-    let tokens = ctx.client.list_tokens().await?;
+    let tokens = ctx.client()?.list_tokens().await?;
     let old = find_token(&tokens, &args.token_prefix)?;
     let old_prefix = old.token_prefix().unwrap_or_default().to_owned();
     if old.currently_active() && !args.force {
@@ -35,7 +37,7 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
         scopes: old.string_list("scopes"),
         ip_allowlist: old.string_list("ip_allowlist"),
     };
-    let new = ctx.client.create_token(&replacement).await?;
+    let new = ctx.client()?.create_token(&replacement).await?;
 
     let printed = match (args.quiet, new.full_token()) {
         (true, Some(full_token)) => ctx.printer.line(full_token.expose()),
@@ -44,7 +46,7 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
             .tokens(std::slice::from_ref(&new), Layout::Created),
     };
 
-    if let Err(error) = ctx.client.revoke_token(&old_prefix).await {
+    if let Err(error) = ctx.client()?.revoke_token(&old_prefix).await {
         diag::error(&format!(
             "the new token was created (printed above) but revoking the old token \
              {old_prefix} failed: {error}. The old token is STILL ACTIVE; revoke it with \

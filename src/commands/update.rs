@@ -8,7 +8,7 @@ use crate::output::Layout;
 
 pub async fn run(args: &UpdateArgs, ctx: &Context) -> Result<()> {
     let token = ctx
-        .client
+        .client()?
         .update_token(&args.token_prefix, &args.description)
         .await?;
     ctx.printer.tokens(&[token], Layout::Listed)?;

@@ -10,7 +10,10 @@ pub fn json(tokens: &[Token]) -> String {
     let mut out = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
-    let list: Vec<SortedMap> = tokens.iter().map(|token| SortedMap(&token.0)).collect();
+    let list: Vec<SortedMap> = tokens
+        .iter()
+        .map(|token| SortedMap(token.fields()))
+        .collect();
     // Writing JSON values into memory cannot fail: there is no I/O and every key is a string.
     if serde::Serialize::serialize(&list, &mut serializer).is_err() {
         return String::new();
@@ -87,7 +90,7 @@ pub fn yaml(tokens: &[Token]) -> String {
     }
     let mut out = String::new();
     for token in tokens {
-        yaml_mapping(&mut out, &token.0, 0, true);
+        yaml_mapping(&mut out, token.fields(), 0, true);
     }
     out
 }

@@ -4,9 +4,8 @@
 //! [`OutputFormat`] and writes them through a locked stdout. Write errors come back as
 //! `io::Error` so `main` can end quietly with status 0 on a closed pipe (`| head -1`)
 //! instead of panicking as `println!` would. Messages for people go to stderr through
-//! [`diag`].
+//! [`crate::diag`].
 
-pub mod diag;
 mod formats;
 mod relative;
 pub mod table;
@@ -15,9 +14,8 @@ use std::io::{self, Write};
 
 use crate::api::Token;
 use crate::cli::OutputFormat;
-
-pub use relative::RelativeCells;
-pub use table::AvnCells;
+use relative::RelativeCells;
+use table::AvnCells;
 
 /// Which fields a table shows, in order: exactly the columns `avn` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +71,7 @@ impl Layout {
 #[derive(Debug, Clone, Copy)]
 pub struct Printer {
     pub format: OutputFormat,
-    /// Relative times and a `*` on the token in use, for people (`--relative`).
+    /// Relative times and `(in use)` after the token in use, for people (`--relative`).
     pub relative: bool,
 }
 
@@ -84,7 +82,7 @@ impl Printer {
 
     /// Tokens as a table (or JSON, CSV, YAML). `create`/`update --json` pass a one-element
     /// slice and print a one-element list, as `avn` does.
-    pub fn tokens(&self, tokens: &[Token], layout: Layout) -> io::Result<()> {
+    pub(crate) fn tokens(&self, tokens: &[Token], layout: Layout) -> io::Result<()> {
         write_stdout(&self.render(tokens, layout))
     }
 
@@ -111,7 +109,7 @@ impl Printer {
     }
 
     /// A line of text (`Revoked`, the server's message), the same in every format.
-    pub fn line(&self, text: &str) -> io::Result<()> {
+    pub(crate) fn line(&self, text: &str) -> io::Result<()> {
         write_stdout(&format!("{text}\n"))
     }
 }
@@ -120,22 +118,17 @@ impl Printer {
 fn mark_token_in_use(tokens: &[Token]) -> Vec<Token> {
     tokens
         .iter()
-        .map(|token| {
-            let mut token = token.clone();
-            if token.currently_active() {
-                if let Some(prefix) = token.token_prefix().map(str::to_owned) {
-                    token
-                        .0
-                        .insert("token_prefix".into(), format!("{prefix} (in use)").into());
-                }
-            }
-            token
+        .map(|token| match token.token_prefix() {
+            Some(prefix) if token.currently_active() => token
+                .clone()
+                .with("token_prefix", format!("{prefix} (in use)").into()),
+            _ => token.clone(),
         })
         .collect()
 }
 
 /// Write `text` to stdout and flush. The only function that touches stdout.
-pub fn write_stdout(text: &str) -> io::Result<()> {
+pub(crate) fn write_stdout(text: &str) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()

@@ -1,21 +1,23 @@
-//! The view for people (`--relative`): times as `in 3 days` / `2 hours ago`, `never` for a
-//! token that does not expire or was never used, and `*` after the token in use.
+//! The view for people (`--relative`): times as `in 3 days` / `2 hours ago`, and `never`
+//! for a token that does not expire or was never used. (`(in use)` after the token in use
+//! is added by `Printer`.)
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::table::{CellFormat, format_value};
 
-pub struct RelativeCells {
+pub(crate) struct RelativeCells {
     now: DateTime<Utc>,
 }
 
 impl RelativeCells {
-    pub fn now() -> Self {
+    pub(crate) fn now() -> Self {
         RelativeCells { now: Utc::now() }
     }
 
-    pub fn at(now: DateTime<Utc>) -> Self {
+    #[cfg(test)]
+    pub(crate) fn at(now: DateTime<Utc>) -> Self {
         RelativeCells { now }
     }
 }
@@ -40,7 +42,7 @@ impl CellFormat for RelativeCells {
 }
 
 /// `in 3 days`, `2 hours ago`, `just now`: the largest whole unit, as people say it.
-pub fn describe(time: DateTime<Utc>, now: DateTime<Utc>) -> String {
+pub(crate) fn describe(time: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let seconds = (time - now).num_seconds();
     let magnitude = seconds.unsigned_abs();
     if magnitude < 45 {

@@ -86,7 +86,7 @@ pub fn render(tokens: &[Token], columns: &[&str], cells: &dyn CellFormat) -> Str
 }
 
 /// A one-token view for people (`info`): `FIELD  value` lines, aligned.
-pub fn render_vertical(token: &Token, fields: &[&str], cells: &dyn CellFormat) -> String {
+pub(crate) fn render_vertical(token: &Token, fields: &[&str], cells: &dyn CellFormat) -> String {
     let width = fields.iter().map(|f| f.len()).max().unwrap_or(0);
     let mut out = String::new();
     for &field in fields {
@@ -160,7 +160,7 @@ fn is_terminal_hazard(c: char) -> bool {
 
 /// `json.dumps(value, sort_keys=True)` with Python's default separators (`", "`, `": "`),
 /// except that non-ASCII characters stay themselves.
-pub fn python_json(value: &Value) -> String {
+pub(crate) fn python_json(value: &Value) -> String {
     let mut out = String::new();
     write_python_json(&mut out, value);
     out
@@ -226,7 +226,7 @@ fn python_json_string(text: &str) -> String {
 
 /// A number as Python's `json.dumps` writes it: integers as they are, floats as `repr()`
 /// does (`3600.0`, `1e-05`, `1e+16`).
-pub fn python_number(number: &serde_json::Number) -> String {
+pub(crate) fn python_number(number: &serde_json::Number) -> String {
     if number.is_i64() || number.is_u64() {
         return number.to_string();
     }

@@ -14,19 +14,20 @@ use axum::http::{HeaderMap, Method, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SubsecRound, Utc};
 
+use super::model::Failure;
 use super::store::{Caller, Store};
-use super::wire::{self, Failure, TokenList, TokenView};
+use super::wire::{self, TokenList, TokenView};
 use super::{RecordedRequest, Shared, lock};
 
 /// Request bodies larger than this are refused (413): the largest sensible create request
 /// (a 1000-character description, 100 scopes and 100 networks) is well under it.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Bodies up to this size are read in full even when refused, so the client gets to read
 /// the 413 rather than a connection reset; larger ones are cut off.
 const MAX_DRAINED_BYTES: usize = 1024 * 1024;
 
 /// The one handler behind every path.
-pub async fn handle(
+pub(crate) async fn handle(
     State(shared): State<Arc<Shared>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,

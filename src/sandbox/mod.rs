@@ -5,10 +5,11 @@
 //! serves well over the 20,000 list requests a second we aim for, see BENCHMARKS.md);
 //! [`BackgroundSandbox`] runs one on its own thread for blocking tests. The rules of the
 //! service are in `store`, the JSON in `wire`, HTTP in `handlers`, the `--state` file in
-//! `persist`, and the command line (`--exec`, signals, the printed exports) in `command`.
+//! `persist`, and the types they share in `model`. The command line around it (`--exec`,
+//! signals, the printed exports) is `commands/sandbox.rs`.
 
-mod command;
 mod handlers;
+mod model;
 mod persist;
 mod store;
 mod wire;
@@ -21,10 +22,6 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-
-pub use command::run;
-pub use store::{DEFAULT_MAX_AGE_SECONDS, PERSONAL_TOKEN_LIMIT, PREFIX_LEN, USER_EMAIL};
-pub use wire::{MAX_AGE_RANGE, MAX_DESCRIPTION_CHARS, MAX_LIST_ENTRIES, MAX_SCOPE_BYTES};
 
 use crate::secret::Secret;
 use persist::StateFile;
@@ -44,6 +41,9 @@ pub struct Options {
     pub token: Option<Secret>,
     /// Keep tokens in this file across restarts.
     pub state: Option<PathBuf>,
+    /// Keep every request for [`Sandbox::requests`] (tests); the CLI, which may serve
+    /// millions, does not.
+    pub record_requests: bool,
 }
 
 impl Default for Options {
@@ -52,6 +52,7 @@ impl Default for Options {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             token: None,
             state: None,
+            record_requests: true,
         }
     }
 }
@@ -110,13 +111,8 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// Load the state (if any), bind, and serve. Records every request (see
-    /// [`Sandbox::requests`]).
+    /// Load the state (if any), bind, and serve.
     pub async fn start(options: Options) -> Result<Sandbox> {
-        Sandbox::launch(options, true).await
-    }
-
-    async fn launch(options: Options, record: bool) -> Result<Sandbox> {
         let wanted = options.token.as_ref().map(Secret::expose);
         if let Some(value) = wanted {
             check_bootstrap_token(value)?;
@@ -141,7 +137,7 @@ impl Sandbox {
         let shared = Arc::new(Shared {
             store: Arc::new(Mutex::new(store)),
             state: options.state.map(|path| StateFile::new(path, loaded)),
-            recorded: record.then(|| Mutex::new(Vec::new())),
+            recorded: options.record_requests.then(|| Mutex::new(Vec::new())),
         });
         let mut flusher = None;
         if let Some(state) = &shared.state {
@@ -195,12 +191,12 @@ impl Sandbox {
     /// last usage bookkeeping to the state file.
     pub async fn shutdown(self) {
         if let Err(error) = self.stop().await {
-            crate::output::diag::warn(&format!("{error:#}"));
+            crate::diag::warn(&format!("{error:#}"));
         }
     }
 
     /// [`Sandbox::shutdown`], reporting a failed final write.
-    async fn stop(mut self) -> Result<()> {
+    pub(crate) async fn stop(mut self) -> Result<()> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -248,7 +244,7 @@ async fn flush_usage(shared: Arc<Shared>) {
     loop {
         ticks.tick().await;
         if let Err(error) = state.flush(&shared.store).await {
-            crate::output::diag::warn(&format!(
+            crate::diag::warn(&format!(
                 "cannot write the state file {}: {error}",
                 state.path().display()
             ));

@@ -20,9 +20,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::store::{Mark, Store, StoredToken};
+use super::model::StoredToken;
+use super::store::{Mark, Store};
 
-pub const USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(1);
+pub(crate) const USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(1);
 /// Marks the file as ours, so a wrong `--state` path fails loudly instead of being replaced.
 const FORMAT: &str = "avn-token-sandbox-state";
 const VERSION: u32 = 1;
@@ -36,7 +37,7 @@ struct Contents {
 
 /// Why a state file cannot be used; startup stops and the file is left as it is.
 #[derive(Debug, thiserror::Error)]
-pub enum LoadError {
+pub(crate) enum LoadError {
     #[error("cannot read the sandbox state file {path}: {source}")]
     Read { path: PathBuf, source: io::Error },
     #[error(
@@ -47,7 +48,7 @@ pub enum LoadError {
 }
 
 /// The tokens in `path`, or `None` when there is no such file yet (a first start).
-pub fn load(path: &Path) -> Result<Option<Vec<StoredToken>>, LoadError> {
+pub(crate) fn load(path: &Path) -> Result<Option<Vec<StoredToken>>, LoadError> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -97,7 +98,7 @@ fn encode(tokens: Vec<StoredToken>) -> Result<Vec<u8>, io::Error> {
 }
 
 /// The state file of a running sandbox and how far it is known to be written.
-pub struct StateFile {
+pub(crate) struct StateFile {
     path: PathBuf,
     /// What the file on disk holds. The lock is held across each write, on the blocking
     /// thread doing it, so writes never overlap and never go back in time, even when the
@@ -110,7 +111,7 @@ pub struct StateFile {
 
 impl StateFile {
     /// `on_disk`: what the file already holds (the store as loaded from it).
-    pub fn new(path: PathBuf, on_disk: Mark) -> StateFile {
+    pub(crate) fn new(path: PathBuf, on_disk: Mark) -> StateFile {
         StateFile {
             path,
             durable: Arc::new(Mutex::new(on_disk)),
@@ -118,13 +119,17 @@ impl StateFile {
         }
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
     /// Return once the store's changes up to `changes` are on disk. Whoever writes takes
     /// the newest state, which covers everyone queued behind (group commit).
-    pub async fn persist_through(&self, store: &Arc<Mutex<Store>>, changes: u64) -> io::Result<()> {
+    pub(crate) async fn persist_through(
+        &self,
+        store: &Arc<Mutex<Store>>,
+        changes: u64,
+    ) -> io::Result<()> {
         if self.durable_changes.load(Ordering::Acquire) >= changes {
             return Ok(());
         }
@@ -133,7 +138,7 @@ impl StateFile {
     }
 
     /// Write the store if anything, uses included, changed since the last write.
-    pub async fn flush(&self, store: &Arc<Mutex<Store>>) -> io::Result<()> {
+    pub(crate) async fn flush(&self, store: &Arc<Mutex<Store>>) -> io::Result<()> {
         self.write(store, |on_disk, now| on_disk != now).await
     }
 
@@ -156,7 +161,7 @@ impl StateFile {
             if !needed(*on_disk, mark) {
                 return Ok(());
             }
-            crate::atomic_file::write_private(&path, &encode(tokens)?)?;
+            crate::files::write_private(&path, &encode(tokens)?)?;
             *on_disk = mark;
             durable_changes.store(mark.changes, Ordering::Release);
             Ok(())

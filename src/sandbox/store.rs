@@ -3,90 +3,21 @@
 //!
 //! Pure logic: the time and the caller come in as arguments, so every rule is testable
 //! without a server or a clock. HTTP lives in `handlers`, JSON shapes in `wire`, files in
-//! `persist`.
+//! `persist`, and the types they share in `model`.
 
 use std::net::IpAddr;
 
 use base64::Engine;
 use chrono::{DateTime, TimeDelta, Utc};
-use ipnet::IpNet;
 use ring::rand::{SecureRandom, SystemRandom};
-use serde::{Deserialize, Serialize};
 
-use super::wire::{Failure, NewToken};
+use super::model::{Failure, NewToken, StoredToken};
+use crate::facts::{DEFAULT_MAX_AGE_SECONDS, PERSONAL_TOKEN_LIMIT, SESSION_TOKEN_LIMIT};
 
-/// How many characters of a token the API shows as `token_prefix`.
-pub const PREFIX_LEN: usize = 12;
-/// The real service's cap on personal (manually created) tokens per user.
-pub const PERSONAL_TOKEN_LIMIT: usize = 10;
-/// The real service keeps at most this many session (login) tokens, dropping the oldest.
-pub const SESSION_TOKEN_LIMIT: usize = 1000;
-/// A token created without `max_age_seconds` expires after 30 days, as `avn` documents.
-pub const DEFAULT_MAX_AGE_SECONDS: i64 = 30 * 24 * 60 * 60;
 /// Random bytes per token: 256 bytes make 344 base64 characters ending in `==`, long like
 /// the real tokens, and with `/`, `+` and `=` for clients' path encoding to get right.
 const TOKEN_BYTES: usize = 256;
-/// The one user of the sandbox (`.invalid` is reserved: it can never be a real address).
-pub const USER_EMAIL: &str = "developer@sandbox.invalid";
 const SESSION_DESCRIPTION: &str = "avn-token sandbox login session";
-
-/// A token as the sandbox keeps it (and as the state file stores it). The secret is kept in
-/// clear: these tokens open nothing but this sandbox, and keeping them lets a restarted
-/// sandbox go on accepting the session token scripts already hold.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoredToken {
-    pub full_token: String,
-    pub create_time: DateTime<Utc>,
-    pub created_manually: bool,
-    pub description: String,
-    pub expiry_time: Option<DateTime<Utc>>,
-    pub extend_when_used: bool,
-    pub max_age_seconds: Option<i64>,
-    #[serde(default)]
-    pub last_ip: Option<String>,
-    #[serde(default)]
-    pub last_used_time: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub last_user_agent: Option<String>,
-    #[serde(default)]
-    pub scopes: Option<Vec<String>>,
-    #[serde(default)]
-    pub ip_allowlist: Option<Vec<String>>,
-}
-
-impl StoredToken {
-    pub fn prefix(&self) -> &str {
-        crate::secret::visible_prefix(&self.full_token)
-    }
-
-    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
-        self.expiry_time.is_none_or(|expiry| expiry > now)
-    }
-
-    /// Whether `wanted` names this token: its full value, or a prefix of its `token_prefix`
-    /// (longer partial values are refused, so a prefix never reveals more of the secret).
-    fn answers_to(&self, wanted: &str) -> bool {
-        wanted == self.full_token
-            || (wanted.chars().count() <= PREFIX_LEN && self.full_token.starts_with(wanted))
-    }
-
-    fn allows(&self, ip: IpAddr) -> bool {
-        match &self.ip_allowlist {
-            Some(list) if !list.is_empty() => list
-                .iter()
-                .filter_map(|entry| parse_network(entry))
-                .any(|network| network.contains(&ip)),
-            _ => true,
-        }
-    }
-}
-
-/// `10.0.0.0/8`, `2001:db8::/32`, or a single address (`192.0.2.1`).
-pub fn parse_network(text: &str) -> Option<IpNet> {
-    text.parse::<IpNet>()
-        .ok()
-        .or_else(|| text.parse::<IpAddr>().ok().map(IpNet::from))
-}
 
 /// `now + seconds`, or `None` (never expires) when that is beyond what a date can hold:
 /// a hand-edited state file must not be able to crash the sandbox.
@@ -96,41 +27,41 @@ fn expiry_after(now: DateTime<Utc>, seconds: i64) -> Option<DateTime<Utc>> {
 
 /// Who is making a request: what last-used bookkeeping records and the allowlist checks.
 #[derive(Debug, Clone, Copy)]
-pub struct Caller<'a> {
-    pub ip: IpAddr,
-    pub user_agent: Option<&'a str>,
+pub(crate) struct Caller<'a> {
+    pub(crate) ip: IpAddr,
+    pub(crate) user_agent: Option<&'a str>,
 }
 
 /// How far a store has changed: what a write to disk covered, and what is still to write.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Mark {
+pub(crate) struct Mark {
     /// Changes that must be on disk before their answer goes out: tokens created,
     /// revoked, renamed, expired.
-    pub changes: u64,
+    pub(crate) changes: u64,
     /// Uses of tokens (last-used fields, extended expiry): written lazily, see `persist`.
-    pub uses: u64,
+    pub(crate) uses: u64,
 }
 
 /// All tokens of the sandbox's single user, in creation order.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Store {
+pub(crate) struct Store {
     tokens: Vec<StoredToken>,
     mark: Mark,
 }
 
 impl Store {
-    pub fn new(tokens: Vec<StoredToken>) -> Store {
+    pub(crate) fn new(tokens: Vec<StoredToken>) -> Store {
         Store {
             tokens,
             mark: Mark::default(),
         }
     }
 
-    pub fn tokens(&self) -> &[StoredToken] {
+    pub(crate) fn tokens(&self) -> &[StoredToken] {
         &self.tokens
     }
 
-    pub fn mark(&self) -> Mark {
+    pub(crate) fn mark(&self) -> Mark {
         self.mark
     }
 
@@ -140,7 +71,7 @@ impl Store {
 
     /// The bootstrap (login) token the sandbox hands out: `wanted` when given (revived if it
     /// was revoked or has expired), else the newest live session token, else a new one.
-    pub fn open_session(&mut self, wanted: Option<&str>, now: DateTime<Utc>) -> String {
+    pub(crate) fn open_session(&mut self, wanted: Option<&str>, now: DateTime<Utc>) -> String {
         let reusable = match wanted {
             Some(value) => self
                 .tokens
@@ -186,7 +117,7 @@ impl Store {
     /// The index of the live token `presented` (the Authorization header's value), after
     /// recording its use. Unknown, revoked and expired tokens all get the same 403, so the
     /// answer says nothing about which tokens exist.
-    pub fn authenticate(
+    pub(crate) fn authenticate(
         &mut self,
         presented: &str,
         caller: Caller<'_>,
@@ -219,7 +150,7 @@ impl Store {
     }
 
     /// The live tokens, in creation order.
-    pub fn live(&self, now: DateTime<Utc>) -> impl Iterator<Item = (usize, &StoredToken)> {
+    pub(crate) fn live(&self, now: DateTime<Utc>) -> impl Iterator<Item = (usize, &StoredToken)> {
         self.tokens
             .iter()
             .enumerate()
@@ -228,7 +159,7 @@ impl Store {
 
     /// A new personal token; its index. Expired tokens are dropped first: they are gone for
     /// good, and must not count against the quota.
-    pub fn create(&mut self, new: NewToken, now: DateTime<Utc>) -> Result<usize, Failure> {
+    pub(crate) fn create(&mut self, new: NewToken, now: DateTime<Utc>) -> Result<usize, Failure> {
         let before = self.tokens.len();
         self.tokens.retain(|t| t.is_live(now));
         if self.tokens.len() != before {
@@ -261,7 +192,7 @@ impl Store {
     }
 
     /// The index of the one live token `wanted` names (404 for none, 409 for several).
-    pub fn find(&self, wanted: &str, now: DateTime<Utc>) -> Result<usize, Failure> {
+    pub(crate) fn find(&self, wanted: &str, now: DateTime<Utc>) -> Result<usize, Failure> {
         let mut matches = self.live(now).filter(|(_, t)| t.answers_to(wanted));
         let shown = crate::secret::visible_prefix(wanted);
         match (matches.next(), matches.next()) {
@@ -275,14 +206,14 @@ impl Store {
         }
     }
 
-    pub fn set_description(&mut self, index: usize, description: String) {
+    pub(crate) fn set_description(&mut self, index: usize, description: String) {
         if let Some(token) = self.tokens.get_mut(index) {
             token.description = description;
             self.changed();
         }
     }
 
-    pub fn revoke(&mut self, index: usize) {
+    pub(crate) fn revoke(&mut self, index: usize) {
         if index < self.tokens.len() {
             self.tokens.remove(index);
             self.changed();
@@ -290,7 +221,7 @@ impl Store {
     }
 
     /// `POST /v1/me/expire_tokens`: every token of the user ends, the caller's included.
-    pub fn expire_all(&mut self) {
+    pub(crate) fn expire_all(&mut self) {
         self.tokens.clear();
         self.changed();
     }
@@ -298,7 +229,7 @@ impl Store {
 
 /// A fresh random token: [`TOKEN_BYTES`] from the system's secure generator, standard
 /// base64 with padding (so `/`, `+` and `=` all occur, as in the real service's tokens).
-pub fn new_token_value() -> String {
+pub(crate) fn new_token_value() -> String {
     let mut bytes = [0u8; TOKEN_BYTES];
     // The system generator only fails when the OS has no entropy source at all; a sandbox
     // token must still be unguessable enough to be unique, so fall back to time and a

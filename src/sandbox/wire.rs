@@ -7,58 +7,13 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use super::store::{self, StoredToken};
+use super::model::{Failure, NewToken, StoredToken, USER_EMAIL};
+use crate::facts::{self, MAX_DESCRIPTION_CHARS, MAX_LIST_ENTRIES};
 
-/// Longest accepted description, in characters.
-pub const MAX_DESCRIPTION_CHARS: usize = 1000;
 /// Accepted `max_age_seconds`: one second (short-lived tokens in tests) to ten years.
-pub const MAX_AGE_RANGE: std::ops::RangeInclusive<i64> = 1..=10 * 365 * 24 * 60 * 60;
-/// At most this many entries in `scopes` and in `ip_allowlist`.
-pub const MAX_LIST_ENTRIES: usize = 100;
+const MAX_AGE_RANGE: std::ops::RangeInclusive<i64> = 1..=10 * 365 * 24 * 60 * 60;
 /// Longest accepted scope name, in bytes.
-pub const MAX_SCOPE_BYTES: usize = 128;
-
-/// A failed call: its status and the message the API's error shape carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    pub status: StatusCode,
-    pub message: String,
-    /// For 405: the methods the path takes (the `Allow` header).
-    pub allow: Option<&'static str>,
-}
-
-impl Failure {
-    pub fn new(status: StatusCode, message: impl Into<String>) -> Failure {
-        Failure {
-            status,
-            message: message.into(),
-            allow: None,
-        }
-    }
-
-    pub fn method_not_allowed(message: impl Into<String>, allow: &'static str) -> Failure {
-        Failure {
-            allow: Some(allow),
-            ..Failure::new(StatusCode::METHOD_NOT_ALLOWED, message)
-        }
-    }
-
-    pub fn bad_request(message: impl Into<String>) -> Failure {
-        Failure::new(StatusCode::BAD_REQUEST, message)
-    }
-
-    pub fn forbidden(message: impl Into<String>) -> Failure {
-        Failure::new(StatusCode::FORBIDDEN, message)
-    }
-
-    pub fn not_found(message: impl Into<String>) -> Failure {
-        Failure::new(StatusCode::NOT_FOUND, message)
-    }
-
-    pub fn conflict(message: impl Into<String>) -> Failure {
-        Failure::new(StatusCode::CONFLICT, message)
-    }
-}
+const MAX_SCOPE_BYTES: usize = 128;
 
 impl IntoResponse for Failure {
     /// `{"message": ..., "errors": [{"message": ..., "status": ...}]}`, as the real API.
@@ -77,13 +32,13 @@ impl IntoResponse for Failure {
     }
 }
 
-pub fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// `200` with `body` serialized; serialization of these plain structs cannot fail, but if
 /// it ever did the client gets a well-formed error rather than a broken body.
-pub fn ok(body: &impl Serialize) -> Response {
+pub(crate) fn ok(body: &impl Serialize) -> Response {
     match serde_json::to_vec(body) {
         Ok(bytes) => json_response(StatusCode::OK, bytes),
         Err(error) => Failure::new(
@@ -95,24 +50,13 @@ pub fn ok(body: &impl Serialize) -> Response {
 }
 
 /// A message-only answer (`DELETE`, `expire_tokens`).
-pub fn message(text: &str) -> Response {
+pub(crate) fn message(text: &str) -> Response {
     ok(&json!({ "message": text }))
-}
-
-/// What `POST /v1/access_token` asks for, checked.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewToken {
-    pub description: String,
-    /// `None`: the default (30 days).
-    pub max_age_seconds: Option<i64>,
-    pub extend_when_used: bool,
-    pub scopes: Option<Vec<String>>,
-    pub ip_allowlist: Option<Vec<String>>,
 }
 
 /// The body of `POST /v1/access_token`. Unknown fields are ignored, as new API fields must
 /// not break old servers any more than old clients.
-pub fn parse_create(body: &[u8]) -> Result<NewToken, Failure> {
+pub(crate) fn parse_create(body: &[u8]) -> Result<NewToken, Failure> {
     let fields = object(body)?;
     Ok(NewToken {
         description: description(&fields)?,
@@ -128,7 +72,7 @@ pub fn parse_create(body: &[u8]) -> Result<NewToken, Failure> {
 }
 
 /// The body of `PUT /v1/access_token/{prefix}`: the new description.
-pub fn parse_update(body: &[u8]) -> Result<String, Failure> {
+pub(crate) fn parse_update(body: &[u8]) -> Result<String, Failure> {
     description(&object(body)?)
 }
 
@@ -227,7 +171,7 @@ fn check_scope(scope: &str) -> Result<(), String> {
 }
 
 fn check_network(entry: &str) -> Result<(), String> {
-    match store::parse_network(entry) {
+    match facts::parse_ip_network(entry) {
         Some(_) => Ok(()),
         None => Err(format!(
             "{} is not an IP address or CIDR network (like 192.0.2.0/24)",
@@ -247,7 +191,7 @@ impl Serialize for ApiTime {
 
 /// A token as `GET /v1/access_token` shows it (plus `full_token` right after `POST`).
 #[derive(Serialize)]
-pub struct TokenView<'a> {
+pub(crate) struct TokenView<'a> {
     create_time: ApiTime,
     created_manually: bool,
     currently_active: bool,
@@ -267,7 +211,7 @@ pub struct TokenView<'a> {
 }
 
 impl<'a> TokenView<'a> {
-    pub fn of(token: &'a StoredToken, currently_active: bool) -> TokenView<'a> {
+    pub(crate) fn of(token: &'a StoredToken, currently_active: bool) -> TokenView<'a> {
         TokenView {
             create_time: ApiTime(token.create_time),
             created_manually: token.created_manually,
@@ -288,7 +232,7 @@ impl<'a> TokenView<'a> {
     }
 
     /// The answer to `POST`: the only time the whole secret is shown.
-    pub fn with_full_token(mut self, token: &'a StoredToken) -> TokenView<'a> {
+    pub(crate) fn with_full_token(mut self, token: &'a StoredToken) -> TokenView<'a> {
         self.full_token = Some(&token.full_token);
         self
     }
@@ -296,8 +240,8 @@ impl<'a> TokenView<'a> {
 
 /// `{"tokens": [...]}`
 #[derive(Serialize)]
-pub struct TokenList<'a> {
-    pub tokens: Vec<TokenView<'a>>,
+pub(crate) struct TokenList<'a> {
+    pub(crate) tokens: Vec<TokenView<'a>>,
 }
 
 /// `aiven-client/4.18.0 (extra)` → `aiven-client 4.18.0`: the product, as people read it.
@@ -310,11 +254,11 @@ fn human_agent(agent: &str) -> String {
 }
 
 /// `GET /v1/me`: the sandbox's one user.
-pub fn me() -> Value {
+pub(crate) fn me() -> Value {
     json!({
         "user": {
-            "user": store::USER_EMAIL,
-            "user_email": store::USER_EMAIL,
+            "user": USER_EMAIL,
+            "user_email": USER_EMAIL,
             "real_name": "Sandbox Developer",
             "state": "active",
             "user_id": "u-sandbox",

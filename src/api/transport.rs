@@ -1,15 +1,18 @@
-//! The transport under [`super::Client`]: one HTTP exchange with retries, timeouts,
-//! `--show-http` tracing and error shaping. Nothing here knows about tokens' fields.
+//! The transport under [`super::Client`]: one HTTP exchange with retries, timeouts and
+//! error shaping, decoding the answer into the type the call returns. Nothing here knows
+//! about tokens' fields; secrets are kept out of messages by [`super::redact`].
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::ApiError;
-use crate::config::Config;
-use crate::output;
+use super::path::ApiPath;
+use super::redact::{self, Redactor};
+use super::{ApiError, ClientOptions, tls};
+use crate::diag::Sink;
 use crate::secret::Secret;
 
 /// Bodies larger than this are refused: the biggest real answer (a list of 1000 session
@@ -26,7 +29,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(4);
 const MAX_ATTEMPTS: u32 = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
+pub(super) enum Method {
     Get,
     Post,
     Put,
@@ -49,40 +52,9 @@ impl Method {
     }
 }
 
-/// A path under `/v1`. A token prefix in it may be a whole token (`revoke FULL_TOKEN`
-/// works, as with `avn`), so such a path carries that secret aside: traces and error
-/// messages show only its first characters, and what the server echoes is scrubbed of it.
-pub struct ApiPath {
-    sent: String,
-    shown: String,
-    secret: Option<Secret>,
-}
-
-impl ApiPath {
-    pub fn new(path: &str) -> ApiPath {
-        ApiPath {
-            sent: path.to_owned(),
-            shown: path.to_owned(),
-            secret: None,
-        }
-    }
-
-    /// `base` followed by `value` percent-encoded as one path segment.
-    pub fn with_segment(base: &str, value: &str) -> ApiPath {
-        let visible = crate::secret::visible_prefix(value);
-        let sent = format!("{base}{}", super::path_segment(value));
-        if visible.len() == value.len() {
-            return ApiPath::new(&sent);
-        }
-        ApiPath {
-            sent,
-            shown: format!("{base}{}…", super::path_segment(visible)),
-            secret: Some(Secret::new(value)),
-        }
-    }
-}
-
-pub struct Http {
+/// The HTTP side of one [`super::Client`]: a connection pool, where the API is, and how
+/// patient to be.
+pub(super) struct Http {
     client: reqwest::Client,
     /// Base URL + `/v1`, no trailing slash.
     api_root: String,
@@ -92,29 +64,29 @@ pub struct Http {
     show_http: bool,
     request_timeout: Option<Duration>,
     retry_budget: Duration,
+    sink: Arc<dyn Sink>,
 }
 
 impl Http {
-    pub fn new(config: &Config, token: Secret) -> Result<Http, ApiError> {
-        let url = &config.url;
+    pub(super) fn new(options: &ClientOptions, token: Secret) -> Result<Http, ApiError> {
+        let url = &options.base_url;
         let mut shown = url.clone();
         let _ = shown.set_username("");
         let _ = shown.set_password(None);
-        if url.scheme() == "http" && !is_loopback(url) && !config.allow_insecure_http {
+        if url.scheme() == "http" && !is_loopback(url) && !options.allow_insecure_http {
             return Err(ApiError::Setup(format!(
                 "refusing to send your token in clear text to {shown}: use https://, \
                  or pass --allow-insecure-http if this is a trusted local proxy"
             )));
         }
-        let mut builder = reqwest::Client::builder()
+        let client = reqwest::Client::builder()
             .user_agent(concat!("avn-token/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(CONNECT_TIMEOUT)
             // The API never redirects; following one would turn a POST into a GET and could
             // carry the token to another host. A 3xx is reported as the failure it is.
             .redirect(reqwest::redirect::Policy::none())
-            .read_timeout(READ_TIMEOUT);
-        builder = builder.tls_backend_preconfigured(tls_config(config)?);
-        let client = builder
+            .read_timeout(READ_TIMEOUT)
+            .tls_backend_preconfigured(tls::client_config(options)?)
             .build()
             .map_err(|e| ApiError::Setup(format!("cannot set up the HTTP client: {e}")))?;
         Ok(Http {
@@ -122,27 +94,28 @@ impl Http {
             api_root: format!("{}/v1", url.as_str().trim_end_matches('/')),
             shown_root: format!("{}/v1", shown.as_str().trim_end_matches('/')),
             token,
-            show_http: config.show_http,
-            request_timeout: config.request_timeout,
-            retry_budget: config.retry_budget,
+            show_http: options.show_http,
+            request_timeout: options.request_timeout,
+            retry_budget: options.retry_budget,
+            sink: options.sink.clone(),
         })
     }
 
-    /// One API call: `(status, parsed JSON body)` for a 2xx answer (an empty body reads as
-    /// `{}`), an [`ApiError`] for everything else.
-    pub async fn call(
+    /// One API call, its 2xx answer decoded as `T` (an empty body reads as `{}`); an
+    /// [`ApiError`] for everything else. `body` is JSON, already encoded.
+    pub(super) async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &ApiPath,
-        body: Option<Value>,
-    ) -> Result<(u16, Value), ApiError> {
+        body: Option<Vec<u8>>,
+    ) -> Result<T, ApiError> {
         let call = Call {
             method,
             url: format!("{}{}", self.api_root, path.sent),
             shown_url: format!("{}{}", self.shown_root, path.shown),
-            secrets: [Some(&self.token), path.secret.as_ref()],
+            redactor: Redactor::new(Some(&self.token), path.secret.as_ref()),
         };
-        let exchange = self.call_with_retries(&call, body.as_ref());
+        let exchange = self.call_with_retries(&call, body.as_deref());
         let (status, bytes) =
             match self.request_timeout {
                 Some(limit) => tokio::time::timeout(limit, exchange).await.map_err(|_| {
@@ -153,13 +126,13 @@ impl Http {
                 })??,
                 None => exchange.await?,
             };
-        parse_body(status, &bytes)
+        decode(status, &bytes, &call.redactor)
     }
 
     async fn call_with_retries(
         &self,
         call: &Call<'_>,
-        body: Option<&Value>,
+        body: Option<&[u8]>,
     ) -> Result<(u16, Vec<u8>), ApiError> {
         let give_up_at = Instant::now() + self.retry_budget;
         let mut backoff = FIRST_BACKOFF;
@@ -185,7 +158,8 @@ impl Http {
                 return call.finish(outcome);
             }
             if self.show_http {
-                output::diag::note(&format!("retrying in {:.1}s", wait.as_secs_f64()));
+                self.sink
+                    .note(&format!("retrying in {:.1}s", wait.as_secs_f64()));
             }
             tokio::time::sleep(wait).await;
             backoff = (backoff * 2).min(MAX_BACKOFF);
@@ -194,7 +168,7 @@ impl Http {
     }
 
     /// Send once and read the whole body.
-    async fn exchange(&self, call: &Call<'_>, body: Option<&Value>) -> Result<Answer, Failure> {
+    async fn exchange(&self, call: &Call<'_>, body: Option<&[u8]>) -> Result<Answer, Failure> {
         let mut request = self
             .client
             .request(call.method.as_reqwest(), &call.url)
@@ -205,11 +179,16 @@ impl Http {
         if let Some(body) = body {
             request = request
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body.to_string());
+                .body(body.to_vec());
         }
         let request = request.build().map_err(Failure::sending)?;
         if self.show_http {
-            trace_request(call, &request, body);
+            self.sink.trace(&redact::request_trace(
+                &request,
+                &call.shown_url,
+                body,
+                &call.redactor,
+            ));
         }
         let mut response = self
             .client
@@ -251,7 +230,12 @@ impl Http {
             bytes.extend_from_slice(&chunk);
         }
         if self.show_http {
-            trace_response(call, status, &headers, &bytes);
+            self.sink.trace(&redact::response_trace(
+                status,
+                &headers,
+                &bytes,
+                &call.redactor,
+            ));
         }
         Ok(Answer {
             status: status.as_u16(),
@@ -266,23 +250,12 @@ struct Call<'a> {
     method: Method,
     url: String,
     shown_url: String,
-    secrets: [Option<&'a Secret>; 2],
+    redactor: Redactor<'a>,
 }
 
 impl Call<'_> {
-    /// Never let a token through in a message, whatever the server echoes back, raw or
-    /// percent-encoded.
     fn scrub(&self, text: &str) -> String {
-        let mut text = text.to_owned();
-        for secret in self.secrets.iter().flatten() {
-            let raw = secret.expose();
-            if raw.len() >= 8 {
-                text = text
-                    .replace(raw, "(redacted)")
-                    .replace(&super::path_segment(raw), "(redacted)");
-            }
-        }
-        text
+        self.redactor.scrub(text)
     }
 
     fn finish(&self, outcome: Result<Answer, Failure>) -> Result<(u16, Vec<u8>), ApiError> {
@@ -332,7 +305,7 @@ impl Failure {
     fn sending(error: reqwest::Error) -> Failure {
         // A certificate or handshake failure will not fix itself: retrying only delays
         // the message the user needs.
-        let tls = is_tls_failure(&error);
+        let tls = tls::is_tls_failure(&error);
         let connect = error.is_connect();
         let may_retry = connect || error.is_request() || error.is_timeout();
         let detail = error_chain(&error.without_url());
@@ -350,21 +323,28 @@ impl Failure {
     }
 }
 
-/// A 2xx body as JSON; an empty one reads as `{}`.
-pub(super) fn parse_body(status: u16, bytes: &[u8]) -> Result<(u16, Value), ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok((status, Value::Object(Default::default())));
-    }
-    match serde_json::from_slice(bytes) {
-        Ok(value) => Ok((status, value)),
-        Err(error) => Err(ApiError::Decode {
-            status,
-            detail: match not_json(bytes) {
-                Some(what) => what,
-                None => format!("the body is not valid JSON ({error})"),
-            },
-        }),
-    }
+/// A 2xx body decoded as `T`; an empty one reads as `{}`. Any bytes give a value or an
+/// error, never a panic; what the error quotes of the body is scrubbed of secrets.
+pub(super) fn decode<T: DeserializeOwned>(
+    status: u16,
+    bytes: &[u8],
+    redactor: &Redactor<'_>,
+) -> Result<T, ApiError> {
+    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        bytes
+    };
+    serde_json::from_slice(bytes).map_err(|error| ApiError::Decode {
+        status,
+        detail: match not_json(bytes) {
+            Some(what) if error.is_syntax() || error.is_eof() => what,
+            _ if error.is_syntax() || error.is_eof() => {
+                format!("the body is not valid JSON ({error})")
+            }
+            _ => one_line(&redactor.scrub(&error.to_string())),
+        },
+    })
 }
 
 fn retryable_status(status: u16) -> bool {
@@ -488,8 +468,6 @@ fn is_loopback(url: &reqwest::Url) -> bool {
     }
 }
 
-/// A TLS failure (bad certificate, failed handshake) somewhere in the error's causes.
-/// `io::Error` hides the error it wraps from `source()`, so look inside those too.
 /// A DNS answer that the name does not exist, as hyper reports it (its resolver error has
 /// no kind to match on, only text: `dns error: ... Name or service not known`, or
 /// `nodename nor servname provided` on macOS, `No such host is known` on Windows).
@@ -504,124 +482,6 @@ fn is_unknown_host(detail: &str) -> bool {
         ]
         .iter()
         .any(|permanent| detail.contains(permanent))
-}
-
-fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cause = Some(error);
-    while let Some(current) = cause {
-        let wrapped = current
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref());
-        if current.is::<rustls::Error>() || wrapped.is_some_and(|inner| inner.is::<rustls::Error>())
-        {
-            return true;
-        }
-        cause = current.source();
-    }
-    false
-}
-
-/// TLS settings: rustls on ring. `--auth-ca` replaces the system roots, as `avn`'s does
-/// (requests' `verify=FILE`); plain-http URLs skip loading any roots at all, so a machine
-/// without a CA store still reaches a local sandbox.
-fn tls_config(config: &Config) -> Result<rustls::ClientConfig, ApiError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ApiError::Setup(format!("TLS setup failed: {e}")))?;
-    let builder = if let Some(ca) = &config.auth_ca {
-        builder.with_root_certificates(read_ca(ca)?)
-    } else if config.url.scheme() == "https" {
-        use rustls_platform_verifier::BuilderVerifierExt;
-        builder.with_platform_verifier().map_err(|e| {
-            ApiError::Setup(format!(
-                "cannot load the system's CA certificates ({e}); pass --auth-ca FILE"
-            ))
-        })?
-    } else {
-        builder.with_root_certificates(rustls::RootCertStore::empty())
-    };
-    Ok(builder.with_no_client_auth())
-}
-
-fn read_ca(path: &std::path::Path) -> Result<rustls::RootCertStore, ApiError> {
-    use rustls::pki_types::CertificateDer;
-    use rustls::pki_types::pem::PemObject;
-    let fail = |why: String| ApiError::Setup(format!("CA file {}: {why}", path.display()));
-    let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(&bytes) {
-        let cert = cert.map_err(|e| fail(format!("not a PEM certificate file ({e})")))?;
-        roots
-            .add(cert)
-            .map_err(|e| fail(format!("unusable certificate ({e})")))?;
-    }
-    if roots.is_empty() {
-        return Err(fail("no PEM certificates found".into()));
-    }
-    Ok(roots)
-}
-
-fn trace_request(call: &Call<'_>, request: &reqwest::Request, body: Option<&Value>) {
-    let mut lines = vec![format!("> {} {}", request.method(), call.shown_url)];
-    for (name, value) in request.headers() {
-        lines.push(format!("> {name}: {}", shown_header(name, value)));
-    }
-    if let Some(body) = body {
-        lines.push(">".to_owned());
-        lines.push(format!("> {}", call.scrub(&redact_body(body))));
-    }
-    output::diag::trace(&lines);
-}
-
-fn trace_response(call: &Call<'_>, status: reqwest::StatusCode, headers: &HeaderMap, bytes: &[u8]) {
-    let mut lines = vec![format!("< HTTP {status}")];
-    for (name, value) in headers {
-        lines.push(format!("< {name}: {}", shown_header(name, value)));
-    }
-    if !bytes.is_empty() {
-        let text = match serde_json::from_slice::<Value>(bytes) {
-            Ok(body) => redact_body(&body),
-            Err(_) => String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned(),
-        };
-        lines.push("<".to_owned());
-        lines.push(format!("< {}", call.scrub(&text)));
-    }
-    output::diag::trace(&lines);
-}
-
-/// Header values as the trace shows them: credentials and cookies never.
-fn shown_header(name: &reqwest::header::HeaderName, value: &HeaderValue) -> String {
-    use reqwest::header::{COOKIE, PROXY_AUTHORIZATION, SET_COOKIE};
-    if name == AUTHORIZATION {
-        "aivenv1 (redacted)".to_owned()
-    } else if [PROXY_AUTHORIZATION, COOKIE, SET_COOKIE].contains(name) {
-        "(redacted)".to_owned()
-    } else {
-        String::from_utf8_lossy(value.as_bytes()).into_owned()
-    }
-}
-
-/// A JSON body for the trace, with `full_token` values (new secrets) redacted.
-fn redact_body(body: &Value) -> String {
-    fn walk(value: &mut Value) {
-        match value {
-            Value::Object(fields) => {
-                for (key, field) in fields.iter_mut() {
-                    if key == "full_token" && field.is_string() {
-                        *field = Value::String("(redacted)".into());
-                    } else {
-                        walk(field);
-                    }
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(walk),
-            _ => {}
-        }
-    }
-    let mut copy = body.clone();
-    walk(&mut copy);
-    copy.to_string()
 }
 
 #[cfg(test)]
@@ -645,28 +505,6 @@ mod tests {
     }
 
     #[test]
-    fn scrub_removes_tokens_raw_and_encoded() {
-        let token = Secret::new("abcdefghij+/klmnop=");
-        let path = ApiPath::with_segment("/access_token/", "XCJ3+bgWywIhFULL/TOKEN==");
-        let call = Call {
-            method: Method::Get,
-            url: String::new(),
-            shown_url: String::new(),
-            secrets: [Some(&token), path.secret.as_ref()],
-        };
-        assert_eq!(
-            call.scrub("token abcdefghij+/klmnop= (abcdefghij%2B%2Fklmnop%3D) not found"),
-            "token (redacted) ((redacted)) not found"
-        );
-        assert_eq!(
-            call.scrub("no XCJ3+bgWywIhFULL/TOKEN== here"),
-            "no (redacted) here"
-        );
-        assert_eq!(path.shown, "/access_token/XCJ3%2BbgWywIh…");
-        assert_eq!(ApiPath::with_segment("/t/", "XCJ3+bgWywIh").secret, None);
-    }
-
-    #[test]
     fn loopback_hosts() {
         for url in [
             "http://localhost:8080",
@@ -686,16 +524,6 @@ mod tests {
         ] {
             assert!(!is_loopback(&url.parse().unwrap()), "{url}");
         }
-    }
-
-    #[test]
-    fn full_tokens_are_redacted_in_traces() {
-        let body = serde_json::json!({"full_token": "secret", "tokens": [{"full_token": "s2"}]});
-        let shown = redact_body(&body);
-        assert!(
-            !shown.contains("secret") && !shown.contains("s2"),
-            "{shown}"
-        );
     }
 
     #[test]

@@ -1,8 +1,7 @@
-//! Replacing a file atomically and durably, readable by its owner only. Both files this
-//! tool writes hold live tokens: the credentials file (`login`) and the sandbox's
-//! `--state` file.
+//! The local files this tool writes: both hold live tokens (the credentials file that
+//! `login` writes and the sandbox's `--state` file), so there is one writer for them.
 //!
-//! The bytes go to a new temporary file in the same directory (created exclusively, mode
+//! [`write_private`] replaces a file atomically and durably, readable by its owner only. The bytes go to a new temporary file in the same directory (created exclusively, mode
 //! 0600 before anything is written, so a planted symlink or a loose mode cannot expose
 //! them), are fsynced, renamed over the target, and the directory is fsynced: a crash,
 //! even SIGKILL or power loss, leaves the old file or the new one, never a mix.

@@ -1,13 +1,43 @@
 //! Messages for people, on stderr: errors, warnings, notes, `--show-http` traces, prompts.
 //!
-//! stdout carries results only, so scripts can read it; everything else comes here. A
-//! failing stderr (closed, full) is ignored: there is nowhere left to report it.
+//! stdout carries results only, so scripts can read it; everything else comes here. This is
+//! the ground floor: the API client, the sandbox, `output` and `main` all report through it,
+//! and it imports nothing of theirs. A failing stderr (closed, full) is ignored: there is
+//! nowhere left to report it.
+//!
+//! Code that must not depend on the real stderr (the API client) takes a [`Sink`] instead;
+//! [`Stderr`] is the one the binary passes.
 
 use std::io::{self, IsTerminal, Write};
 
+use crate::env_vars::EnvVars;
+
+/// Where a component sends what it has to say to people: `--show-http` traces and
+/// progress notes ("retrying in 2s"). The binary passes [`Stderr`]; tests may collect.
+pub(crate) trait Sink: Send + Sync {
+    /// Lines as they are (a request or response trace).
+    fn trace(&self, lines: &[String]);
+    /// One `note: ...` line.
+    fn note(&self, message: &str);
+}
+
+/// The [`Sink`] that writes to this process's stderr.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Stderr;
+
+impl Sink for Stderr {
+    fn trace(&self, lines: &[String]) {
+        trace(lines);
+    }
+
+    fn note(&self, message: &str) {
+        note(message);
+    }
+}
+
 /// Colour only on a terminal, and never with `NO_COLOR` set (any value but empty).
 fn colour() -> bool {
-    io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    io::stderr().is_terminal() && std::env::var_os(EnvVars::NO_COLOR).is_none_or(|v| v.is_empty())
 }
 
 fn emit(label: &str, ansi: &str, message: &str) {
@@ -25,17 +55,17 @@ pub fn error(message: &str) {
 }
 
 /// `warning: ...` — something the user should know; the command still succeeds.
-pub fn warn(message: &str) {
+pub(crate) fn warn(message: &str) {
     emit("warning", "1;33", message);
 }
 
 /// `note: ...` — progress or context.
-pub fn note(message: &str) {
+pub(crate) fn note(message: &str) {
     emit("note", "1;36", message);
 }
 
 /// Lines as they are (the `--show-http` trace).
-pub fn trace(lines: &[String]) {
+pub(crate) fn trace(lines: &[String]) {
     let mut stderr = io::stderr().lock();
     for line in lines {
         let _ = writeln!(stderr, "{line}");
@@ -44,7 +74,7 @@ pub fn trace(lines: &[String]) {
 
 /// Ask a yes/no question on the terminal. Callers check that stdin *is* a terminal first:
 /// we never prompt a pipe. Anything but `y`/`yes` is no.
-pub fn confirm(question: &str) -> io::Result<bool> {
+pub(crate) fn confirm(question: &str) -> io::Result<bool> {
     {
         let mut stderr = io::stderr().lock();
         write!(stderr, "{question} [y/N] ")?;
