@@ -5,12 +5,17 @@
 //! and it imports nothing of theirs. A failing stderr (closed, full) is ignored: there is
 //! nowhere left to report it.
 //!
+//! Every line written here passes through [`safe_text::escape_hazards`]: messages quote
+//! server text (error messages, descriptions, echoed bodies), and no control character or
+//! bidi override from it may reach the terminal raw.
+//!
 //! Code that must not depend on the real stderr (the API client) takes a [`Sink`] instead;
 //! [`Stderr`] is the one the binary passes.
 
 use std::io::{self, IsTerminal, Write};
 
 use crate::env_vars::EnvVars;
+use crate::safe_text;
 
 /// Where a component sends what it has to say to people: `--show-http` traces and
 /// progress notes ("retrying in 2s"). The binary passes [`Stderr`]; tests may collect.
@@ -41,6 +46,7 @@ fn colour() -> bool {
 }
 
 fn emit(label: &str, ansi: &str, message: &str) {
+    let message = safe_text::escape_hazards(message);
     let line = if colour() {
         format!("\x1b[{ansi}m{label}:\x1b[0m {message}\n")
     } else {
@@ -68,7 +74,7 @@ pub(crate) fn note(message: &str) {
 pub(crate) fn trace(lines: &[String]) {
     let mut stderr = io::stderr().lock();
     for line in lines {
-        let _ = writeln!(stderr, "{line}");
+        let _ = writeln!(stderr, "{}", safe_text::escape_hazards(line));
     }
 }
 
@@ -77,7 +83,7 @@ pub(crate) fn trace(lines: &[String]) {
 pub(crate) fn confirm(question: &str) -> io::Result<bool> {
     {
         let mut stderr = io::stderr().lock();
-        write!(stderr, "{question} [y/N] ")?;
+        write!(stderr, "{} [y/N] ", safe_text::escape_hazards(question))?;
         stderr.flush()?;
     }
     let mut answer = String::new();

@@ -19,5 +19,6 @@ pub mod exit;
 mod facts;
 mod files;
 pub mod output;
+mod safe_text;
 pub mod sandbox;
 pub mod secret;

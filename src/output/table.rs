@@ -22,6 +22,7 @@ use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 use crate::api::Token;
+use crate::safe_text;
 
 /// How a column's values are shown: `avn`'s rules, or times relative to `now` for people.
 pub trait CellFormat {
@@ -146,16 +147,12 @@ pub fn format_value(field: Option<&str>, value: &Value) -> String {
     }
 }
 
+/// `avn` JSON-quotes a string that `json.dumps` would escape (quote, backslash, C0
+/// control). It escapes all non-ASCII too; we print that as itself, except the characters
+/// that could drive a terminal (C1 controls, bidi overrides), which get the same quoting,
+/// so hostile API data cannot reach the terminal raw.
 fn needs_json_escape(c: char) -> bool {
-    c == '"' || c == '\\' || c < '\u{20}' || is_terminal_hazard(c)
-}
-
-/// Non-ASCII characters that can rewrite what a terminal shows: C1 controls (U+0080–U+009F,
-/// e.g. the single-byte CSI) and bidirectional overrides (the "Trojan Source" characters).
-/// `avn` escapes every non-ASCII character; we print text as itself except these, which
-/// are escaped as `avn` would (`\u009b`), so hostile API data cannot reach the terminal raw.
-fn is_terminal_hazard(c: char) -> bool {
-    matches!(c, '\u{80}'..='\u{9f}' | '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    c == '"' || c == '\\' || safe_text::is_hazard(c)
 }
 
 /// `json.dumps(value, sort_keys=True)` with Python's default separators (`", "`, `": "`),
@@ -201,22 +198,14 @@ fn write_python_json(out: &mut String, value: &Value) {
 
 /// A JSON string literal escaped as Python's `json` module does (`\n`, `\"`, `\u001b`).
 fn python_json_string(text: &str) -> String {
-    use std::fmt::Write;
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            // Python's spelling: lower-case hex, four digits; `/` and DEL stay as they are.
-            c if c < '\u{20}' || is_terminal_hazard(c) => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
+            // `/` and DEL stay as they are, as in Python.
+            c if safe_text::is_hazard(c) => safe_text::push_escape(&mut out, c),
             c => out.push(c),
         }
     }
