@@ -25,6 +25,9 @@ use crate::diag::Sink;
 use crate::env_vars::EnvVars;
 use crate::secret::Secret;
 
+/// A credentials file is a token and an email address: anything this big is not one.
+const MAX_CREDENTIALS_BYTES: u64 = 64 * 1024;
+
 /// Why no usable configuration could be built. Each message names the fix.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ConfigError {
@@ -209,9 +212,9 @@ impl Credentials {
             path: path.to_owned(),
             reason,
         };
-        let text = match std::fs::read(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        let text = match crate::files::read_regular(path, MAX_CREDENTIALS_BYTES) {
+            Ok(Some(text)) => text,
+            Ok(None) => return Ok(None),
             Err(e) => return Err(bad(e.to_string())),
         };
         let value: Value = serde_json::from_slice(&text)

@@ -1,15 +1,82 @@
-//! The local files this tool writes: both hold live tokens (the credentials file that
-//! `login` writes and the sandbox's `--state` file), so there is one writer for them.
+//! The local files this tool reads and writes.
 //!
-//! [`write_private`] replaces a file atomically and durably, readable by its owner only. The bytes go to a new temporary file in the same directory (created exclusively, mode
+//! [`read_regular`] is the one way a file is read (the credentials file, `--auth-ca`, the
+//! sandbox's `--state` file): only regular files, of bounded size, so a path pointing at
+//! `/dev/zero`, a FIFO or a huge file gives a clear error instead of exhausting memory or
+//! hanging.
+//!
+//! Both files this tool writes hold live tokens (the credentials file that `login` writes
+//! and the sandbox's `--state` file), so there is one writer for them: [`write_private`] replaces a file atomically and durably, readable by its owner only. The bytes go to a new temporary file in the same directory (created exclusively, mode
 //! 0600 before anything is written, so a planted symlink or a loose mode cannot expose
 //! them), are fsynced, renamed over the target, and the directory is fsynced: a crash,
 //! even SIGKILL or power loss, leaves the old file or the new one, never a mix.
 
 use std::ffi::OsStr;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+
+/// The contents of the regular file at `path` (symlinks followed), or `Ok(None)` when
+/// nothing is there. Anything else (a directory, a FIFO, a device) and any file larger
+/// than `limit` bytes is an error that says so; nothing is read from them.
+pub(crate) fn read_regular(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
+    match fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(io::Error::other(format!(
+                "not a regular file (it is {})",
+                kind_of(&meta)
+            )));
+        }
+        Ok(meta) if meta.len() > limit => return Err(too_large(limit)),
+        Ok(_) => {}
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error),
+    }
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        // Should the path be swapped for a FIFO after the check above, opening it must
+        // not wait for a writer.
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(limit));
+    }
+    Ok(Some(bytes))
+}
+
+fn too_large(limit: u64) -> io::Error {
+    io::Error::other(format!("larger than {} KiB", limit / 1024))
+}
+
+fn kind_of(meta: &fs::Metadata) -> &'static str {
+    if meta.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a plain file"
+}
 
 /// Replace `path` with `bytes` (see the module comment). On failure the temporary file is
 /// removed and the old file is untouched.
@@ -72,6 +139,26 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_only_bounded_regular_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        assert_eq!(read_regular(&path, 10).unwrap(), None);
+        fs::write(&path, b"0123456789").unwrap();
+        assert_eq!(read_regular(&path, 10).unwrap().unwrap(), b"0123456789");
+        let error = read_regular(&path, 9).unwrap_err().to_string();
+        assert!(error.contains("larger than"), "{error}");
+        let error = read_regular(dir.path(), 10).unwrap_err().to_string();
+        assert!(error.contains("directory"), "{error}");
+        #[cfg(unix)]
+        {
+            let error = read_regular(Path::new("/dev/zero"), 10)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("device"), "{error}");
+        }
+    }
 
     #[test]
     fn replaces_the_file_and_leaves_no_temporary_behind() {

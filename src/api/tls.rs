@@ -5,6 +5,9 @@ use std::sync::Arc;
 
 use super::{ApiError, ClientOptions};
 
+/// A CA bundle larger than this is refused (Mozilla's whole set is about 220 KiB).
+const MAX_CA_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// TLS settings for `options`. `--auth-ca` replaces the default roots, as `avn`'s does
 /// (requests' `verify=FILE`); plain-http URLs skip loading any roots at all, so a machine
 /// without a CA store still reaches a local sandbox.
@@ -32,7 +35,11 @@ fn read_ca(path: &Path) -> Result<rustls::RootCertStore, ApiError> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
     let fail = |why: String| ApiError::Setup(format!("CA file {}: {why}", path.display()));
-    let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+    let bytes = match crate::files::read_regular(path, MAX_CA_FILE_BYTES) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Err(fail("no such file".into())),
+        Err(error) => return Err(fail(error.to_string())),
+    };
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(&bytes) {
         let cert = cert.map_err(|e| fail(format!("not a PEM certificate file ({e})")))?;

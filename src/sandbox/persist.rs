@@ -11,7 +11,6 @@
 //! so it is written at most once per [`USAGE_FLUSH_INTERVAL`] and at shutdown: a crash
 //! can lose that last second of it, never a token.
 
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,6 +22,8 @@ use serde::{Deserialize, Serialize};
 use super::model::StoredToken;
 use super::store::{Mark, Store};
 
+/// A state file larger than this is refused: thousands of tokens take a few MiB.
+const MAX_STATE_BYTES: u64 = 256 * 1024 * 1024;
 pub(crate) const USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(1);
 /// Marks the file as ours, so a wrong `--state` path fails loudly instead of being replaced.
 const FORMAT: &str = "avn-token-sandbox-state";
@@ -49,9 +50,9 @@ pub(crate) enum LoadError {
 
 /// The tokens in `path`, or `None` when there is no such file yet (a first start).
 pub(crate) fn load(path: &Path) -> Result<Option<Vec<StoredToken>>, LoadError> {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+    let bytes = match crate::files::read_regular(path, MAX_STATE_BYTES) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(None),
         Err(source) => {
             return Err(LoadError::Read {
                 path: path.to_owned(),
