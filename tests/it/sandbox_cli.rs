@@ -2,14 +2,12 @@
 //! `--state` file across restarts (including files it must refuse).
 //!
 //! Unix only: the commands run under `--exec` are `sh` scripts, and signals are POSIX.
-#![cfg(unix)]
-
-mod support;
 
 use std::path::Path;
 
-use support::sandbox::{Api, SandboxProcess, seeded_state, state_tokens};
-use support::{avn_token, sealed_command as sealed};
+use crate::support;
+use crate::support::sandbox::{Api, SandboxProcess, seeded_state, state_tokens};
+use crate::support::{avn_token, sealed_command as sealed};
 
 const FIXED: &str = "fixed/token+with=all0123456789";
 

@@ -3,10 +3,9 @@
 //! info, rotate (including a failed revoke), safe revoke, expire-all, login/logout,
 //! completions and the man page.
 
-mod support;
-
+use crate::support;
+use crate::support::{Reply, ScriptedServer, avn_token, run};
 use serde_json::{Value, json};
-use support::{Reply, ScriptedServer, avn_token, run};
 
 const TOKEN: &str = "Q2xpZW50VG9rZW4vKz0xMjM0NTY3ODkwYWJjZGVm";
 

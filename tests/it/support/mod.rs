@@ -1,7 +1,6 @@
 //! Shared test support: run the real `avn-token` binary with a sealed-off environment, and
 //! a scripted HTTP server on 127.0.0.1:0 for the cases the sandbox cannot produce (exact
 //! canned responses for byte-for-byte comparisons with `avn`, faults, hostile bodies).
-#![allow(dead_code)]
 
 pub mod sandbox;
 

@@ -1,12 +1,11 @@
 //! The commands beyond `avn` (issue 4), end to end against the real sandbox: what the user
 //! types and sees, and what the service holds afterwards. (Exact responses and failures the
-//! sandbox cannot produce are in tests/features.rs, against a scripted server.)
+//! sandbox cannot produce are in `features`, against a scripted server.)
 
-mod support;
-
+use crate::support;
+use crate::support::{Run, client, run};
 use avn_token::sandbox::{BackgroundSandbox, Options};
 use serde_json::{Value, json};
-use support::{Run, client, run};
 
 struct Env {
     sandbox: BackgroundSandbox,

@@ -1,10 +1,9 @@
 //! End to end: the real binary against a scripted server on 127.0.0.1:0, with a sealed-off
 //! HOME. What the user sees (stdout, stderr, exit code) and what the server received.
 
-mod support;
-
+use crate::support;
+use crate::support::{Reply, ScriptedServer, avn_token, run};
 use serde_json::{Value, json};
-use support::{Reply, ScriptedServer, avn_token, run};
 
 const TOKEN: &str = "c2VjcmV0LXRva2VuLWZvci10ZXN0cy1vbmx5Cg+/AbC=";
 

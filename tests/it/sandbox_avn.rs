@@ -4,15 +4,14 @@
 //! `avn` is found through `$AVN_BIN` or `.venv/bin/avn` (CI installs it there). Without it
 //! this test says so loudly and passes locally; with `CI` set it fails.
 
-mod support;
-
 use std::path::PathBuf;
 use std::process::Output;
 
+use crate::support;
+use crate::support::sandbox::token_path;
+use crate::support::sealed_command as sealed;
 use avn_token::sandbox::{BackgroundSandbox, Options};
 use serde_json::Value;
-use support::sandbox::token_path;
-use support::sealed_command as sealed;
 
 /// Runs `avn --auth-token TOKEN ARGS` against one sandbox, with a throwaway HOME.
 struct Avn {

@@ -5,10 +5,8 @@
 //! `avn` is found through `$AVN_BIN` or `.venv/bin/avn` (`.ci/run` installs it). Without it
 //! these tests say so loudly and pass locally; with `CI` set they fail.
 
-mod support;
-
+use crate::support::{Reply, ScriptedServer, avn_binary, avn_token};
 use serde_json::{Value, json};
-use support::{Reply, ScriptedServer, avn_binary, avn_token};
 
 const TOKEN: &str = "compat+test/token=value0123456789abcdefABCDEF==";
 
@@ -240,7 +238,7 @@ fn empty_list_and_empty_bodies() {
     same(&avn, &canned, &["list"]);
     same(&avn, &canned, &["list", "--json"]);
     // An empty body labelled `application/json` crashes avn 4.18.0 (it logs
-    // `response.json()`); avn-token accepts it (tests/cli.rs). Unlabelled, both accept it.
+    // `response.json()`); avn-token accepts it (the `cli` tests). Unlabelled, both accept it.
     let mut empty_delete = Canned::tokens(json!([]));
     empty_delete.revoked = Reply::raw(200, "text/plain", b"");
     same(&avn, &empty_delete, &["revoke", "XCJ3+bgWywIh"]);

@@ -1,15 +1,13 @@
 //! The sandbox under load and under a hard kill: 200 concurrent clients get no errors and
 //! lose no tokens, and SIGKILL in the middle of state writes leaves a whole state file.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::support::sandbox::{Api, Reply, SandboxProcess, state_tokens, token_path};
 use avn_token::sandbox::{BackgroundSandbox, Options};
-use support::sandbox::{Api, Reply, SandboxProcess, state_tokens, token_path};
 
 const CLIENTS: usize = 200;
 

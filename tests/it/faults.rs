@@ -5,13 +5,12 @@
 //! Every run goes through [`run_cli`], which also checks that the token never appears on
 //! stderr, whatever the scenario.
 
-mod support;
-
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::support;
+use crate::support::{Reply, Run, ScriptedServer, avn_token};
 use serde_json::{Value, json};
-use support::{Reply, Run, ScriptedServer, avn_token};
 
 /// Contains `/`, `+` and `=`, like real tokens, so its percent-encoded form differs.
 const TOKEN: &str = "c2VjcmV0LXRva2VuLWZvci10ZXN0cy1vbmx5Cg+/AbC=";
