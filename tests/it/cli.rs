@@ -2,7 +2,8 @@
 //! HOME. What the user sees (stdout, stderr, exit code) and what the server received.
 
 use crate::support;
-use crate::support::{Reply, ScriptedServer, avn_token, run};
+use crate::support::server::{Canned, ScriptedServer};
+use crate::support::{avn_token, run};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "c2VjcmV0LXRva2VuLWZvci10ZXN0cy1vbmx5Cg+/AbC=";
@@ -31,7 +32,7 @@ fn sample_tokens() -> Value {
 fn fake_aiven(tokens: Value) -> ScriptedServer {
     ScriptedServer::start(
         move |request| match (request.method.as_str(), request.path.as_str()) {
-            ("GET", "/v1/access_token") => Reply::json(200, json!({ "tokens": tokens })),
+            ("GET", "/v1/access_token") => Canned::json(200, json!({ "tokens": tokens })),
             ("POST", "/v1/access_token") => {
                 let mut token = tokens[0].clone();
                 let body = request.json();
@@ -39,15 +40,15 @@ fn fake_aiven(tokens: Value) -> ScriptedServer {
                 token["max_age_seconds"] = body["max_age_seconds"].clone();
                 token["extend_when_used"] = body["extend_when_used"].clone();
                 token["full_token"] = json!("XCJ3+bgWywIhFULL/TOKEN+VALUE==");
-                Reply::json(200, token)
+                Canned::json(200, token)
             }
             ("PUT", _) => {
                 let mut token = tokens[0].clone();
                 token["description"] = request.json()["description"].clone();
-                Reply::json(200, token)
+                Canned::json(200, token)
             }
-            ("DELETE", _) => Reply::json(200, json!({"message": "Token revoked"})),
-            _ => Reply::json(
+            ("DELETE", _) => Canned::json(200, json!({"message": "Token revoked"})),
+            _ => Canned::json(
                 404,
                 json!({"message": "Not found", "errors": [{"message": "Not found", "status": 404}]}),
             ),
@@ -204,7 +205,7 @@ fn update_and_revoke_percent_encode_the_prefix_as_one_segment() {
 
 #[test]
 fn api_errors_are_one_line_with_message_and_status() {
-    let server = ScriptedServer::always(Reply::json(
+    let server = ScriptedServer::always(Canned::json(
         404,
         json!({"message": "Token not found", "errors": [{"message": "Token not found", "status": 404}]}),
     ));
@@ -213,7 +214,7 @@ fn api_errors_are_one_line_with_message_and_status() {
     out.code(4).one_line_error();
     assert_eq!(out.stderr, "error: Token not found (HTTP 404)\n");
 
-    let server = ScriptedServer::always(Reply::json(403, json!({"message": "Invalid token"})));
+    let server = ScriptedServer::always(Canned::json(403, json!({"message": "Invalid token"})));
     let out = run(cmd(&server, &home).arg("list"));
     out.code(3).one_line_error();
     assert!(
@@ -222,14 +223,14 @@ fn api_errors_are_one_line_with_message_and_status() {
         out.stderr
     );
 
-    let server = ScriptedServer::always(Reply::json(400, json!({"message": "Bad description"})));
+    let server = ScriptedServer::always(Canned::json(400, json!({"message": "Bad description"})));
     let out = run(cmd(&server, &home).args(["create", "--description", ""]));
     out.code(1).one_line_error();
 }
 
 #[test]
 fn errors_have_no_backtrace_even_with_rust_backtrace_set() {
-    let server = ScriptedServer::always(Reply::json(500, json!({"message": "boom"})));
+    let server = ScriptedServer::always(Canned::json(500, json!({"message": "boom"})));
     let home = tempfile::tempdir().unwrap();
     let out = run(cmd(&server, &home).env("RUST_BACKTRACE", "1").arg("list"));
     out.code(1).one_line_error();
@@ -362,8 +363,8 @@ fn closed_stdout_ends_quietly_with_status_0() {
 #[test]
 fn revoke_accepts_an_empty_json_body_where_avn_crashes() {
     let server = fake_aiven(json!([]));
-    server.push(Reply::json(200, json!({"tokens": []})));
-    server.push(Reply::raw(200, "application/json", b""));
+    server.push(Canned::json(200, json!({"tokens": []})));
+    server.push(Canned::raw(200, "application/json", b""));
     let home = tempfile::tempdir().unwrap();
     let out = run(cmd(&server, &home).args(["revoke", "XCJ3+bgWywIh"]));
     out.success();
@@ -372,7 +373,8 @@ fn revoke_accepts_an_empty_json_body_where_avn_crashes() {
 
 #[test]
 fn avns_user_tokens_expire_spelling_is_expire_all() {
-    let server = ScriptedServer::always(Reply::json(200, json!({"message": "All tokens expired"})));
+    let server =
+        ScriptedServer::always(Canned::json(200, json!({"message": "All tokens expired"})));
     let home = tempfile::tempdir().unwrap();
     let out = run(cmd(&server, &home).args(["user", "tokens-expire"]));
     out.success();

@@ -5,35 +5,36 @@
 //! `avn` is found through `$AVN_BIN` or `.venv/bin/avn` (`.ci/run` installs it). Without it
 //! these tests say so loudly and pass locally; with `CI` set they fail.
 
-use crate::support::{Reply, ScriptedServer, avn_binary, avn_token};
+use crate::support::server::{Canned, ScriptedServer};
+use crate::support::{avn_binary, avn_token};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "compat+test/token=value0123456789abcdefABCDEF==";
 
-/// What both clients get back from the canned API.
+/// What both clients get back from the fake API: one canned response per endpoint.
 #[derive(Clone)]
-struct Canned {
-    list: Reply,
-    created: Reply,
-    updated: Reply,
-    revoked: Reply,
+struct CannedApi {
+    list: Canned,
+    created: Canned,
+    updated: Canned,
+    revoked: Canned,
 }
 
-impl Canned {
-    fn tokens(tokens: Value) -> Canned {
+impl CannedApi {
+    fn tokens(tokens: Value) -> CannedApi {
         let first = tokens.get(0).cloned().unwrap_or_else(|| json!({}));
         let mut created = first.clone();
         created["full_token"] = json!("6JsKDclT3OMQd1V2Fl2/+RaraBPg==");
-        Canned {
-            list: Reply::json(200, json!({ "tokens": tokens })),
-            created: Reply::json(200, created),
-            updated: Reply::json(200, first),
-            revoked: Reply::json(200, json!({"message": ""})),
+        CannedApi {
+            list: Canned::json(200, json!({ "tokens": tokens })),
+            created: Canned::json(200, created),
+            updated: Canned::json(200, first),
+            revoked: Canned::json(200, json!({"message": ""})),
         }
     }
 
-    fn every_call(reply: Reply) -> Canned {
-        Canned {
+    fn every_call(reply: Canned) -> CannedApi {
+        CannedApi {
             list: reply.clone(),
             created: reply.clone(),
             updated: reply.clone(),
@@ -98,7 +99,7 @@ fn run_ours(url: &str, args: &[&str]) -> Outcome {
 }
 
 /// Run `args` with both clients against one canned server and compare.
-fn same(avn: &std::path::Path, canned: &Canned, args: &[&str]) {
+fn same(avn: &std::path::Path, canned: &CannedApi, args: &[&str]) {
     let server = canned.serve();
     let reference = run_avn(avn, &server.url(), args);
     let ours = run_ours(&server.url(), args);
@@ -141,7 +142,7 @@ fn same(avn: &std::path::Path, canned: &Canned, args: &[&str]) {
     }
 }
 
-fn all_commands(avn: &std::path::Path, canned: &Canned) {
+fn all_commands(avn: &std::path::Path, canned: &CannedApi) {
     for args in [
         &["list"][..],
         &["list", "--json"],
@@ -168,7 +169,7 @@ fn the_reference_example_and_its_neighbours() {
     let Some(avn) = avn_binary() else { return };
     all_commands(
         &avn,
-        &Canned::tokens(json!([
+        &CannedApi::tokens(json!([
             {
                 "create_time": "2021-08-16T15:29:14.000001Z", "created_manually": true,
                 "currently_active": false, "description": "Test token",
@@ -193,7 +194,7 @@ fn strings_that_json_escapes_and_odd_times() {
     let Some(avn) = avn_binary() else { return };
     all_commands(
         &avn,
-        &Canned::tokens(json!([
+        &CannedApi::tokens(json!([
             {
                 "description": "say \"hi\" \\ back\\slash\ttab", "token_prefix": "ab/+=cdEFgh1",
                 "expiry_time": "2021-08-16T16:26:10.5Z", "last_used_time": "2021-08-16T16:26:10.5",
@@ -217,7 +218,7 @@ fn strings_that_json_escapes_and_odd_times() {
 #[test]
 fn sparse_objects_and_a_missing_first_column() {
     let Some(avn) = avn_binary() else { return };
-    let canned = Canned::tokens(json!([
+    let canned = CannedApi::tokens(json!([
         {"token_prefix": "onlyprefix00"},
         {
             "expiry_time": "2030-01-01T00:00:00Z", "token_prefix": "full00000000", "description": "d",
@@ -234,15 +235,15 @@ fn sparse_objects_and_a_missing_first_column() {
 #[test]
 fn empty_list_and_empty_bodies() {
     let Some(avn) = avn_binary() else { return };
-    let canned = Canned::tokens(json!([]));
+    let canned = CannedApi::tokens(json!([]));
     same(&avn, &canned, &["list"]);
     same(&avn, &canned, &["list", "--json"]);
     // An empty body labelled `application/json` crashes avn 4.18.0 (it logs
     // `response.json()`); avn-token accepts it (the `cli` tests). Unlabelled, both accept it.
-    let mut empty_delete = Canned::tokens(json!([]));
-    empty_delete.revoked = Reply::raw(200, "text/plain", b"");
+    let mut empty_delete = CannedApi::tokens(json!([]));
+    empty_delete.revoked = Canned::raw(200, "text/plain", b"");
     same(&avn, &empty_delete, &["revoke", "XCJ3+bgWywIh"]);
-    empty_delete.revoked = Reply::raw(204, "text/plain", b"");
+    empty_delete.revoked = Canned::raw(204, "text/plain", b"");
     same(&avn, &empty_delete, &["revoke", "XCJ3+bgWywIh"]);
 }
 
@@ -250,24 +251,24 @@ fn empty_list_and_empty_bodies() {
 fn failures_agree_and_print_nothing_on_stdout() {
     let Some(avn) = avn_binary() else { return };
     for reply in [
-        Reply::json(
+        Canned::json(
             404,
             json!({"message": "Token not found", "errors": [{"message": "Token not found", "status": 404}]}),
         ),
-        Reply::json(
+        Canned::json(
             403,
             json!({"message": "Invalid token", "errors": [{"message": "Invalid token", "status": 403}]}),
         ),
-        Reply::json(
+        Canned::json(
             400,
             json!({"message": "Invalid input", "errors": [{"message": "description: too long", "status": 400}]}),
         ),
-        Reply::raw(
+        Canned::raw(
             500,
             "text/html",
             b"<html><body>Internal error</body></html>",
         ),
     ] {
-        all_commands(&avn, &Canned::every_call(reply));
+        all_commands(&avn, &CannedApi::every_call(reply));
     }
 }

@@ -9,7 +9,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support;
-use crate::support::{Reply, Run, ScriptedServer, avn_token};
+use crate::support::server::{Canned, ScriptedServer};
+use crate::support::{Run, avn_token};
 use serde_json::{Value, json};
 
 /// Contains `/`, `+` and `=`, like real tokens, so its percent-encoded form differs.
@@ -26,14 +27,14 @@ fn one_token() -> Value {
     })
 }
 
-fn list_ok() -> Reply {
-    Reply::json(200, json!({ "tokens": [one_token()] }))
+fn list_ok() -> Canned {
+    Canned::json(200, json!({ "tokens": [one_token()] }))
 }
 
-fn created() -> Reply {
+fn created() -> Canned {
     let mut token = one_token();
     token["full_token"] = json!(FULL_TOKEN);
-    Reply::json(200, token)
+    Canned::json(200, token)
 }
 
 fn cmd(server: &ScriptedServer, home: &tempfile::TempDir) -> Command {
@@ -72,8 +73,8 @@ fn methods(server: &ScriptedServer) -> Vec<String> {
 #[test]
 fn get_is_retried_through_503s() {
     let server = ScriptedServer::always(list_ok());
-    server.push(Reply::json(503, json!({"message": "busy"})));
-    server.push(Reply::raw(503, "text/html", b"<html>down</html>"));
+    server.push(Canned::json(503, json!({"message": "busy"})));
+    server.push(Canned::raw(503, "text/html", b"<html>down</html>"));
     let home = tempfile::tempdir().unwrap();
     let out = run_cli(cmd(&server, &home).arg("list"));
     out.success();
@@ -84,13 +85,13 @@ fn get_is_retried_through_503s() {
 #[test]
 fn put_and_delete_are_retried_through_502_and_504() {
     let server = ScriptedServer::start(|request| match request.method.as_str() {
-        "PUT" => Reply::json(200, one_token()),
-        _ => Reply::json(200, json!({"message": "Token revoked"})),
+        "PUT" => Canned::json(200, one_token()),
+        _ => Canned::json(200, json!({"message": "Token revoked"})),
     });
     let home = tempfile::tempdir().unwrap();
-    server.push(Reply::raw(502, "text/plain", b""));
+    server.push(Canned::raw(502, "text/plain", b""));
     run_cli(cmd(&server, &home).args(["update", "XCJ3+bgWywIh", "--description", "x"])).success();
-    server.push(Reply::raw(504, "text/plain", b""));
+    server.push(Canned::raw(504, "text/plain", b""));
     run_cli(cmd(&server, &home).args(["revoke", "XCJ3+bgWywIh", "--force"])).success();
     assert_eq!(methods(&server), ["PUT", "PUT", "DELETE", "DELETE"]);
 }
@@ -98,7 +99,7 @@ fn put_and_delete_are_retried_through_502_and_504() {
 #[test]
 fn retry_after_is_honoured() {
     let server = ScriptedServer::always(list_ok());
-    server.push(Reply::json(429, json!({"message": "slow down"})).with_header("Retry-After", "1"));
+    server.push(Canned::json(429, json!({"message": "slow down"})).with_header("Retry-After", "1"));
     let home = tempfile::tempdir().unwrap();
     run_cli(cmd(&server, &home).arg("list")).success();
     let requests = server.requests();
@@ -111,7 +112,7 @@ fn retry_after_is_honoured() {
 #[test]
 fn retry_after_beyond_the_budget_fails_at_once() {
     let server = ScriptedServer::always(
-        Reply::json(429, json!({"message": "quota exceeded"})).with_header("Retry-After", "3600"),
+        Canned::json(429, json!({"message": "quota exceeded"})).with_header("Retry-After", "3600"),
     );
     let home = tempfile::tempdir().unwrap();
     // --request-timeout turns a wrong hour-long sleep into a failure instead of a hang.
@@ -129,7 +130,7 @@ fn retry_after_beyond_the_budget_fails_at_once() {
 fn retry_after_zero_still_backs_off() {
     // Without a floor under Retry-After, this would be thousands of requests in a second.
     let server = ScriptedServer::always(
-        Reply::json(429, json!({"message": "slow down"})).with_header("Retry-After", "0"),
+        Canned::json(429, json!({"message": "slow down"})).with_header("Retry-After", "0"),
     );
     let home = tempfile::tempdir().unwrap();
     let out = run_cli(cmd(&server, &home).args(["list", "--retry-budget", "1"]));
@@ -140,7 +141,7 @@ fn retry_after_zero_still_backs_off() {
 
 #[test]
 fn exhausted_budget_is_one_line_with_the_last_status() {
-    let server = ScriptedServer::always(Reply::json(503, json!({"message": "maintenance"})));
+    let server = ScriptedServer::always(Canned::json(503, json!({"message": "maintenance"})));
     let home = tempfile::tempdir().unwrap();
     let out = run_cli(cmd(&server, &home).args(["list", "--retry-budget", "1"]));
     out.code(1).one_line_error();
@@ -154,7 +155,7 @@ fn exhausted_budget_is_one_line_with_the_last_status() {
 
 #[test]
 fn retry_budget_zero_sends_once() {
-    let server = ScriptedServer::always(Reply::json(503, json!({"message": "maintenance"})));
+    let server = ScriptedServer::always(Canned::json(503, json!({"message": "maintenance"})));
     let home = tempfile::tempdir().unwrap();
     run_cli(cmd(&server, &home).args(["list", "--retry-budget", "0"]))
         .code(1)
@@ -165,7 +166,7 @@ fn retry_budget_zero_sends_once() {
 #[test]
 fn create_is_never_retried_once_sent() {
     // A second POST would make a second token and eat into the 10-token quota.
-    let server = ScriptedServer::always(Reply::json(503, json!({"message": "busy"})));
+    let server = ScriptedServer::always(Canned::json(503, json!({"message": "busy"})));
     let home = tempfile::tempdir().unwrap();
     let out = run_cli(cmd(&server, &home).args(["create", "--description", "ci"]));
     out.code(1).one_line_error();
@@ -173,7 +174,7 @@ fn create_is_never_retried_once_sent() {
     assert_eq!(methods(&server), ["POST"]);
 
     let server =
-        ScriptedServer::always(Reply::json(429, json!({})).with_header("Retry-After", "0"));
+        ScriptedServer::always(Canned::json(429, json!({})).with_header("Retry-After", "0"));
     run_cli(cmd(&server, &home).args(["create", "--description", "ci"]))
         .code(1)
         .one_line_error();
@@ -183,13 +184,13 @@ fn create_is_never_retried_once_sent() {
 #[test]
 fn a_hangup_is_retried_for_get_but_not_for_create() {
     let server = ScriptedServer::always(list_ok());
-    server.push(Reply::Hangup);
+    server.push(Canned::Hangup);
     let home = tempfile::tempdir().unwrap();
     run_cli(cmd(&server, &home).arg("list")).success();
     assert_eq!(methods(&server), ["GET", "GET"]);
 
     let server = ScriptedServer::always(created());
-    server.push(Reply::Hangup);
+    server.push(Canned::Hangup);
     let out = run_cli(cmd(&server, &home).args(["create", "--description", "ci"]));
     out.code(1).one_line_error();
     assert!(out.stderr.contains("check before"), "{}", out.stderr);
@@ -199,7 +200,7 @@ fn a_hangup_is_retried_for_get_but_not_for_create() {
 #[test]
 fn a_body_cut_short_is_retried_for_get_but_not_for_create() {
     let server = ScriptedServer::always(list_ok());
-    server.push(Reply::Truncated {
+    server.push(Canned::Truncated {
         status: 200,
         declared: 500,
         body: br#"{"tokens": [{"token_prefix": "#.to_vec(),
@@ -209,7 +210,7 @@ fn a_body_cut_short_is_retried_for_get_but_not_for_create() {
     assert_eq!(methods(&server), ["GET", "GET"]);
 
     let server = ScriptedServer::always(created());
-    server.push(Reply::Truncated {
+    server.push(Canned::Truncated {
         status: 200,
         declared: 500,
         body: br#"{"full_token": "XCJ3"#.to_vec(),
@@ -251,8 +252,10 @@ fn create_is_retried_when_the_connection_was_refused() {
 
 #[test]
 fn request_timeout_bounds_a_stalled_call() {
-    let server =
-        ScriptedServer::always(Reply::Delayed(Duration::from_secs(15), Box::new(list_ok())));
+    let server = ScriptedServer::always(Canned::Delayed(
+        Duration::from_secs(15),
+        Box::new(list_ok()),
+    ));
     let home = tempfile::tempdir().unwrap();
     let started = Instant::now();
     let out = run_cli(cmd(&server, &home).args(["list", "--request-timeout", "0.5"]));
@@ -264,7 +267,7 @@ fn request_timeout_bounds_a_stalled_call() {
 
 #[test]
 fn request_timeout_bounds_the_retries_too() {
-    let server = ScriptedServer::always(Reply::json(503, json!({"message": "busy"})));
+    let server = ScriptedServer::always(Canned::json(503, json!({"message": "busy"})));
     let home = tempfile::tempdir().unwrap();
     let started = Instant::now();
     let out = run_cli(cmd(&server, &home).args([
@@ -283,10 +286,10 @@ fn request_timeout_bounds_the_retries_too() {
 
 #[test]
 fn hostile_list_responses_fail_in_one_line_with_the_status() {
-    let cases: Vec<(&str, Reply, &str)> = vec![
+    let cases: Vec<(&str, Canned, &str)> = vec![
         (
             "HTML from a proxy",
-            Reply::raw(
+            Canned::raw(
                 200,
                 "text/html",
                 b"<!DOCTYPE html><html><body>Login</body></html>",
@@ -295,45 +298,49 @@ fn hostile_list_responses_fail_in_one_line_with_the_status() {
         ),
         (
             "empty body",
-            Reply::raw(200, "application/json", b""),
+            Canned::raw(200, "application/json", b""),
             "tokens",
         ),
         (
             "not JSON",
-            Reply::raw(200, "text/plain", b"ok\n\x00\xff"),
+            Canned::raw(200, "text/plain", b"ok\n\x00\xff"),
             "not JSON",
         ),
         (
             "tokens not a list",
-            Reply::json(200, json!({"tokens": 5})),
+            Canned::json(200, json!({"tokens": 5})),
             "not a list",
         ),
-        ("a bare list", Reply::json(200, json!([1])), "tokens"),
-        ("a bare string", Reply::json(200, json!("tokens")), "tokens"),
+        ("a bare list", Canned::json(200, json!([1])), "tokens"),
+        (
+            "a bare string",
+            Canned::json(200, json!("tokens")),
+            "tokens",
+        ),
         (
             "token not an object",
-            Reply::json(200, json!({"tokens": [1]})),
+            Canned::json(200, json!({"tokens": [1]})),
             "not an object",
         ),
         (
             "truncated JSON",
-            Reply::raw(200, "application/json", br#"{"tokens": [{"#),
+            Canned::raw(200, "application/json", br#"{"tokens": [{"#),
             "JSON",
         ),
         (
             "HTML error page",
-            Reply::raw(500, "text/html", b"<html>oops</html>"),
+            Canned::raw(500, "text/html", b"<html>oops</html>"),
             "HTML",
         ),
-        ("empty error", Reply::raw(500, "text/plain", b""), "empty"),
+        ("empty error", Canned::raw(500, "text/plain", b""), "empty"),
         (
             "error with odd JSON",
-            Reply::json(400, json!({"message": 5, "errors": "x"})),
+            Canned::json(400, json!({"message": 5, "errors": "x"})),
             "Bad Request",
         ),
         (
             "multi-line error message",
-            Reply::json(
+            Canned::json(
                 400,
                 json!({"message": "line one\nline two\r\n\u{1b}[31mred"}),
             ),
@@ -343,7 +350,7 @@ fn hostile_list_responses_fail_in_one_line_with_the_status() {
     let home = tempfile::tempdir().unwrap();
     for (name, reply, says) in cases {
         let status = match &reply {
-            Reply::Respond { status, .. } => *status,
+            Canned::Respond { status, .. } => *status,
             _ => unreachable!(),
         };
         let server = ScriptedServer::always(reply);
@@ -362,7 +369,7 @@ fn hostile_list_responses_fail_in_one_line_with_the_status() {
 fn huge_bodies_are_refused_with_the_status() {
     let home = tempfile::tempdir().unwrap();
     // Declared too big: refused before reading it.
-    let server = ScriptedServer::always(Reply::Truncated {
+    let server = ScriptedServer::always(Canned::Truncated {
         status: 200,
         declared: 1 << 40,
         body: b"{".to_vec(),
@@ -384,7 +391,7 @@ fn huge_bodies_are_refused_with_the_status() {
     let mut body = br#"{"tokens": [], "padding": ""#.to_vec();
     body.resize(33 << 20, b'x');
     body.extend_from_slice(b"\"}");
-    let server = ScriptedServer::always(Reply::raw(200, "application/json", &body));
+    let server = ScriptedServer::always(Canned::raw(200, "application/json", &body));
     let out = run_cli(cmd(&server, &home).arg("list"));
     out.code(1).one_line_error();
     assert!(out.stderr.contains("larger than"), "{}", out.stderr);
@@ -392,7 +399,7 @@ fn huge_bodies_are_refused_with_the_status() {
 
 #[test]
 fn sparse_odd_and_unknown_fields_list_fine() {
-    let server = ScriptedServer::always(Reply::json(
+    let server = ScriptedServer::always(Canned::json(
         200,
         json!({"tokens": [
             {},
@@ -445,7 +452,7 @@ fn show_http_traces_the_exchange_with_secrets_redacted() {
 #[test]
 fn tokens_echoed_back_by_the_server_are_scrubbed() {
     // run_cli fails the test if either token reaches stderr.
-    let server = ScriptedServer::always(Reply::json(
+    let server = ScriptedServer::always(Canned::json(
         403,
         json!({"message": format!("Invalid token {TOKEN} ({})", encoded(TOKEN))}),
     ));
@@ -460,7 +467,7 @@ fn tokens_echoed_back_by_the_server_are_scrubbed() {
 
     // A full token given as the prefix to revoke travels in the URL: traces and errors
     // show only its first characters.
-    let server = ScriptedServer::always(Reply::json(
+    let server = ScriptedServer::always(Canned::json(
         404,
         json!({"message": format!("no token {FULL_TOKEN} at /v1/access_token/{}", encoded(FULL_TOKEN))}),
     ));
@@ -526,8 +533,10 @@ fn allow_insecure_http_is_the_explicit_opt_out() {
 #[test]
 fn ctrl_c_exits_130_without_a_trace() {
     use std::process::Stdio;
-    let server =
-        ScriptedServer::always(Reply::Delayed(Duration::from_secs(15), Box::new(list_ok())));
+    let server = ScriptedServer::always(Canned::Delayed(
+        Duration::from_secs(15),
+        Box::new(list_ok()),
+    ));
     let home = tempfile::tempdir().unwrap();
     let child = cmd(&server, &home)
         .arg("list")
@@ -561,7 +570,7 @@ fn ctrl_c_exits_130_without_a_trace() {
 fn redirects_are_not_followed() {
     let target = ScriptedServer::always(list_ok());
     let server = ScriptedServer::always(
-        Reply::raw(302, "text/html", b"<a>moved</a>")
+        Canned::raw(302, "text/html", b"<a>moved</a>")
             .with_header("location", &format!("{}/v1/access_token", target.url())),
     );
     let home = tempfile::tempdir().unwrap();

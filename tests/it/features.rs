@@ -4,7 +4,8 @@
 //! completions and the man page.
 
 use crate::support;
-use crate::support::{Reply, ScriptedServer, avn_token, run};
+use crate::support::server::{Canned, ScriptedServer};
+use crate::support::{avn_token, run};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "Q2xpZW50VG9rZW4vKz0xMjM0NTY3ODkwYWJjZGVm";
@@ -25,22 +26,22 @@ fn token(prefix: &str, description: &str) -> Value {
 fn fake(tokens: Vec<Value>) -> ScriptedServer {
     ScriptedServer::start(
         move |request| match (request.method.as_str(), request.path.as_str()) {
-            ("GET", "/v1/access_token") => Reply::json(200, json!({ "tokens": tokens })),
+            ("GET", "/v1/access_token") => Canned::json(200, json!({ "tokens": tokens })),
             ("POST", "/v1/access_token") => {
                 let mut created = request.json();
                 created["token_prefix"] = json!("NEWtoken0000");
                 created["full_token"] = json!("NEWtoken0000/full+token==");
                 created["expiry_time"] = json!("2030-01-01T00:00:00Z");
-                Reply::json(200, created)
+                Canned::json(200, created)
             }
-            ("DELETE", _) => Reply::json(200, json!({"message": "Revoked"})),
+            ("DELETE", _) => Canned::json(200, json!({"message": "Revoked"})),
             ("POST", "/v1/me/expire_tokens") => {
-                Reply::json(200, json!({"message": "All tokens expired"}))
+                Canned::json(200, json!({"message": "All tokens expired"}))
             }
             ("GET", "/v1/me") => {
-                Reply::json(200, json!({"user": {"user_email": "dev@example.com"}}))
+                Canned::json(200, json!({"user": {"user_email": "dev@example.com"}}))
             }
-            _ => Reply::json(404, json!({"message": "Not found"})),
+            _ => Canned::json(404, json!({"message": "Not found"})),
         },
     )
 }
@@ -330,15 +331,15 @@ fn rotate_copies_the_settings_then_revokes_the_old_token() {
 fn rotate_with_a_failing_revoke_still_prints_the_new_token() {
     let server = fake(vec![token("OLDtoken0000", "deploy")]);
     let home = tempfile::tempdir().unwrap();
-    server.push(Reply::json(
+    server.push(Canned::json(
         200,
         json!({"tokens": [token("OLDtoken0000", "deploy")]}),
     ));
-    server.push(Reply::json(
+    server.push(Canned::json(
         200,
         json!({"token_prefix": "NEWtoken0000", "full_token": "NEWtoken0000rest"}),
     ));
-    server.push(Reply::json(
+    server.push(Canned::json(
         400,
         json!({"message": "cannot revoke right now"}),
     ));
@@ -441,7 +442,7 @@ fn login_stores_a_checked_token_privately_and_logout_removes_it() {
 
 #[test]
 fn login_with_a_rejected_token_writes_nothing() {
-    let server = ScriptedServer::always(Reply::json(403, json!({"message": "Invalid token"})));
+    let server = ScriptedServer::always(Canned::json(403, json!({"message": "Invalid token"})));
     let home = tempfile::tempdir().unwrap();
     let out = support::run_with_stdin(
         avn_token(home.path())

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::support::sandbox::{Api, Reply, SandboxProcess, state_tokens, token_path};
+use crate::support::sandbox::{Answer, Api, SandboxProcess, state_tokens, token_path};
 use avn_token::sandbox::{BackgroundSandbox, Options};
 
 const CLIENTS: usize = 200;
@@ -237,7 +237,7 @@ fn load(url: String, token: String, seen: Arc<Mutex<Acknowledged>>, deadline: In
                 .http
                 .call("DELETE", &token_path(&old), Some(&token), None)
             {
-                Ok(Reply { status: 200, .. }) => record(&|seen| {
+                Ok(Answer { status: 200, .. }) => record(&|seen| {
                     seen.revoked.insert(old.clone());
                     seen.writes += 1;
                 }),

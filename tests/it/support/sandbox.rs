@@ -15,15 +15,16 @@ use serde_json::Value;
 /// Every blocking read in these tests gives up after this long rather than hang CI.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// One HTTP answer.
+/// What the raw client received from the sandbox: status, headers (names in lower case),
+/// body. (What the fake API sends is [`super::server::Canned`].)
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub struct Answer {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
-impl Reply {
+impl Answer {
     #[track_caller]
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
@@ -99,7 +100,7 @@ impl Http {
         path: &str,
         token: Option<&str>,
         body: Option<&str>,
-    ) -> std::io::Result<Reply> {
+    ) -> std::io::Result<Answer> {
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nhost: {}\r\nuser-agent: {}\r\n",
             self.address, self.user_agent
@@ -120,7 +121,7 @@ impl Http {
     }
 
     /// Send these exact bytes as one request and read the answer.
-    pub fn raw(&mut self, request: &[u8]) -> std::io::Result<Reply> {
+    pub fn raw(&mut self, request: &[u8]) -> std::io::Result<Answer> {
         if self.connection.is_none() {
             let stream = TcpStream::connect_timeout(&self.address, IO_TIMEOUT)?;
             stream.set_read_timeout(Some(IO_TIMEOUT))?;
@@ -139,7 +140,7 @@ impl Http {
     }
 }
 
-fn exchange(connection: &mut BufReader<TcpStream>, request: &[u8]) -> std::io::Result<Reply> {
+fn exchange(connection: &mut BufReader<TcpStream>, request: &[u8]) -> std::io::Result<Answer> {
     connection.get_mut().write_all(request)?;
     let mut line = String::new();
     connection.read_line(&mut line)?;
@@ -167,7 +168,7 @@ fn exchange(connection: &mut BufReader<TcpStream>, request: &[u8]) -> std::io::R
         .ok_or_else(|| std::io::Error::other("no content-length in the answer"))?;
     let mut body = vec![0; length];
     connection.read_exact(&mut body)?;
-    Ok(Reply {
+    Ok(Answer {
         status,
         headers,
         body,
@@ -189,7 +190,7 @@ impl Api {
     }
 
     #[track_caller]
-    pub fn send(&mut self, method: &str, path: &str, body: Option<&str>) -> Reply {
+    pub fn send(&mut self, method: &str, path: &str, body: Option<&str>) -> Answer {
         let token = self.token.clone();
         self.http
             .call(method, path, Some(&token), body)
@@ -197,7 +198,7 @@ impl Api {
     }
 
     #[track_caller]
-    pub fn get(&mut self, path: &str) -> Reply {
+    pub fn get(&mut self, path: &str) -> Answer {
         self.send("GET", path, None)
     }
 
@@ -216,7 +217,7 @@ impl Api {
     }
 
     #[track_caller]
-    pub fn revoke(&mut self, prefix: &str) -> Reply {
+    pub fn revoke(&mut self, prefix: &str) -> Answer {
         self.send("DELETE", &token_path(prefix), None)
     }
 }
