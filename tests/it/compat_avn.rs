@@ -5,9 +5,12 @@
 //! `avn` is found through `$AVN_BIN` or `.venv/bin/avn` (`.ci/run` installs it). Without it
 //! these tests say so loudly and pass locally; with `CI` set they fail.
 
-use crate::support::server::{Canned, ScriptedServer};
-use crate::support::{avn_binary, avn_token};
+use std::path::Path;
+
 use serde_json::{Value, json};
+
+use crate::support::server::{Canned, ScriptedServer};
+use crate::support::{Cmd, Run, avn_binary, cmd};
 
 const TOKEN: &str = "compat+test/token=value0123456789abcdefABCDEF==";
 
@@ -53,69 +56,50 @@ impl CannedApi {
     }
 }
 
-struct Outcome {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_avn(avn: &std::path::Path, url: &str, args: &[&str]) -> Outcome {
-    let home = tempfile::tempdir().unwrap();
-    let output = std::process::Command::new(avn)
-        .env_clear()
-        .env("HOME", home.path())
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AIVEN_WEB_URL", url)
+fn run_avn(avn: &Path, url: &str, args: &[&str]) -> Run {
+    let run = Cmd::new(avn)
+        .url(url)
         .env("PYTHONIOENCODING", "utf-8")
         .args(["--auth-token", TOKEN, "user", "access-token"])
         .args(args)
-        .output()
-        .expect("avn runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+        .run();
     // Python writes CRLF line ends on Windows; avn-token writes LF everywhere.
-    #[cfg(windows)]
-    let stdout = stdout.replace("\r\n", "\n");
-    Outcome {
-        ok: output.status.success(),
-        stdout: stdout.to_string(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    if cfg!(windows) {
+        let stdout = run.stdout.replace("\r\n", "\n");
+        return Run { stdout, ..run };
     }
+    run
 }
 
-fn run_ours(url: &str, args: &[&str]) -> Outcome {
-    let home = tempfile::tempdir().unwrap();
-    let output = avn_token(home.path())
-        .env("AIVEN_WEB_URL", url)
+fn run_ours(url: &str, args: &[&str]) -> Run {
+    cmd()
+        .url(url)
         // Like avn: no retry delays, so error cases stay fast and comparable.
         .args(["--auth-token", TOKEN, "--retry-budget", "0.1"])
         .args(args)
-        .output()
-        .expect("avn-token runs");
-    Outcome {
-        ok: output.status.success(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+        .run()
 }
 
 /// Run `args` with both clients against one canned server and compare.
-fn same(avn: &std::path::Path, canned: &CannedApi, args: &[&str]) {
+fn same(avn: &Path, canned: &CannedApi, args: &[&str]) {
     let server = canned.serve();
     let reference = run_avn(avn, &server.url(), args);
     let ours = run_ours(&server.url(), args);
     // `avn`'s spelling works too, with the same result: a script can swap the program name.
     let spelled_like_avn = run_ours(&server.url(), &[&["user", "access-token"], args].concat());
     assert_eq!(
-        (spelled_like_avn.ok, &spelled_like_avn.stdout),
-        (ours.ok, &ours.stdout),
+        (spelled_like_avn.succeeded(), &spelled_like_avn.stdout),
+        (ours.succeeded(), &ours.stdout),
         "{args:?}: `avn-token user access-token ...` differs from `avn-token ...`"
     );
     assert_eq!(
-        ours.ok, reference.ok,
+        ours.succeeded(),
+        reference.succeeded(),
         "{args:?}: success differs\navn stderr: {}\navn-token stderr: {}",
-        reference.stderr, ours.stderr
+        reference.stderr,
+        ours.stderr
     );
-    if args.contains(&"--json") && reference.ok {
+    if args.contains(&"--json") && reference.succeeded() {
         let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
         assert_eq!(
             parse(&ours.stdout),
@@ -134,7 +118,7 @@ fn same(avn: &std::path::Path, canned: &CannedApi, args: &[&str]) {
             reference.stdout, ours.stdout
         );
     }
-    if !reference.ok {
+    if !reference.succeeded() {
         assert_eq!(
             ours.stdout, "",
             "{args:?}: failures print nothing on stdout"
@@ -142,7 +126,7 @@ fn same(avn: &std::path::Path, canned: &CannedApi, args: &[&str]) {
     }
 }
 
-fn all_commands(avn: &std::path::Path, canned: &CannedApi) {
+fn all_commands(avn: &Path, canned: &CannedApi) {
     for args in [
         &["list"][..],
         &["list", "--json"],

@@ -2,10 +2,10 @@
 //! types and sees, and what the service holds afterwards. (Exact responses and failures the
 //! sandbox cannot produce are in `features`, against a scripted server.)
 
-use crate::support;
-use crate::support::{Run, client, run};
 use avn_token::sandbox::{BackgroundSandbox, Options};
 use serde_json::{Value, json};
+
+use crate::support::{Cmd, Run, avn_binary, cmd, credentials_file};
 
 struct Env {
     sandbox: BackgroundSandbox,
@@ -20,13 +20,18 @@ impl Env {
         }
     }
 
+    /// `avn-token` in this HOME against this sandbox, with no token yet.
+    fn cmd(&self) -> Cmd {
+        cmd().home(self.home.path()).url(self.sandbox.url())
+    }
+
     /// `avn-token ARGS` as the bootstrap (login) user.
     fn run(&self, args: &[&str]) -> Run {
         self.run_as(self.sandbox.token().expose(), args)
     }
 
     fn run_as(&self, token: &str, args: &[&str]) -> Run {
-        run(client(self.home.path(), &self.sandbox.url(), token).args(args))
+        self.cmd().token(token).args(args).run()
     }
 
     fn list(&self) -> Vec<Value> {
@@ -206,29 +211,28 @@ fn unknown_prefixes_are_not_found_for_every_command() {
 fn login_then_avn_and_avn_token_use_the_stored_token_and_logout_revokes_it() {
     let env = Env::new();
     let (token, prefix) = env.create(&["--description", "laptop"]);
-    let mut login = support::avn_token(env.home.path());
-    login.env("AIVEN_WEB_URL", env.sandbox.url()).arg("login");
-    let out = support::run_with_stdin(&mut login, format!("{token}\n").as_bytes());
+    let out = env
+        .cmd()
+        .arg("login")
+        .write_stdin(format!("{token}\n"))
+        .run();
     out.success();
     assert!(out.stderr.contains("logged in as"), "{}", out.stderr);
 
     // No token in the environment: both clients read the credentials file.
-    let stored = || {
-        let mut command = support::avn_token(env.home.path());
-        command.env("AIVEN_WEB_URL", env.sandbox.url());
-        command
-    };
-    let listed = run(stored().args(["list", "--json"]));
+    let listed = env.cmd().args(["list", "--json"]).run();
     listed.success();
     let tokens: Vec<Value> = serde_json::from_str(&listed.stdout).unwrap();
     assert_eq!(
         find(&tokens, &prefix).unwrap()["currently_active"],
         json!(true)
     );
-    if let Some(avn) = support::avn_binary() {
-        let out = run(support::sealed_command(&avn, env.home.path())
-            .env("AIVEN_WEB_URL", env.sandbox.url())
-            .args(["user", "access-token", "list"]));
+    if let Some(avn) = avn_binary() {
+        let out = Cmd::new(avn)
+            .home(env.home.path())
+            .url(env.sandbox.url())
+            .args(["user", "access-token", "list"])
+            .run();
         out.success();
         assert!(
             out.stdout.contains(&prefix),
@@ -237,17 +241,12 @@ fn login_then_avn_and_avn_token_use_the_stored_token_and_logout_revokes_it() {
         );
     }
 
-    run(stored().arg("logout")).success();
-    assert!(
-        !env.home
-            .path()
-            .join(".config/aiven/aiven-credentials.json")
-            .exists()
-    );
+    env.cmd().arg("logout").run().success();
+    assert!(!credentials_file(env.home.path()).exists());
     let remaining = env.list();
     assert!(
         find(&remaining, &prefix).is_none(),
         "logout must revoke the stored token"
     );
-    run(stored().arg("list")).code(3).one_line_error();
+    env.cmd().arg("list").run().code(3).one_line_error();
 }

@@ -1,65 +1,181 @@
-//! Shared test support: run the real `avn-token` binary with a sealed-off environment
-//! (here), a fake Aiven API that answers from a script (`server`), and a raw HTTP client and
-//! process handle for the sandbox (`sandbox`).
+//! Shared test support: [`cmd`] runs the real `avn-token` binary with a sealed-off
+//! environment; `server` is the fake Aiven API that answers from a script; `sandbox` holds
+//! a raw HTTP client and a process handle for the sandbox.
 
 pub mod sandbox;
 pub mod server;
 
+use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+use server::ScriptedServer;
+
+/// The token [`Cmd::api`] sends. It holds `/`, `+` and `=`, like real tokens, so its
+/// percent-encoded form differs from it.
+pub const TOKEN: &str = "c2VjcmV0LXRva2VuLWZvci10ZXN0cy1vbmx5Cg+/AbC=";
 
 /// The binary under test.
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_avn-token"))
 }
 
-/// A command for the binary with a clean environment: an empty HOME, no Aiven variables,
-/// no RUST_BACKTRACE (errors must be one line even so: see `backtrace_env`), no colour.
-pub fn avn_token(home: &Path) -> Command {
-    sealed_command(bin(), home)
+/// `avn-token` with a sealed-off environment (see [`Cmd::new`]):
+/// `cmd().api(&server).args(["list", "--json"]).run().success()`.
+pub fn cmd() -> Cmd {
+    Cmd::new(bin())
 }
 
-/// [`avn_token`] pointed at an API: `AIVEN_WEB_URL` and `AIVEN_AUTH_TOKEN` set.
-pub fn client(home: &Path, url: &str, token: &str) -> Command {
-    let mut command = avn_token(home);
-    command
-        .env("AIVEN_WEB_URL", url)
-        .env("AIVEN_AUTH_TOKEN", token);
-    command
+/// A program and its sealed-off environment, built like `std::process::Command`, then
+/// [`run`](Cmd::run) to the end or [`spawn`](Cmd::spawn)ed for a test that talks to it.
+pub struct Cmd {
+    command: Command,
+    /// The fresh HOME given by [`Cmd::new`], removed once the program is done with it.
+    own_home: Option<TempDir>,
+    input: Option<Vec<u8>>,
 }
 
-/// Run with `input` on stdin (then closed).
-pub fn run_with_stdin(command: &mut Command, input: &[u8]) -> Run {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    Run::of(child.wait_with_output().unwrap())
-}
-
-/// Any program with the same sealed-off environment as [`avn_token`].
-pub fn sealed_command(program: impl AsRef<std::ffi::OsStr>, home: &Path) -> Command {
-    let mut command = Command::new(program);
-    command
-        .env_clear()
-        .env("HOME", home)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    // Windows needs these to open sockets at all.
-    for key in ["SYSTEMROOT", "SystemRoot", "WINDIR"] {
-        if let Some(value) = std::env::var_os(key) {
-            command.env(key, value);
+impl Cmd {
+    /// `program` (`avn-token`, or `sh`, `script`, the reference `avn`) with a fresh empty
+    /// HOME, PATH, NO_COLOR and nothing else from this environment: no Aiven variables, no
+    /// RUST_BACKTRACE (errors must be one line even with it: `cli` tests that).
+    pub fn new(program: impl AsRef<OsStr>) -> Cmd {
+        let own_home = tempfile::tempdir().expect("a temporary HOME");
+        let mut command = Command::new(program);
+        command
+            .env_clear()
+            .env("HOME", own_home.path())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("NO_COLOR", "1");
+        // Windows needs these to open sockets at all.
+        for key in ["SYSTEMROOT", "SystemRoot", "WINDIR"] {
+            if let Some(value) = std::env::var_os(key) {
+                command.env(key, value);
+            }
+        }
+        Cmd {
+            command,
+            own_home: Some(own_home),
+            input: None,
         }
     }
-    command
+
+    /// This HOME instead of a fresh one: for runs that share a credentials file.
+    pub fn home(mut self, home: &Path) -> Cmd {
+        self.command.env("HOME", home);
+        self.own_home = None;
+        self
+    }
+
+    /// The API at `url` (`AIVEN_WEB_URL`).
+    pub fn url(self, url: impl AsRef<OsStr>) -> Cmd {
+        self.env("AIVEN_WEB_URL", url)
+    }
+
+    /// Authenticate with `token` (`AIVEN_AUTH_TOKEN`).
+    pub fn token(self, token: impl AsRef<OsStr>) -> Cmd {
+        self.env("AIVEN_AUTH_TOKEN", token)
+    }
+
+    /// The fake API `server`, authenticated with [`TOKEN`].
+    pub fn api(self, server: &ScriptedServer) -> Cmd {
+        self.url(server.url()).token(TOKEN)
+    }
+
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Cmd {
+        self.command.arg(arg);
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Cmd
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.command.args(args);
+        self
+    }
+
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Cmd {
+        self.command.env(key, value);
+        self
+    }
+
+    /// Write `input` to stdin once started, then close it.
+    pub fn write_stdin(mut self, input: impl Into<Vec<u8>>) -> Cmd {
+        self.input = Some(input.into());
+        self
+    }
+
+    /// Run to the end: its exit code and what it printed. Stdin is at its end from the start,
+    /// or after the [`Cmd::write_stdin`] input.
+    pub fn run(self) -> Run {
+        self.spawn().finish()
+    }
+
+    /// Start it with stdin, stdout and stderr piped. With [`Cmd::write_stdin`], stdin is
+    /// written and closed here; without, the test may write to it.
+    pub fn spawn(mut self) -> Running {
+        let input = self.input.take();
+        self.command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.command.spawn().expect("the program starts");
+        if let Some(input) = input {
+            let mut stdin = child.stdin.take().expect("piped stdin");
+            stdin.write_all(&input).expect("write stdin");
+        }
+        Running {
+            child,
+            _home: self.own_home,
+        }
+    }
 }
 
-/// Output as text, with a readable panic message when a test's expectation fails.
+/// A started [`Cmd`]: the child process, and the fresh HOME it runs in (kept while this is).
+pub struct Running {
+    pub child: Child,
+    _home: Option<TempDir>,
+}
+
+impl Running {
+    /// Wait for the end: its exit code and what it printed that the test did not read.
+    pub fn finish(self) -> Run {
+        Run::of(self.child.wait_with_output().expect("wait for the program"))
+    }
+}
+
+/// Where `avn` and `avn-token` keep the token, for this HOME.
+pub fn credentials_file(home: &Path) -> PathBuf {
+    home.join(".config/aiven/aiven-credentials.json")
+}
+
+/// Write `contents` as the [`credentials_file`] (with the default mode, not made private);
+/// its path.
+pub fn write_credentials(home: &Path, contents: &str) -> PathBuf {
+    let file = credentials_file(home);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, contents).unwrap();
+    file
+}
+
+/// Send `signal` (`INT`, `TERM`) to a process, as `kill -SIGNAL` does.
+#[cfg(unix)]
+pub fn send_signal(process: &Child, signal: &str) {
+    Cmd::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(process.id().to_string())
+        .run()
+        .success();
+}
+
+/// How a run ended, output as text, with a readable panic message when a test's expectation
+/// fails.
+#[derive(Debug)]
 pub struct Run {
     pub status: Option<i32>,
     pub stdout: String,
@@ -67,7 +183,7 @@ pub struct Run {
 }
 
 impl Run {
-    pub fn of(output: Output) -> Run {
+    fn of(output: Output) -> Run {
         Run {
             status: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -99,6 +215,21 @@ impl Run {
         self
     }
 
+    #[track_caller]
+    pub fn failure(&self) -> &Run {
+        assert!(
+            !self.succeeded(),
+            "expected failure; stderr: {}\nstdout: {}",
+            self.stderr,
+            self.stdout
+        );
+        self
+    }
+
+    pub fn succeeded(&self) -> bool {
+        self.status == Some(0)
+    }
+
     /// A failure prints exactly one line on stderr and nothing on stdout.
     #[track_caller]
     pub fn one_line_error(&self) -> &Run {
@@ -113,10 +244,6 @@ impl Run {
         assert!(!self.stderr.contains("panicked"), "{:?}", self.stderr);
         self
     }
-}
-
-pub fn run(command: &mut Command) -> Run {
-    Run::of(command.output().expect("the binary runs"))
 }
 
 /// Locate the reference `avn` (aiven-client 4.18.0): `$AVN_BIN`, else `.venv/bin/avn`.

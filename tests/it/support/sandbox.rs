@@ -1,16 +1,17 @@
-//! Support for the sandbox tests (`support::sandbox`): a tiny blocking HTTP/1.1 client (exact bytes on
-//! the wire, keep-alive, no retries that could hide an error), the binary under test with a
-//! sealed-off environment, and checks of the API's error shape.
-use super::avn_token;
+//! Support for the sandbox tests: a tiny blocking HTTP/1.1 client (exact bytes on the wire,
+//! keep-alive, no retries that could hide an error) with checks of the API's error shape,
+//! and `avn-token sandbox` as a child process.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::ChildStdout;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
+
+use super::{Running, cmd};
 
 /// Every blocking read in these tests gives up after this long rather than hang CI.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(30);
@@ -237,7 +238,7 @@ pub fn token_path(prefix: &str) -> String {
 
 /// A `sandbox` child process serving in the background, killed when dropped.
 pub struct SandboxProcess {
-    pub child: Child,
+    process: Running,
     pub url: String,
     pub token: String,
     /// The two export lines as printed.
@@ -247,23 +248,16 @@ pub struct SandboxProcess {
 impl SandboxProcess {
     /// Start `avn-token sandbox ARGS` and read its export lines (bounded by [`IO_TIMEOUT`]).
     #[track_caller]
-    pub fn start(home: &Path, args: &[&str]) -> SandboxProcess {
-        let mut child = avn_token(home)
-            .arg("sandbox")
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the sandbox");
-        let stdout = child.stdout.take().expect("piped stdout");
+    pub fn start(args: &[&str]) -> SandboxProcess {
+        let mut process = cmd().arg("sandbox").args(args).spawn();
+        let stdout = process.child.stdout.take().expect("piped stdout");
         let exports = match read_lines(stdout, 2).recv_timeout(IO_TIMEOUT) {
             Ok(Ok(lines)) => lines,
             outcome => {
-                let _ = child.kill();
-                let output = child.wait_with_output().expect("sandbox output");
+                let _ = process.child.kill();
                 panic!(
                     "the sandbox printed no exports ({outcome:?}); stderr: {}",
-                    String::from_utf8_lossy(&output.stderr)
+                    process.finish().stderr
                 );
             }
         };
@@ -279,7 +273,7 @@ impl SandboxProcess {
             url: value("AIVEN_WEB_URL"),
             token: value("AIVEN_AUTH_TOKEN"),
             exports: exports.clone(),
-            child,
+            process,
         }
     }
 
@@ -288,16 +282,13 @@ impl SandboxProcess {
     }
 
     /// SIGTERM, then the exit code (bounded by [`IO_TIMEOUT`]).
+    #[cfg(unix)]
     #[track_caller]
     pub fn terminate(mut self) -> Option<i32> {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("run kill");
-        assert!(status.success());
+        super::send_signal(&self.process.child, "TERM");
         let deadline = std::time::Instant::now() + IO_TIMEOUT;
         loop {
-            if let Some(status) = self.child.try_wait().expect("wait for the sandbox") {
+            if let Some(status) = self.process.child.try_wait().expect("wait for the sandbox") {
                 return status.code();
             }
             assert!(
@@ -307,12 +298,18 @@ impl SandboxProcess {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+
+    /// SIGKILL: no chance to clean up or flush.
+    pub fn kill(mut self) {
+        self.process.child.kill().expect("SIGKILL the sandbox");
+        self.process.child.wait().expect("reap it");
+    }
 }
 
 impl Drop for SandboxProcess {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.process.child.kill();
+        let _ = self.process.child.wait();
     }
 }
 

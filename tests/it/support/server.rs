@@ -162,6 +162,13 @@ impl ScriptedServer {
     }
 }
 
+/// A loopback address nothing listens on (bound, then released): connections are refused.
+pub fn unused_address() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+}
+
 fn serve(
     mut stream: TcpStream,
     log: &Mutex<Vec<Request>>,
