@@ -183,7 +183,7 @@ fn update_and_revoke_percent_encode_the_prefix_as_one_segment() {
         .run();
     out.success();
     assert!(out.stdout.starts_with("EXPIRY_TIME  "), "{}", out.stdout);
-    assert!(out.stdout.contains("  new words  "), "{}", out.stdout);
+    out.stdout_contains("  new words  ");
     let put = &server.requests()[0];
     assert_eq!(
         (put.method.as_str(), put.path.as_str()),
@@ -221,11 +221,7 @@ fn api_errors_are_one_line_with_message_and_status() {
     let server = ScriptedServer::always(Canned::json(403, json!({"message": "Invalid token"})));
     let out = cmd().api(&server).arg("list").run();
     out.code(3).one_line_error();
-    assert!(
-        out.stderr.contains("Invalid token (HTTP 403)"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("Invalid token (HTTP 403)");
 
     let server = ScriptedServer::always(Canned::json(400, json!({"message": "Bad description"})));
     let out = cmd()
@@ -253,7 +249,7 @@ fn no_credentials_names_the_fixes_and_sends_nothing() {
     let out = cmd().url(server.url()).arg("list").run();
     out.code(3).one_line_error();
     for fix in ["--auth-token", "AIVEN_AUTH_TOKEN", "login"] {
-        assert!(out.stderr.contains(fix), "{}", out.stderr);
+        out.stderr_contains(fix);
     }
     assert!(server.requests().is_empty());
 }
@@ -294,7 +290,7 @@ fn token_comes_from_flag_then_env_then_credentials_file() {
 fn usage_errors_exit_2() {
     let out = cmd().arg("create").run();
     out.code(2);
-    assert!(out.stderr.contains("--description"), "{}", out.stderr);
+    out.stderr_contains("--description");
     cmd().arg("frobnicate").run().code(2);
     cmd()
         .args(["create", "--description", "x", "--max-age-seconds", "soon"])
@@ -302,7 +298,7 @@ fn usage_errors_exit_2() {
         .code(2);
     let help = cmd().arg("--help").run();
     help.success();
-    assert!(help.stdout.contains("Exit codes"), "{}", help.stdout);
+    help.stdout_contains("Exit codes");
     let version = cmd().arg("--version").run();
     assert_eq!(
         version.stdout,
@@ -318,7 +314,7 @@ fn unreachable_api_is_a_one_line_network_error() {
         .args(["list", "--retry-budget", "0.5"])
         .run();
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("cannot reach"), "{}", out.stderr);
+    out.stderr_contains("cannot reach");
 }
 
 #[cfg(unix)]

@@ -72,7 +72,7 @@ fn get_is_retried_through_503s() {
     server.push(Canned::raw(503, "text/html", b"<html>down</html>"));
     let out = run_cli(cmd().api(&server).arg("list"));
     out.success();
-    assert!(out.stdout.contains("XCJ3+bgWywIh"), "{}", out.stdout);
+    out.stdout_contains("XCJ3+bgWywIh");
     assert_eq!(methods(&server), ["GET", "GET", "GET"]);
 }
 
@@ -119,11 +119,7 @@ fn retry_after_beyond_the_budget_fails_at_once() {
     // --request-timeout turns a wrong hour-long sleep into a failure instead of a hang.
     let out = run_cli(cmd().api(&server).args(["list", "--request-timeout", "20"]));
     out.code(1).one_line_error();
-    assert!(
-        out.stderr.contains("quota exceeded (HTTP 429)"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("quota exceeded (HTTP 429)");
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -144,11 +140,7 @@ fn exhausted_budget_is_one_line_with_the_last_status() {
     let server = ScriptedServer::always(Canned::json(503, json!({"message": "maintenance"})));
     let out = run_cli(cmd().api(&server).args(["list", "--retry-budget", "1"]));
     out.code(1).one_line_error();
-    assert!(
-        out.stderr.contains("maintenance (HTTP 503)"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("maintenance (HTTP 503)");
     assert!(server.requests().len() >= 2, "it never retried");
 }
 
@@ -167,7 +159,7 @@ fn create_is_never_retried_once_sent() {
     let server = ScriptedServer::always(Canned::json(503, json!({"message": "busy"})));
     let out = run_cli(cmd().api(&server).args(["create", "--description", "ci"]));
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("busy (HTTP 503)"), "{}", out.stderr);
+    out.stderr_contains("busy (HTTP 503)");
     assert_eq!(methods(&server), ["POST"]);
 
     let server =
@@ -189,7 +181,7 @@ fn a_hangup_is_retried_for_get_but_not_for_create() {
     server.push(Canned::Hangup);
     let out = run_cli(cmd().api(&server).args(["create", "--description", "ci"]));
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("check before"), "{}", out.stderr);
+    out.stderr_contains("check before");
     assert_eq!(methods(&server), ["POST"]);
 }
 
@@ -212,7 +204,7 @@ fn a_body_cut_short_is_retried_for_get_but_not_for_create() {
     });
     let out = run_cli(cmd().api(&server).args(["create", "--description", "ci"]));
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("HTTP 200"), "{}", out.stderr);
+    out.stderr_contains("HTTP 200");
     assert_eq!(methods(&server), ["POST"]);
 }
 
@@ -232,7 +224,7 @@ fn create_is_retried_when_the_connection_was_refused() {
     ]));
     let server = late.join().unwrap();
     out.success();
-    assert!(out.stdout.contains(FULL_TOKEN), "{}", out.stdout);
+    out.stdout_contains(FULL_TOKEN);
     assert_eq!(methods(&server), ["POST"]);
 }
 
@@ -251,7 +243,7 @@ fn request_timeout_bounds_a_stalled_call() {
             .args(["list", "--request-timeout", "0.5"]),
     );
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("timed out"), "{}", out.stderr);
+    out.stderr_contains("timed out");
     // Sanity only: the server would have answered (successfully) after 15 s.
     assert!(started.elapsed() < Duration::from_secs(12));
 }
@@ -268,7 +260,7 @@ fn request_timeout_bounds_the_retries_too() {
         "60",
     ]));
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("timed out"), "{}", out.stderr);
+    out.stderr_contains("timed out");
     assert!(started.elapsed() < Duration::from_secs(12));
 }
 
@@ -364,11 +356,8 @@ fn huge_bodies_are_refused_with_the_status() {
     });
     let out = run_cli(cmd().api(&server).arg("list"));
     out.code(1).one_line_error();
-    assert!(
-        out.stderr.contains("larger than") && out.stderr.contains("HTTP 200"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("larger than")
+        .stderr_contains("HTTP 200");
     assert_eq!(
         server.requests().len(),
         1,
@@ -382,7 +371,7 @@ fn huge_bodies_are_refused_with_the_status() {
     let server = ScriptedServer::always(Canned::raw(200, "application/json", &body));
     let out = run_cli(cmd().api(&server).arg("list"));
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("larger than"), "{}", out.stderr);
+    out.stderr_contains("larger than");
 }
 
 #[test]
@@ -400,8 +389,8 @@ fn sparse_odd_and_unknown_fields_list_fine() {
     ));
     let out = run_cli(cmd().api(&server).arg("list"));
     out.success();
-    assert!(out.stdout.contains("only-prefix"), "{}", out.stdout);
-    assert!(out.stdout.contains(r#"a, {"b": null}"#), "{}", out.stdout);
+    out.stdout_contains("only-prefix");
+    out.stdout_contains(r#"a, {"b": null}"#);
     let json = run_cli(cmd().api(&server).args(["list", "--json"]));
     json.success();
     let parsed: Value = serde_json::from_str(&json.stdout).unwrap();
@@ -429,14 +418,10 @@ fn show_http_traces_the_exchange_with_secrets_redacted() {
         r#""full_token":"(redacted)""#,
         r#""token_prefix":"XCJ3+bgWywIh""#,
     ] {
-        assert!(
-            out.stderr.contains(expected),
-            "no {expected:?} in {}",
-            out.stderr
-        );
+        out.stderr_contains(expected);
     }
     // The new token is the command's result: stdout still has it.
-    assert!(out.stdout.contains(FULL_TOKEN), "{}", out.stdout);
+    out.stdout_contains(FULL_TOKEN);
 }
 
 #[test]
@@ -448,11 +433,7 @@ fn tokens_echoed_back_by_the_server_are_scrubbed() {
     ));
     let out = run_cli(cmd().api(&server).args(["list", "--show-http"]));
     out.code(3);
-    assert!(
-        out.stderr.contains("Invalid token (redacted)"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("Invalid token (redacted)");
 
     // A full token given as the prefix to revoke travels in the URL: traces and errors
     // show only its first characters.
@@ -466,7 +447,7 @@ fn tokens_echoed_back_by_the_server_are_scrubbed() {
             .args(["revoke", FULL_TOKEN, "--force", "--show-http"]),
     );
     out.code(4);
-    assert!(out.stderr.contains("XCJ3%2BbgWywIh"), "{}", out.stderr);
+    out.stderr_contains("XCJ3%2BbgWywIh");
     assert_eq!(
         server.requests()[0].path,
         format!("/v1/access_token/{}", encoded(FULL_TOKEN)),
@@ -487,11 +468,8 @@ fn cleartext_to_a_remote_host_is_refused_before_any_traffic() {
     let out = run_cli(cmd().url("http://example.invalid").token(TOKEN).arg("list"));
     // A DNS lookup or connection attempt would end in "cannot reach" (exit 1) instead.
     out.code(2).one_line_error();
-    assert!(
-        out.stderr.contains("--allow-insecure-http") && !out.stderr.contains("cannot reach"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("--allow-insecure-http");
+    assert!(!out.stderr.contains("cannot reach"), "{}", out.stderr);
 }
 
 /// `0.0.0.0` is not a loopback address, but on Linux connecting to it reaches this host:
@@ -549,7 +527,7 @@ fn redirects_are_not_followed() {
     );
     let out = run_cli(cmd().api(&server).arg("list"));
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("HTTP 302"), "{}", out.stderr);
+    out.stderr_contains("HTTP 302");
     assert_eq!(methods(&server), ["GET"]);
     assert!(target.requests().is_empty(), "the redirect was followed");
 }

@@ -172,18 +172,8 @@ fn csv_and_yaml_outputs() {
         "{}",
         yaml.stdout
     );
-    assert!(
-        yaml.stdout
-            .contains("\n  description: \"deploy, \\\"prod\\\"\"\n"),
-        "{}",
-        yaml.stdout
-    );
-    assert!(
-        yaml.stdout
-            .contains("\n  scopes:\n    - \"user:read\"\n    - \"projects\"\n"),
-        "{}",
-        yaml.stdout
-    );
+    yaml.stdout_contains("\n  description: \"deploy, \\\"prod\\\"\"\n");
+    yaml.stdout_contains("\n  scopes:\n    - \"user:read\"\n    - \"projects\"\n");
 }
 
 #[test]
@@ -224,11 +214,7 @@ fn list_warns_near_the_personal_token_quota() {
         .collect();
     let out = cmd().api(&fake(tokens.clone())).arg("list").run();
     out.success();
-    assert!(
-        out.stderr.contains("8 of 10 personal tokens"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("8 of 10 personal tokens");
     // Session tokens (created by login) do not count, and 7 personal tokens are fine.
     let mut fewer = tokens;
     fewer[0]["created_manually"] = json!(false);
@@ -289,11 +275,7 @@ fn rotate_copies_the_settings_then_revokes_the_old_token() {
     let server = fake(vec![token("OLDtoken/+==", "deploy")]);
     let out = cmd().api(&server).args(["rotate", "OLDtoken/+=="]).run();
     out.success();
-    assert!(
-        out.stdout.contains("NEWtoken0000/full+token=="),
-        "{}",
-        out.stdout
-    );
+    out.stdout_contains("NEWtoken0000/full+token==");
     assert!(out.stdout.starts_with("EXPIRY_TIME  "), "{}", out.stdout);
     assert_eq!(
         posted(&server),
@@ -351,11 +333,8 @@ fn rotate_with_a_failing_revoke_still_prints_the_new_token() {
         out.stdout, "NEWtoken0000rest\n",
         "the new token must not be lost"
     );
-    assert!(
-        out.stderr.contains("STILL ACTIVE") && out.stderr.contains("OLDtoken0000"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("STILL ACTIVE")
+        .stderr_contains("OLDtoken0000");
 }
 
 #[test]
@@ -365,7 +344,7 @@ fn revoke_refuses_the_token_in_use_without_force() {
     let server = fake(vec![current]);
     let out = cmd().api(&server).args(["revoke", "CURRENTtoken"]).run();
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("--force"), "{}", out.stderr);
+    out.stderr_contains("--force");
     assert_eq!(deletes(&server), 0);
     cmd()
         .api(&server)
@@ -422,7 +401,7 @@ fn login_stores_a_checked_token_privately_and_logout_removes_it() {
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
     let listed = stored().arg("list").run();
     listed.success();
-    assert!(listed.stderr.contains("chmod 600"), "{}", listed.stderr);
+    listed.stderr_contains("chmod 600");
     assert_eq!(
         server.requests().pop().unwrap().header("authorization"),
         Some("aivenv1 stored-token-value/+=")
@@ -526,14 +505,8 @@ fn revoke_asks_on_a_terminal_and_respects_no() {
     let Some(declined) = on_terminal("n\n") else {
         return;
     };
-    assert!(
-        declined
-            .stdout
-            .contains("Revoke token TARGETtoken0 (\"deploy\")? [y/N]"),
-        "{}",
-        declined.stdout
-    );
-    assert!(declined.stdout.contains("aborted"), "{}", declined.stdout);
+    declined.stdout_contains("Revoke token TARGETtoken0 (\"deploy\")? [y/N]");
+    declined.stdout_contains("aborted");
     assert!(
         server.requests().iter().all(|r| r.method != "DELETE"),
         "declined: nothing revoked"
@@ -541,7 +514,7 @@ fn revoke_asks_on_a_terminal_and_respects_no() {
     let Some(accepted) = on_terminal("y\n") else {
         return;
     };
-    assert!(accepted.stdout.contains("Revoked"), "{}", accepted.stdout);
+    accepted.stdout_contains("Revoked");
     assert_eq!(deletes(&server), 1);
 }
 
@@ -661,11 +634,7 @@ fn a_corrupt_credentials_file_can_be_replaced_or_removed() {
     let file = write_credentials(home.path(), "{not json");
     let out = stored().arg("list").run();
     out.code(3).one_line_error();
-    assert!(
-        out.stderr.contains("aiven-credentials.json"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("aiven-credentials.json");
 
     stored()
         .arg("login")
@@ -678,11 +647,7 @@ fn a_corrupt_credentials_file_can_be_replaced_or_removed() {
     std::fs::write(&file, r#"{"auth_token": ["not", "a", "string"]}"#).unwrap();
     let out = stored().arg("logout").run();
     out.success();
-    assert!(
-        out.stderr.contains("no token was revoked"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("no token was revoked");
     assert!(!file.exists());
     assert_eq!(deletes(&server), 0);
 }

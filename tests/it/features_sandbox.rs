@@ -83,20 +83,8 @@ fn durations_scopes_and_allowlists_are_what_the_service_stores() {
     assert_eq!(info[0]["ip_allowlist"], json!(["127.0.0.0/8", "::1"]));
     let table = env.run(&["info", &prefix]);
     table.success();
-    assert!(
-        table
-            .stdout
-            .contains(&format!("TOKEN_PREFIX      {prefix}\n")),
-        "{}",
-        table.stdout
-    );
-    assert!(
-        table
-            .stdout
-            .contains("IP_ALLOWLIST      127.0.0.0/8, ::1\n"),
-        "{}",
-        table.stdout
-    );
+    table.stdout_contains(&format!("TOKEN_PREFIX      {prefix}\n"));
+    table.stdout_contains("IP_ALLOWLIST      127.0.0.0/8, ::1\n");
 }
 
 #[test]
@@ -119,11 +107,7 @@ fn rotate_gives_a_working_replacement_and_kills_the_old_token() {
         "{}",
         out.stdout
     );
-    assert!(
-        out.stderr.contains("revoked the old token"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("revoked the old token");
 
     let tokens = env.list();
     assert!(
@@ -147,15 +131,9 @@ fn the_token_in_use_is_protected_and_marked() {
     let own = env.sandbox.token();
     let out = env.run(&["revoke", own.prefix()]);
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("--force"), "{}", out.stderr);
+    out.stderr_contains("--force");
     let people = env.run(&["list", "--relative"]);
-    assert!(
-        people
-            .stdout
-            .contains(&format!("{} (in use)", own.prefix())),
-        "{}",
-        people.stdout
-    );
+    people.stdout_contains(&format!("{} (in use)", own.prefix()));
 
     env.run(&["revoke", own.expose(), "--force"]).success();
     env.run(&["list"]).code(3).one_line_error();
@@ -180,11 +158,7 @@ fn quota_warning_and_the_limit() {
     }
     let out = env.run(&["list"]);
     out.success();
-    assert!(
-        out.stderr.contains("8 of 10 personal tokens"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("8 of 10 personal tokens");
     env.create(&["--description", "t8"]);
     env.create(&["--description", "t9"]);
     let refused = env.run(&["create", "--description", "t10"]);
@@ -217,7 +191,7 @@ fn login_then_avn_and_avn_token_use_the_stored_token_and_logout_revokes_it() {
         .write_stdin(format!("{token}\n"))
         .run();
     out.success();
-    assert!(out.stderr.contains("logged in as"), "{}", out.stderr);
+    out.stderr_contains("logged in as");
 
     // No token in the environment: both clients read the credentials file.
     let listed = env.cmd().args(["list", "--json"]).run();

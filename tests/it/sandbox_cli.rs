@@ -53,7 +53,7 @@ fn a_bad_fixed_token_is_a_usage_error() {
     let out = cmd().args(["sandbox", "--token", "has space"]).run();
     out.failure();
     assert_eq!(out.stdout, "");
-    assert!(out.stderr.contains("--token"), "{}", out.stderr);
+    out.stderr_contains("--token");
 }
 
 #[test]
@@ -127,7 +127,7 @@ fn a_corrupt_or_foreign_state_file_stops_startup_and_is_left_untouched() {
     // A directory cannot be read as a state file either.
     let out = cmd().args(["sandbox", "--state"]).arg(dir.path()).run();
     out.failure();
-    assert!(out.stderr.contains("cannot read"), "{}", out.stderr);
+    out.stderr_contains("cannot read");
 }
 
 #[test]
@@ -177,11 +177,7 @@ fn exec_reports_a_signal_death_and_a_missing_command() {
         .run();
     missing.code(127);
     assert_eq!(missing.stdout, "");
-    assert!(
-        missing.stderr.contains("no-such-command-anywhere"),
-        "{}",
-        missing.stderr
-    );
+    missing.stderr_contains("no-such-command-anywhere");
 }
 
 #[test]

@@ -230,6 +230,26 @@ impl Run {
         self.status == Some(0)
     }
 
+    #[track_caller]
+    pub fn stdout_contains(&self, wanted: &str) -> &Run {
+        assert!(
+            self.stdout.contains(wanted),
+            "no {wanted:?} on stdout: {}",
+            self.stdout
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_contains(&self, wanted: &str) -> &Run {
+        assert!(
+            self.stderr.contains(wanted),
+            "no {wanted:?} on stderr: {}",
+            self.stderr
+        );
+        self
+    }
+
     /// A failure prints exactly one line on stderr and nothing on stdout.
     #[track_caller]
     pub fn one_line_error(&self) -> &Run {

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::server::{find_header, parse_header};
 use super::{Running, cmd};
 
 /// Every blocking read in these tests gives up after this long rather than hang CI.
@@ -38,10 +39,7 @@ impl Answer {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 
     /// A 2xx answer's JSON.
@@ -158,14 +156,10 @@ fn exchange(connection: &mut BufReader<TcpStream>, request: &[u8]) -> std::io::R
         if text.is_empty() {
             break;
         }
-        if let Some((name, value)) = text.split_once(':') {
-            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
-        }
+        headers.extend(parse_header(text));
     }
-    let length: usize = headers
-        .iter()
-        .find(|(name, _)| name == "content-length")
-        .and_then(|(_, value)| value.parse().ok())
+    let length: usize = find_header(&headers, "content-length")
+        .and_then(|value| value.parse().ok())
         .ok_or_else(|| std::io::Error::other("no content-length in the answer"))?;
     let mut body = vec![0; length];
     connection.read_exact(&mut body)?;
