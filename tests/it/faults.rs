@@ -9,8 +9,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-#[cfg(unix)]
-use crate::support::send_signal;
 use crate::support::server::{Canned, ScriptedServer, unused_address};
 use crate::support::{Cmd, Run, TOKEN, cmd};
 
@@ -498,6 +496,7 @@ fn allow_insecure_http_is_the_explicit_opt_out() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_exits_130_without_a_trace() {
+    use crate::support::send_signal;
     let server = ScriptedServer::always(Canned::Delayed(
         Duration::from_secs(15),
         Box::new(list_ok()),

@@ -5,10 +5,11 @@
 
 use serde_json::{Value, json};
 
-#[cfg(target_os = "linux")]
-use crate::support::Cmd;
 use crate::support::server::{Canned, ScriptedServer};
 use crate::support::{cmd, credentials_file, write_credentials};
+// The terminal tests run `script` (util-linux).
+#[cfg(target_os = "linux")]
+use crate::support::{Cmd, bin};
 
 fn token(prefix: &str, description: &str) -> Value {
     json!({
@@ -484,7 +485,7 @@ fn on_a_terminal(server: &ScriptedServer, arguments: &str) -> Option<Cmd> {
         eprintln!("util-linux `script` not found: terminal prompt test skipped");
         return None;
     }
-    let command_line = format!("{} {arguments}", crate::support::bin().display());
+    let command_line = format!("{} {arguments}", bin().display());
     let script = Cmd::new("script")
         .args(["-qec", &command_line, "/dev/null"])
         .api(server)

@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
-use crate::support::sandbox::{Api, Http, seeded_state, token_path};
 use avn_token::sandbox::{BackgroundSandbox, Options, Sandbox};
 use avn_token::secret::Secret;
 use serde_json::Value;
+
+use crate::support::sandbox::{Api, Http, seeded_state, token_path};
 
 fn sandbox() -> BackgroundSandbox {
     BackgroundSandbox::start(Options::default()).expect("start the sandbox")

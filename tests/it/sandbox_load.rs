@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::support::sandbox::{Answer, Api, SandboxProcess, state_tokens, token_path};
 use avn_token::sandbox::{BackgroundSandbox, Options};
+
+use crate::support::sandbox::{Answer, Api, SandboxProcess, state_tokens, token_path};
 
 const CLIENTS: usize = 200;
 
