@@ -1,15 +1,14 @@
 //! The sandbox under load and under a hard kill: 200 concurrent clients get no errors and
 //! lose no tokens, and SIGKILL in the middle of state writes leaves a whole state file.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use avn_token::sandbox::{BackgroundSandbox, Options};
-use support::sandbox::{Api, Reply, SandboxProcess, state_tokens, token_path};
+
+use crate::support::sandbox::{Answer, Api, SandboxProcess, state_tokens, token_path};
 
 const CLIENTS: usize = 200;
 
@@ -239,7 +238,7 @@ fn load(url: String, token: String, seen: Arc<Mutex<Acknowledged>>, deadline: In
                 .http
                 .call("DELETE", &token_path(&old), Some(&token), None)
             {
-                Ok(Reply { status: 200, .. }) => record(&|seen| {
+                Ok(Answer { status: 200, .. }) => record(&|seen| {
                     seen.revoked.insert(old.clone());
                     seen.writes += 1;
                 }),
@@ -254,14 +253,14 @@ const LOADERS: usize = 5;
 
 #[test]
 fn sigkill_during_state_writes_leaves_a_whole_state_file() {
-    let home = tempfile::tempdir().expect("tempdir");
-    let state = home.path().join("state.json");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("state.json");
     let state_arg = state.to_str().expect("utf-8 path").to_owned();
     let mut session = None;
     // Each kill lands at a random point of the write cycle; ten of them catch a writer that
     // is not atomic (measured: one truncating the file in place failed 6 runs out of 6).
     for (round, writes_before_kill) in (1..=10).map(|n| n * 15).enumerate() {
-        let sandbox = SandboxProcess::start(home.path(), &["--state", &state_arg]);
+        let sandbox = SandboxProcess::start(&["--state", &state_arg]);
         if let Some(session) = &session {
             assert_eq!(
                 &sandbox.token, session,
@@ -290,9 +289,7 @@ fn sigkill_during_state_writes_leaves_a_whole_state_file() {
         {
             thread::sleep(Duration::from_millis(1));
         }
-        let mut sandbox = sandbox;
-        sandbox.child.kill().expect("SIGKILL the sandbox");
-        sandbox.child.wait().expect("reap it");
+        sandbox.kill();
         for loader in loaders {
             loader.join().expect("loader");
         }
@@ -324,7 +321,7 @@ fn sigkill_during_state_writes_leaves_a_whole_state_file() {
         assert!(on_disk.contains(session.as_deref().unwrap_or_default()));
     }
     // The survivor of ten kills still starts, with what the file says.
-    let sandbox = SandboxProcess::start(home.path(), &["--state", &state_arg]);
+    let sandbox = SandboxProcess::start(&["--state", &state_arg]);
     let listed: BTreeSet<String> = prefixes(&sandbox.api().list());
     let on_disk: BTreeSet<String> = state_tokens(&state)
         .iter()

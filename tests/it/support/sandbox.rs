@@ -1,29 +1,32 @@
-//! Support for the sandbox tests (`support::sandbox`): a tiny blocking HTTP/1.1 client (exact bytes on
-//! the wire, keep-alive, no retries that could hide an error), the binary under test with a
-//! sealed-off environment, and checks of the API's error shape.
-use super::avn_token;
+//! Support for the sandbox tests: a tiny blocking HTTP/1.1 client (exact bytes on the wire,
+//! keep-alive, no retries that could hide an error) with checks of the API's error shape,
+//! and `avn-token sandbox` as a child process.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::ChildStdout;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
 
+use super::server::{find_header, parse_header};
+use super::{Running, cmd};
+
 /// Every blocking read in these tests gives up after this long rather than hang CI.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// One HTTP answer.
+/// What the raw client received from the sandbox: status, headers (names in lower case),
+/// body. (What the fake API sends is [`super::server::Canned`].)
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub struct Answer {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
-impl Reply {
+impl Answer {
     #[track_caller]
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
@@ -36,10 +39,7 @@ impl Reply {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 
     /// A 2xx answer's JSON.
@@ -99,7 +99,7 @@ impl Http {
         path: &str,
         token: Option<&str>,
         body: Option<&str>,
-    ) -> std::io::Result<Reply> {
+    ) -> std::io::Result<Answer> {
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nhost: {}\r\nuser-agent: {}\r\n",
             self.address, self.user_agent
@@ -120,7 +120,7 @@ impl Http {
     }
 
     /// Send these exact bytes as one request and read the answer.
-    pub fn raw(&mut self, request: &[u8]) -> std::io::Result<Reply> {
+    pub fn raw(&mut self, request: &[u8]) -> std::io::Result<Answer> {
         if self.connection.is_none() {
             let stream = TcpStream::connect_timeout(&self.address, IO_TIMEOUT)?;
             stream.set_read_timeout(Some(IO_TIMEOUT))?;
@@ -139,7 +139,7 @@ impl Http {
     }
 }
 
-fn exchange(connection: &mut BufReader<TcpStream>, request: &[u8]) -> std::io::Result<Reply> {
+fn exchange(connection: &mut BufReader<TcpStream>, request: &[u8]) -> std::io::Result<Answer> {
     connection.get_mut().write_all(request)?;
     let mut line = String::new();
     connection.read_line(&mut line)?;
@@ -156,18 +156,14 @@ fn exchange(connection: &mut BufReader<TcpStream>, request: &[u8]) -> std::io::R
         if text.is_empty() {
             break;
         }
-        if let Some((name, value)) = text.split_once(':') {
-            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
-        }
+        headers.extend(parse_header(text));
     }
-    let length: usize = headers
-        .iter()
-        .find(|(name, _)| name == "content-length")
-        .and_then(|(_, value)| value.parse().ok())
+    let length: usize = find_header(&headers, "content-length")
+        .and_then(|value| value.parse().ok())
         .ok_or_else(|| std::io::Error::other("no content-length in the answer"))?;
     let mut body = vec![0; length];
     connection.read_exact(&mut body)?;
-    Ok(Reply {
+    Ok(Answer {
         status,
         headers,
         body,
@@ -189,7 +185,7 @@ impl Api {
     }
 
     #[track_caller]
-    pub fn send(&mut self, method: &str, path: &str, body: Option<&str>) -> Reply {
+    pub fn send(&mut self, method: &str, path: &str, body: Option<&str>) -> Answer {
         let token = self.token.clone();
         self.http
             .call(method, path, Some(&token), body)
@@ -197,7 +193,7 @@ impl Api {
     }
 
     #[track_caller]
-    pub fn get(&mut self, path: &str) -> Reply {
+    pub fn get(&mut self, path: &str) -> Answer {
         self.send("GET", path, None)
     }
 
@@ -216,7 +212,7 @@ impl Api {
     }
 
     #[track_caller]
-    pub fn revoke(&mut self, prefix: &str) -> Reply {
+    pub fn revoke(&mut self, prefix: &str) -> Answer {
         self.send("DELETE", &token_path(prefix), None)
     }
 }
@@ -236,7 +232,7 @@ pub fn token_path(prefix: &str) -> String {
 
 /// A `sandbox` child process serving in the background, killed when dropped.
 pub struct SandboxProcess {
-    pub child: Child,
+    process: Running,
     pub url: String,
     pub token: String,
     /// The two export lines as printed.
@@ -246,23 +242,16 @@ pub struct SandboxProcess {
 impl SandboxProcess {
     /// Start `avn-token sandbox ARGS` and read its export lines (bounded by [`IO_TIMEOUT`]).
     #[track_caller]
-    pub fn start(home: &Path, args: &[&str]) -> SandboxProcess {
-        let mut child = avn_token(home)
-            .arg("sandbox")
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the sandbox");
-        let stdout = child.stdout.take().expect("piped stdout");
+    pub fn start(args: &[&str]) -> SandboxProcess {
+        let mut process = cmd().arg("sandbox").args(args).spawn();
+        let stdout = process.child.stdout.take().expect("piped stdout");
         let exports = match read_lines(stdout, 2).recv_timeout(IO_TIMEOUT) {
             Ok(Ok(lines)) => lines,
             outcome => {
-                let _ = child.kill();
-                let output = child.wait_with_output().expect("sandbox output");
+                let _ = process.child.kill();
                 panic!(
                     "the sandbox printed no exports ({outcome:?}); stderr: {}",
-                    String::from_utf8_lossy(&output.stderr)
+                    process.finish().stderr
                 );
             }
         };
@@ -278,7 +267,7 @@ impl SandboxProcess {
             url: value("AIVEN_WEB_URL"),
             token: value("AIVEN_AUTH_TOKEN"),
             exports: exports.clone(),
-            child,
+            process,
         }
     }
 
@@ -287,16 +276,13 @@ impl SandboxProcess {
     }
 
     /// SIGTERM, then the exit code (bounded by [`IO_TIMEOUT`]).
+    #[cfg(unix)]
     #[track_caller]
     pub fn terminate(mut self) -> Option<i32> {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("run kill");
-        assert!(status.success());
+        super::send_signal(&self.process.child, "TERM");
         let deadline = std::time::Instant::now() + IO_TIMEOUT;
         loop {
-            if let Some(status) = self.child.try_wait().expect("wait for the sandbox") {
+            if let Some(status) = self.process.child.try_wait().expect("wait for the sandbox") {
                 return status.code();
             }
             assert!(
@@ -306,12 +292,18 @@ impl SandboxProcess {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+
+    /// SIGKILL: no chance to clean up or flush.
+    pub fn kill(mut self) {
+        self.process.child.kill().expect("SIGKILL the sandbox");
+        self.process.child.wait().expect("reap it");
+    }
 }
 
 impl Drop for SandboxProcess {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.process.child.kill();
+        let _ = self.process.child.wait();
     }
 }
 

@@ -1,12 +1,11 @@
 //! The commands beyond `avn` (issue 4), end to end against the real sandbox: what the user
 //! types and sees, and what the service holds afterwards. (Exact responses and failures the
-//! sandbox cannot produce are in tests/features.rs, against a scripted server.)
-
-mod support;
+//! sandbox cannot produce are in `features`, against a scripted server.)
 
 use avn_token::sandbox::{BackgroundSandbox, Options};
 use serde_json::{Value, json};
-use support::{Run, client, run};
+
+use crate::support::{Cmd, Run, avn_binary, cmd, credentials_file};
 
 struct Env {
     sandbox: BackgroundSandbox,
@@ -21,13 +20,18 @@ impl Env {
         }
     }
 
+    /// `avn-token` in this HOME against this sandbox, with no token yet.
+    fn cmd(&self) -> Cmd {
+        cmd().home(self.home.path()).url(self.sandbox.url())
+    }
+
     /// `avn-token ARGS` as the bootstrap (login) user.
     fn run(&self, args: &[&str]) -> Run {
         self.run_as(self.sandbox.token().expose(), args)
     }
 
     fn run_as(&self, token: &str, args: &[&str]) -> Run {
-        run(client(self.home.path(), &self.sandbox.url(), token).args(args))
+        self.cmd().token(token).args(args).run()
     }
 
     fn list(&self) -> Vec<Value> {
@@ -79,20 +83,8 @@ fn durations_scopes_and_allowlists_are_what_the_service_stores() {
     assert_eq!(info[0]["ip_allowlist"], json!(["127.0.0.0/8", "::1"]));
     let table = env.run(&["info", &prefix]);
     table.success();
-    assert!(
-        table
-            .stdout
-            .contains(&format!("TOKEN_PREFIX      {prefix}\n")),
-        "{}",
-        table.stdout
-    );
-    assert!(
-        table
-            .stdout
-            .contains("IP_ALLOWLIST      127.0.0.0/8, ::1\n"),
-        "{}",
-        table.stdout
-    );
+    table.stdout_contains(&format!("TOKEN_PREFIX      {prefix}\n"));
+    table.stdout_contains("IP_ALLOWLIST      127.0.0.0/8, ::1\n");
 }
 
 #[test]
@@ -115,11 +107,7 @@ fn rotate_gives_a_working_replacement_and_kills_the_old_token() {
         "{}",
         out.stdout
     );
-    assert!(
-        out.stderr.contains("revoked the old token"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("revoked the old token");
 
     let tokens = env.list();
     assert!(
@@ -143,15 +131,9 @@ fn the_token_in_use_is_protected_and_marked() {
     let own = env.sandbox.token();
     let out = env.run(&["revoke", own.prefix()]);
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("--force"), "{}", out.stderr);
+    out.stderr_contains("--force");
     let people = env.run(&["list", "--relative"]);
-    assert!(
-        people
-            .stdout
-            .contains(&format!("{} (in use)", own.prefix())),
-        "{}",
-        people.stdout
-    );
+    people.stdout_contains(&format!("{} (in use)", own.prefix()));
 
     env.run(&["revoke", own.expose(), "--force"]).success();
     env.run(&["list"]).code(3).one_line_error();
@@ -176,11 +158,7 @@ fn quota_warning_and_the_limit() {
     }
     let out = env.run(&["list"]);
     out.success();
-    assert!(
-        out.stderr.contains("8 of 10 personal tokens"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("8 of 10 personal tokens");
     env.create(&["--description", "t8"]);
     env.create(&["--description", "t9"]);
     let refused = env.run(&["create", "--description", "t10"]);
@@ -207,29 +185,28 @@ fn unknown_prefixes_are_not_found_for_every_command() {
 fn login_then_avn_and_avn_token_use_the_stored_token_and_logout_revokes_it() {
     let env = Env::new();
     let (token, prefix) = env.create(&["--description", "laptop"]);
-    let mut login = support::avn_token(env.home.path());
-    login.env("AIVEN_WEB_URL", env.sandbox.url()).arg("login");
-    let out = support::run_with_stdin(&mut login, format!("{token}\n").as_bytes());
+    let out = env
+        .cmd()
+        .arg("login")
+        .write_stdin(format!("{token}\n"))
+        .run();
     out.success();
-    assert!(out.stderr.contains("logged in as"), "{}", out.stderr);
+    out.stderr_contains("logged in as");
 
     // No token in the environment: both clients read the credentials file.
-    let stored = || {
-        let mut command = support::avn_token(env.home.path());
-        command.env("AIVEN_WEB_URL", env.sandbox.url());
-        command
-    };
-    let listed = run(stored().args(["list", "--json"]));
+    let listed = env.cmd().args(["list", "--json"]).run();
     listed.success();
     let tokens: Vec<Value> = serde_json::from_str(&listed.stdout).unwrap();
     assert_eq!(
         find(&tokens, &prefix).unwrap()["currently_active"],
         json!(true)
     );
-    if let Some(avn) = support::avn_binary() {
-        let out = run(support::sealed_command(&avn, env.home.path())
-            .env("AIVEN_WEB_URL", env.sandbox.url())
-            .args(["user", "access-token", "list"]));
+    if let Some(avn) = avn_binary() {
+        let out = Cmd::new(avn)
+            .home(env.home.path())
+            .url(env.sandbox.url())
+            .args(["user", "access-token", "list"])
+            .run();
         out.success();
         assert!(
             out.stdout.contains(&prefix),
@@ -238,17 +215,12 @@ fn login_then_avn_and_avn_token_use_the_stored_token_and_logout_revokes_it() {
         );
     }
 
-    run(stored().arg("logout")).success();
-    assert!(
-        !env.home
-            .path()
-            .join(".config/aiven/aiven-credentials.json")
-            .exists()
-    );
+    env.cmd().arg("logout").run().success();
+    assert!(!credentials_file(env.home.path()).exists());
     let remaining = env.list();
     assert!(
         find(&remaining, &prefix).is_none(),
         "logout must revoke the stored token"
     );
-    run(stored().arg("list")).code(3).one_line_error();
+    env.cmd().arg("list").run().code(3).one_line_error();
 }

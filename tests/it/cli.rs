@@ -1,12 +1,10 @@
 //! End to end: the real binary against a scripted server on 127.0.0.1:0, with a sealed-off
 //! HOME. What the user sees (stdout, stderr, exit code) and what the server received.
 
-mod support;
-
 use serde_json::{Value, json};
-use support::{Reply, ScriptedServer, avn_token, run};
 
-const TOKEN: &str = "c2VjcmV0LXRva2VuLWZvci10ZXN0cy1vbmx5Cg+/AbC=";
+use crate::support::server::{Canned, ScriptedServer, unused_address};
+use crate::support::{TOKEN, cmd, write_credentials};
 
 fn sample_tokens() -> Value {
     json!([
@@ -32,7 +30,7 @@ fn sample_tokens() -> Value {
 fn fake_aiven(tokens: Value) -> ScriptedServer {
     ScriptedServer::start(
         move |request| match (request.method.as_str(), request.path.as_str()) {
-            ("GET", "/v1/access_token") => Reply::json(200, json!({ "tokens": tokens })),
+            ("GET", "/v1/access_token") => Canned::json(200, json!({ "tokens": tokens })),
             ("POST", "/v1/access_token") => {
                 let mut token = tokens[0].clone();
                 let body = request.json();
@@ -40,15 +38,15 @@ fn fake_aiven(tokens: Value) -> ScriptedServer {
                 token["max_age_seconds"] = body["max_age_seconds"].clone();
                 token["extend_when_used"] = body["extend_when_used"].clone();
                 token["full_token"] = json!("XCJ3+bgWywIhFULL/TOKEN+VALUE==");
-                Reply::json(200, token)
+                Canned::json(200, token)
             }
             ("PUT", _) => {
                 let mut token = tokens[0].clone();
                 token["description"] = request.json()["description"].clone();
-                Reply::json(200, token)
+                Canned::json(200, token)
             }
-            ("DELETE", _) => Reply::json(200, json!({"message": "Token revoked"})),
-            _ => Reply::json(
+            ("DELETE", _) => Canned::json(200, json!({"message": "Token revoked"})),
+            _ => Canned::json(
                 404,
                 json!({"message": "Not found", "errors": [{"message": "Not found", "status": 404}]}),
             ),
@@ -56,15 +54,10 @@ fn fake_aiven(tokens: Value) -> ScriptedServer {
     )
 }
 
-fn cmd(server: &ScriptedServer, home: &tempfile::TempDir) -> std::process::Command {
-    support::client(home.path(), &server.url(), TOKEN)
-}
-
 #[test]
 fn list_prints_the_avn_table_and_sends_the_right_request() {
     let server = fake_aiven(sample_tokens());
-    let home = tempfile::tempdir().unwrap();
-    let out = run(cmd(&server, &home).arg("list"));
+    let out = cmd().api(&server).arg("list").run();
     out.success();
     assert_eq!(
         out.stdout,
@@ -93,8 +86,7 @@ EXPIRY_TIME           TOKEN_PREFIX  DESCRIPTION                       MAX_AGE_SE
 #[test]
 fn list_json_keeps_every_field_sorted_with_four_space_indent() {
     let server = fake_aiven(sample_tokens());
-    let home = tempfile::tempdir().unwrap();
-    let out = run(cmd(&server, &home).args(["list", "--json"]));
+    let out = cmd().api(&server).args(["list", "--json"]).run();
     out.success();
     let parsed: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(parsed, sample_tokens());
@@ -105,33 +97,34 @@ fn list_json_keeps_every_field_sorted_with_four_space_indent() {
         out.stdout
     );
     // `--json` is a global option: it works before the subcommand too.
-    let before = run(cmd(&server, &home).args(["--json", "list"]));
+    let before = cmd().api(&server).args(["--json", "list"]).run();
     assert_eq!(before.stdout, out.stdout);
 }
 
 #[test]
 fn empty_list_prints_nothing() {
     let server = fake_aiven(json!([]));
-    let home = tempfile::tempdir().unwrap();
-    let out = run(cmd(&server, &home).arg("list"));
+    let out = cmd().api(&server).arg("list").run();
     out.success();
     assert_eq!(out.stdout, "");
-    let json = run(cmd(&server, &home).args(["list", "--json"]));
+    let json = cmd().api(&server).args(["list", "--json"]).run();
     assert_eq!(json.stdout, "[]\n");
 }
 
 #[test]
 fn create_sends_avns_body_and_prints_the_create_table() {
     let server = fake_aiven(sample_tokens());
-    let home = tempfile::tempdir().unwrap();
-    let out = run(cmd(&server, &home).args([
-        "create",
-        "--description",
-        "To be used with python notebooks",
-        "--max-age-seconds",
-        "3600",
-        "--extend-when-used",
-    ]));
+    let out = cmd()
+        .api(&server)
+        .args([
+            "create",
+            "--description",
+            "To be used with python notebooks",
+            "--max-age-seconds",
+            "3600",
+            "--extend-when-used",
+        ])
+        .run();
     out.success();
     assert_eq!(
         out.stdout,
@@ -156,8 +149,10 @@ EXPIRY_TIME           DESCRIPTION                       MAX_AGE_SECONDS  EXTEND_
 #[test]
 fn create_without_max_age_sends_null_and_quiet_prints_only_the_token() {
     let server = fake_aiven(sample_tokens());
-    let home = tempfile::tempdir().unwrap();
-    let out = run(cmd(&server, &home).args(["create", "--description", "ci", "-q"]));
+    let out = cmd()
+        .api(&server)
+        .args(["create", "--description", "ci", "-q"])
+        .run();
     out.success();
     assert_eq!(out.stdout, "XCJ3+bgWywIhFULL/TOKEN+VALUE==\n");
     assert_eq!(
@@ -169,8 +164,10 @@ fn create_without_max_age_sends_null_and_quiet_prints_only_the_token() {
 #[test]
 fn create_json_is_a_one_element_list() {
     let server = fake_aiven(sample_tokens());
-    let home = tempfile::tempdir().unwrap();
-    let out = run(cmd(&server, &home).args(["create", "--description", "x", "--json"]));
+    let out = cmd()
+        .api(&server)
+        .args(["create", "--description", "x", "--json"])
+        .run();
     out.success();
     let parsed: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(parsed.as_array().unwrap().len(), 1);
@@ -180,11 +177,13 @@ fn create_json_is_a_one_element_list() {
 #[test]
 fn update_and_revoke_percent_encode_the_prefix_as_one_segment() {
     let server = fake_aiven(sample_tokens());
-    let home = tempfile::tempdir().unwrap();
-    let out = run(cmd(&server, &home).args(["update", "ab/c+d=", "--description", "new words"]));
+    let out = cmd()
+        .api(&server)
+        .args(["update", "ab/c+d=", "--description", "new words"])
+        .run();
     out.success();
     assert!(out.stdout.starts_with("EXPIRY_TIME  "), "{}", out.stdout);
-    assert!(out.stdout.contains("  new words  "), "{}", out.stdout);
+    out.stdout_contains("  new words  ");
     let put = &server.requests()[0];
     assert_eq!(
         (put.method.as_str(), put.path.as_str()),
@@ -192,7 +191,10 @@ fn update_and_revoke_percent_encode_the_prefix_as_one_segment() {
     );
     assert_eq!(put.json(), json!({"description": "new words"}));
 
-    let out = run(cmd(&server, &home).args(["revoke", "ab/c+d=", "--yes"]));
+    let out = cmd()
+        .api(&server)
+        .args(["revoke", "ab/c+d=", "--yes"])
+        .run();
     out.success();
     assert_eq!(out.stdout, "Revoked\n");
     let delete = server
@@ -205,34 +207,38 @@ fn update_and_revoke_percent_encode_the_prefix_as_one_segment() {
 
 #[test]
 fn api_errors_are_one_line_with_message_and_status() {
-    let server = ScriptedServer::always(Reply::json(
+    let server = ScriptedServer::always(Canned::json(
         404,
         json!({"message": "Token not found", "errors": [{"message": "Token not found", "status": 404}]}),
     ));
-    let home = tempfile::tempdir().unwrap();
-    let out = run(cmd(&server, &home).args(["update", "nope", "--description", "x"]));
+    let out = cmd()
+        .api(&server)
+        .args(["update", "nope", "--description", "x"])
+        .run();
     out.code(4).one_line_error();
     assert_eq!(out.stderr, "error: Token not found (HTTP 404)\n");
 
-    let server = ScriptedServer::always(Reply::json(403, json!({"message": "Invalid token"})));
-    let out = run(cmd(&server, &home).arg("list"));
+    let server = ScriptedServer::always(Canned::json(403, json!({"message": "Invalid token"})));
+    let out = cmd().api(&server).arg("list").run();
     out.code(3).one_line_error();
-    assert!(
-        out.stderr.contains("Invalid token (HTTP 403)"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("Invalid token (HTTP 403)");
 
-    let server = ScriptedServer::always(Reply::json(400, json!({"message": "Bad description"})));
-    let out = run(cmd(&server, &home).args(["create", "--description", ""]));
+    let server = ScriptedServer::always(Canned::json(400, json!({"message": "Bad description"})));
+    let out = cmd()
+        .api(&server)
+        .args(["create", "--description", ""])
+        .run();
     out.code(1).one_line_error();
 }
 
 #[test]
 fn errors_have_no_backtrace_even_with_rust_backtrace_set() {
-    let server = ScriptedServer::always(Reply::json(500, json!({"message": "boom"})));
-    let home = tempfile::tempdir().unwrap();
-    let out = run(cmd(&server, &home).env("RUST_BACKTRACE", "1").arg("list"));
+    let server = ScriptedServer::always(Canned::json(500, json!({"message": "boom"})));
+    let out = cmd()
+        .api(&server)
+        .env("RUST_BACKTRACE", "1")
+        .arg("list")
+        .run();
     out.code(1).one_line_error();
     assert!(!out.stderr.contains("backtrace"), "{}", out.stderr);
 }
@@ -240,13 +246,10 @@ fn errors_have_no_backtrace_even_with_rust_backtrace_set() {
 #[test]
 fn no_credentials_names_the_fixes_and_sends_nothing() {
     let server = fake_aiven(sample_tokens());
-    let home = tempfile::tempdir().unwrap();
-    let out = run(avn_token(home.path())
-        .env("AIVEN_WEB_URL", server.url())
-        .arg("list"));
+    let out = cmd().url(server.url()).arg("list").run();
     out.code(3).one_line_error();
     for fix in ["--auth-token", "AIVEN_AUTH_TOKEN", "login"] {
-        assert!(out.stderr.contains(fix), "{}", out.stderr);
+        out.stderr_contains(fix);
     }
     assert!(server.requests().is_empty());
 }
@@ -255,33 +258,23 @@ fn no_credentials_names_the_fixes_and_sends_nothing() {
 fn token_comes_from_flag_then_env_then_credentials_file() {
     let server = fake_aiven(json!([]));
     let home = tempfile::tempdir().unwrap();
-    let dir = home.path().join(".config/aiven");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("aiven-credentials.json"),
+    let file = write_credentials(
+        home.path(),
         r#"{"auth_token": "from-file", "user_email": "me@example.com"}"#,
-    )
-    .unwrap();
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(
-            dir.join("aiven-credentials.json"),
-            std::fs::Permissions::from_mode(0o600),
-        )
-        .unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
-    let base = || {
-        let mut command = avn_token(home.path());
-        command.env("AIVEN_WEB_URL", server.url());
-        command
-    };
-    run(base().arg("list")).success();
-    run(base().env("AIVEN_AUTH_TOKEN", "from-env").arg("list")).success();
-    run(base()
-        .env("AIVEN_AUTH_TOKEN", "from-env")
-        .args(["list", "--auth-token", "from-flag"]))
-    .success();
+    let base = || cmd().home(home.path()).url(server.url());
+    base().arg("list").run().success();
+    base().token("from-env").arg("list").run().success();
+    base()
+        .token("from-env")
+        .args(["list", "--auth-token", "from-flag"])
+        .run()
+        .success();
     let seen: Vec<String> = server
         .requests()
         .iter()
@@ -295,17 +288,18 @@ fn token_comes_from_flag_then_env_then_credentials_file() {
 
 #[test]
 fn usage_errors_exit_2() {
-    let home = tempfile::tempdir().unwrap();
-    let out = run(avn_token(home.path()).args(["create"]));
+    let out = cmd().arg("create").run();
     out.code(2);
-    assert!(out.stderr.contains("--description"), "{}", out.stderr);
-    run(avn_token(home.path()).args(["frobnicate"])).code(2);
-    run(avn_token(home.path()).args(["create", "--description", "x", "--max-age-seconds", "soon"]))
+    out.stderr_contains("--description");
+    cmd().arg("frobnicate").run().code(2);
+    cmd()
+        .args(["create", "--description", "x", "--max-age-seconds", "soon"])
+        .run()
         .code(2);
-    let help = run(avn_token(home.path()).arg("--help"));
+    let help = cmd().arg("--help").run();
     help.success();
-    assert!(help.stdout.contains("Exit codes"), "{}", help.stdout);
-    let version = run(avn_token(home.path()).arg("--version"));
+    help.stdout_contains("Exit codes");
+    let version = cmd().arg("--version").run();
     assert_eq!(
         version.stdout,
         concat!("avn-token ", env!("CARGO_PKG_VERSION"), "\n")
@@ -314,68 +308,49 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn unreachable_api_is_a_one_line_network_error() {
-    // Bind then drop a listener: nothing is listening on that port any more.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let home = tempfile::tempdir().unwrap();
-    let out = run(avn_token(home.path())
-        .env("AIVEN_WEB_URL", format!("http://127.0.0.1:{port}"))
-        .env("AIVEN_AUTH_TOKEN", TOKEN)
-        .args(["list", "--retry-budget", "0.5"]));
+    let out = cmd()
+        .url(format!("http://{}", unused_address()))
+        .token(TOKEN)
+        .args(["list", "--retry-budget", "0.5"])
+        .run();
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("cannot reach"), "{}", out.stderr);
+    out.stderr_contains("cannot reach");
 }
 
 #[cfg(unix)]
 #[test]
 fn closed_stdout_ends_quietly_with_status_0() {
     use std::io::Read;
-    use std::process::Stdio;
     // Enough tokens that the output cannot fit in the pipe buffer.
     let many: Vec<Value> = (0..3000)
         .map(|i| json!({"token_prefix": format!("prefix{i:06}"), "description": "x".repeat(40)}))
         .collect();
     let server = fake_aiven(Value::Array(many));
-    let home = tempfile::tempdir().unwrap();
-    let mut child = cmd(&server, &home)
-        .arg("list")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
+    let mut running = cmd().api(&server).arg("list").spawn();
+    let mut stdout = running.child.stdout.take().unwrap();
     let mut first = [0u8; 16];
     stdout.read_exact(&mut first).unwrap();
     drop(stdout); // like `| head -c 16`
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    let out = running.finish();
+    out.success();
+    assert_eq!(out.stderr, "");
 }
 
 #[test]
 fn revoke_accepts_an_empty_json_body_where_avn_crashes() {
     let server = fake_aiven(json!([]));
-    server.push(Reply::json(200, json!({"tokens": []})));
-    server.push(Reply::raw(200, "application/json", b""));
-    let home = tempfile::tempdir().unwrap();
-    let out = run(cmd(&server, &home).args(["revoke", "XCJ3+bgWywIh"]));
+    server.push(Canned::json(200, json!({"tokens": []})));
+    server.push(Canned::raw(200, "application/json", b""));
+    let out = cmd().api(&server).args(["revoke", "XCJ3+bgWywIh"]).run();
     out.success();
     assert_eq!(out.stdout, "Revoked\n");
 }
 
 #[test]
 fn avns_user_tokens_expire_spelling_is_expire_all() {
-    let server = ScriptedServer::always(Reply::json(200, json!({"message": "All tokens expired"})));
-    let home = tempfile::tempdir().unwrap();
-    let out = run(cmd(&server, &home).args(["user", "tokens-expire"]));
+    let server =
+        ScriptedServer::always(Canned::json(200, json!({"message": "All tokens expired"})));
+    let out = cmd().api(&server).args(["user", "tokens-expire"]).run();
     out.success();
     assert_eq!(out.stdout, "All tokens expired\n");
     assert_eq!(server.requests()[0].path, "/v1/me/expire_tokens");

@@ -3,12 +3,13 @@
 //! info, rotate (including a failed revoke), safe revoke, expire-all, login/logout,
 //! completions and the man page.
 
-mod support;
-
 use serde_json::{Value, json};
-use support::{Reply, ScriptedServer, avn_token, run};
 
-const TOKEN: &str = "Q2xpZW50VG9rZW4vKz0xMjM0NTY3ODkwYWJjZGVm";
+use crate::support::server::{Canned, ScriptedServer};
+use crate::support::{cmd, credentials_file, write_credentials};
+// The terminal tests run `script` (util-linux).
+#[cfg(target_os = "linux")]
+use crate::support::{Cmd, bin};
 
 fn token(prefix: &str, description: &str) -> Value {
     json!({
@@ -26,29 +27,25 @@ fn token(prefix: &str, description: &str) -> Value {
 fn fake(tokens: Vec<Value>) -> ScriptedServer {
     ScriptedServer::start(
         move |request| match (request.method.as_str(), request.path.as_str()) {
-            ("GET", "/v1/access_token") => Reply::json(200, json!({ "tokens": tokens })),
+            ("GET", "/v1/access_token") => Canned::json(200, json!({ "tokens": tokens })),
             ("POST", "/v1/access_token") => {
                 let mut created = request.json();
                 created["token_prefix"] = json!("NEWtoken0000");
                 created["full_token"] = json!("NEWtoken0000/full+token==");
                 created["expiry_time"] = json!("2030-01-01T00:00:00Z");
-                Reply::json(200, created)
+                Canned::json(200, created)
             }
-            ("DELETE", _) => Reply::json(200, json!({"message": "Revoked"})),
+            ("DELETE", _) => Canned::json(200, json!({"message": "Revoked"})),
             ("POST", "/v1/me/expire_tokens") => {
-                Reply::json(200, json!({"message": "All tokens expired"}))
+                Canned::json(200, json!({"message": "All tokens expired"}))
             }
-            ("GET", "/v1/me") => Reply::json(
+            ("GET", "/v1/me") => Canned::json(
                 200,
                 json!({"user": {"user": "dev@example.com", "user_id": "u-1", "real_name": "Dev"}}),
             ),
-            _ => Reply::json(404, json!({"message": "Not found"})),
+            _ => Canned::json(404, json!({"message": "Not found"})),
         },
     )
-}
-
-fn cmd(server: &ScriptedServer, home: &tempfile::TempDir) -> std::process::Command {
-    support::client(home.path(), &server.url(), TOKEN)
 }
 
 fn deletes(server: &ScriptedServer) -> usize {
@@ -71,24 +68,26 @@ fn posted(server: &ScriptedServer) -> Vec<Value> {
 #[test]
 fn expires_in_scopes_and_allowlists_reach_the_api() {
     let server = fake(vec![]);
-    let home = tempfile::tempdir().unwrap();
-    run(cmd(&server, &home).args([
-        "create",
-        "--description",
-        "ci",
-        "--expires-in",
-        "12h",
-        "--scope",
-        "user:read",
-        "--scope",
-        "projects",
-        "--ip-allowlist",
-        "10.0.0.0/8",
-        "--ip-allowlist",
-        "2001:db8::1",
-        "-q",
-    ]))
-    .success();
+    cmd()
+        .api(&server)
+        .args([
+            "create",
+            "--description",
+            "ci",
+            "--expires-in",
+            "12h",
+            "--scope",
+            "user:read",
+            "--scope",
+            "projects",
+            "--ip-allowlist",
+            "10.0.0.0/8",
+            "--ip-allowlist",
+            "2001:db8::1",
+            "-q",
+        ])
+        .run()
+        .success();
     assert_eq!(
         posted(&server),
         [json!({
@@ -97,7 +96,10 @@ fn expires_in_scopes_and_allowlists_reach_the_api() {
         })]
     );
     for (flag, seconds) in [("90m", 5400), ("30d", 2_592_000), ("1w", 604_800)] {
-        run(cmd(&server, &home).args(["create", "--description", "d", "--expires-in", flag, "-q"]))
+        cmd()
+            .api(&server)
+            .args(["create", "--description", "d", "--expires-in", flag, "-q"])
+            .run()
             .success();
         assert_eq!(
             posted(&server).last().unwrap()["max_age_seconds"],
@@ -109,7 +111,6 @@ fn expires_in_scopes_and_allowlists_reach_the_api() {
 #[test]
 fn bad_local_input_is_a_usage_error_before_any_request() {
     let server = fake(vec![]);
-    let home = tempfile::tempdir().unwrap();
     for args in [
         &[
             "create",
@@ -145,7 +146,7 @@ fn bad_local_input_is_a_usage_error_before_any_request() {
         &["list", "--output", "xml"],
         &["list", "--request-timeout", "-1"],
     ] {
-        let out = run(cmd(&server, &home).args(args));
+        let out = cmd().api(&server).args(args).run();
         out.code(2);
         assert_eq!(out.stdout, "", "{args:?}");
     }
@@ -158,15 +159,14 @@ fn bad_local_input_is_a_usage_error_before_any_request() {
 #[test]
 fn csv_and_yaml_outputs() {
     let server = fake(vec![token("AAAAbbbbCCCC", "deploy, \"prod\"")]);
-    let home = tempfile::tempdir().unwrap();
-    let csv = run(cmd(&server, &home).args(["list", "-o", "csv"]));
+    let csv = cmd().api(&server).args(["list", "-o", "csv"]).run();
     csv.success();
     assert_eq!(
         csv.stdout,
         "expiry_time,token_prefix,description,max_age_seconds,extend_when_used,last_used_time,last_ip,last_user_agent\r\n\
          2030-01-01T00:00:00.123456Z,AAAAbbbbCCCC,\"deploy, \"\"prod\"\"\",7200,true,,,\r\n"
     );
-    let yaml = run(cmd(&server, &home).args(["list", "--output", "yaml"]));
+    let yaml = cmd().api(&server).args(["list", "--output", "yaml"]).run();
     yaml.success();
     assert!(
         yaml.stdout
@@ -174,18 +174,8 @@ fn csv_and_yaml_outputs() {
         "{}",
         yaml.stdout
     );
-    assert!(
-        yaml.stdout
-            .contains("\n  description: \"deploy, \\\"prod\\\"\"\n"),
-        "{}",
-        yaml.stdout
-    );
-    assert!(
-        yaml.stdout
-            .contains("\n  scopes:\n    - \"user:read\"\n    - \"projects\"\n"),
-        "{}",
-        yaml.stdout
-    );
+    yaml.stdout_contains("\n  description: \"deploy, \\\"prod\\\"\"\n");
+    yaml.stdout_contains("\n  scopes:\n    - \"user:read\"\n    - \"projects\"\n");
 }
 
 #[test]
@@ -199,8 +189,7 @@ fn relative_view_for_people() {
     forever["expiry_time"] = Value::Null;
     forever["currently_active"] = json!(true);
     let server = fake(vec![soon, forever]);
-    let home = tempfile::tempdir().unwrap();
-    let out = run(cmd(&server, &home).args(["list", "--relative"]));
+    let out = cmd().api(&server).args(["list", "--relative"]).run();
     out.success();
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert!(
@@ -222,21 +211,16 @@ fn relative_view_for_people() {
 
 #[test]
 fn list_warns_near_the_personal_token_quota() {
-    let home = tempfile::tempdir().unwrap();
     let tokens: Vec<Value> = (0..8)
         .map(|i| token(&format!("prefix{i:06}"), "t"))
         .collect();
-    let out = run(cmd(&fake(tokens.clone()), &home).arg("list"));
+    let out = cmd().api(&fake(tokens.clone())).arg("list").run();
     out.success();
-    assert!(
-        out.stderr.contains("8 of 10 personal tokens"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("8 of 10 personal tokens");
     // Session tokens (created by login) do not count, and 7 personal tokens are fine.
     let mut fewer = tokens;
     fewer[0]["created_manually"] = json!(false);
-    let out = run(cmd(&fake(fewer), &home).arg("list"));
+    let out = cmd().api(&fake(fewer)).arg("list").run();
     out.success();
     assert_eq!(out.stderr, "");
 }
@@ -247,8 +231,7 @@ fn info_finds_one_token_by_prefix_or_full_token() {
         token("AAAAbbbbCCCC", "first"),
         token("AAAAzzzzYYYY", "second"),
     ]);
-    let home = tempfile::tempdir().unwrap();
-    let out = run(cmd(&server, &home).args(["info", "AAAAbbbbCCCC"]));
+    let out = cmd().api(&server).args(["info", "AAAAbbbbCCCC"]).run();
     out.success();
     assert_eq!(
         out.stdout,
@@ -268,15 +251,23 @@ CREATED_MANUALLY  true
 CURRENTLY_ACTIVE  false
 "
     );
-    let full =
-        run(cmd(&server, &home).args(["info", "AAAAzzzzYYYYandTheRestOfTheToken==", "--json"]));
+    let full = cmd()
+        .api(&server)
+        .args(["info", "AAAAzzzzYYYYandTheRestOfTheToken==", "--json"])
+        .run();
     full.success();
     let parsed: Value = serde_json::from_str(&full.stdout).unwrap();
     assert_eq!(parsed[0]["description"], "second");
-    run(cmd(&server, &home).args(["info", "AAAA"]))
+    cmd()
+        .api(&server)
+        .args(["info", "AAAA"])
+        .run()
         .code(2)
         .one_line_error();
-    run(cmd(&server, &home).args(["info", "ZZZZ"]))
+    cmd()
+        .api(&server)
+        .args(["info", "ZZZZ"])
+        .run()
         .code(4)
         .one_line_error();
 }
@@ -284,14 +275,9 @@ CURRENTLY_ACTIVE  false
 #[test]
 fn rotate_copies_the_settings_then_revokes_the_old_token() {
     let server = fake(vec![token("OLDtoken/+==", "deploy")]);
-    let home = tempfile::tempdir().unwrap();
-    let out = run(cmd(&server, &home).args(["rotate", "OLDtoken/+=="]));
+    let out = cmd().api(&server).args(["rotate", "OLDtoken/+=="]).run();
     out.success();
-    assert!(
-        out.stdout.contains("NEWtoken0000/full+token=="),
-        "{}",
-        out.stdout
-    );
+    out.stdout_contains("NEWtoken0000/full+token==");
     assert!(out.stdout.starts_with("EXPIRY_TIME  "), "{}", out.stdout);
     assert_eq!(
         posted(&server),
@@ -316,13 +302,10 @@ fn rotate_copies_the_settings_then_revokes_the_old_token() {
             ),
         ]
     );
-    let quiet = run(cmd(&server, &home).args([
-        "rotate",
-        "OLDtoken/+==",
-        "-q",
-        "--description",
-        "new name",
-    ]));
+    let quiet = cmd()
+        .api(&server)
+        .args(["rotate", "OLDtoken/+==", "-q", "--description", "new name"])
+        .run();
     quiet.success();
     assert_eq!(quiet.stdout, "NEWtoken0000/full+token==\n");
     assert_eq!(posted(&server).last().unwrap()["description"], "new name");
@@ -331,30 +314,29 @@ fn rotate_copies_the_settings_then_revokes_the_old_token() {
 #[test]
 fn rotate_with_a_failing_revoke_still_prints_the_new_token() {
     let server = fake(vec![token("OLDtoken0000", "deploy")]);
-    let home = tempfile::tempdir().unwrap();
-    server.push(Reply::json(
+    server.push(Canned::json(
         200,
         json!({"tokens": [token("OLDtoken0000", "deploy")]}),
     ));
-    server.push(Reply::json(
+    server.push(Canned::json(
         200,
         json!({"token_prefix": "NEWtoken0000", "full_token": "NEWtoken0000rest"}),
     ));
-    server.push(Reply::json(
+    server.push(Canned::json(
         400,
         json!({"message": "cannot revoke right now"}),
     ));
-    let out = run(cmd(&server, &home).args(["rotate", "OLDtoken0000", "-q"]));
+    let out = cmd()
+        .api(&server)
+        .args(["rotate", "OLDtoken0000", "-q"])
+        .run();
     out.code(1);
     assert_eq!(
         out.stdout, "NEWtoken0000rest\n",
         "the new token must not be lost"
     );
-    assert!(
-        out.stderr.contains("STILL ACTIVE") && out.stderr.contains("OLDtoken0000"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("STILL ACTIVE")
+        .stderr_contains("OLDtoken0000");
 }
 
 #[test]
@@ -362,22 +344,28 @@ fn revoke_refuses_the_token_in_use_without_force() {
     let mut current = token("CURRENTtoken", "me");
     current["currently_active"] = json!(true);
     let server = fake(vec![current]);
-    let home = tempfile::tempdir().unwrap();
-    let out = run(cmd(&server, &home).args(["revoke", "CURRENTtoken"]));
+    let out = cmd().api(&server).args(["revoke", "CURRENTtoken"]).run();
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("--force"), "{}", out.stderr);
+    out.stderr_contains("--force");
     assert_eq!(deletes(&server), 0);
-    run(cmd(&server, &home).args(["revoke", "CURRENTtoken", "--force"])).success();
+    cmd()
+        .api(&server)
+        .args(["revoke", "CURRENTtoken", "--force"])
+        .run()
+        .success();
     assert_eq!(deletes(&server), 1);
     // Rotating the token in use revokes it too: same rule.
-    run(cmd(&server, &home).args(["rotate", "CURRENTtoken"])).code(1);
+    cmd()
+        .api(&server)
+        .args(["rotate", "CURRENTtoken"])
+        .run()
+        .code(1);
 }
 
 #[test]
 fn expire_all_posts_and_prints_the_message() {
     let server = fake(vec![]);
-    let home = tempfile::tempdir().unwrap();
-    let out = run(cmd(&server, &home).arg("expire-all"));
+    let out = cmd().api(&server).arg("expire-all").run();
     out.success();
     assert_eq!(out.stdout, "All tokens expired\n");
     assert_eq!(server.requests()[0].path, "/v1/me/expire_tokens");
@@ -389,14 +377,8 @@ fn login_stores_a_checked_token_privately_and_logout_removes_it() {
     use std::os::unix::fs::PermissionsExt;
     let server = fake(vec![]);
     let home = tempfile::tempdir().unwrap();
-    let login = |input: &str| {
-        support::run_with_stdin(
-            avn_token(home.path())
-                .env("AIVEN_WEB_URL", server.url())
-                .arg("login"),
-            input.as_bytes(),
-        )
-    };
+    let stored = || cmd().home(home.path()).url(server.url());
+    let login = |input: &str| stored().arg("login").write_stdin(input).run();
     login("   \n").code(2).one_line_error();
     let out = login("stored-token-value/+=\n");
     out.success();
@@ -407,10 +389,10 @@ fn login_stores_a_checked_token_privately_and_logout_removes_it() {
         Some("aivenv1 stored-token-value/+=")
     );
 
-    let file = home.path().join(".config/aiven/aiven-credentials.json");
-    let stored: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let file = credentials_file(home.path());
+    let saved: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(
-        stored,
+        saved,
         json!({"auth_token": "stored-token-value/+=", "user_email": "dev@example.com"})
     );
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
@@ -419,19 +401,15 @@ fn login_stores_a_checked_token_privately_and_logout_removes_it() {
 
     // The stored token is used, and a readable-by-others file is warned about.
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let listed = run(avn_token(home.path())
-        .env("AIVEN_WEB_URL", server.url())
-        .arg("list"));
+    let listed = stored().arg("list").run();
     listed.success();
-    assert!(listed.stderr.contains("chmod 600"), "{}", listed.stderr);
+    listed.stderr_contains("chmod 600");
     assert_eq!(
         server.requests().pop().unwrap().header("authorization"),
         Some("aivenv1 stored-token-value/+=")
     );
 
-    let out = run(avn_token(home.path())
-        .env("AIVEN_WEB_URL", server.url())
-        .arg("logout"));
+    let out = stored().arg("logout").run();
     out.success();
     let revoke = server.requests().pop().unwrap();
     assert_eq!(
@@ -443,47 +421,37 @@ fn login_stores_a_checked_token_privately_and_logout_removes_it() {
 
 #[test]
 fn login_with_a_rejected_token_writes_nothing() {
-    let server = ScriptedServer::always(Reply::json(403, json!({"message": "Invalid token"})));
+    let server = ScriptedServer::always(Canned::json(403, json!({"message": "Invalid token"})));
     let home = tempfile::tempdir().unwrap();
-    let out = support::run_with_stdin(
-        avn_token(home.path())
-            .env("AIVEN_WEB_URL", server.url())
-            .arg("login"),
-        b"bad-token\n",
-    );
+    let out = cmd()
+        .home(home.path())
+        .url(server.url())
+        .arg("login")
+        .write_stdin("bad-token\n")
+        .run();
     out.code(3).one_line_error();
-    assert!(
-        !home
-            .path()
-            .join(".config/aiven/aiven-credentials.json")
-            .exists()
-    );
+    assert!(!credentials_file(home.path()).exists());
 }
 
 #[test]
 fn logout_without_revoke_only_removes_the_file() {
     let server = fake(vec![]);
     let home = tempfile::tempdir().unwrap();
-    let dir = home.path().join(".config/aiven");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("aiven-credentials.json"),
-        r#"{"auth_token": "t", "user_email": null}"#,
-    )
-    .unwrap();
-    let out = run(avn_token(home.path())
-        .env("AIVEN_WEB_URL", server.url())
-        .args(["logout", "--no-token-revoke"]));
+    let file = write_credentials(home.path(), r#"{"auth_token": "t", "user_email": null}"#);
+    let out = cmd()
+        .home(home.path())
+        .url(server.url())
+        .args(["logout", "--no-token-revoke"])
+        .run();
     out.success();
     assert!(server.requests().is_empty());
-    assert!(!dir.join("aiven-credentials.json").exists());
+    assert!(!file.exists());
 }
 
 #[test]
 fn completions_and_man_page_come_from_the_cli_definition() {
-    let home = tempfile::tempdir().unwrap();
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
-        let out = run(avn_token(home.path()).args(["completions", shell]));
+        let out = cmd().args(["completions", shell]).run();
         out.success();
         assert!(out.stdout.contains("avn-token"), "{shell}");
         assert!(
@@ -491,8 +459,8 @@ fn completions_and_man_page_come_from_the_cli_definition() {
             "{shell}"
         );
     }
-    run(avn_token(home.path()).args(["completions", "tcsh"])).code(2);
-    let man = run(avn_token(home.path()).arg("man"));
+    cmd().args(["completions", "tcsh"]).run().code(2);
+    let man = cmd().arg("man").run();
     man.success();
     assert!(
         man.stdout.starts_with(".ie \\n(.g .ds Aq") || man.stdout.contains(".TH avn-token"),
@@ -508,12 +476,8 @@ fn completions_and_man_page_come_from_the_cli_definition() {
 /// `avn-token ARGUMENTS` on a pseudo-terminal (util-linux `script`), with the API at
 /// `server`; `None` (the test skips) where `script` is not installed.
 #[cfg(target_os = "linux")]
-fn on_a_terminal(
-    server: &ScriptedServer,
-    home: &tempfile::TempDir,
-    arguments: &str,
-) -> Option<std::process::Child> {
-    use std::process::Stdio;
+fn on_a_terminal(server: &ScriptedServer, arguments: &str) -> Option<Cmd> {
+    // A probe, not a test run: whether `script` can be started at all.
     if std::process::Command::new("script")
         .arg("--version")
         .output()
@@ -522,18 +486,12 @@ fn on_a_terminal(
         eprintln!("util-linux `script` not found: terminal prompt test skipped");
         return None;
     }
-    let command_line = format!("{} {arguments}", support::bin().display());
-    let child = support::sealed_command("script", home.path())
+    let command_line = format!("{} {arguments}", bin().display());
+    let script = Cmd::new("script")
         .args(["-qec", &command_line, "/dev/null"])
-        .env("AIVEN_WEB_URL", server.url())
-        .env("AIVEN_AUTH_TOKEN", TOKEN)
-        .env("TERM", "dumb")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    Some(child)
+        .api(server)
+        .env("TERM", "dumb");
+    Some(script)
 }
 
 /// On a terminal, revoke asks first; "n" keeps the token, "y" (or `--yes`) revokes it.
@@ -541,30 +499,16 @@ fn on_a_terminal(
 #[cfg(target_os = "linux")]
 #[test]
 fn revoke_asks_on_a_terminal_and_respects_no() {
-    use std::io::Write;
     let server = fake(vec![token("TARGETtoken0", "deploy")]);
-    let home = tempfile::tempdir().unwrap();
     let on_terminal = |answer: &str| {
-        let mut child = on_a_terminal(&server, &home, "revoke TARGETtoken0")?;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(answer.as_bytes())
-            .unwrap();
-        Some(support::Run::of(child.wait_with_output().unwrap()))
+        let script = on_a_terminal(&server, "revoke TARGETtoken0")?;
+        Some(script.write_stdin(answer).run())
     };
     let Some(declined) = on_terminal("n\n") else {
         return;
     };
-    assert!(
-        declined
-            .stdout
-            .contains("Revoke token TARGETtoken0 (\"deploy\")? [y/N]"),
-        "{}",
-        declined.stdout
-    );
-    assert!(declined.stdout.contains("aborted"), "{}", declined.stdout);
+    declined.stdout_contains("Revoke token TARGETtoken0 (\"deploy\")? [y/N]");
+    declined.stdout_contains("aborted");
     assert!(
         server.requests().iter().all(|r| r.method != "DELETE"),
         "declined: nothing revoked"
@@ -572,7 +516,7 @@ fn revoke_asks_on_a_terminal_and_respects_no() {
     let Some(accepted) = on_terminal("y\n") else {
         return;
     };
-    assert!(accepted.stdout.contains("Revoked"), "{}", accepted.stdout);
+    accepted.stdout_contains("Revoked");
     assert_eq!(deletes(&server), 1);
 }
 
@@ -585,10 +529,11 @@ fn ctrl_c_at_a_prompt_exits_130() {
     use std::io::Write;
     use std::time::{Duration, Instant};
     let server = fake(vec![token("TARGETtoken0", "deploy")]);
-    let home = tempfile::tempdir().unwrap();
-    let Some(mut child) = on_a_terminal(&server, &home, "revoke TARGETtoken0") else {
+    let Some(script) = on_a_terminal(&server, "revoke TARGETtoken0") else {
         return;
     };
+    let mut running = script.spawn();
+    let child = &mut running.child;
     let (seen, reader) = wait_for_output(child.stdout.take().unwrap(), "[y/N]");
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"\x03").unwrap(); // Ctrl-C, typed on the terminal
@@ -657,9 +602,11 @@ fn login_prompts_without_echo_on_a_terminal() {
     use std::io::Write;
     let server = fake(vec![]);
     let home = tempfile::tempdir().unwrap();
-    let Some(mut child) = on_a_terminal(&server, &home, "login") else {
+    let Some(script) = on_a_terminal(&server, "login") else {
         return;
     };
+    let mut running = script.home(home.path()).spawn();
+    let child = &mut running.child;
     let (seen, reader) = wait_for_output(child.stdout.take().unwrap(), "input hidden");
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"typed/secret+token=\n").unwrap();
@@ -673,10 +620,8 @@ fn login_prompts_without_echo_on_a_terminal() {
         !shown.contains("typed/secret"),
         "the token was echoed: {shown}"
     );
-    let stored: Value = serde_json::from_slice(
-        &std::fs::read(home.path().join(".config/aiven/aiven-credentials.json")).unwrap(),
-    )
-    .unwrap();
+    let stored: Value =
+        serde_json::from_slice(&std::fs::read(credentials_file(home.path())).unwrap()).unwrap();
     assert_eq!(stored["auth_token"], "typed/secret+token=");
 }
 
@@ -686,35 +631,25 @@ fn login_prompts_without_echo_on_a_terminal() {
 fn a_corrupt_credentials_file_can_be_replaced_or_removed() {
     let server = fake(vec![]);
     let home = tempfile::tempdir().unwrap();
-    let file = home.path().join(".config/aiven/aiven-credentials.json");
-    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-    let stored = || {
-        let mut command = avn_token(home.path());
-        command.env("AIVEN_WEB_URL", server.url());
-        command
-    };
+    let stored = || cmd().home(home.path()).url(server.url());
 
-    std::fs::write(&file, "{not json").unwrap();
-    let out = run(stored().arg("list"));
+    let file = write_credentials(home.path(), "{not json");
+    let out = stored().arg("list").run();
     out.code(3).one_line_error();
-    assert!(
-        out.stderr.contains("aiven-credentials.json"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("aiven-credentials.json");
 
-    support::run_with_stdin(stored().arg("login"), b"fresh-token\n").success();
+    stored()
+        .arg("login")
+        .write_stdin("fresh-token\n")
+        .run()
+        .success();
     let replaced: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(replaced["auth_token"], "fresh-token");
 
     std::fs::write(&file, r#"{"auth_token": ["not", "a", "string"]}"#).unwrap();
-    let out = run(stored().arg("logout"));
+    let out = stored().arg("logout").run();
     out.success();
-    assert!(
-        out.stderr.contains("no token was revoked"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("no token was revoked");
     assert!(!file.exists());
     assert_eq!(deletes(&server), 0);
 }

@@ -2,25 +2,22 @@
 //! `--state` file across restarts (including files it must refuse).
 //!
 //! Unix only: the commands run under `--exec` are `sh` scripts, and signals are POSIX.
-#![cfg(unix)]
-
-mod support;
 
 use std::path::Path;
 
-use support::sandbox::{Api, SandboxProcess, seeded_state, state_tokens};
-use support::{avn_token, sealed_command as sealed};
+use crate::support::sandbox::{Api, SandboxProcess, seeded_state, state_tokens};
+use crate::support::{Cmd, bin, cmd};
 
 const FIXED: &str = "fixed/token+with=all0123456789";
 
-fn home() -> tempfile::TempDir {
+/// A directory for state files.
+fn dir() -> tempfile::TempDir {
     tempfile::tempdir().expect("tempdir")
 }
 
 #[test]
 fn prints_eval_able_exports_and_serves() {
-    let home = home();
-    let sandbox = SandboxProcess::start(home.path(), &["--token", FIXED]);
+    let sandbox = SandboxProcess::start(&["--token", FIXED]);
     let url_line = format!("export AIVEN_WEB_URL={}\n", sandbox.url);
     assert!(
         sandbox.exports.starts_with(&url_line),
@@ -35,50 +32,36 @@ fn prints_eval_able_exports_and_serves() {
         "{}printf '%s %s' \"$AIVEN_WEB_URL\" \"$AIVEN_AUTH_TOKEN\"",
         sandbox.exports
     );
-    let shell = sealed(Path::new("sh"), home.path())
-        .args(["-c", &script])
-        .output()
-        .expect("run sh");
-    assert_eq!(
-        String::from_utf8_lossy(&shell.stdout),
-        format!("{} {FIXED}", sandbox.url)
-    );
+    let shell = Cmd::new("sh").args(["-c", &script]).run();
+    assert_eq!(shell.stdout, format!("{} {FIXED}", sandbox.url));
     sandbox.api().get("/v1/me").ok();
 }
 
 #[test]
 fn a_token_with_shell_characters_is_quoted() {
-    let home = home();
     let token = "it's-$HOME-`x`";
-    let sandbox = SandboxProcess::start(home.path(), &["--token", token]);
+    let sandbox = SandboxProcess::start(&["--token", token]);
     assert!(sandbox.exports.contains(r"'it'\''s-$HOME-`x`'"));
     let script = format!("{}printf '%s' \"$AIVEN_AUTH_TOKEN\"", sandbox.exports);
-    let shell = sealed(Path::new("sh"), home.path())
-        .args(["-c", &script])
-        .output()
-        .expect("run sh");
-    assert_eq!(String::from_utf8_lossy(&shell.stdout), token);
+    let shell = Cmd::new("sh").args(["-c", &script]).run();
+    assert_eq!(shell.stdout, token);
     Api::new(&sandbox.url, token).get("/v1/me").ok();
 }
 
 #[test]
 fn a_bad_fixed_token_is_a_usage_error() {
-    let home = home();
-    let output = avn_token(home.path())
-        .args(["sandbox", "--token", "has space"])
-        .output()
-        .expect("run");
-    assert!(!output.status.success());
-    assert!(output.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--token"));
+    let out = cmd().args(["sandbox", "--token", "has space"]).run();
+    out.failure();
+    assert_eq!(out.stdout, "");
+    out.stderr_contains("--token");
 }
 
 #[test]
 fn sigterm_stops_it_cleanly_and_saves_last_use() {
-    let home = home();
-    let state = home.path().join("state.json");
+    let dir = dir();
+    let state = dir.path().join("state.json");
     let state_arg = state.to_str().expect("utf-8 path");
-    let sandbox = SandboxProcess::start(home.path(), &["--state", state_arg]);
+    let sandbox = SandboxProcess::start(&["--state", state_arg]);
     let mut api = sandbox.api();
     api.get("/v1/me").ok();
     assert_eq!(sandbox.terminate(), Some(0));
@@ -92,10 +75,10 @@ fn sigterm_stops_it_cleanly_and_saves_last_use() {
 
 #[test]
 fn state_survives_a_restart_with_the_same_session_token() {
-    let home = home();
-    let state = home.path().join("state.json");
+    let dir = dir();
+    let state = dir.path().join("state.json");
     let state_arg = state.to_str().expect("utf-8 path");
-    let first = SandboxProcess::start(home.path(), &["--state", state_arg]);
+    let first = SandboxProcess::start(&["--state", state_arg]);
     let mut api = first.api();
     let kept = api.create(r#"{"description":"kept","scopes":["a:b"]}"#);
     let gone = api.create(r#"{"description":"gone"}"#);
@@ -105,7 +88,7 @@ fn state_survives_a_restart_with_the_same_session_token() {
     let session = first.token.clone();
     assert_eq!(first.terminate(), Some(0));
 
-    let second = SandboxProcess::start(home.path(), &["--state", state_arg]);
+    let second = SandboxProcess::start(&["--state", state_arg]);
     assert_eq!(second.token, session, "the session token is reused");
     let mut api = second.api();
     let after = api.list();
@@ -127,71 +110,52 @@ fn state_survives_a_restart_with_the_same_session_token() {
 
 #[test]
 fn a_corrupt_or_foreign_state_file_stops_startup_and_is_left_untouched() {
-    let home = home();
-    let state = home.path().join("state.json");
+    let dir = dir();
+    let state = dir.path().join("state.json");
     let valid_but_not_ours = r#"{"auth_token": "x", "user_email": "a@b"}"#;
     let truncated = &seeded_state(&[("abc", false)])[..40];
     for contents in ["", "{not json", valid_but_not_ours, truncated] {
         std::fs::write(&state, contents).expect("write");
-        let output = avn_token(home.path())
-            .args(["sandbox", "--state"])
-            .arg(&state)
-            .output()
-            .expect("run");
-        assert!(!output.status.success(), "{contents:?}");
-        assert!(output.stdout.is_empty());
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let out = cmd().args(["sandbox", "--state"]).arg(&state).run();
+        assert!(!out.succeeded(), "{contents:?}");
+        assert_eq!(out.stdout, "");
+        let stderr = &out.stderr;
         assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
         assert!(stderr.contains("state.json"), "{stderr}");
         assert_eq!(std::fs::read_to_string(&state).expect("read"), contents);
     }
     // A directory cannot be read as a state file either.
-    let output = avn_token(home.path())
-        .args(["sandbox", "--state"])
-        .arg(home.path())
-        .output()
-        .expect("run");
-    assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read"));
+    let out = cmd().args(["sandbox", "--state"]).arg(dir.path()).run();
+    out.failure();
+    out.stderr_contains("cannot read");
 }
 
 #[test]
 fn exec_runs_the_command_with_the_variables_and_its_exit_status() {
-    let home = home();
     let script = "printf '%s\\n%s\\n' \"$AIVEN_WEB_URL\" \"$AIVEN_AUTH_TOKEN\"; \
                   command -v avn-token; exit 7";
-    let output = avn_token(home.path())
+    let out = cmd()
         .args([
             "sandbox", "--token", FIXED, "--exec", "--", "sh", "-c", script,
         ])
-        .output()
-        .expect("run");
-    assert_eq!(output.status.code(), Some(7));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 3, "only the command's output: {stdout}");
+        .run();
+    out.code(7);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "only the command's output: {}", out.stdout);
     assert!(lines[0].starts_with("http://127.0.0.1:"));
     assert_eq!(lines[1], FIXED);
-    let own = support::bin();
-    assert_eq!(Path::new(lines[2]), own, "this avn-token comes first");
+    assert_eq!(Path::new(lines[2]), bin(), "this avn-token comes first");
 }
 
 #[test]
 fn exec_command_can_use_the_sandbox_and_the_sandbox_stops_after() {
-    let home = home();
     let script =
         "avn-token create --description from-exec --json >/dev/null && avn-token list --json";
-    let output = avn_token(home.path())
+    let out = cmd()
         .args(["sandbox", "--exec", "--", "sh", "-c", script])
-        .output()
-        .expect("run");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout} {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let tokens: serde_json::Value = serde_json::from_str(&stdout).expect("list --json");
+        .run();
+    out.success();
+    let tokens: serde_json::Value = serde_json::from_str(&out.stdout).expect("list --json");
     let descriptions: Vec<&str> = tokens
         .as_array()
         .expect("a list")
@@ -203,28 +167,24 @@ fn exec_command_can_use_the_sandbox_and_the_sandbox_stops_after() {
 
 #[test]
 fn exec_reports_a_signal_death_and_a_missing_command() {
-    let home = home();
-    let killed = avn_token(home.path())
+    cmd()
         .args(["sandbox", "--exec", "--", "sh", "-c", "kill -TERM $$"])
-        .output()
-        .expect("run");
-    assert_eq!(killed.status.code(), Some(128 + 15));
+        .run()
+        .code(128 + 15);
 
-    let missing = avn_token(home.path())
+    let missing = cmd()
         .args(["sandbox", "--exec", "--", "no-such-command-anywhere"])
-        .output()
-        .expect("run");
-    assert_eq!(missing.status.code(), Some(127));
-    assert!(missing.stdout.is_empty());
-    let stderr = String::from_utf8_lossy(&missing.stderr);
-    assert!(stderr.contains("no-such-command-anywhere"), "{stderr}");
+        .run();
+    missing.code(127);
+    assert_eq!(missing.stdout, "");
+    missing.stderr_contains("no-such-command-anywhere");
 }
 
 #[test]
 fn exec_with_state_persists_what_the_command_did() {
-    let home = home();
-    let state = home.path().join("ci-state.json");
-    let output = avn_token(home.path())
+    let dir = dir();
+    let state = dir.path().join("ci-state.json");
+    cmd()
         .args(["sandbox", "--state"])
         .arg(&state)
         .args([
@@ -235,13 +195,8 @@ fn exec_with_state_persists_what_the_command_did() {
             "--description",
             "persisted",
         ])
-        .output()
-        .expect("run");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+        .run()
+        .success();
     assert_eq!(
         state_tokens(&state).len(),
         2,

@@ -5,37 +5,39 @@
 //! `avn` is found through `$AVN_BIN` or `.venv/bin/avn` (`.ci/run` installs it). Without it
 //! these tests say so loudly and pass locally; with `CI` set they fail.
 
-mod support;
+use std::path::Path;
 
 use serde_json::{Value, json};
-use support::{Reply, ScriptedServer, avn_binary, avn_token};
+
+use crate::support::server::{Canned, ScriptedServer};
+use crate::support::{Cmd, Run, avn_binary, cmd};
 
 const TOKEN: &str = "compat+test/token=value0123456789abcdefABCDEF==";
 
-/// What both clients get back from the canned API.
+/// What both clients get back from the fake API: one canned response per endpoint.
 #[derive(Clone)]
-struct Canned {
-    list: Reply,
-    created: Reply,
-    updated: Reply,
-    revoked: Reply,
+struct CannedApi {
+    list: Canned,
+    created: Canned,
+    updated: Canned,
+    revoked: Canned,
 }
 
-impl Canned {
-    fn tokens(tokens: Value) -> Canned {
+impl CannedApi {
+    fn tokens(tokens: Value) -> CannedApi {
         let first = tokens.get(0).cloned().unwrap_or_else(|| json!({}));
         let mut created = first.clone();
         created["full_token"] = json!("6JsKDclT3OMQd1V2Fl2/+RaraBPg==");
-        Canned {
-            list: Reply::json(200, json!({ "tokens": tokens })),
-            created: Reply::json(200, created),
-            updated: Reply::json(200, first),
-            revoked: Reply::json(200, json!({"message": ""})),
+        CannedApi {
+            list: Canned::json(200, json!({ "tokens": tokens })),
+            created: Canned::json(200, created),
+            updated: Canned::json(200, first),
+            revoked: Canned::json(200, json!({"message": ""})),
         }
     }
 
-    fn every_call(reply: Reply) -> Canned {
-        Canned {
+    fn every_call(reply: Canned) -> CannedApi {
+        CannedApi {
             list: reply.clone(),
             created: reply.clone(),
             updated: reply.clone(),
@@ -54,69 +56,50 @@ impl Canned {
     }
 }
 
-struct Outcome {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_avn(avn: &std::path::Path, url: &str, args: &[&str]) -> Outcome {
-    let home = tempfile::tempdir().unwrap();
-    let output = std::process::Command::new(avn)
-        .env_clear()
-        .env("HOME", home.path())
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AIVEN_WEB_URL", url)
+fn run_avn(avn: &Path, url: &str, args: &[&str]) -> Run {
+    let run = Cmd::new(avn)
+        .url(url)
         .env("PYTHONIOENCODING", "utf-8")
         .args(["--auth-token", TOKEN, "user", "access-token"])
         .args(args)
-        .output()
-        .expect("avn runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+        .run();
     // Python writes CRLF line ends on Windows; avn-token writes LF everywhere.
-    #[cfg(windows)]
-    let stdout = stdout.replace("\r\n", "\n");
-    Outcome {
-        ok: output.status.success(),
-        stdout: stdout.to_string(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    if cfg!(windows) {
+        let stdout = run.stdout.replace("\r\n", "\n");
+        return Run { stdout, ..run };
     }
+    run
 }
 
-fn run_ours(url: &str, args: &[&str]) -> Outcome {
-    let home = tempfile::tempdir().unwrap();
-    let output = avn_token(home.path())
-        .env("AIVEN_WEB_URL", url)
+fn run_ours(url: &str, args: &[&str]) -> Run {
+    cmd()
+        .url(url)
         // Like avn: no retry delays, so error cases stay fast and comparable.
         .args(["--auth-token", TOKEN, "--retry-budget", "0.1"])
         .args(args)
-        .output()
-        .expect("avn-token runs");
-    Outcome {
-        ok: output.status.success(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+        .run()
 }
 
 /// Run `args` with both clients against one canned server and compare.
-fn same(avn: &std::path::Path, canned: &Canned, args: &[&str]) {
+fn same(avn: &Path, canned: &CannedApi, args: &[&str]) {
     let server = canned.serve();
     let reference = run_avn(avn, &server.url(), args);
     let ours = run_ours(&server.url(), args);
     // `avn`'s spelling works too, with the same result: a script can swap the program name.
     let spelled_like_avn = run_ours(&server.url(), &[&["user", "access-token"], args].concat());
     assert_eq!(
-        (spelled_like_avn.ok, &spelled_like_avn.stdout),
-        (ours.ok, &ours.stdout),
+        (spelled_like_avn.succeeded(), &spelled_like_avn.stdout),
+        (ours.succeeded(), &ours.stdout),
         "{args:?}: `avn-token user access-token ...` differs from `avn-token ...`"
     );
     assert_eq!(
-        ours.ok, reference.ok,
+        ours.succeeded(),
+        reference.succeeded(),
         "{args:?}: success differs\navn stderr: {}\navn-token stderr: {}",
-        reference.stderr, ours.stderr
+        reference.stderr,
+        ours.stderr
     );
-    if args.contains(&"--json") && reference.ok {
+    if args.contains(&"--json") && reference.succeeded() {
         let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
         assert_eq!(
             parse(&ours.stdout),
@@ -135,7 +118,7 @@ fn same(avn: &std::path::Path, canned: &Canned, args: &[&str]) {
             reference.stdout, ours.stdout
         );
     }
-    if !reference.ok {
+    if !reference.succeeded() {
         assert_eq!(
             ours.stdout, "",
             "{args:?}: failures print nothing on stdout"
@@ -143,7 +126,7 @@ fn same(avn: &std::path::Path, canned: &Canned, args: &[&str]) {
     }
 }
 
-fn all_commands(avn: &std::path::Path, canned: &Canned) {
+fn all_commands(avn: &Path, canned: &CannedApi) {
     for args in [
         &["list"][..],
         &["list", "--json"],
@@ -170,7 +153,7 @@ fn the_reference_example_and_its_neighbours() {
     let Some(avn) = avn_binary() else { return };
     all_commands(
         &avn,
-        &Canned::tokens(json!([
+        &CannedApi::tokens(json!([
             {
                 "create_time": "2021-08-16T15:29:14.000001Z", "created_manually": true,
                 "currently_active": false, "description": "Test token",
@@ -195,7 +178,7 @@ fn strings_that_json_escapes_and_odd_times() {
     let Some(avn) = avn_binary() else { return };
     all_commands(
         &avn,
-        &Canned::tokens(json!([
+        &CannedApi::tokens(json!([
             {
                 "description": "say \"hi\" \\ back\\slash\ttab", "token_prefix": "ab/+=cdEFgh1",
                 "expiry_time": "2021-08-16T16:26:10.5Z", "last_used_time": "2021-08-16T16:26:10.5",
@@ -219,7 +202,7 @@ fn strings_that_json_escapes_and_odd_times() {
 #[test]
 fn sparse_objects_and_a_missing_first_column() {
     let Some(avn) = avn_binary() else { return };
-    let canned = Canned::tokens(json!([
+    let canned = CannedApi::tokens(json!([
         {"token_prefix": "onlyprefix00"},
         {
             "expiry_time": "2030-01-01T00:00:00Z", "token_prefix": "full00000000", "description": "d",
@@ -236,15 +219,15 @@ fn sparse_objects_and_a_missing_first_column() {
 #[test]
 fn empty_list_and_empty_bodies() {
     let Some(avn) = avn_binary() else { return };
-    let canned = Canned::tokens(json!([]));
+    let canned = CannedApi::tokens(json!([]));
     same(&avn, &canned, &["list"]);
     same(&avn, &canned, &["list", "--json"]);
     // An empty body labelled `application/json` crashes avn 4.18.0 (it logs
-    // `response.json()`); avn-token accepts it (tests/cli.rs). Unlabelled, both accept it.
-    let mut empty_delete = Canned::tokens(json!([]));
-    empty_delete.revoked = Reply::raw(200, "text/plain", b"");
+    // `response.json()`); avn-token accepts it (the `cli` tests). Unlabelled, both accept it.
+    let mut empty_delete = CannedApi::tokens(json!([]));
+    empty_delete.revoked = Canned::raw(200, "text/plain", b"");
     same(&avn, &empty_delete, &["revoke", "XCJ3+bgWywIh"]);
-    empty_delete.revoked = Reply::raw(204, "text/plain", b"");
+    empty_delete.revoked = Canned::raw(204, "text/plain", b"");
     same(&avn, &empty_delete, &["revoke", "XCJ3+bgWywIh"]);
 }
 
@@ -252,24 +235,24 @@ fn empty_list_and_empty_bodies() {
 fn failures_agree_and_print_nothing_on_stdout() {
     let Some(avn) = avn_binary() else { return };
     for reply in [
-        Reply::json(
+        Canned::json(
             404,
             json!({"message": "Token not found", "errors": [{"message": "Token not found", "status": 404}]}),
         ),
-        Reply::json(
+        Canned::json(
             403,
             json!({"message": "Invalid token", "errors": [{"message": "Invalid token", "status": 403}]}),
         ),
-        Reply::json(
+        Canned::json(
             400,
             json!({"message": "Invalid input", "errors": [{"message": "description: too long", "status": 400}]}),
         ),
-        Reply::raw(
+        Canned::raw(
             500,
             "text/html",
             b"<html><body>Internal error</body></html>",
         ),
     ] {
-        all_commands(&avn, &Canned::every_call(reply));
+        all_commands(&avn, &CannedApi::every_call(reply));
     }
 }

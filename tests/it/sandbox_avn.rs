@@ -4,43 +4,35 @@
 //! `avn` is found through `$AVN_BIN` or `.venv/bin/avn` (CI installs it there). Without it
 //! this test says so loudly and passes locally; with `CI` set it fails.
 
-mod support;
-
 use std::path::PathBuf;
-use std::process::Output;
 
 use avn_token::sandbox::{BackgroundSandbox, Options};
 use serde_json::Value;
-use support::sandbox::token_path;
-use support::sealed_command as sealed;
 
-/// Runs `avn --auth-token TOKEN ARGS` against one sandbox, with a throwaway HOME.
+use crate::support::sandbox::token_path;
+use crate::support::{Cmd, Run, avn_binary};
+
+/// Runs `avn --auth-token TOKEN ARGS` against one sandbox, each time with a throwaway HOME.
 struct Avn {
     program: PathBuf,
     url: String,
-    home: tempfile::TempDir,
 }
 
 impl Avn {
-    fn run(&self, token: &str, args: &[&str]) -> Output {
-        sealed(&self.program, self.home.path())
-            .env("AIVEN_WEB_URL", &self.url)
+    fn run(&self, token: &str, args: &[&str]) -> Run {
+        Cmd::new(&self.program)
+            .url(&self.url)
             .arg("--auth-token")
             .arg(token)
             .args(args)
-            .output()
-            .expect("run avn")
+            .run()
     }
 
     #[track_caller]
     fn ok(&self, token: &str, args: &[&str]) -> String {
-        let output = self.run(token, args);
-        assert!(
-            output.status.success(),
-            "avn {args:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
+        let run = self.run(token, args);
+        assert!(run.succeeded(), "avn {args:?} failed: {}", run.stderr);
+        run.stdout
     }
 
     #[track_caller]
@@ -57,14 +49,13 @@ fn access<'a>(args: &[&'a str]) -> Vec<&'a str> {
 
 #[test]
 fn the_real_avn_works_against_the_sandbox() {
-    let Some(program) = support::avn_binary() else {
+    let Some(program) = avn_binary() else {
         return;
     };
     let sandbox = BackgroundSandbox::start(Options::default()).expect("start");
     let avn = Avn {
         program,
         url: sandbox.url(),
-        home: tempfile::tempdir().expect("tempdir"),
     };
     let session = sandbox.token().expose().to_owned();
 
@@ -148,8 +139,8 @@ fn the_real_avn_works_against_the_sandbox() {
 
     // A revoked token is refused, and avn says it failed.
     let refused = avn.run(&second, &access(&["list"]));
-    assert!(!refused.status.success());
-    assert!(refused.stdout.is_empty());
+    refused.failure();
+    assert_eq!(refused.stdout, "");
     let listed = avn.json(&session, &access(&["list", "--json"]));
     assert_eq!(
         listed.as_array().map(Vec::len),

@@ -1,128 +1,13 @@
-//! Shared test support: run the real `avn-token` binary with a sealed-off environment, and
-//! a scripted HTTP server on 127.0.0.1:0 for the cases the sandbox cannot produce (exact
-//! canned responses for byte-for-byte comparisons with `avn`, faults, hostile bodies).
-#![allow(dead_code)]
-
-pub mod sandbox;
+//! The fake Aiven API: a scripted HTTP/1.1 server on 127.0.0.1:0 for what the sandbox cannot
+//! produce (exact canned responses for byte-for-byte comparisons with `avn`, faults, hostile
+//! bodies). It records every request it receives.
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
-
-/// The binary under test.
-pub fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_avn-token"))
-}
-
-/// A command for the binary with a clean environment: an empty HOME, no Aiven variables,
-/// no RUST_BACKTRACE (errors must be one line even so: see `backtrace_env`), no colour.
-pub fn avn_token(home: &Path) -> Command {
-    sealed_command(bin(), home)
-}
-
-/// [`avn_token`] pointed at an API: `AIVEN_WEB_URL` and `AIVEN_AUTH_TOKEN` set.
-pub fn client(home: &Path, url: &str, token: &str) -> Command {
-    let mut command = avn_token(home);
-    command
-        .env("AIVEN_WEB_URL", url)
-        .env("AIVEN_AUTH_TOKEN", token);
-    command
-}
-
-/// Run with `input` on stdin (then closed).
-pub fn run_with_stdin(command: &mut Command, input: &[u8]) -> Run {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    Run::of(child.wait_with_output().unwrap())
-}
-
-/// Any program with the same sealed-off environment as [`avn_token`].
-pub fn sealed_command(program: impl AsRef<std::ffi::OsStr>, home: &Path) -> Command {
-    let mut command = Command::new(program);
-    command
-        .env_clear()
-        .env("HOME", home)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    // Windows needs these to open sockets at all.
-    for key in ["SYSTEMROOT", "SystemRoot", "WINDIR"] {
-        if let Some(value) = std::env::var_os(key) {
-            command.env(key, value);
-        }
-    }
-    command
-}
-
-/// Output as text, with a readable panic message when a test's expectation fails.
-pub struct Run {
-    pub status: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    pub fn of(output: Output) -> Run {
-        Run {
-            status: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-
-    #[track_caller]
-    pub fn success(&self) -> &Run {
-        assert_eq!(
-            self.status,
-            Some(0),
-            "expected success; stderr: {}\nstdout: {}",
-            self.stderr,
-            self.stdout
-        );
-        self
-    }
-
-    #[track_caller]
-    pub fn code(&self, code: i32) -> &Run {
-        assert_eq!(
-            self.status,
-            Some(code),
-            "expected exit {code}; stderr: {}\nstdout: {}",
-            self.stderr,
-            self.stdout
-        );
-        self
-    }
-
-    /// A failure prints exactly one line on stderr and nothing on stdout.
-    #[track_caller]
-    pub fn one_line_error(&self) -> &Run {
-        assert_eq!(self.stdout, "", "stdout must be empty on failure");
-        assert_eq!(
-            self.stderr.lines().count(),
-            1,
-            "expected one error line, got: {:?}",
-            self.stderr
-        );
-        assert!(self.stderr.starts_with("error: "), "{:?}", self.stderr);
-        assert!(!self.stderr.contains("panicked"), "{:?}", self.stderr);
-        self
-    }
-}
-
-pub fn run(command: &mut Command) -> Run {
-    Run::of(command.output().expect("the binary runs"))
-}
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
@@ -139,10 +24,7 @@ pub struct Request {
 
 impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+        find_header(&self.headers, name)
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -150,9 +32,10 @@ impl Request {
     }
 }
 
-/// What the scripted server does with one request.
+/// What the fake API does with one request: a canned response, or a fault. (What a test's
+/// client receives from the sandbox is a different thing: [`super::sandbox::Answer`].)
 #[derive(Debug, Clone)]
-pub enum Reply {
+pub enum Canned {
     /// A normal response.
     Respond {
         status: u16,
@@ -168,35 +51,35 @@ pub enum Reply {
     /// Accept the request, then close the connection without answering.
     Hangup,
     /// Wait, then answer.
-    Delayed(Duration, Box<Reply>),
+    Delayed(Duration, Box<Canned>),
 }
 
-impl Reply {
-    pub fn json(status: u16, body: serde_json::Value) -> Reply {
-        Reply::Respond {
+impl Canned {
+    pub fn json(status: u16, body: serde_json::Value) -> Canned {
+        Canned::Respond {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.to_string().into_bytes(),
         }
     }
 
-    pub fn raw(status: u16, content_type: &str, body: &[u8]) -> Reply {
-        Reply::Respond {
+    pub fn raw(status: u16, content_type: &str, body: &[u8]) -> Canned {
+        Canned::Respond {
             status,
             headers: vec![("content-type".into(), content_type.into())],
             body: body.to_vec(),
         }
     }
 
-    pub fn with_header(self, name: &str, value: &str) -> Reply {
+    pub fn with_header(self, name: &str, value: &str) -> Canned {
         match self {
-            Reply::Respond {
+            Canned::Respond {
                 status,
                 mut headers,
                 body,
             } => {
                 headers.push((name.into(), value.into()));
-                Reply::Respond {
+                Canned::Respond {
                     status,
                     headers,
                     body,
@@ -207,30 +90,30 @@ impl Reply {
     }
 }
 
-type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
+type Handler = dyn Fn(&Request) -> Canned + Send + Sync;
 
 /// A tiny HTTP/1.1 server on 127.0.0.1:0. Replies come from a queue (`push`) first, then
 /// from the fallback handler. One request per connection (`connection: close`).
 pub struct ScriptedServer {
     addr: SocketAddr,
     log: Arc<Mutex<Vec<Request>>>,
-    queue: Arc<Mutex<VecDeque<Reply>>>,
+    queue: Arc<Mutex<VecDeque<Canned>>>,
 }
 
 impl ScriptedServer {
-    pub fn start(fallback: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> ScriptedServer {
+    pub fn start(fallback: impl Fn(&Request) -> Canned + Send + Sync + 'static) -> ScriptedServer {
         ScriptedServer::start_on("127.0.0.1:0".parse().unwrap(), fallback)
     }
 
     /// A server on a chosen loopback address (e.g. a port a client is already retrying).
     pub fn start_on(
         addr: SocketAddr,
-        fallback: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+        fallback: impl Fn(&Request) -> Canned + Send + Sync + 'static,
     ) -> ScriptedServer {
         let listener = TcpListener::bind(addr).expect("bind loopback");
         let addr = listener.local_addr().unwrap();
         let log = Arc::new(Mutex::new(Vec::new()));
-        let queue: Arc<Mutex<VecDeque<Reply>>> = Arc::new(Mutex::new(VecDeque::new()));
+        let queue: Arc<Mutex<VecDeque<Canned>>> = Arc::new(Mutex::new(VecDeque::new()));
         let handler: Arc<Handler> = Arc::new(fallback);
         {
             let (log, queue) = (log.clone(), queue.clone());
@@ -246,7 +129,7 @@ impl ScriptedServer {
     }
 
     /// A server answering every request with the same reply.
-    pub fn always(reply: Reply) -> ScriptedServer {
+    pub fn always(reply: Canned) -> ScriptedServer {
         ScriptedServer::start(move |_| reply.clone())
     }
 
@@ -255,7 +138,7 @@ impl ScriptedServer {
     }
 
     /// Answer the next request with `reply` (before the fallback).
-    pub fn push(&self, reply: Reply) {
+    pub fn push(&self, reply: Canned) {
         self.queue.lock().unwrap().push_back(reply);
     }
 
@@ -276,10 +159,17 @@ impl ScriptedServer {
     }
 }
 
+/// A loopback address nothing listens on (bound, then released): connections are refused.
+pub fn unused_address() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+}
+
 fn serve(
     mut stream: TcpStream,
     log: &Mutex<Vec<Request>>,
-    queue: &Mutex<VecDeque<Reply>>,
+    queue: &Mutex<VecDeque<Canned>>,
     handler: &Handler,
 ) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
@@ -295,9 +185,9 @@ fn serve(
     send(&mut stream, reply);
 }
 
-fn send(stream: &mut TcpStream, reply: Reply) {
+fn send(stream: &mut TcpStream, reply: Canned) {
     match reply {
-        Reply::Respond {
+        Canned::Respond {
             status,
             headers,
             body,
@@ -313,7 +203,7 @@ fn send(stream: &mut TcpStream, reply: Reply) {
             let _ = stream.write_all(head.as_bytes());
             let _ = stream.write_all(&body);
         }
-        Reply::Truncated {
+        Canned::Truncated {
             status,
             declared,
             body,
@@ -325,8 +215,8 @@ fn send(stream: &mut TcpStream, reply: Reply) {
             let _ = stream.write_all(head.as_bytes());
             let _ = stream.write_all(&body);
         }
-        Reply::Hangup => {}
-        Reply::Delayed(wait, reply) => {
+        Canned::Hangup => {}
+        Canned::Delayed(wait, reply) => {
             thread::sleep(wait);
             send(stream, *reply);
         }
@@ -372,14 +262,9 @@ fn read_request(stream: &mut TcpStream) -> Option<Request> {
     let mut first = lines.next()?.split(' ');
     let method = first.next()?.to_owned();
     let path = first.next()?.to_owned();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(name, _)| name == "content-length")
-        .and_then(|(_, value)| value.parse().ok())
+    let headers: Vec<(String, String)> = lines.filter_map(parse_header).collect();
+    let length: usize = find_header(&headers, "content-length")
+        .and_then(|value| value.parse().ok())
         .unwrap_or(0);
     let mut body = buffer[head_end + 4..].to_vec();
     while body.len() < length {
@@ -398,23 +283,17 @@ fn read_request(stream: &mut TcpStream) -> Option<Request> {
     })
 }
 
-/// Locate the reference `avn` (aiven-client 4.18.0): `$AVN_BIN`, else `.venv/bin/avn`.
-/// Missing: loud skip locally, failure in CI (where `.ci/run` installs it).
-pub fn avn_binary() -> Option<PathBuf> {
-    let candidate = std::env::var_os("AVN_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/avn"));
-    if candidate.exists() {
-        return Some(candidate);
-    }
-    let message = format!(
-        "\n!!!!!!!!\n!!! the reference `avn` was not found at {} — compatibility checks SKIPPED.\n\
-         !!! Install it with: python3 -m venv .venv && .venv/bin/pip install aiven-client==4.18.0\n!!!!!!!!\n",
-        candidate.display()
-    );
-    if std::env::var_os("CI").is_some() {
-        panic!("{message}(CI is set, so this is a failure)");
-    }
-    eprintln!("{message}");
-    None
+/// One `Name: value` header line as `(name in lower case, value)`. (Shared with the raw
+/// client in `sandbox`.)
+pub(super) fn parse_header(line: &str) -> Option<(String, String)> {
+    let (name, value) = line.split_once(':')?;
+    Some((name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+}
+
+/// A header's value, by its name in any case.
+pub(super) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_str())
 }

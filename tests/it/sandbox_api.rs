@@ -1,14 +1,13 @@
 //! The sandbox speaks the Aiven access-token API like the real service: real HTTP on
 //! 127.0.0.1:0, raw requests, every status and field checked.
 
-mod support;
-
 use std::time::Duration;
 
 use avn_token::sandbox::{BackgroundSandbox, Options, Sandbox};
 use avn_token::secret::Secret;
 use serde_json::Value;
-use support::sandbox::{Api, Http, seeded_state, token_path};
+
+use crate::support::sandbox::{Api, Http, seeded_state, token_path};
 
 fn sandbox() -> BackgroundSandbox {
     BackgroundSandbox::start(Options::default()).expect("start the sandbox")

@@ -5,16 +5,13 @@
 //! Every run goes through [`run_cli`], which also checks that the token never appears on
 //! stderr, whatever the scenario.
 
-mod support;
-
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::{Reply, Run, ScriptedServer, avn_token};
 
-/// Contains `/`, `+` and `=`, like real tokens, so its percent-encoded form differs.
-const TOKEN: &str = "c2VjcmV0LXRva2VuLWZvci10ZXN0cy1vbmx5Cg+/AbC=";
+use crate::support::server::{Canned, ScriptedServer, unused_address};
+use crate::support::{Cmd, Run, TOKEN, cmd};
+
 /// The secret a `create` returns.
 const FULL_TOKEN: &str = "XCJ3+bgWywIhFULL/TOKEN+VALUE==";
 
@@ -27,24 +24,20 @@ fn one_token() -> Value {
     })
 }
 
-fn list_ok() -> Reply {
-    Reply::json(200, json!({ "tokens": [one_token()] }))
+fn list_ok() -> Canned {
+    Canned::json(200, json!({ "tokens": [one_token()] }))
 }
 
-fn created() -> Reply {
+fn created() -> Canned {
     let mut token = one_token();
     token["full_token"] = json!(FULL_TOKEN);
-    Reply::json(200, token)
-}
-
-fn cmd(server: &ScriptedServer, home: &tempfile::TempDir) -> Command {
-    support::client(home.path(), &server.url(), TOKEN)
+    Canned::json(200, token)
 }
 
 /// Run, and check the one rule that holds in every scenario: neither the token in use nor
 /// a token the server handed out is ever written to stderr, raw or percent-encoded.
-fn run_cli(command: &mut Command) -> Run {
-    let out = support::run(command);
+fn run_cli(command: Cmd) -> Run {
+    let out = command.run();
     for secret in [TOKEN, FULL_TOKEN] {
         for form in [secret.to_owned(), encoded(secret)] {
             assert!(
@@ -73,35 +66,42 @@ fn methods(server: &ScriptedServer) -> Vec<String> {
 #[test]
 fn get_is_retried_through_503s() {
     let server = ScriptedServer::always(list_ok());
-    server.push(Reply::json(503, json!({"message": "busy"})));
-    server.push(Reply::raw(503, "text/html", b"<html>down</html>"));
-    let home = tempfile::tempdir().unwrap();
-    let out = run_cli(cmd(&server, &home).arg("list"));
+    server.push(Canned::json(503, json!({"message": "busy"})));
+    server.push(Canned::raw(503, "text/html", b"<html>down</html>"));
+    let out = run_cli(cmd().api(&server).arg("list"));
     out.success();
-    assert!(out.stdout.contains("XCJ3+bgWywIh"), "{}", out.stdout);
+    out.stdout_contains("XCJ3+bgWywIh");
     assert_eq!(methods(&server), ["GET", "GET", "GET"]);
 }
 
 #[test]
 fn put_and_delete_are_retried_through_502_and_504() {
     let server = ScriptedServer::start(|request| match request.method.as_str() {
-        "PUT" => Reply::json(200, one_token()),
-        _ => Reply::json(200, json!({"message": "Token revoked"})),
+        "PUT" => Canned::json(200, one_token()),
+        _ => Canned::json(200, json!({"message": "Token revoked"})),
     });
-    let home = tempfile::tempdir().unwrap();
-    server.push(Reply::raw(502, "text/plain", b""));
-    run_cli(cmd(&server, &home).args(["update", "XCJ3+bgWywIh", "--description", "x"])).success();
-    server.push(Reply::raw(504, "text/plain", b""));
-    run_cli(cmd(&server, &home).args(["revoke", "XCJ3+bgWywIh", "--force"])).success();
+    server.push(Canned::raw(502, "text/plain", b""));
+    run_cli(
+        cmd()
+            .api(&server)
+            .args(["update", "XCJ3+bgWywIh", "--description", "x"]),
+    )
+    .success();
+    server.push(Canned::raw(504, "text/plain", b""));
+    run_cli(
+        cmd()
+            .api(&server)
+            .args(["revoke", "XCJ3+bgWywIh", "--force"]),
+    )
+    .success();
     assert_eq!(methods(&server), ["PUT", "PUT", "DELETE", "DELETE"]);
 }
 
 #[test]
 fn retry_after_is_honoured() {
     let server = ScriptedServer::always(list_ok());
-    server.push(Reply::json(429, json!({"message": "slow down"})).with_header("Retry-After", "1"));
-    let home = tempfile::tempdir().unwrap();
-    run_cli(cmd(&server, &home).arg("list")).success();
+    server.push(Canned::json(429, json!({"message": "slow down"})).with_header("Retry-After", "1"));
+    run_cli(cmd().api(&server).arg("list")).success();
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     // Our own backoff starts at 250 ms or less: a gap of a second is the server's word.
@@ -112,17 +112,12 @@ fn retry_after_is_honoured() {
 #[test]
 fn retry_after_beyond_the_budget_fails_at_once() {
     let server = ScriptedServer::always(
-        Reply::json(429, json!({"message": "quota exceeded"})).with_header("Retry-After", "3600"),
+        Canned::json(429, json!({"message": "quota exceeded"})).with_header("Retry-After", "3600"),
     );
-    let home = tempfile::tempdir().unwrap();
     // --request-timeout turns a wrong hour-long sleep into a failure instead of a hang.
-    let out = run_cli(cmd(&server, &home).args(["list", "--request-timeout", "20"]));
+    let out = run_cli(cmd().api(&server).args(["list", "--request-timeout", "20"]));
     out.code(1).one_line_error();
-    assert!(
-        out.stderr.contains("quota exceeded (HTTP 429)"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("quota exceeded (HTTP 429)");
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -130,10 +125,9 @@ fn retry_after_beyond_the_budget_fails_at_once() {
 fn retry_after_zero_still_backs_off() {
     // Without a floor under Retry-After, this would be thousands of requests in a second.
     let server = ScriptedServer::always(
-        Reply::json(429, json!({"message": "slow down"})).with_header("Retry-After", "0"),
+        Canned::json(429, json!({"message": "slow down"})).with_header("Retry-After", "0"),
     );
-    let home = tempfile::tempdir().unwrap();
-    let out = run_cli(cmd(&server, &home).args(["list", "--retry-budget", "1"]));
+    let out = run_cli(cmd().api(&server).args(["list", "--retry-budget", "1"]));
     out.code(1).one_line_error();
     let count = server.requests().len();
     assert!((2..=8).contains(&count), "{count} requests");
@@ -141,23 +135,17 @@ fn retry_after_zero_still_backs_off() {
 
 #[test]
 fn exhausted_budget_is_one_line_with_the_last_status() {
-    let server = ScriptedServer::always(Reply::json(503, json!({"message": "maintenance"})));
-    let home = tempfile::tempdir().unwrap();
-    let out = run_cli(cmd(&server, &home).args(["list", "--retry-budget", "1"]));
+    let server = ScriptedServer::always(Canned::json(503, json!({"message": "maintenance"})));
+    let out = run_cli(cmd().api(&server).args(["list", "--retry-budget", "1"]));
     out.code(1).one_line_error();
-    assert!(
-        out.stderr.contains("maintenance (HTTP 503)"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("maintenance (HTTP 503)");
     assert!(server.requests().len() >= 2, "it never retried");
 }
 
 #[test]
 fn retry_budget_zero_sends_once() {
-    let server = ScriptedServer::always(Reply::json(503, json!({"message": "maintenance"})));
-    let home = tempfile::tempdir().unwrap();
-    run_cli(cmd(&server, &home).args(["list", "--retry-budget", "0"]))
+    let server = ScriptedServer::always(Canned::json(503, json!({"message": "maintenance"})));
+    run_cli(cmd().api(&server).args(["list", "--retry-budget", "0"]))
         .code(1)
         .one_line_error();
     assert_eq!(server.requests().len(), 1);
@@ -166,16 +154,15 @@ fn retry_budget_zero_sends_once() {
 #[test]
 fn create_is_never_retried_once_sent() {
     // A second POST would make a second token and eat into the 10-token quota.
-    let server = ScriptedServer::always(Reply::json(503, json!({"message": "busy"})));
-    let home = tempfile::tempdir().unwrap();
-    let out = run_cli(cmd(&server, &home).args(["create", "--description", "ci"]));
+    let server = ScriptedServer::always(Canned::json(503, json!({"message": "busy"})));
+    let out = run_cli(cmd().api(&server).args(["create", "--description", "ci"]));
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("busy (HTTP 503)"), "{}", out.stderr);
+    out.stderr_contains("busy (HTTP 503)");
     assert_eq!(methods(&server), ["POST"]);
 
     let server =
-        ScriptedServer::always(Reply::json(429, json!({})).with_header("Retry-After", "0"));
-    run_cli(cmd(&server, &home).args(["create", "--description", "ci"]))
+        ScriptedServer::always(Canned::json(429, json!({})).with_header("Retry-After", "0"));
+    run_cli(cmd().api(&server).args(["create", "--description", "ci"]))
         .code(1)
         .one_line_error();
     assert_eq!(methods(&server), ["POST"]);
@@ -184,40 +171,38 @@ fn create_is_never_retried_once_sent() {
 #[test]
 fn a_hangup_is_retried_for_get_but_not_for_create() {
     let server = ScriptedServer::always(list_ok());
-    server.push(Reply::Hangup);
-    let home = tempfile::tempdir().unwrap();
-    run_cli(cmd(&server, &home).arg("list")).success();
+    server.push(Canned::Hangup);
+    run_cli(cmd().api(&server).arg("list")).success();
     assert_eq!(methods(&server), ["GET", "GET"]);
 
     let server = ScriptedServer::always(created());
-    server.push(Reply::Hangup);
-    let out = run_cli(cmd(&server, &home).args(["create", "--description", "ci"]));
+    server.push(Canned::Hangup);
+    let out = run_cli(cmd().api(&server).args(["create", "--description", "ci"]));
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("check before"), "{}", out.stderr);
+    out.stderr_contains("check before");
     assert_eq!(methods(&server), ["POST"]);
 }
 
 #[test]
 fn a_body_cut_short_is_retried_for_get_but_not_for_create() {
     let server = ScriptedServer::always(list_ok());
-    server.push(Reply::Truncated {
+    server.push(Canned::Truncated {
         status: 200,
         declared: 500,
         body: br#"{"tokens": [{"token_prefix": "#.to_vec(),
     });
-    let home = tempfile::tempdir().unwrap();
-    run_cli(cmd(&server, &home).arg("list")).success();
+    run_cli(cmd().api(&server).arg("list")).success();
     assert_eq!(methods(&server), ["GET", "GET"]);
 
     let server = ScriptedServer::always(created());
-    server.push(Reply::Truncated {
+    server.push(Canned::Truncated {
         status: 200,
         declared: 500,
         body: br#"{"full_token": "XCJ3"#.to_vec(),
     });
-    let out = run_cli(cmd(&server, &home).args(["create", "--description", "ci"]));
+    let out = run_cli(cmd().api(&server).args(["create", "--description", "ci"]));
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("HTTP 200"), "{}", out.stderr);
+    out.stderr_contains("HTTP 200");
     assert_eq!(methods(&server), ["POST"]);
 }
 
@@ -225,26 +210,19 @@ fn a_body_cut_short_is_retried_for_get_but_not_for_create() {
 fn create_is_retried_when_the_connection_was_refused() {
     // Nothing listens on the port at first, so the server cannot have seen the request;
     // a listener appears a little later and must get exactly one POST.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
+    let addr = unused_address();
     let late = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(400));
         ScriptedServer::start_on(addr, |_| created())
     });
-    let home = tempfile::tempdir().unwrap();
-    let out = run_cli(
-        avn_token(home.path())
-            .env("AIVEN_WEB_URL", format!("http://{addr}"))
-            .env("AIVEN_AUTH_TOKEN", TOKEN)
-            .args(["create", "--description", "ci"]),
-    );
+    let out = run_cli(cmd().url(format!("http://{addr}")).token(TOKEN).args([
+        "create",
+        "--description",
+        "ci",
+    ]));
     let server = late.join().unwrap();
     out.success();
-    assert!(out.stdout.contains(FULL_TOKEN), "{}", out.stdout);
+    out.stdout_contains(FULL_TOKEN);
     assert_eq!(methods(&server), ["POST"]);
 }
 
@@ -252,23 +230,27 @@ fn create_is_retried_when_the_connection_was_refused() {
 
 #[test]
 fn request_timeout_bounds_a_stalled_call() {
-    let server =
-        ScriptedServer::always(Reply::Delayed(Duration::from_secs(15), Box::new(list_ok())));
-    let home = tempfile::tempdir().unwrap();
+    let server = ScriptedServer::always(Canned::Delayed(
+        Duration::from_secs(15),
+        Box::new(list_ok()),
+    ));
     let started = Instant::now();
-    let out = run_cli(cmd(&server, &home).args(["list", "--request-timeout", "0.5"]));
+    let out = run_cli(
+        cmd()
+            .api(&server)
+            .args(["list", "--request-timeout", "0.5"]),
+    );
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("timed out"), "{}", out.stderr);
+    out.stderr_contains("timed out");
     // Sanity only: the server would have answered (successfully) after 15 s.
     assert!(started.elapsed() < Duration::from_secs(12));
 }
 
 #[test]
 fn request_timeout_bounds_the_retries_too() {
-    let server = ScriptedServer::always(Reply::json(503, json!({"message": "busy"})));
-    let home = tempfile::tempdir().unwrap();
+    let server = ScriptedServer::always(Canned::json(503, json!({"message": "busy"})));
     let started = Instant::now();
-    let out = run_cli(cmd(&server, &home).args([
+    let out = run_cli(cmd().api(&server).args([
         "list",
         "--request-timeout",
         "1",
@@ -276,7 +258,7 @@ fn request_timeout_bounds_the_retries_too() {
         "60",
     ]));
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("timed out"), "{}", out.stderr);
+    out.stderr_contains("timed out");
     assert!(started.elapsed() < Duration::from_secs(12));
 }
 
@@ -284,10 +266,10 @@ fn request_timeout_bounds_the_retries_too() {
 
 #[test]
 fn hostile_list_responses_fail_in_one_line_with_the_status() {
-    let cases: Vec<(&str, Reply, &str)> = vec![
+    let cases: Vec<(&str, Canned, &str)> = vec![
         (
             "HTML from a proxy",
-            Reply::raw(
+            Canned::raw(
                 200,
                 "text/html",
                 b"<!DOCTYPE html><html><body>Login</body></html>",
@@ -296,59 +278,62 @@ fn hostile_list_responses_fail_in_one_line_with_the_status() {
         ),
         (
             "empty body",
-            Reply::raw(200, "application/json", b""),
+            Canned::raw(200, "application/json", b""),
             "tokens",
         ),
         (
             "not JSON",
-            Reply::raw(200, "text/plain", b"ok\n\x00\xff"),
+            Canned::raw(200, "text/plain", b"ok\n\x00\xff"),
             "not JSON",
         ),
         (
             "tokens not a list",
-            Reply::json(200, json!({"tokens": 5})),
+            Canned::json(200, json!({"tokens": 5})),
             "list of token objects",
         ),
-        ("a bare list", Reply::json(200, json!([1])), "token"),
-        ("a bare string", Reply::json(200, json!("tokens")), "tokens"),
+        ("a bare list", Canned::json(200, json!([1])), "token"),
+        (
+            "a bare string",
+            Canned::json(200, json!("tokens")),
+            "tokens",
+        ),
         (
             "token not an object",
-            Reply::json(200, json!({"tokens": [1]})),
+            Canned::json(200, json!({"tokens": [1]})),
             "a token object",
         ),
         (
             "truncated JSON",
-            Reply::raw(200, "application/json", br#"{"tokens": [{"#),
+            Canned::raw(200, "application/json", br#"{"tokens": [{"#),
             "JSON",
         ),
         (
             "HTML error page",
-            Reply::raw(500, "text/html", b"<html>oops</html>"),
+            Canned::raw(500, "text/html", b"<html>oops</html>"),
             "HTML",
         ),
-        ("empty error", Reply::raw(500, "text/plain", b""), "empty"),
+        ("empty error", Canned::raw(500, "text/plain", b""), "empty"),
         (
             "error with odd JSON",
-            Reply::json(400, json!({"message": 5, "errors": "x"})),
+            Canned::json(400, json!({"message": 5, "errors": "x"})),
             "Bad Request",
         ),
         (
             "multi-line error message",
-            Reply::json(
+            Canned::json(
                 400,
                 json!({"message": "line one\nline two\r\n\u{1b}[31mred"}),
             ),
             "line one line two",
         ),
     ];
-    let home = tempfile::tempdir().unwrap();
     for (name, reply, says) in cases {
         let status = match &reply {
-            Reply::Respond { status, .. } => *status,
+            Canned::Respond { status, .. } => *status,
             _ => unreachable!(),
         };
         let server = ScriptedServer::always(reply);
-        let out = run_cli(cmd(&server, &home).args(["list", "--retry-budget", "0"]));
+        let out = run_cli(cmd().api(&server).args(["list", "--retry-budget", "0"]));
         out.code(1).one_line_error();
         assert!(
             out.stderr.contains(&format!("HTTP {status}")) && out.stderr.contains(says),
@@ -361,20 +346,16 @@ fn hostile_list_responses_fail_in_one_line_with_the_status() {
 
 #[test]
 fn huge_bodies_are_refused_with_the_status() {
-    let home = tempfile::tempdir().unwrap();
     // Declared too big: refused before reading it.
-    let server = ScriptedServer::always(Reply::Truncated {
+    let server = ScriptedServer::always(Canned::Truncated {
         status: 200,
         declared: 1 << 40,
         body: b"{".to_vec(),
     });
-    let out = run_cli(cmd(&server, &home).arg("list"));
+    let out = run_cli(cmd().api(&server).arg("list"));
     out.code(1).one_line_error();
-    assert!(
-        out.stderr.contains("larger than") && out.stderr.contains("HTTP 200"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("larger than")
+        .stderr_contains("HTTP 200");
     assert_eq!(
         server.requests().len(),
         1,
@@ -385,15 +366,15 @@ fn huge_bodies_are_refused_with_the_status() {
     let mut body = br#"{"tokens": [], "padding": ""#.to_vec();
     body.resize(33 << 20, b'x');
     body.extend_from_slice(b"\"}");
-    let server = ScriptedServer::always(Reply::raw(200, "application/json", &body));
-    let out = run_cli(cmd(&server, &home).arg("list"));
+    let server = ScriptedServer::always(Canned::raw(200, "application/json", &body));
+    let out = run_cli(cmd().api(&server).arg("list"));
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("larger than"), "{}", out.stderr);
+    out.stderr_contains("larger than");
 }
 
 #[test]
 fn sparse_odd_and_unknown_fields_list_fine() {
-    let server = ScriptedServer::always(Reply::json(
+    let server = ScriptedServer::always(Canned::json(
         200,
         json!({"tokens": [
             {},
@@ -404,12 +385,11 @@ fn sparse_odd_and_unknown_fields_list_fine() {
              "brand_new_field": {"nested": [1, 2, 3]}},
         ], "extra": "ignored"}),
     ));
-    let home = tempfile::tempdir().unwrap();
-    let out = run_cli(cmd(&server, &home).arg("list"));
+    let out = run_cli(cmd().api(&server).arg("list"));
     out.success();
-    assert!(out.stdout.contains("only-prefix"), "{}", out.stdout);
-    assert!(out.stdout.contains(r#"a, {"b": null}"#), "{}", out.stdout);
-    let json = run_cli(cmd(&server, &home).args(["list", "--json"]));
+    out.stdout_contains("only-prefix");
+    out.stdout_contains(r#"a, {"b": null}"#);
+    let json = run_cli(cmd().api(&server).args(["list", "--json"]));
     json.success();
     let parsed: Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(parsed[2]["brand_new_field"], json!({"nested": [1, 2, 3]}));
@@ -420,8 +400,11 @@ fn sparse_odd_and_unknown_fields_list_fine() {
 #[test]
 fn show_http_traces_the_exchange_with_secrets_redacted() {
     let server = ScriptedServer::always(created());
-    let home = tempfile::tempdir().unwrap();
-    let out = run_cli(cmd(&server, &home).args(["create", "--description", "ci", "--show-http"]));
+    let out = run_cli(
+        cmd()
+            .api(&server)
+            .args(["create", "--description", "ci", "--show-http"]),
+    );
     out.success();
     let url = format!("> POST {}/v1/access_token", server.url());
     for expected in [
@@ -433,41 +416,36 @@ fn show_http_traces_the_exchange_with_secrets_redacted() {
         r#""full_token":"(redacted)""#,
         r#""token_prefix":"XCJ3+bgWywIh""#,
     ] {
-        assert!(
-            out.stderr.contains(expected),
-            "no {expected:?} in {}",
-            out.stderr
-        );
+        out.stderr_contains(expected);
     }
     // The new token is the command's result: stdout still has it.
-    assert!(out.stdout.contains(FULL_TOKEN), "{}", out.stdout);
+    out.stdout_contains(FULL_TOKEN);
 }
 
 #[test]
 fn tokens_echoed_back_by_the_server_are_scrubbed() {
     // run_cli fails the test if either token reaches stderr.
-    let server = ScriptedServer::always(Reply::json(
+    let server = ScriptedServer::always(Canned::json(
         403,
         json!({"message": format!("Invalid token {TOKEN} ({})", encoded(TOKEN))}),
     ));
-    let home = tempfile::tempdir().unwrap();
-    let out = run_cli(cmd(&server, &home).args(["list", "--show-http"]));
+    let out = run_cli(cmd().api(&server).args(["list", "--show-http"]));
     out.code(3);
-    assert!(
-        out.stderr.contains("Invalid token (redacted)"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("Invalid token (redacted)");
 
     // A full token given as the prefix to revoke travels in the URL: traces and errors
     // show only its first characters.
-    let server = ScriptedServer::always(Reply::json(
+    let server = ScriptedServer::always(Canned::json(
         404,
         json!({"message": format!("no token {FULL_TOKEN} at /v1/access_token/{}", encoded(FULL_TOKEN))}),
     ));
-    let out = run_cli(cmd(&server, &home).args(["revoke", FULL_TOKEN, "--force", "--show-http"]));
+    let out = run_cli(
+        cmd()
+            .api(&server)
+            .args(["revoke", FULL_TOKEN, "--force", "--show-http"]),
+    );
     out.code(4);
-    assert!(out.stderr.contains("XCJ3%2BbgWywIh"), "{}", out.stderr);
+    out.stderr_contains("XCJ3%2BbgWywIh");
     assert_eq!(
         server.requests()[0].path,
         format!("/v1/access_token/{}", encoded(FULL_TOKEN)),
@@ -475,7 +453,8 @@ fn tokens_echoed_back_by_the_server_are_scrubbed() {
     );
 
     let out = run_cli(
-        cmd(&server, &home)
+        cmd()
+            .api(&server)
             .env("AIVEN_WEB_URL", "http://127.0.0.1:1")
             .args(["revoke", FULL_TOKEN, "--force", "--retry-budget", "0"]),
     );
@@ -484,20 +463,11 @@ fn tokens_echoed_back_by_the_server_are_scrubbed() {
 
 #[test]
 fn cleartext_to_a_remote_host_is_refused_before_any_traffic() {
-    let home = tempfile::tempdir().unwrap();
-    let out = run_cli(
-        avn_token(home.path())
-            .env("AIVEN_WEB_URL", "http://example.invalid")
-            .env("AIVEN_AUTH_TOKEN", TOKEN)
-            .arg("list"),
-    );
+    let out = run_cli(cmd().url("http://example.invalid").token(TOKEN).arg("list"));
     // A DNS lookup or connection attempt would end in "cannot reach" (exit 1) instead.
     out.code(2).one_line_error();
-    assert!(
-        out.stderr.contains("--allow-insecure-http") && !out.stderr.contains("cannot reach"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_contains("--allow-insecure-http");
+    assert!(!out.stderr.contains("cannot reach"), "{}", out.stderr);
 }
 
 /// `0.0.0.0` is not a loopback address, but on Linux connecting to it reaches this host:
@@ -507,13 +477,13 @@ fn cleartext_to_a_remote_host_is_refused_before_any_traffic() {
 fn allow_insecure_http_is_the_explicit_opt_out() {
     let server = ScriptedServer::always(list_ok());
     let port = server.url().rsplit(':').next().unwrap().to_owned();
-    let home = tempfile::tempdir().unwrap();
     let url = format!("http://0.0.0.0:{port}");
-    let refused = run_cli(cmd(&server, &home).env("AIVEN_WEB_URL", &url).arg("list"));
+    let refused = run_cli(cmd().api(&server).env("AIVEN_WEB_URL", &url).arg("list"));
     refused.code(2).one_line_error();
     assert!(server.requests().is_empty());
     run_cli(
-        cmd(&server, &home)
+        cmd()
+            .api(&server)
             .env("AIVEN_WEB_URL", &url)
             .args(["list", "--allow-insecure-http"]),
     )
@@ -526,30 +496,19 @@ fn allow_insecure_http_is_the_explicit_opt_out() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_exits_130_without_a_trace() {
-    use std::process::Stdio;
-    let server =
-        ScriptedServer::always(Reply::Delayed(Duration::from_secs(15), Box::new(list_ok())));
-    let home = tempfile::tempdir().unwrap();
-    let child = cmd(&server, &home)
-        .arg("list")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    use crate::support::send_signal;
+    let server = ScriptedServer::always(Canned::Delayed(
+        Duration::from_secs(15),
+        Box::new(list_ok()),
+    ));
+    let running = cmd().api(&server).arg("list").spawn();
     // Once the request has arrived, the command is blocked in the call, where Ctrl-C lands.
     assert!(server.wait_for_requests(1, Duration::from_secs(10)));
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
+    send_signal(&running.child, "INT");
     let started = Instant::now();
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(130), "{output:?}");
-    assert!(
-        output.stdout.is_empty() && output.stderr.is_empty(),
-        "{output:?}"
-    );
+    let out = running.finish();
+    assert_eq!(out.status, Some(130), "{out:?}");
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "it waited for the server"
@@ -562,13 +521,12 @@ fn ctrl_c_exits_130_without_a_trace() {
 fn redirects_are_not_followed() {
     let target = ScriptedServer::always(list_ok());
     let server = ScriptedServer::always(
-        Reply::raw(302, "text/html", b"<a>moved</a>")
+        Canned::raw(302, "text/html", b"<a>moved</a>")
             .with_header("location", &format!("{}/v1/access_token", target.url())),
     );
-    let home = tempfile::tempdir().unwrap();
-    let out = run_cli(cmd(&server, &home).arg("list"));
+    let out = run_cli(cmd().api(&server).arg("list"));
     out.code(1).one_line_error();
-    assert!(out.stderr.contains("HTTP 302"), "{}", out.stderr);
+    out.stderr_contains("HTTP 302");
     assert_eq!(methods(&server), ["GET"]);
     assert!(target.requests().is_empty(), "the redirect was followed");
 }

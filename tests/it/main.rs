@@ -1,0 +1,18 @@
+//! The integration tests: one crate (as xh does), so `support` is compiled once and every
+//! helper in it is used by some test. Each module is what used to be its own test crate.
+//!
+//! Run one module with `cargo test --test it faults::`.
+
+mod support;
+
+mod cli;
+mod compat_avn;
+mod faults;
+mod features;
+mod features_sandbox;
+mod props;
+mod sandbox_api;
+mod sandbox_avn;
+#[cfg(unix)]
+mod sandbox_cli;
+mod sandbox_load;

@@ -1,0 +1,288 @@
+//! Shared test support: [`cmd`] runs the real `avn-token` binary with a sealed-off
+//! environment; `server` is the fake Aiven API that answers from a script; `sandbox` holds
+//! a raw HTTP client and a process handle for the sandbox.
+
+pub mod sandbox;
+pub mod server;
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+use server::ScriptedServer;
+
+/// The token [`Cmd::api`] sends. It holds `/`, `+` and `=`, like real tokens, so its
+/// percent-encoded form differs from it.
+pub const TOKEN: &str = "c2VjcmV0LXRva2VuLWZvci10ZXN0cy1vbmx5Cg+/AbC=";
+
+/// The binary under test.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_avn-token"))
+}
+
+/// `avn-token` with a sealed-off environment (see [`Cmd::new`]):
+/// `cmd().api(&server).args(["list", "--json"]).run().success()`.
+pub fn cmd() -> Cmd {
+    Cmd::new(bin())
+}
+
+/// A program and its sealed-off environment, built like `std::process::Command`, then
+/// [`run`](Cmd::run) to the end or [`spawn`](Cmd::spawn)ed for a test that talks to it.
+pub struct Cmd {
+    command: Command,
+    /// The fresh HOME given by [`Cmd::new`], removed once the program is done with it.
+    own_home: Option<TempDir>,
+    input: Option<Vec<u8>>,
+}
+
+impl Cmd {
+    /// `program` (`avn-token`, or `sh`, `script`, the reference `avn`) with a fresh empty
+    /// HOME, PATH, NO_COLOR and nothing else from this environment: no Aiven variables, no
+    /// RUST_BACKTRACE (errors must be one line even with it: `cli` tests that).
+    pub fn new(program: impl AsRef<OsStr>) -> Cmd {
+        let own_home = tempfile::tempdir().expect("a temporary HOME");
+        let mut command = Command::new(program);
+        command
+            .env_clear()
+            .env("HOME", own_home.path())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("NO_COLOR", "1");
+        // Windows needs these to open sockets at all.
+        for key in ["SYSTEMROOT", "SystemRoot", "WINDIR"] {
+            if let Some(value) = std::env::var_os(key) {
+                command.env(key, value);
+            }
+        }
+        Cmd {
+            command,
+            own_home: Some(own_home),
+            input: None,
+        }
+    }
+
+    /// This HOME instead of a fresh one: for runs that share a credentials file.
+    pub fn home(mut self, home: &Path) -> Cmd {
+        self.command.env("HOME", home);
+        self.own_home = None;
+        self
+    }
+
+    /// The API at `url` (`AIVEN_WEB_URL`).
+    pub fn url(self, url: impl AsRef<OsStr>) -> Cmd {
+        self.env("AIVEN_WEB_URL", url)
+    }
+
+    /// Authenticate with `token` (`AIVEN_AUTH_TOKEN`).
+    pub fn token(self, token: impl AsRef<OsStr>) -> Cmd {
+        self.env("AIVEN_AUTH_TOKEN", token)
+    }
+
+    /// The fake API `server`, authenticated with [`TOKEN`].
+    pub fn api(self, server: &ScriptedServer) -> Cmd {
+        self.url(server.url()).token(TOKEN)
+    }
+
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Cmd {
+        self.command.arg(arg);
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Cmd
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.command.args(args);
+        self
+    }
+
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Cmd {
+        self.command.env(key, value);
+        self
+    }
+
+    /// Write `input` to stdin once started, then close it.
+    pub fn write_stdin(mut self, input: impl Into<Vec<u8>>) -> Cmd {
+        self.input = Some(input.into());
+        self
+    }
+
+    /// Run to the end: its exit code and what it printed. Stdin is at its end from the start,
+    /// or after the [`Cmd::write_stdin`] input.
+    pub fn run(self) -> Run {
+        self.spawn().finish()
+    }
+
+    /// Start it with stdin, stdout and stderr piped. With [`Cmd::write_stdin`], stdin is
+    /// written and closed here; without, the test may write to it.
+    pub fn spawn(mut self) -> Running {
+        let input = self.input.take();
+        self.command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.command.spawn().expect("the program starts");
+        if let Some(input) = input {
+            let mut stdin = child.stdin.take().expect("piped stdin");
+            stdin.write_all(&input).expect("write stdin");
+        }
+        Running {
+            child,
+            _home: self.own_home,
+        }
+    }
+}
+
+/// A started [`Cmd`]: the child process, and the fresh HOME it runs in (kept while this is).
+pub struct Running {
+    pub child: Child,
+    _home: Option<TempDir>,
+}
+
+impl Running {
+    /// Wait for the end: its exit code and what it printed that the test did not read.
+    pub fn finish(self) -> Run {
+        Run::of(self.child.wait_with_output().expect("wait for the program"))
+    }
+}
+
+/// Where `avn` and `avn-token` keep the token, for this HOME.
+pub fn credentials_file(home: &Path) -> PathBuf {
+    home.join(".config/aiven/aiven-credentials.json")
+}
+
+/// Write `contents` as the [`credentials_file`] (with the default mode, not made private);
+/// its path.
+pub fn write_credentials(home: &Path, contents: &str) -> PathBuf {
+    let file = credentials_file(home);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, contents).unwrap();
+    file
+}
+
+/// Send `signal` (`INT`, `TERM`) to a process, as `kill -SIGNAL` does.
+#[cfg(unix)]
+pub fn send_signal(process: &Child, signal: &str) {
+    Cmd::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(process.id().to_string())
+        .run()
+        .success();
+}
+
+/// How a run ended, output as text, with a readable panic message when a test's expectation
+/// fails.
+#[derive(Debug)]
+pub struct Run {
+    pub status: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn of(output: Output) -> Run {
+        Run {
+            status: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    #[track_caller]
+    pub fn success(&self) -> &Run {
+        assert_eq!(
+            self.status,
+            Some(0),
+            "expected success; stderr: {}\nstdout: {}",
+            self.stderr,
+            self.stdout
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.status,
+            Some(code),
+            "expected exit {code}; stderr: {}\nstdout: {}",
+            self.stderr,
+            self.stdout
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn failure(&self) -> &Run {
+        assert!(
+            !self.succeeded(),
+            "expected failure; stderr: {}\nstdout: {}",
+            self.stderr,
+            self.stdout
+        );
+        self
+    }
+
+    pub fn succeeded(&self) -> bool {
+        self.status == Some(0)
+    }
+
+    #[track_caller]
+    pub fn stdout_contains(&self, wanted: &str) -> &Run {
+        assert!(
+            self.stdout.contains(wanted),
+            "no {wanted:?} on stdout: {}",
+            self.stdout
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_contains(&self, wanted: &str) -> &Run {
+        assert!(
+            self.stderr.contains(wanted),
+            "no {wanted:?} on stderr: {}",
+            self.stderr
+        );
+        self
+    }
+
+    /// A failure prints exactly one line on stderr and nothing on stdout.
+    #[track_caller]
+    pub fn one_line_error(&self) -> &Run {
+        assert_eq!(self.stdout, "", "stdout must be empty on failure");
+        assert_eq!(
+            self.stderr.lines().count(),
+            1,
+            "expected one error line, got: {:?}",
+            self.stderr
+        );
+        assert!(self.stderr.starts_with("error: "), "{:?}", self.stderr);
+        assert!(!self.stderr.contains("panicked"), "{:?}", self.stderr);
+        self
+    }
+}
+
+/// Locate the reference `avn` (aiven-client 4.18.0): `$AVN_BIN`, else `.venv/bin/avn`.
+/// Missing: loud skip locally, failure in CI (where `.ci/run` installs it).
+pub fn avn_binary() -> Option<PathBuf> {
+    let candidate = std::env::var_os("AVN_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/avn"));
+    if candidate.exists() {
+        return Some(candidate);
+    }
+    let message = format!(
+        "\n!!!!!!!!\n!!! the reference `avn` was not found at {} — compatibility checks SKIPPED.\n\
+         !!! Install it with: python3 -m venv .venv && .venv/bin/pip install aiven-client==4.18.0\n!!!!!!!!\n",
+        candidate.display()
+    );
+    if std::env::var_os("CI").is_some() {
+        panic!("{message}(CI is set, so this is a failure)");
+    }
+    eprintln!("{message}");
+    None
+}
