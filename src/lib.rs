@@ -19,6 +19,7 @@ pub mod exit;
 mod facts;
 mod files;
 pub mod output;
+mod raw_json;
 mod safe_text;
 pub mod sandbox;
 pub mod secret;

@@ -212,7 +212,9 @@ impl Http {
         {
             return Err(too_large());
         }
-        let mut bytes = Vec::new();
+        // Sized once when the length is known, rather than grown (and copied) chunk by chunk.
+        let declared = response.content_length().unwrap_or(0) as usize;
+        let mut bytes = Vec::with_capacity(declared.min(MAX_BODY_BYTES));
         loop {
             let chunk = response.chunk().await.map_err(|error| Failure {
                 status: Some(status.as_u16()),

@@ -1,223 +1,389 @@
-//! The machine-readable formats: JSON (`avn --json`), CSV and YAML.
+//! The machine-readable formats: JSON (`avn --json`), CSV and YAML, written straight from
+//! the tokens' JSON text (see `raw_json`), as they go.
+//!
+//! Text from the server may hold anything; every string is escaped so that no control
+//! character or bidi override is written raw (`safe_text`), in valid JSON / YAML / CSV.
 
-use serde_json::Value;
+use std::io::{self, Write};
 
+use super::table::sorted_entries;
 use crate::api::Token;
+use crate::raw_json::{Kind, Raw, unquote};
+use crate::safe_text;
 
 /// `json.dumps(tokens, indent=4, sort_keys=True)` as `avn --json` prints it, every field
 /// the API returned included (non-ASCII is written as UTF-8; parsed, it is the same).
-pub fn json(tokens: &[Token]) -> String {
-    let mut out = Vec::new();
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
-    let list: Vec<SortedMap> = tokens
-        .iter()
-        .map(|token| SortedMap(token.fields()))
-        .collect();
-    // Writing JSON values into memory cannot fail: there is no I/O and every key is a string.
-    if serde::Serialize::serialize(&list, &mut serializer).is_err() {
-        return String::new();
+pub(crate) fn json(out: &mut dyn Write, tokens: &[Token]) -> io::Result<()> {
+    let mut buffer = String::new();
+    if tokens.is_empty() {
+        buffer.push_str("[]");
+    } else {
+        buffer.push('[');
+        for (index, token) in tokens.iter().enumerate() {
+            buffer.push_str(if index == 0 { "\n" } else { ",\n" });
+            push_indent(&mut buffer, 1);
+            write_object(&mut buffer, sorted_entries(token.entries()), 1, out)?;
+        }
+        buffer.push_str("\n]");
     }
-    let mut text = String::from_utf8_lossy(&out).into_owned();
-    text.push('\n');
-    text
+    buffer.push('\n');
+    out.write_all(buffer.as_bytes())
 }
 
-/// A JSON value written with its objects' keys sorted at every level, whatever map order
-/// serde_json was built with, without copying it.
-struct Sorted<'a>(&'a Value);
+/// Pretty JSON for `value` at `depth`, flushing `buffer` to `out` now and then so that a
+/// huge value never sits whole in memory twice.
+fn write_json(
+    buffer: &mut String,
+    value: Raw<'_>,
+    depth: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match value.kind() {
+        Kind::Null => buffer.push_str("null"),
+        Kind::Bool(flag) => buffer.push_str(if flag { "true" } else { "false" }),
+        Kind::Number => buffer.push_str(value.text()),
+        Kind::String => push_json_string(buffer, value, safe_text::is_hazard),
+        Kind::Array => {
+            let mut items = value.items().peekable();
+            if items.peek().is_none() {
+                buffer.push_str("[]");
+            } else {
+                buffer.push('[');
+                for (index, item) in items.enumerate() {
+                    buffer.push_str(if index == 0 { "\n" } else { ",\n" });
+                    push_indent(buffer, depth + 1);
+                    write_json(buffer, item, depth + 1, out)?;
+                    flush_if_large(buffer, out)?;
+                }
+                buffer.push('\n');
+                push_indent(buffer, depth);
+                buffer.push(']');
+            }
+        }
+        Kind::Object => write_object(buffer, sorted_entries(value.entries()), depth, out)?,
+    }
+    Ok(())
+}
 
-struct SortedMap<'a>(&'a serde_json::Map<String, Value>);
+fn write_object(
+    buffer: &mut String,
+    members: Vec<(std::borrow::Cow<'_, str>, Raw<'_>)>,
+    depth: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if members.is_empty() {
+        buffer.push_str("{}");
+        return Ok(());
+    }
+    buffer.push('{');
+    for (index, (key, value)) in members.into_iter().enumerate() {
+        buffer.push_str(if index == 0 { "\n" } else { ",\n" });
+        push_indent(buffer, depth + 1);
+        push_escaped_string(buffer, &key, safe_text::is_hazard);
+        buffer.push_str(": ");
+        write_json(buffer, value, depth + 1, out)?;
+        flush_if_large(buffer, out)?;
+    }
+    buffer.push('\n');
+    push_indent(buffer, depth);
+    buffer.push('}');
+    Ok(())
+}
 
-impl serde::Serialize for Sorted<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Value::Object(fields) => SortedMap(fields).serialize(serializer),
-            Value::Array(items) => serializer.collect_seq(items.iter().map(Sorted)),
-            scalar => scalar.serialize(serializer),
+fn push_indent(buffer: &mut String, depth: usize) {
+    buffer.extend(std::iter::repeat_n("    ", depth));
+}
+
+fn flush_if_large(buffer: &mut String, out: &mut dyn Write) -> io::Result<()> {
+    if buffer.len() >= 64 * 1024 {
+        out.write_all(buffer.as_bytes())?;
+        buffer.clear();
+    }
+    Ok(())
+}
+
+/// A string value as a JSON literal: as the server wrote it when that is already plain
+/// (no escapes, nothing to escape), else decoded and escaped anew.
+fn push_json_string(buffer: &mut String, value: Raw<'_>, escape: fn(char) -> bool) {
+    let literal = value.text();
+    if !literal.contains('\\') && !literal.chars().any(escape) {
+        buffer.push_str(literal);
+    } else {
+        push_escaped_string(buffer, &unquote(literal), escape);
+    }
+}
+
+/// `text` as a JSON (and YAML double-quoted) literal: quote and backslash escaped, and
+/// every character `escape` names written as `\n`, `\u001b`, ...
+fn push_escaped_string(buffer: &mut String, text: &str, escape: fn(char) -> bool) {
+    buffer.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => buffer.push_str("\\\""),
+            '\\' => buffer.push_str("\\\\"),
+            c if escape(c) => safe_text::push_escape(buffer, c),
+            c => buffer.push(c),
         }
     }
-}
-
-impl serde::Serialize for SortedMap<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut entries: Vec<(&String, &Value)> = self.0.iter().collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        serializer.collect_map(entries.into_iter().map(|(key, value)| (key, Sorted(value))))
-    }
+    buffer.push('"');
 }
 
 /// RFC 4180 CSV: a header row of field names, then one row per token. Text is raw (no JSON
-/// quoting, full-precision times); null and missing are empty; lists are `;`-joined.
-pub fn csv(tokens: &[Token], columns: &[&str]) -> String {
-    let mut out = String::new();
-    let header: Vec<String> = columns.iter().map(|c| csv_field(c)).collect();
-    out.push_str(&header.join(","));
-    out.push_str("\r\n");
+/// quoting, full-precision times); null and missing are empty; lists are `;`-joined; objects
+/// are compact JSON. Control characters and bidi overrides are escaped (`\n`, `\u001b`), so
+/// a cell is always one line of plain text.
+pub(crate) fn csv(out: &mut dyn Write, tokens: &[Token], columns: &[&str]) -> io::Result<()> {
+    let mut line = String::new();
+    for (index, column) in columns.iter().enumerate() {
+        if index > 0 {
+            line.push(',');
+        }
+        push_csv_field(&mut line, column);
+    }
+    line.push_str("\r\n");
+    out.write_all(line.as_bytes())?;
     for token in tokens {
-        let row: Vec<String> = columns
-            .iter()
-            .map(|&column| csv_field(&plain(token.get(column).unwrap_or(&Value::Null))))
-            .collect();
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
+        line.clear();
+        for (index, &column) in columns.iter().enumerate() {
+            if index > 0 {
+                line.push(',');
+            }
+            let text = token.raw(column).map(plain).unwrap_or_default();
+            push_csv_field(&mut line, &safe_text::escape_hazards(&text));
+        }
+        line.push_str("\r\n");
+        out.write_all(line.as_bytes())?;
     }
-    out
+    Ok(())
 }
 
-fn plain(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(text) => text.clone(),
-        Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join(";"),
-        other => other.to_string(),
+fn plain(value: Raw<'_>) -> String {
+    match value.kind() {
+        Kind::Null => String::new(),
+        Kind::String => unquote(value.text()).into_owned(),
+        Kind::Array => value.items().map(plain).collect::<Vec<_>>().join(";"),
+        Kind::Object => {
+            let mut compact = String::new();
+            push_compact(&mut compact, value);
+            compact
+        }
+        Kind::Bool(_) | Kind::Number => value.text().to_owned(),
     }
 }
 
-fn csv_field(text: &str) -> String {
+/// Compact JSON (no spaces), keys sorted.
+fn push_compact(buffer: &mut String, value: Raw<'_>) {
+    match value.kind() {
+        Kind::String => push_json_string(buffer, value, safe_text::is_hazard),
+        Kind::Array => {
+            buffer.push('[');
+            for (index, item) in value.items().enumerate() {
+                if index > 0 {
+                    buffer.push(',');
+                }
+                push_compact(buffer, item);
+            }
+            buffer.push(']');
+        }
+        Kind::Object => {
+            buffer.push('{');
+            for (index, (key, item)) in sorted_entries(value.entries()).into_iter().enumerate() {
+                if index > 0 {
+                    buffer.push(',');
+                }
+                push_escaped_string(buffer, &key, safe_text::is_hazard);
+                buffer.push(':');
+                push_compact(buffer, item);
+            }
+            buffer.push('}');
+        }
+        Kind::Null | Kind::Bool(_) | Kind::Number => buffer.push_str(value.text()),
+    }
+}
+
+fn push_csv_field(line: &mut String, text: &str) {
     if text.contains([',', '"', '\n', '\r']) || text.starts_with(' ') || text.ends_with(' ') {
-        format!("\"{}\"", text.replace('"', "\"\""))
+        line.push('"');
+        line.push_str(&text.replace('"', "\"\""));
+        line.push('"');
     } else {
-        text.to_owned()
+        line.push_str(text);
     }
 }
 
 /// YAML: a list of mappings with every field, keys sorted. Strings are always
 /// double-quoted (JSON escapes are valid YAML), so no value can change type on reading.
-pub fn yaml(tokens: &[Token]) -> String {
+pub(crate) fn yaml(out: &mut dyn Write, tokens: &[Token]) -> io::Result<()> {
     if tokens.is_empty() {
-        return "[]\n".to_owned();
+        return out.write_all(b"[]\n");
     }
-    let mut out = String::new();
+    let mut buffer = String::new();
     for token in tokens {
-        yaml_mapping(&mut out, token.fields(), 0, true);
+        let members = sorted_entries(token.entries());
+        yaml_mapping(&mut buffer, members, 0, true, out)?;
     }
-    out
+    out.write_all(buffer.as_bytes())
+}
+
+/// What YAML cannot hold raw in a double-quoted scalar, on top of the terminal hazards:
+/// DEL and the non-characters U+FFFE/U+FFFF are outside YAML's printable set.
+fn yaml_escape(c: char) -> bool {
+    safe_text::is_hazard(c) || matches!(c, '\u{7f}' | '\u{fffe}' | '\u{ffff}')
 }
 
 fn yaml_mapping(
-    out: &mut String,
-    fields: &serde_json::Map<String, Value>,
+    buffer: &mut String,
+    members: Vec<(std::borrow::Cow<'_, str>, Raw<'_>)>,
     indent: usize,
     item: bool,
-) {
-    let mut keys: Vec<&String> = fields.keys().collect();
-    keys.sort();
-    for (index, key) in keys.into_iter().enumerate() {
-        let pad = " ".repeat(indent);
-        if item && index == 0 {
-            out.push_str(&pad);
-            out.push_str("- ");
-        } else {
-            out.push_str(&pad);
-            if item {
-                out.push_str("  ");
-            }
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if item && members.is_empty() {
+        buffer.push_str(&" ".repeat(indent));
+        buffer.push_str("- {}\n");
+        return Ok(());
+    }
+    for (index, (key, value)) in members.into_iter().enumerate() {
+        buffer.push_str(&" ".repeat(indent));
+        if item {
+            buffer.push_str(if index == 0 { "- " } else { "  " });
         }
         let inner = indent + if item { 2 } else { 0 };
-        out.push_str(&yaml_key(key));
-        out.push(':');
-        yaml_value(out, &fields[key], inner);
+        yaml_key(buffer, &key);
+        buffer.push(':');
+        yaml_value(buffer, value, inner, out)?;
+        flush_if_large(buffer, out)?;
     }
-    if item && fields.is_empty() {
-        out.push_str(&" ".repeat(indent));
-        out.push_str("- {}\n");
-    }
+    Ok(())
 }
 
-fn yaml_value(out: &mut String, value: &Value, indent: usize) {
-    match value {
-        Value::Object(fields) if !fields.is_empty() => {
-            out.push('\n');
-            yaml_mapping(out, fields, indent + 2, false);
+fn yaml_value(
+    buffer: &mut String,
+    value: Raw<'_>,
+    indent: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match value.kind() {
+        Kind::Object if value.entries().next().is_some() => {
+            buffer.push('\n');
+            yaml_mapping(
+                buffer,
+                sorted_entries(value.entries()),
+                indent + 2,
+                false,
+                out,
+            )?;
         }
-        Value::Array(items) if !items.is_empty() => {
-            out.push('\n');
-            for item in items {
-                match item {
-                    Value::Object(fields) if !fields.is_empty() => {
-                        yaml_mapping(out, fields, indent + 2, true)
-                    }
-                    scalar => {
-                        out.push_str(&" ".repeat(indent + 2));
-                        out.push('-');
-                        yaml_value(out, scalar, indent + 2);
-                    }
+        Kind::Array if value.items().next().is_some() => {
+            buffer.push('\n');
+            for item in value.items() {
+                if item.kind() == Kind::Object && item.entries().next().is_some() {
+                    yaml_mapping(
+                        buffer,
+                        sorted_entries(item.entries()),
+                        indent + 2,
+                        true,
+                        out,
+                    )?;
+                } else {
+                    buffer.push_str(&" ".repeat(indent + 2));
+                    buffer.push('-');
+                    yaml_value(buffer, item, indent + 2, out)?;
                 }
+                flush_if_large(buffer, out)?;
             }
         }
-        scalar => {
-            out.push(' ');
-            out.push_str(&yaml_scalar(scalar));
-            out.push('\n');
+        kind => {
+            buffer.push(' ');
+            match kind {
+                Kind::Null => buffer.push_str("null"),
+                Kind::Array => buffer.push_str("[]"),
+                Kind::Object => buffer.push_str("{}"),
+                Kind::Bool(flag) => buffer.push_str(if flag { "true" } else { "false" }),
+                Kind::Number => buffer.push_str(value.text()),
+                Kind::String => push_json_string(buffer, value, yaml_escape),
+            }
+            buffer.push('\n');
         }
     }
+    Ok(())
 }
 
-fn yaml_scalar(value: &Value) -> String {
-    match value {
-        Value::Null => "null".to_owned(),
-        Value::Array(_) => "[]".to_owned(),
-        Value::Object(_) => "{}".to_owned(),
-        // JSON numbers, booleans and strings are valid YAML flow scalars.
-        other => other.to_string(),
-    }
-}
-
-fn yaml_key(key: &str) -> String {
+fn yaml_key(buffer: &mut String, key: &str) {
     let plain = !key.is_empty()
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         && !key.starts_with('-');
     if plain {
-        key.to_owned()
+        buffer.push_str(key);
     } else {
-        Value::String(key.to_owned()).to_string()
+        push_escaped_string(buffer, key, yaml_escape);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn token(value: Value) -> Token {
-        serde_json::from_value(value).unwrap()
+        Token::from_map(value.as_object().unwrap())
+    }
+
+    fn text(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+        let mut out = Vec::new();
+        write(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
     }
 
     #[test]
     fn json_is_avn_shaped() {
-        let out = json(&[token(
+        let tokens = [token(
             json!({"b": 1, "a": {"z": null, "y": [1]}, "c": "Café"}),
-        )]);
+        )];
         assert_eq!(
-            out,
+            text(|out| json(out, &tokens)),
             "[\n    {\n        \"a\": {\n            \"y\": [\n                1\n            ],\n            \"z\": null\n        },\n        \"b\": 1,\n        \"c\": \"Café\"\n    }\n]\n"
         );
-        assert_eq!(json(&[]), "[]\n");
+        assert_eq!(text(|out| json(out, &[])), "[]\n");
     }
 
     #[test]
-    fn csv_quotes_what_needs_it() {
-        let out = csv(
-            &[token(
-                json!({"a": "x,y", "b": "say \"hi\"", "c": null, "d": ["p", "q"]}),
-            )],
-            &["a", "b", "c", "d", "e"],
+    fn json_keeps_the_last_of_duplicate_keys_and_escapes_hazards() {
+        let raw: Token =
+            serde_json::from_str(r#"{"a": 1, "b": "x\u009by\u202e", "a": 2, "e": {}, "l": []}"#)
+                .unwrap();
+        let out = text(|out| json(out, &[raw]));
+        assert_eq!(
+            out,
+            "[\n    {\n        \"a\": 2,\n        \"b\": \"x\\u009by\\u202e\",\n        \"e\": {},\n        \"l\": []\n    }\n]\n"
         );
-        assert_eq!(out, "a,b,c,d,e\r\n\"x,y\",\"say \"\"hi\"\"\",,p;q,\r\n");
+        let parsed: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed[0]["b"], "x\u{9b}y\u{202e}");
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_it_and_escapes_controls() {
+        let tokens = [token(
+            json!({"a": "x,y", "b": "say \"hi\"", "c": null, "d": ["p", "q"], "f": "l1\nl2\u{1b}"}),
+        )];
+        let out = text(|out| csv(out, &tokens, &["a", "b", "c", "d", "e", "f"]));
+        assert_eq!(
+            out,
+            "a,b,c,d,e,f\r\n\"x,y\",\"say \"\"hi\"\"\",,p;q,,l1\\nl2\\u001b\r\n"
+        );
     }
 
     #[test]
     fn yaml_has_every_field() {
-        let out = yaml(&[token(
+        let tokens = [token(
             json!({"b": [ "x" ], "a": "1", "c": {"k": true}, "d": [], "e": null}),
-        )]);
+        )];
         assert_eq!(
-            out,
+            text(|out| yaml(out, &tokens)),
             "- a: \"1\"\n  b:\n    - \"x\"\n  c:\n    k: true\n  d: []\n  e: null\n"
         );
-        assert_eq!(yaml(&[]), "[]\n");
+        assert_eq!(text(|out| yaml(out, &[])), "[]\n");
     }
 }

@@ -1,7 +1,7 @@
 //! Everything the user sees on stdout, in one place.
 //!
 //! Commands hand results to a [`Printer`]; it renders them in the chosen
-//! [`OutputFormat`] and writes them through a locked stdout. Write errors come back as
+//! [`OutputFormat`] and writes them through a locked, buffered stdout. Write errors come back as
 //! `io::Error` so `main` can end quietly with status 0 on a closed pipe (`| head -1`)
 //! instead of panicking as `println!` would. Messages for people go to stderr through
 //! [`crate::diag`].
@@ -83,28 +83,41 @@ impl Printer {
     /// Tokens as a table (or JSON, CSV, YAML). `create`/`update --json` pass a one-element
     /// slice and print a one-element list, as `avn` does.
     pub(crate) fn tokens(&self, tokens: &[Token], layout: Layout) -> io::Result<()> {
-        write_stdout(&self.render(tokens, layout))
+        let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+        self.write(&mut stdout, tokens, layout)?;
+        stdout.flush()
     }
 
     /// The text [`Printer::tokens`] writes.
     pub fn render(&self, tokens: &[Token], layout: Layout) -> String {
+        let mut out = Vec::new();
+        // Writing into memory cannot fail.
+        let _ = self.write(&mut out, tokens, layout);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    fn write(&self, out: &mut dyn Write, tokens: &[Token], layout: Layout) -> io::Result<()> {
         let columns = layout.columns();
         match self.format {
             OutputFormat::Table if self.relative => {
                 let marked = mark_token_in_use(tokens);
                 let cells = RelativeCells::now();
                 match (layout, marked.as_slice()) {
-                    (Layout::Detail, [token]) => table::render_vertical(token, columns, &cells),
-                    _ => table::render(&marked, columns, &cells),
+                    (Layout::Detail, [token]) => {
+                        out.write_all(table::render_vertical(token, columns, &cells).as_bytes())
+                    }
+                    _ => table::write(out, &marked, columns, &cells),
                 }
             }
             OutputFormat::Table => match (layout, tokens) {
-                (Layout::Detail, [token]) => table::render_vertical(token, columns, &AvnCells),
-                _ => table::render(tokens, columns, &AvnCells),
+                (Layout::Detail, [token]) => {
+                    out.write_all(table::render_vertical(token, columns, &AvnCells).as_bytes())
+                }
+                _ => table::write(out, tokens, columns, &AvnCells),
             },
-            OutputFormat::Json => formats::json(tokens),
-            OutputFormat::Csv => formats::csv(tokens, columns),
-            OutputFormat::Yaml => formats::yaml(tokens),
+            OutputFormat::Json => formats::json(out, tokens),
+            OutputFormat::Csv => formats::csv(out, tokens, columns),
+            OutputFormat::Yaml => formats::yaml(out, tokens),
         }
     }
 
@@ -119,9 +132,9 @@ fn mark_token_in_use(tokens: &[Token]) -> Vec<Token> {
     tokens
         .iter()
         .map(|token| match token.token_prefix() {
-            Some(prefix) if token.currently_active() => token
-                .clone()
-                .with("token_prefix", format!("{prefix} (in use)").into()),
+            Some(prefix) if token.currently_active() => {
+                token.with_str("token_prefix", &format!("{prefix} (in use)"))
+            }
             _ => token.clone(),
         })
         .collect()

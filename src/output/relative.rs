@@ -2,10 +2,12 @@
 //! for a token that does not expire or was never used. (`(in use)` after the token in use
 //! is added by `Printer`.)
 
-use chrono::{DateTime, Utc};
-use serde_json::Value;
+use std::borrow::Cow;
 
-use super::table::{CellFormat, format_value};
+use chrono::{DateTime, Utc};
+
+use super::table::{CellFormat, format_raw};
+use crate::raw_json::{Kind, Raw};
 
 pub(crate) struct RelativeCells {
     now: DateTime<Utc>,
@@ -23,21 +25,22 @@ impl RelativeCells {
 }
 
 impl CellFormat for RelativeCells {
-    fn cell(&self, field: &str, value: &Value) -> String {
+    fn cell<'a>(&self, field: &str, value: Raw<'a>) -> Cow<'a, str> {
         if field.ends_with("_time") {
-            match value {
-                Value::Null if field == "expiry_time" || field == "last_used_time" => {
-                    return "never".to_owned();
+            match value.kind() {
+                Kind::Null if field == "expiry_time" || field == "last_used_time" => {
+                    return Cow::Borrowed("never");
                 }
-                Value::String(text) => {
-                    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
-                        return describe(time.with_timezone(&Utc), self.now);
+                Kind::String => {
+                    let text = value.as_str().unwrap_or_default();
+                    if let Ok(time) = DateTime::parse_from_rfc3339(&text) {
+                        return Cow::Owned(describe(time.with_timezone(&Utc), self.now));
                     }
                 }
                 _ => {}
             }
         }
-        format_value(Some(field), value)
+        format_raw(Some(field), value)
     }
 }
 
@@ -93,11 +96,15 @@ mod tests {
         assert_eq!(describe(at("2026-01-10T12:40:00Z"), now), "in 40 minutes");
         assert_eq!(describe(at("2026-01-09T11:00:00Z"), now), "1 day ago");
         let cells = RelativeCells::at(now);
-        assert_eq!(cells.cell("expiry_time", &Value::Null), "never");
-        assert_eq!(cells.cell("last_ip", &Value::Null), "null");
+        assert_eq!(cells.cell("expiry_time", Raw::new("null")), "never");
+        assert_eq!(cells.cell("last_ip", Raw::new("null")), "null");
         assert_eq!(
-            cells.cell("expiry_time", &Value::String("garbage".into())),
+            cells.cell("expiry_time", Raw::new("\"garbage\"")),
             "garbage"
+        );
+        assert_eq!(
+            cells.cell("expiry_time", Raw::new("\"2026-01-13T12:00:00Z\"")),
+            "in 3 days"
         );
     }
 }

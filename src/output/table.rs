@@ -18,72 +18,88 @@
 //! column edge) are exactly what must be reproduced, and a crate would need a fix-up pass
 //! for each of them.
 
+use std::borrow::Cow;
+use std::io::{self, Write};
+
 use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 use crate::api::Token;
+use crate::raw_json::{Kind, Raw, unquote};
 use crate::safe_text;
 
 /// How a column's values are shown: `avn`'s rules, or times relative to `now` for people.
 pub trait CellFormat {
-    fn cell(&self, field: &str, value: &Value) -> String;
+    /// The cell for `value` in column `field`; borrowed from the token when it can be.
+    fn cell<'a>(&self, field: &str, value: Raw<'a>) -> Cow<'a, str>;
 }
 
 /// `avn`'s `format_item`.
 pub struct AvnCells;
 
 impl CellFormat for AvnCells {
-    fn cell(&self, field: &str, value: &Value) -> String {
-        format_value(Some(field), value)
+    fn cell<'a>(&self, field: &str, value: Raw<'a>) -> Cow<'a, str> {
+        format_raw(Some(field), value)
     }
 }
 
 /// Render `tokens` as the `avn` table over `columns`; `""` for an empty list.
 pub fn render(tokens: &[Token], columns: &[&str], cells: &dyn CellFormat) -> String {
-    if tokens.is_empty() {
-        return String::new();
-    }
-    let rows: Vec<Vec<String>> = tokens
-        .iter()
-        .map(|token| {
-            columns
-                .iter()
-                .map(|&field| {
-                    token
-                        .get(field)
-                        .map_or_else(String::new, |v| cells.cell(field, v))
-                })
-                .collect()
-        })
-        .collect();
-    let widths: Vec<usize> = columns
-        .iter()
-        .enumerate()
-        .map(|(index, field)| {
-            rows.iter()
-                .map(|row| row[index].width())
-                .chain([field.len(), 1])
-                .max()
-                .unwrap_or(1)
-        })
-        .collect();
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write(&mut out, tokens, columns, cells);
+    String::from_utf8_lossy(&out).into_owned()
+}
 
-    let mut out = String::new();
-    let header: Vec<String> = columns.iter().map(|field| field.to_uppercase()).collect();
-    push_line(&mut out, &header, &widths);
-    out.push('\n');
-    let rules: Vec<String> = widths.iter().map(|&width| "=".repeat(width)).collect();
-    push_line(&mut out, &rules, &widths);
-    out.push('\n');
-    for row in &rows {
-        let start = out.len();
-        push_line(&mut out, row, &widths);
-        let stripped = out[start..].trim_matches(python_whitespace).to_owned();
-        out.truncate(start);
-        out.push_str(&stripped);
-        out.push('\n');
+/// [`render`], written to `out` as it goes.
+pub(crate) fn write(
+    out: &mut dyn Write,
+    tokens: &[Token],
+    columns: &[&str],
+    cells: &dyn CellFormat,
+) -> io::Result<()> {
+    if tokens.is_empty() {
+        return Ok(());
     }
-    out
+    // One flat grid of cells and their display widths, row after row: a cell is usually
+    // borrowed from its token.
+    let grid: Vec<(Cow<'_, str>, usize)> = tokens
+        .iter()
+        .flat_map(|token| {
+            columns.iter().map(move |&field| {
+                let cell = token
+                    .raw(field)
+                    .map_or(Cow::Borrowed(""), |value| cells.cell(field, value));
+                let width = display_width(&cell);
+                (cell, width)
+            })
+        })
+        .collect();
+    let mut widths: Vec<usize> = columns.iter().map(|field| field.len().max(1)).collect();
+    for row in grid.chunks(columns.len().max(1)) {
+        for (width, (_, cell_width)) in widths.iter_mut().zip(row) {
+            *width = (*width).max(*cell_width);
+        }
+    }
+
+    let mut line = String::new();
+    let header: Vec<(String, usize)> = columns
+        .iter()
+        .map(|field| (field.to_uppercase(), field.len()))
+        .collect();
+    push_line(&mut line, header.iter().map(|(c, w)| (c.as_str(), *w)), &widths);
+    line.push('\n');
+    let rules: Vec<String> = widths.iter().map(|&width| "=".repeat(width)).collect();
+    push_line(&mut line, rules.iter().map(|rule| (rule.as_str(), rule.len())), &widths);
+    line.push('\n');
+    out.write_all(line.as_bytes())?;
+    for row in grid.chunks(columns.len().max(1)) {
+        line.clear();
+        push_line(&mut line, row.iter().map(|(cell, w)| (&**cell, *w)), &widths);
+        out.write_all(line.trim_matches(python_whitespace).as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
 }
 
 /// A one-token view for people (`info`): `FIELD  value` lines, aligned.
@@ -92,8 +108,8 @@ pub(crate) fn render_vertical(token: &Token, fields: &[&str], cells: &dyn CellFo
     let mut out = String::new();
     for &field in fields {
         let value = token
-            .get(field)
-            .map_or_else(String::new, |v| cells.cell(field, v));
+            .raw(field)
+            .map_or(Cow::Borrowed(""), |v| cells.cell(field, v));
         let line = format!("{:width$}  {value}", field.to_uppercase());
         out.push_str(line.trim_end());
         out.push('\n');
@@ -101,13 +117,27 @@ pub(crate) fn render_vertical(token: &Token, fields: &[&str], cells: &dyn CellFo
     out
 }
 
-fn push_line(out: &mut String, cells: &[String], widths: &[usize]) {
-    for (index, (cell, &width)) in cells.iter().zip(widths).enumerate() {
+/// Terminal columns: the length for ASCII (nearly every cell), Unicode widths otherwise.
+fn display_width(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.width()
+    }
+}
+
+/// Cells (with their display widths) padded to the column widths, two spaces apart.
+fn push_line<'a>(
+    out: &mut String,
+    cells: impl Iterator<Item = (&'a str, usize)>,
+    widths: &[usize],
+) {
+    for (index, ((cell, cell_width), &width)) in cells.zip(widths).enumerate() {
         if index > 0 {
             out.push_str("  ");
         }
         out.push_str(cell);
-        out.extend(std::iter::repeat_n(' ', width.saturating_sub(cell.width())));
+        out.extend(std::iter::repeat_n(' ', width.saturating_sub(cell_width)));
     }
 }
 
@@ -116,34 +146,40 @@ fn python_whitespace(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
-/// `avn`'s `format_item`: how one value is shown in a table cell.
+/// `avn`'s `format_item` for a JSON value: how one value is shown in a table cell.
 pub fn format_value(field: Option<&str>, value: &Value) -> String {
-    match value {
-        Value::Null => "null".to_owned(),
-        Value::Bool(flag) => flag.to_string(),
-        Value::Number(number) => python_number(number),
-        Value::String(text) => {
-            let text = match field {
-                Some(field) if field.ends_with("_time") && text.ends_with('Z') => {
-                    match text.split_once('.') {
-                        Some((whole_seconds, _)) => format!("{whole_seconds}Z"),
-                        None => text.clone(),
-                    }
+    format_raw(field, Raw::new(&value.to_string())).into_owned()
+}
+
+/// `avn`'s `format_item`, straight from the JSON text.
+pub(crate) fn format_raw<'a>(field: Option<&str>, value: Raw<'a>) -> Cow<'a, str> {
+    match value.kind() {
+        Kind::Null => Cow::Borrowed("null"),
+        Kind::Bool(flag) => Cow::Borrowed(if flag { "true" } else { "false" }),
+        Kind::Number => python_number(value.text()),
+        Kind::String => {
+            let mut text = unquote(value.text());
+            if field.is_some_and(|field| field.ends_with("_time")) && text.ends_with('Z') {
+                if let Some((whole_seconds, _)) = text.split_once('.') {
+                    text = Cow::Owned(format!("{whole_seconds}Z"));
                 }
-                _ => text.clone(),
-            };
-            if text.chars().any(needs_json_escape) {
-                python_json_string(&text)
+            }
+            if needs_quoting(&text) {
+                Cow::Owned(python_json_string(&text))
             } else {
                 text
             }
         }
-        Value::Array(items) => items
-            .iter()
-            .map(|item| format_value(None, item))
-            .collect::<Vec<_>>()
-            .join(", "),
-        Value::Object(_) => python_json(value),
+        Kind::Array => {
+            let items: Vec<Cow<'_, str>> =
+                value.items().map(|item| format_raw(None, item)).collect();
+            Cow::Owned(items.join(", "))
+        }
+        Kind::Object => {
+            let mut out = String::new();
+            write_python_json(&mut out, value);
+            Cow::Owned(out)
+        }
     }
 }
 
@@ -151,27 +187,24 @@ pub fn format_value(field: Option<&str>, value: &Value) -> String {
 /// control). It escapes all non-ASCII too; we print that as itself, except the characters
 /// that could drive a terminal (C1 controls, bidi overrides), which get the same quoting,
 /// so hostile API data cannot reach the terminal raw.
-fn needs_json_escape(c: char) -> bool {
-    c == '"' || c == '\\' || safe_text::is_hazard(c)
+fn needs_quoting(text: &str) -> bool {
+    // Printable ASCII other than `"` and `\` (nearly every cell) is decided byte by byte.
+    let plain = |b: &u8| (0x20..0x7f).contains(b) && *b != b'"' && *b != b'\\';
+    !text.as_bytes().iter().all(plain)
+        && text
+            .chars()
+            .any(|c| c == '"' || c == '\\' || safe_text::is_hazard(c))
 }
 
 /// `json.dumps(value, sort_keys=True)` with Python's default separators (`", "`, `": "`),
 /// except that non-ASCII characters stay themselves.
-pub(crate) fn python_json(value: &Value) -> String {
-    let mut out = String::new();
-    write_python_json(&mut out, value);
-    out
-}
-
-fn write_python_json(out: &mut String, value: &Value) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
-        Value::Number(number) => out.push_str(&python_number(number)),
-        Value::String(text) => out.push_str(&python_json_string(text)),
-        Value::Array(items) => {
+fn write_python_json(out: &mut String, value: Raw<'_>) {
+    match value.kind() {
+        Kind::Null | Kind::Bool(_) | Kind::Number => out.push_str(&format_raw(None, value)),
+        Kind::String => out.push_str(&python_json_string(&unquote(value.text()))),
+        Kind::Array => {
             out.push('[');
-            for (index, item) in items.iter().enumerate() {
+            for (index, item) in value.items().enumerate() {
                 if index > 0 {
                     out.push_str(", ");
                 }
@@ -179,21 +212,40 @@ fn write_python_json(out: &mut String, value: &Value) {
             }
             out.push(']');
         }
-        Value::Object(fields) => {
-            let mut keys: Vec<&String> = fields.keys().collect();
-            keys.sort();
+        Kind::Object => {
             out.push('{');
-            for (index, key) in keys.into_iter().enumerate() {
+            for (index, (key, item)) in sorted_entries(value.entries()).into_iter().enumerate() {
                 if index > 0 {
                     out.push_str(", ");
                 }
-                out.push_str(&python_json_string(key));
+                out.push_str(&python_json_string(&key));
                 out.push_str(": ");
-                write_python_json(out, &fields[key]);
+                write_python_json(out, item);
             }
             out.push('}');
         }
     }
+}
+
+/// An object's members with their keys decoded, sorted, and the last of duplicate keys
+/// kept (as a Python `dict` or serde_json's map would).
+pub(crate) fn sorted_entries<'a>(
+    entries: impl IntoIterator<Item = (&'a str, Raw<'a>)>,
+) -> Vec<(Cow<'a, str>, Raw<'a>)> {
+    let mut members: Vec<(Cow<'a, str>, Raw<'a>)> = entries
+        .into_iter()
+        .map(|(key, value)| (unquote(key), value))
+        .collect();
+    // Stable: among equal keys the one written last stays last, and is the one kept.
+    members.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut kept: Vec<(Cow<'a, str>, Raw<'a>)> = Vec::with_capacity(members.len());
+    for member in members {
+        match kept.last_mut() {
+            Some(last) if last.0 == member.0 => *last = member,
+            _ => kept.push(member),
+        }
+    }
+    kept
 }
 
 /// A JSON string literal escaped as Python's `json` module does (`\n`, `\"`, `\u001b`).
@@ -213,15 +265,20 @@ fn python_json_string(text: &str) -> String {
     out
 }
 
-/// A number as Python's `json.dumps` writes it: integers as they are, floats as `repr()`
-/// does (`3600.0`, `1e-05`, `1e+16`).
-pub(crate) fn python_number(number: &serde_json::Number) -> String {
-    if number.is_i64() || number.is_u64() {
-        return number.to_string();
+/// A JSON number as Python's `json.loads` + `json.dumps` write it: integers exactly as
+/// they are (any size: Python's are unbounded), `-0` as `0`; other numbers are floats,
+/// written as `repr()` does (`3600.0`, `1e-05`, `1e+16`, `Infinity` past the f64 range).
+pub(crate) fn python_number(text: &str) -> Cow<'_, str> {
+    if !text.contains(['.', 'e', 'E']) {
+        return if text == "-0" {
+            Cow::Borrowed("0")
+        } else {
+            Cow::Borrowed(text)
+        };
     }
-    match number.as_f64() {
-        Some(float) => python_float_repr(float),
-        None => number.to_string(),
+    match text.parse::<f64>() {
+        Ok(float) => Cow::Owned(python_float_repr(float)),
+        Err(_) => Cow::Borrowed(text),
     }
 }
 
@@ -278,7 +335,7 @@ mod tests {
     use serde_json::json;
 
     fn token(value: Value) -> Token {
-        serde_json::from_value(value).unwrap()
+        Token::from_map(value.as_object().unwrap())
     }
 
     const LIST: &[&str] = crate::output::Layout::Listed.columns();

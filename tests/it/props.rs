@@ -92,8 +92,8 @@ fn token() -> impl Strategy<Value = Token> {
     let most = fields.len();
     prop::collection::btree_map(prop::sample::select(fields), json_value(), 0..most).prop_map(
         |fields| {
-            Token(
-                fields
+            Token::from_map(
+                &fields
                     .into_iter()
                     .map(|(k, v)| (k.to_owned(), v))
                     .collect::<Map<_, _>>(),
@@ -148,7 +148,7 @@ fn check_alignment(tokens: &[Token], columns: &[&str], out: &str) {
             .map(|&column| {
                 token
                     .get(column)
-                    .map_or_else(String::new, |value| format_value(Some(column), value))
+                    .map_or_else(String::new, |value| format_value(Some(column), &value))
             })
             .collect();
         for (cell, width) in cells.iter().zip(&widths) {
@@ -224,7 +224,7 @@ proptest! {
                 let tokens = result.unwrap();
                 let expected: Vec<Token> = items
                     .iter()
-                    .map(|item| Token(item.as_object().unwrap().clone()))
+                    .map(|item| Token::from_map(item.as_object().unwrap()))
                     .collect();
                 prop_assert_eq!(tokens, expected);
             }
