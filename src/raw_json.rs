@@ -231,7 +231,7 @@ impl<'a> Iterator for Items<'a> {
     }
 }
 
-/// See [`Raw::entries`]. Keys are JSON string literals, quotes included (see [`unquote`]).
+/// See [`Raw::entries`]: `(name, value)`, names unescaped.
 pub(crate) struct Entries<'a> {
     text: &'a str,
     at: usize,
@@ -252,21 +252,16 @@ impl<'a> Entries<'a> {
         self.at = value_end;
         Some((key_start, key_end, value_start, value_end))
     }
-
-    /// The members as byte ranges of the text: what a [`crate::api::Token`] indexes.
-    pub(crate) fn spans(mut self) -> impl Iterator<Item = (usize, usize, usize, usize)> + 'a {
-        std::iter::from_fn(move || self.next_spans())
-    }
 }
 
 impl<'a> Iterator for Entries<'a> {
-    type Item = (&'a str, Raw<'a>);
+    type Item = (Cow<'a, str>, Raw<'a>);
 
-    fn next(&mut self) -> Option<(&'a str, Raw<'a>)> {
+    fn next(&mut self) -> Option<(Cow<'a, str>, Raw<'a>)> {
         let (key_start, key_end, value_start, value_end) = self.next_spans()?;
         let key = self.text.get(key_start..key_end)?;
         let value = self.text.get(value_start..value_end)?;
-        Some((key, Raw(value)))
+        Some((unquote(key), Raw(value)))
     }
 }
 
@@ -278,10 +273,10 @@ mod tests {
     fn walks_values_without_a_tree() {
         let raw = Raw::new(r#" {"a": [1, "x,]", {"b": null}], "k\"q": true, "e": "é\n"} "#);
         assert_eq!(raw.kind(), Kind::Object);
-        let entries: Vec<(&str, Raw<'_>)> = raw.entries().collect();
+        let entries: Vec<(Cow<'_, str>, Raw<'_>)> = raw.entries().collect();
         assert_eq!(entries.len(), 3);
-        assert_eq!(entries[0].0, r#""a""#);
-        assert_eq!(unquote(entries[1].0), "k\"q");
+        assert_eq!(entries[0].0, "a");
+        assert_eq!(entries[1].0, "k\"q");
         assert_eq!(entries[1].1.as_bool(), Some(true));
         assert_eq!(entries[2].1.as_str().unwrap(), "é\n");
         let items: Vec<&str> = entries[0].1.items().map(Raw::text).collect();

@@ -26,7 +26,7 @@ pub(crate) use model::User;
 
 use crate::diag::Sink;
 use crate::secret::Secret;
-use model::{Message, TokenList, UserEnvelope};
+use model::{Message, UserEnvelope};
 use path::ApiPath;
 use transport::{Http, Method};
 
@@ -84,11 +84,10 @@ impl Client {
 
     /// `GET /v1/access_token`: every (unexpired) token of the user.
     pub(crate) async fn list_tokens(&self) -> Result<Vec<Token>, ApiError> {
-        let list: TokenList = self
-            .http
-            .call(Method::Get, &ApiPath::new("/access_token"), None)
-            .await?;
-        Ok(list.tokens)
+        let path = ApiPath::new("/access_token");
+        self.http
+            .call_with(Method::Get, &path, None, model::token_list)
+            .await
     }
 
     /// `POST /v1/access_token`: the new token, with `full_token`. Never retried once the
@@ -145,8 +144,7 @@ fn encode_body(body: &impl Serialize) -> Result<Vec<u8>, ApiError> {
 /// The tokens in the body of a 2xx `GET /v1/access_token` answer, exactly as `list_tokens`
 /// reads them (any bytes: the result is tokens or an error, never a panic).
 pub fn parse_token_list(status: u16, body: &[u8]) -> Result<Vec<Token>, ApiError> {
-    let list: TokenList = transport::decode(status, body, &redact::Redactor::new(None, None))?;
-    Ok(list.tokens)
+    transport::decode_body(status, body.to_vec(), model::token_list)
 }
 
 #[cfg(test)]

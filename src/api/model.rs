@@ -6,46 +6,17 @@
 //! read the fields commands reason about. Lists and tokens are bounded, so no response
 //! can take more than a small multiple of its own size in memory.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::raw_json::{self, Kind, Raw};
 use crate::secret::Secret;
-
-/// `GET /v1/access_token`: `{"tokens": [...]}`. (Written out rather than derived: a
-/// derived struct also accepts `[[...]]`, a list standing for the object.)
-#[derive(Debug)]
-pub(super) struct TokenList {
-    pub tokens: Vec<Token>,
-}
-
-impl<'de> Deserialize<'de> for TokenList {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<TokenList, D::Error> {
-        struct Envelope;
-        impl<'de> Visitor<'de> for Envelope {
-            type Value = TokenList;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object with a \"tokens\" list")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TokenList, A::Error> {
-                let mut tokens = None;
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    if key == "tokens" {
-                        tokens = Some(map.next_value::<TokenItems>()?.0);
-                    } else {
-                        map.next_value::<de::IgnoredAny>()?;
-                    }
-                }
-                let tokens = tokens.ok_or_else(|| de::Error::missing_field("tokens"))?;
-                Ok(TokenList { tokens })
-            }
-        }
-        deserializer.deserialize_map(Envelope)
-    }
-}
 
 /// `{"message": "..."}`, where the message is optional (revoke, expire-all).
 #[derive(Debug, Deserialize)]
@@ -80,28 +51,31 @@ impl User {
 /// 10 personal tokens per user; a list far beyond that is a broken or hostile server, and
 /// refusing it bounds the memory a response can take.
 const MAX_TOKENS: usize = 100_000;
-/// At most this many fields in one token (the API sends about 15).
-const MAX_FIELDS: usize = 1000;
+/// At most this many fields in one answer, all tokens together (about 15 a token), and in
+/// one token: each costs 16 bytes of index, so this bounds the index to 32 MiB.
+const MAX_FIELDS: usize = 2_000_000;
+const MAX_FIELDS_PER_TOKEN: usize = 1000;
 /// Values nest at most this deep (serde_json's own limit for a tree): the output formats
 /// walk them recursively.
 const MAX_DEPTH: usize = 128;
 
-/// One access token as the API describes it, kept whole: the JSON object's text as the
-/// server sent it, and where each field is in it.
+/// One access token as the API describes it, kept whole: where each of its fields is in
+/// the response's JSON text, which all tokens of a response share.
 ///
 /// Every field survives to `--json` output, and any field may be null, absent or of a
 /// surprising type without making a command fail. Nothing is decoded until it is read: a
-/// token costs one copy of its text plus 16 bytes a field, whatever its shape.
-#[derive(Clone, Default)]
+/// list of tokens costs its response's text plus 16 bytes a field, whatever its shape, and
+/// one allocation a token.
+#[derive(Clone)]
 pub struct Token {
-    text: Box<str>,
-    /// `(key, value)` byte ranges in `text`; the key with its quotes.
+    /// The JSON text the spans point into (the whole response, for a listed token).
+    text: Arc<str>,
+    /// `(key, value)`: the key without its quotes, the value's JSON text.
     fields: Vec<(Span, Span)>,
-    /// Top-level string values that had escapes, unescaped once, by field index: so that
-    /// [`Token::str`] can always lend a `&str`.
-    unescaped: Vec<(u32, Box<str>)>,
-    /// Whether any key has an escape (`"a\u0062"`): only then must lookups decode keys.
-    escaped_keys: bool,
+    /// Keys and top-level string values that had escapes (`"a\u0062"`), decoded once, by
+    /// field index (keys) and field index + `1 << 31` (values): so that lookups compare
+    /// plain bytes and [`Token::str`] can always lend a `&str`.
+    decoded: Vec<(u32, Box<str>)>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -110,26 +84,28 @@ struct Span {
     end: u32,
 }
 
-impl Span {
-    fn of(start: usize, end: usize) -> Option<Span> {
-        Some(Span {
-            start: u32::try_from(start).ok()?,
-            end: u32::try_from(end).ok()?,
-        })
+const VALUE: u32 = 1 << 31;
+
+impl Default for Token {
+    fn default() -> Token {
+        Token {
+            text: Arc::from(""),
+            fields: Vec::new(),
+            decoded: Vec::new(),
+        }
     }
 }
 
 impl PartialEq for Token {
     /// The same fields with the same values, however the text was written.
     fn eq(&self, other: &Token) -> bool {
-        let map = |token: &Token| serde_json::from_str::<Map<String, Value>>(&token.text).ok();
-        map(self) == map(other)
+        self.to_map() == other.to_map()
     }
 }
 
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // A created token's text holds `full_token`: never print it.
+        // A created token holds `full_token`: never print the fields.
         f.debug_struct("Token")
             .field("token_prefix", &self.token_prefix())
             .field("fields", &self.fields.len())
@@ -138,79 +114,58 @@ impl fmt::Debug for Token {
 }
 
 impl Token {
-    /// Index the text of one JSON object; `None` when it is not an object or is too big.
-    fn index(text: Box<str>) -> Result<Token, &'static str> {
-        let raw = Raw::new(&text);
-        if raw.kind() != Kind::Object {
-            return Err("a token object");
-        }
-        let offset = raw.text().as_ptr() as usize - text.as_ptr() as usize;
-        let mut fields = Vec::with_capacity(16);
-        let mut unescaped = Vec::new();
-        let mut escaped_keys = false;
-        for (key_start, key_end, value_start, value_end) in raw.entries().spans() {
-            if fields.len() == MAX_FIELDS {
-                return Err("a token with at most 1000 fields");
-            }
-            let at = |i: usize| i + offset;
-            let (Some(key), Some(value)) = (
-                Span::of(at(key_start), at(key_end)),
-                Span::of(at(value_start), at(value_end)),
-            ) else {
-                return Err("a token smaller than 4 GiB");
-            };
-            escaped_keys |= text[at(key_start)..at(key_end)].contains('\\');
-            let value_text = Raw::new(&text[at(value_start)..at(value_end)]);
-            match value_text.kind() {
-                Kind::String if value_text.text().contains('\\') => {
-                    let index = u32::try_from(fields.len()).unwrap_or(u32::MAX);
-                    unescaped.push((index, raw_json::unquote(value_text.text()).into()));
-                }
-                Kind::Array | Kind::Object if value_text.depth() > MAX_DEPTH => {
-                    return Err("a token nested at most 128 levels deep");
-                }
-                _ => {}
-            }
-            fields.push((key, value));
-        }
-        Ok(Token {
-            text,
-            fields,
-            unescaped,
-            escaped_keys,
-        })
-    }
-
     /// A token made of `fields` (tests, and records that do not come from the wire).
     pub fn from_map(fields: &Map<String, Value>) -> Token {
-        let text = Value::Object(fields.clone()).to_string();
-        Token::index(text.into()).unwrap_or_default()
+        let text: Arc<str> = Arc::from(Value::Object(fields.clone()).to_string());
+        let mut budget = MAX_FIELDS;
+        let seed = TokenSeed {
+            text: &text,
+            budget: &mut budget,
+        };
+        let mut deserializer = serde_json::Deserializer::from_str(&text);
+        seed.deserialize(&mut deserializer).unwrap_or_default()
     }
 
-    fn key(&self, span: Span) -> &str {
+    fn slice(&self, span: Span) -> &str {
         self.text
             .get(span.start as usize..span.end as usize)
             .unwrap_or_default()
+    }
+
+    fn decoded(&self, tag: u32) -> Option<&str> {
+        self.decoded
+            .iter()
+            .find(|(at, _)| *at == tag)
+            .map(|(_, text)| &**text)
+    }
+
+    /// The field's name, unescaped.
+    fn key(&self, index: usize) -> &str {
+        let tag = u32::try_from(index).unwrap_or(u32::MAX);
+        self.decoded(tag)
+            .unwrap_or_else(|| self.slice(self.fields[index].0))
     }
 
     /// The last field named `field` (as serde_json keeps the last of duplicate keys).
     fn find(&self, field: &str) -> Option<usize> {
         let wanted = field.as_bytes();
         let text = self.text.as_bytes();
-        self.fields.iter().rposition(|(key, _)| {
-            // Keys are quoted literals: compare what is between the quotes (as bytes: this
-            // runs for every cell of a table), and decode only when some key of this token
-            // has escapes.
-            let inner = text.get(key.start as usize + 1..(key.end as usize).saturating_sub(1));
-            inner == Some(wanted)
-                || self.escaped_keys && raw_json::unquote(self.key(*key)) == field
-        })
+        let plain = |key: &Span| text.get(key.start as usize..key.end as usize) == Some(wanted);
+        if self.decoded.iter().all(|(tag, _)| tag & VALUE != 0) {
+            // No key had escapes (nearly always): compare bytes in place. This runs for
+            // every cell of a table.
+            self.fields.iter().rposition(|(key, _)| plain(key))
+        } else {
+            (0..self.fields.len())
+                .rev()
+                .find(|&index| self.key(index) == field)
+        }
     }
 
     /// A field's JSON text, walked in place (what the output formats render from).
     pub(crate) fn raw(&self, field: &str) -> Option<Raw<'_>> {
         self.find(field)
-            .map(|index| Raw::new(self.key(self.fields[index].1)))
+            .map(|index| Raw::new(self.slice(self.fields[index].1)))
     }
 
     /// A field as a JSON value, decoded on demand (`None` when absent).
@@ -219,26 +174,35 @@ impl Token {
         Some(serde_json::from_str(raw.text()).unwrap_or(Value::Null))
     }
 
-    /// Every field in the order sent, duplicates included: `(key literal, value)`.
-    pub(crate) fn entries(&self) -> impl Iterator<Item = (&str, Raw<'_>)> {
-        self.fields
-            .iter()
-            .map(|(key, value)| (self.key(*key), Raw::new(self.key(*value))))
+    /// Every field in the order sent, duplicates included: `(name, value)`.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (Cow<'_, str>, Raw<'_>)> {
+        (0..self.fields.len()).map(|index| {
+            (
+                Cow::Borrowed(self.key(index)),
+                Raw::new(self.slice(self.fields[index].1)),
+            )
+        })
+    }
+
+    /// The fields as a JSON map (the last of duplicate keys kept).
+    fn to_map(&self) -> Map<String, Value> {
+        self.entries()
+            .map(|(key, raw)| {
+                let value = serde_json::from_str(raw.text()).unwrap_or(Value::Null);
+                (key.into_owned(), value)
+            })
+            .collect()
     }
 
     /// A string field, unescaped; `None` when absent or not a string.
     fn str(&self, field: &str) -> Option<&str> {
         let index = self.find(field)?;
-        let value = self.key(self.fields[index].1);
+        let value = self.slice(self.fields[index].1);
         let inner = value.strip_prefix('"')?.strip_suffix('"')?;
         if !inner.contains('\\') {
             return Some(inner);
         }
-        let index = u32::try_from(index).ok()?;
-        self.unescaped
-            .iter()
-            .find(|(at, _)| *at == index)
-            .map(|(_, text)| &**text)
+        self.decoded(u32::try_from(index).ok()? | VALUE)
     }
 
     fn bool(&self, field: &str) -> bool {
@@ -300,57 +264,111 @@ impl Token {
     /// The same token with `field` set to the string `value` (the people view marks the
     /// token in use this way).
     pub(crate) fn with_str(&self, field: &str, value: &str) -> Token {
-        let mut fields: Map<String, Value> = self
-            .entries()
-            .map(|(key, raw)| {
-                let value = serde_json::from_str(raw.text()).unwrap_or(Value::Null);
-                (raw_json::unquote(key).into_owned(), value)
-            })
-            .collect();
+        let mut fields = self.to_map();
         fields.insert(field.to_owned(), Value::String(value.to_owned()));
         Token::from_map(&fields)
     }
 }
 
 impl Serialize for Token {
-    /// The object as the server sent it (serializers that accept raw JSON get it as is).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match serde_json::value::RawValue::from_string(self.text.to_string()) {
-            Ok(raw) => raw.serialize(serializer),
-            Err(error) => Err(serde::ser::Error::custom(error)),
-        }
+        self.to_map().serialize(serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Token {
+    /// One token on its own (tests, `--json` output read back): its text is copied.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Token, D::Error> {
         let raw = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
-        let text: Box<str> = raw.into();
-        Token::index(text).map_err(|expected| {
-            de::Error::invalid_value(de::Unexpected::Other("another JSON value"), &expected)
-        })
+        let text: Arc<str> = Arc::from(raw.get());
+        let mut budget = MAX_FIELDS;
+        let seed = TokenSeed {
+            text: &text,
+            budget: &mut budget,
+        };
+        let mut inner = serde_json::Deserializer::from_str(&text);
+        seed.deserialize(&mut inner).map_err(de::Error::custom)
+    }
+}
+
+/// The tokens of a `GET .../access_token` answer, `{"tokens": [...]}`, read in one pass
+/// over the body, which the tokens then share. An empty body reads as `{}` (and fails for
+/// want of `tokens`).
+pub(super) fn token_list(body: Vec<u8>) -> Result<Vec<Token>, serde_json::Error> {
+    let text: Arc<str> = match String::from_utf8(body) {
+        Ok(text) if text.trim().is_empty() => Arc::from("{}"),
+        Ok(text) => Arc::from(text),
+        // serde_json says where the bytes stop being UTF-8, and what it expected there.
+        Err(error) => {
+            return Err(serde_json::from_slice::<de::IgnoredAny>(error.as_bytes())
+                .err()
+                .unwrap_or_else(|| de::Error::custom("the body is not UTF-8")));
+        }
+    };
+    let mut deserializer = serde_json::Deserializer::from_str(&text);
+    let tokens = ListSeed { text: &text }.deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(tokens)
+}
+
+/// Reads `{"tokens": [...]}` (only an object: a derived struct would also take `[[...]]`).
+struct ListSeed<'t> {
+    text: &'t Arc<str>,
+}
+
+impl<'de> DeserializeSeed<'de> for ListSeed<'_> {
+    type Value = Vec<Token>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<Token>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ListSeed<'_> {
+    type Value = Vec<Token>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object with a \"tokens\" list")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Token>, A::Error> {
+        let mut tokens = None;
+        while let Some(Key(key)) = map.next_key()? {
+            if key == "tokens" {
+                tokens = Some(map.next_value_seed(ItemsSeed { text: self.text })?);
+            } else {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        tokens.ok_or_else(|| de::Error::missing_field("tokens"))
     }
 }
 
 /// The `tokens` list, named as such when it is something else, and bounded.
-struct TokenItems(Vec<Token>);
+struct ItemsSeed<'t> {
+    text: &'t Arc<str>,
+}
 
-impl<'de> Deserialize<'de> for TokenItems {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<TokenItems, D::Error> {
-        deserializer.deserialize_seq(Items).map(TokenItems)
+impl<'de> DeserializeSeed<'de> for ItemsSeed<'_> {
+    type Value = Vec<Token>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<Token>, D::Error> {
+        deserializer.deserialize_seq(self)
     }
 }
 
-struct Items;
-
-impl<'de> Visitor<'de> for Items {
+impl<'de> Visitor<'de> for ItemsSeed<'_> {
     type Value = Vec<Token>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list of token objects")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Token>, A::Error> {
         let mut tokens = Vec::new();
-        while let Some(token) = seq.next_element::<Token>()? {
+        let mut budget = MAX_FIELDS;
+        loop {
+            let seed = TokenSeed {
+                text: self.text,
+                budget: &mut budget,
+            };
+            let Some(token) = seq.next_element_seed(seed)? else {
+                return Ok(tokens);
+            };
             if tokens.len() == MAX_TOKENS {
                 return Err(de::Error::custom(format!(
                     "the response lists more than {MAX_TOKENS} tokens"
@@ -358,7 +376,109 @@ impl<'de> Visitor<'de> for Items {
             }
             tokens.push(token);
         }
-        Ok(tokens)
+    }
+}
+
+/// A key, borrowed from the text when it has no escapes (serde's own `Cow` always copies).
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Key<'de>, D::Error> {
+        struct Text;
+        impl<'de> Visitor<'de> for Text {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(text)))
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(text.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(Text)
+    }
+}
+
+/// One token object, its fields located by where serde_json found them in `text` (which
+/// must be the very text being deserialized: the spans are pointer offsets into it).
+struct TokenSeed<'t> {
+    text: &'t Arc<str>,
+    /// Fields still allowed in this response.
+    budget: &'t mut usize,
+}
+
+impl TokenSeed<'_> {
+    /// `part`'s place in the text, when it lies inside it (borrowed, not decoded).
+    fn span(&self, part: &str) -> Option<Span> {
+        let base = self.text.as_ptr() as usize;
+        let start = (part.as_ptr() as usize).checked_sub(base)?;
+        let end = start + part.len();
+        if end > self.text.len() {
+            return None;
+        }
+        Some(Span {
+            start: u32::try_from(start).ok()?,
+            end: u32::try_from(end).ok()?,
+        })
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for TokenSeed<'_> {
+    type Value = Token;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Token, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TokenSeed<'_> {
+    type Value = Token;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a token object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Token, A::Error> {
+        let mut fields = Vec::with_capacity(16);
+        let mut decoded = Vec::new();
+        while let Some(Key(key)) = map.next_key()? {
+            let value: &'de RawValue = map.next_value()?;
+            if fields.len() == MAX_FIELDS_PER_TOKEN || *self.budget == 0 {
+                return Err(de::Error::custom(
+                    "the response has more fields than any list of tokens",
+                ));
+            }
+            *self.budget -= 1;
+            let index = u32::try_from(fields.len()).map_err(de::Error::custom)?;
+            let key_span = match &key {
+                Cow::Borrowed(name) => self.span(name),
+                Cow::Owned(_) => None,
+            };
+            let key_span = key_span.unwrap_or_else(|| {
+                decoded.push((index, key.clone().into_owned().into_boxed_str()));
+                Span::default()
+            });
+            let value_span = self
+                .span(value.get())
+                .ok_or_else(|| de::Error::custom("a token outside the response"))?;
+            let raw = Raw::new(value.get());
+            match raw.kind() {
+                Kind::String if raw.text().contains('\\') => {
+                    decoded.push((index | VALUE, raw_json::unquote(raw.text()).into()));
+                }
+                Kind::Array | Kind::Object if raw.depth() > MAX_DEPTH => {
+                    return Err(de::Error::custom(
+                        "a value nested more than 128 levels deep",
+                    ));
+                }
+                _ => {}
+            }
+            fields.push((key_span, value_span));
+        }
+        Ok(Token {
+            text: self.text.clone(),
+            fields,
+            decoded,
+        })
     }
 }
 
@@ -366,19 +486,13 @@ impl<'de> Visitor<'de> for Items {
 mod tests {
     use super::*;
 
-    fn list(body: &str) -> Result<TokenList, String> {
-        serde_json::from_str(body).map_err(|e| e.to_string())
+    fn list(body: &str) -> Result<Vec<Token>, String> {
+        token_list(body.as_bytes().to_vec()).map_err(|e| e.to_string())
     }
 
     #[test]
     fn envelopes_name_what_they_expected() {
-        assert_eq!(
-            list(r#"{"tokens": [{"a": 1}], "x": 2}"#)
-                .unwrap()
-                .tokens
-                .len(),
-            1
-        );
+        assert_eq!(list(r#"{"tokens": [{"a": 1}], "x": 2}"#).unwrap().len(), 1);
         assert!(
             list(r#"{"tokens": 5}"#)
                 .unwrap_err()
@@ -396,6 +510,27 @@ mod tests {
         assert_eq!(message.message, None);
         let me: UserEnvelope = serde_json::from_str(r#"{"user": {"user": "a@b.c"}}"#).unwrap();
         assert_eq!(me.user.email(), Some("a@b.c"));
+    }
+
+    #[test]
+    fn tokens_share_the_body_and_read_escapes() {
+        let tokens = list(
+            r#"{"tokens": [{"token_prefix": "a\/b", "d\u0065scription": "x", "n": 1, "n": 2},
+                          {"token_prefix": "plain", "scopes": ["user:read", 5]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(tokens[0].token_prefix(), Some("a/b"));
+        assert_eq!(tokens[0].description(), Some("x"));
+        assert_eq!(tokens[0].get("n"), Some(Value::from(2)));
+        assert_eq!(tokens[1].string_list("scopes"), ["user:read"]);
+        assert!(Arc::ptr_eq(&tokens[0].text, &tokens[1].text));
+        let deep = format!(
+            "{{\"tokens\": [{{\"x\": {}{}}}]}}",
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        assert!(list(&deep).unwrap_err().contains("128 levels"));
+        assert!(list("{\"tokens\": []} x").is_err());
     }
 
     #[test]

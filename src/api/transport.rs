@@ -109,6 +109,26 @@ impl Http {
         path: &ApiPath,
         body: Option<Vec<u8>>,
     ) -> Result<T, ApiError> {
+        self.call_with(method, path, body, |bytes| {
+            let bytes = if bytes.iter().all(u8::is_ascii_whitespace) {
+                b"{}"
+            } else {
+                &bytes[..]
+            };
+            serde_json::from_slice(bytes)
+        })
+        .await
+    }
+
+    /// [`Http::call`] with a decoder of its own for the 2xx body (the token list reads it
+    /// in place rather than into a tree).
+    pub(super) async fn call_with<T>(
+        &self,
+        method: Method,
+        path: &ApiPath,
+        body: Option<Vec<u8>>,
+        decode: impl FnOnce(Vec<u8>) -> Result<T, serde_json::Error>,
+    ) -> Result<T, ApiError> {
         let call = Call {
             method,
             url: format!("{}{}", self.api_root, path.sent),
@@ -126,7 +146,9 @@ impl Http {
                 })??,
                 None => exchange.await?,
             };
-        decode(status, &bytes, &call.redactor)
+        // Kept for the message only when decoding fails: what the body looked like.
+        let start: Vec<u8> = bytes[..bytes.len().min(4096)].to_vec();
+        decode(bytes).map_err(|error| decode_error(status, &start, &error, &call.redactor))
     }
 
     async fn call_with_retries(
@@ -325,28 +347,33 @@ impl Failure {
     }
 }
 
-/// A 2xx body decoded as `T`; an empty one reads as `{}`. Any bytes give a value or an
-/// error, never a panic; what the error quotes of the body is scrubbed of secrets.
-pub(super) fn decode<T: DeserializeOwned>(
+/// A 2xx body that is not what the call returns, as one line: what it looked like (an HTML
+/// page, not JSON) or what serde_json expected, scrubbed of secrets.
+fn decode_error(
     status: u16,
-    bytes: &[u8],
+    start: &[u8],
+    error: &serde_json::Error,
     redactor: &Redactor<'_>,
-) -> Result<T, ApiError> {
-    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        bytes
-    };
-    serde_json::from_slice(bytes).map_err(|error| ApiError::Decode {
+) -> ApiError {
+    let syntax = error.is_syntax() || error.is_eof();
+    ApiError::Decode {
         status,
-        detail: match not_json(bytes) {
-            Some(what) if error.is_syntax() || error.is_eof() => what,
-            _ if error.is_syntax() || error.is_eof() => {
-                format!("the body is not valid JSON ({error})")
-            }
+        detail: match not_json(start) {
+            Some(what) if syntax => what,
+            _ if syntax => format!("the body is not valid JSON ({error})"),
             _ => one_line(&redactor.scrub(&error.to_string())),
         },
-    })
+    }
+}
+
+/// A 2xx body decoded by `decode`, as [`Http::call_with`] does it, for the property tests.
+pub(super) fn decode_body<T>(
+    status: u16,
+    bytes: Vec<u8>,
+    decode: impl FnOnce(Vec<u8>) -> Result<T, serde_json::Error>,
+) -> Result<T, ApiError> {
+    let start: Vec<u8> = bytes[..bytes.len().min(4096)].to_vec();
+    decode(bytes).map_err(|error| decode_error(status, &start, &error, &Redactor::new(None, None)))
 }
 
 fn retryable_status(status: u16) -> bool {

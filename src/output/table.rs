@@ -87,15 +87,27 @@ pub(crate) fn write(
         .iter()
         .map(|field| (field.to_uppercase(), field.len()))
         .collect();
-    push_line(&mut line, header.iter().map(|(c, w)| (c.as_str(), *w)), &widths);
+    push_line(
+        &mut line,
+        header.iter().map(|(c, w)| (c.as_str(), *w)),
+        &widths,
+    );
     line.push('\n');
     let rules: Vec<String> = widths.iter().map(|&width| "=".repeat(width)).collect();
-    push_line(&mut line, rules.iter().map(|rule| (rule.as_str(), rule.len())), &widths);
+    push_line(
+        &mut line,
+        rules.iter().map(|rule| (rule.as_str(), rule.len())),
+        &widths,
+    );
     line.push('\n');
     out.write_all(line.as_bytes())?;
     for row in grid.chunks(columns.len().max(1)) {
         line.clear();
-        push_line(&mut line, row.iter().map(|(cell, w)| (&**cell, *w)), &widths);
+        push_line(
+            &mut line,
+            row.iter().map(|(cell, w)| (&**cell, *w)),
+            &widths,
+        );
         out.write_all(line.trim_matches(python_whitespace).as_bytes())?;
         out.write_all(b"\n")?;
     }
@@ -227,15 +239,12 @@ fn write_python_json(out: &mut String, value: Raw<'_>) {
     }
 }
 
-/// An object's members with their keys decoded, sorted, and the last of duplicate keys
-/// kept (as a Python `dict` or serde_json's map would).
+/// An object's members sorted by name, the last of duplicate names kept (as a Python
+/// `dict` or serde_json's map would).
 pub(crate) fn sorted_entries<'a>(
-    entries: impl IntoIterator<Item = (&'a str, Raw<'a>)>,
+    entries: impl IntoIterator<Item = (Cow<'a, str>, Raw<'a>)>,
 ) -> Vec<(Cow<'a, str>, Raw<'a>)> {
-    let mut members: Vec<(Cow<'a, str>, Raw<'a>)> = entries
-        .into_iter()
-        .map(|(key, value)| (unquote(key), value))
-        .collect();
+    let mut members: Vec<(Cow<'a, str>, Raw<'a>)> = entries.into_iter().collect();
     // Stable: among equal keys the one written last stays last, and is the one kept.
     members.sort_by(|a, b| a.0.cmp(&b.0));
     let mut kept: Vec<(Cow<'a, str>, Raw<'a>)> = Vec::with_capacity(members.len());
