@@ -66,10 +66,10 @@ const MAX_DEPTH: usize = 128;
 /// surprising type without making a command fail. Nothing is decoded until it is read: a
 /// list of tokens costs its response's text plus 16 bytes a field, whatever its shape, and
 /// one allocation a token.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Token {
     /// The JSON text the spans point into (the whole response, for a listed token).
-    text: Arc<str>,
+    text: Arc<String>,
     /// `(key, value)`: the key without its quotes, the value's JSON text.
     fields: Vec<(Span, Span)>,
     /// Keys and top-level string values that had escapes (`"a\u0062"`), decoded once, by
@@ -85,16 +85,6 @@ struct Span {
 }
 
 const VALUE: u32 = 1 << 31;
-
-impl Default for Token {
-    fn default() -> Token {
-        Token {
-            text: Arc::from(""),
-            fields: Vec::new(),
-            decoded: Vec::new(),
-        }
-    }
-}
 
 impl PartialEq for Token {
     /// The same fields with the same values, however the text was written.
@@ -116,7 +106,7 @@ impl fmt::Debug for Token {
 impl Token {
     /// A token made of `fields` (tests, and records that do not come from the wire).
     pub fn from_map(fields: &Map<String, Value>) -> Token {
-        let text: Arc<str> = Arc::from(Value::Object(fields.clone()).to_string());
+        let text = Arc::new(Value::Object(fields.clone()).to_string());
         let mut budget = MAX_FIELDS;
         let seed = TokenSeed {
             text: &text,
@@ -280,7 +270,7 @@ impl<'de> Deserialize<'de> for Token {
     /// One token on its own (tests, `--json` output read back): its text is copied.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Token, D::Error> {
         let raw = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
-        let text: Arc<str> = Arc::from(raw.get());
+        let text = Arc::new(raw.get().to_owned());
         let mut budget = MAX_FIELDS;
         let seed = TokenSeed {
             text: &text,
@@ -295,9 +285,10 @@ impl<'de> Deserialize<'de> for Token {
 /// over the body, which the tokens then share. An empty body reads as `{}` (and fails for
 /// want of `tokens`).
 pub(super) fn token_list(body: Vec<u8>) -> Result<Vec<Token>, serde_json::Error> {
-    let text: Arc<str> = match String::from_utf8(body) {
-        Ok(text) if text.trim().is_empty() => Arc::from("{}"),
-        Ok(text) => Arc::from(text),
+    // `Arc<String>`, not `Arc<str>`: wrapping the body moves it, where `Arc<str>` copies.
+    let text = match String::from_utf8(body) {
+        Ok(text) if text.trim().is_empty() => Arc::new("{}".to_owned()),
+        Ok(text) => Arc::new(text),
         // serde_json says where the bytes stop being UTF-8, and what it expected there.
         Err(error) => {
             return Err(serde_json::from_slice::<de::IgnoredAny>(error.as_bytes())
@@ -313,7 +304,7 @@ pub(super) fn token_list(body: Vec<u8>) -> Result<Vec<Token>, serde_json::Error>
 
 /// Reads `{"tokens": [...]}` (only an object: a derived struct would also take `[[...]]`).
 struct ListSeed<'t> {
-    text: &'t Arc<str>,
+    text: &'t Arc<String>,
 }
 
 impl<'de> DeserializeSeed<'de> for ListSeed<'_> {
@@ -343,7 +334,7 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
 
 /// The `tokens` list, named as such when it is something else, and bounded.
 struct ItemsSeed<'t> {
-    text: &'t Arc<str>,
+    text: &'t Arc<String>,
 }
 
 impl<'de> DeserializeSeed<'de> for ItemsSeed<'_> {
@@ -404,7 +395,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
 /// One token object, its fields located by where serde_json found them in `text` (which
 /// must be the very text being deserialized: the spans are pointer offsets into it).
 struct TokenSeed<'t> {
-    text: &'t Arc<str>,
+    text: &'t Arc<String>,
     /// Fields still allowed in this response.
     budget: &'t mut usize,
 }

@@ -148,7 +148,10 @@ pub(crate) fn csv(out: &mut dyn Write, tokens: &[Token], columns: &[&str]) -> io
             if index > 0 {
                 line.push(',');
             }
-            let text = token.raw(column).map(plain).unwrap_or_default();
+            let mut text = String::new();
+            if let Some(value) = token.raw(column) {
+                push_plain(&mut text, value);
+            }
             push_csv_field(&mut line, &safe_text::escape_hazards(&text));
         }
         line.push_str("\r\n");
@@ -157,17 +160,21 @@ pub(crate) fn csv(out: &mut dyn Write, tokens: &[Token], columns: &[&str]) -> io
     Ok(())
 }
 
-fn plain(value: Raw<'_>) -> String {
+/// A value as CSV shows it (before escaping and quoting).
+fn push_plain(text: &mut String, value: Raw<'_>) {
     match value.kind() {
-        Kind::Null => String::new(),
-        Kind::String => unquote(value.text()).into_owned(),
-        Kind::Array => value.items().map(plain).collect::<Vec<_>>().join(";"),
-        Kind::Object => {
-            let mut compact = String::new();
-            push_compact(&mut compact, value);
-            compact
+        Kind::Null => {}
+        Kind::String => text.push_str(&unquote(value.text())),
+        Kind::Array => {
+            for (index, item) in value.items().enumerate() {
+                if index > 0 {
+                    text.push(';');
+                }
+                push_plain(text, item);
+            }
         }
-        Kind::Bool(_) | Kind::Number => value.text().to_owned(),
+        Kind::Object => push_compact(text, value),
+        Kind::Bool(_) | Kind::Number => text.push_str(value.text()),
     }
 }
 

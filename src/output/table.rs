@@ -82,34 +82,84 @@ pub(crate) fn write(
         }
     }
 
-    let mut line = String::new();
-    let header: Vec<(String, usize)> = columns
-        .iter()
-        .map(|field| (field.to_uppercase(), field.len()))
-        .collect();
-    push_line(
-        &mut line,
-        header.iter().map(|(c, w)| (c.as_str(), *w)),
-        &widths,
-    );
-    line.push('\n');
-    let rules: Vec<String> = widths.iter().map(|&width| "=".repeat(width)).collect();
-    push_line(
-        &mut line,
-        rules.iter().map(|rule| (rule.as_str(), rule.len())),
-        &widths,
-    );
-    line.push('\n');
-    out.write_all(line.as_bytes())?;
+    // The header keeps its padding; the rule stops at each column's edge. Both are written
+    // piece by piece: a column is as wide as its widest cell, which may be megabytes.
+    for (index, (field, &width)) in columns.iter().zip(&widths).enumerate() {
+        if index > 0 {
+            out.write_all(b"  ")?;
+        }
+        out.write_all(field.to_uppercase().as_bytes())?;
+        write_repeated(out, b' ', width.saturating_sub(field.len()))?;
+    }
+    out.write_all(b"\n")?;
+    for (index, &width) in widths.iter().enumerate() {
+        if index > 0 {
+            out.write_all(b"  ")?;
+        }
+        write_repeated(out, b'=', width)?;
+    }
+    out.write_all(b"\n")?;
     for row in grid.chunks(columns.len().max(1)) {
-        line.clear();
-        push_line(
-            &mut line,
-            row.iter().map(|(cell, w)| (&**cell, *w)),
-            &widths,
-        );
-        out.write_all(line.trim_matches(python_whitespace).as_bytes())?;
-        out.write_all(b"\n")?;
+        write_row(out, row, &widths)?;
+    }
+    Ok(())
+}
+
+/// One row: cells padded to the column widths, two spaces apart, then stripped at both
+/// ends as Python's `str.strip()` does; written piece by piece, without copying a cell.
+fn write_row(
+    out: &mut dyn Write,
+    row: &[(Cow<'_, str>, usize)],
+    widths: &[usize],
+) -> io::Result<()> {
+    enum Piece<'a> {
+        Text(&'a str),
+        Spaces(usize),
+    }
+    let mut pieces = Vec::with_capacity(row.len() * 3);
+    for (index, ((cell, cell_width), &width)) in row.iter().zip(widths).enumerate() {
+        if index > 0 {
+            pieces.push(Piece::Spaces(2));
+        }
+        pieces.push(Piece::Text(cell));
+        pieces.push(Piece::Spaces(width.saturating_sub(*cell_width)));
+    }
+    // Only text outside the first and last non-blank cells is stripped.
+    let has_text = |piece: &Piece<'_>| match piece {
+        Piece::Text(text) => !text.trim_matches(python_whitespace).is_empty(),
+        Piece::Spaces(_) => false,
+    };
+    let (Some(first), Some(last)) = (
+        pieces.iter().position(has_text),
+        pieces.iter().rposition(has_text),
+    ) else {
+        return out.write_all(b"\n");
+    };
+    for (index, piece) in pieces.iter().enumerate().take(last + 1).skip(first) {
+        match piece {
+            Piece::Text(text) => {
+                let mut text = *text;
+                if index == first {
+                    text = text.trim_start_matches(python_whitespace);
+                }
+                if index == last {
+                    text = text.trim_end_matches(python_whitespace);
+                }
+                out.write_all(text.as_bytes())?;
+            }
+            Piece::Spaces(count) => write_repeated(out, b' ', *count)?,
+        }
+    }
+    out.write_all(b"\n")
+}
+
+/// `byte` written `count` times, a block at a time.
+fn write_repeated(out: &mut dyn Write, byte: u8, mut count: usize) -> io::Result<()> {
+    let block = [byte; 64];
+    while count > 0 {
+        let now = count.min(block.len());
+        out.write_all(&block[..now])?;
+        count -= now;
     }
     Ok(())
 }
@@ -135,21 +185,6 @@ fn display_width(text: &str) -> usize {
         text.len()
     } else {
         text.width()
-    }
-}
-
-/// Cells (with their display widths) padded to the column widths, two spaces apart.
-fn push_line<'a>(
-    out: &mut String,
-    cells: impl Iterator<Item = (&'a str, usize)>,
-    widths: &[usize],
-) {
-    for (index, ((cell, cell_width), &width)) in cells.zip(widths).enumerate() {
-        if index > 0 {
-            out.push_str("  ");
-        }
-        out.push_str(cell);
-        out.extend(std::iter::repeat_n(' ', width.saturating_sub(cell_width)));
     }
 }
 
@@ -183,9 +218,16 @@ pub(crate) fn format_raw<'a>(field: Option<&str>, value: Raw<'a>) -> Cow<'a, str
             }
         }
         Kind::Array => {
-            let items: Vec<Cow<'_, str>> =
-                value.items().map(|item| format_raw(None, item)).collect();
-            Cow::Owned(items.join(", "))
+            // Written item by item: a list of millions of items costs its text, not a
+            // vector of millions of strings.
+            let mut joined = String::with_capacity(value.text().len());
+            for (index, item) in value.items().enumerate() {
+                if index > 0 {
+                    joined.push_str(", ");
+                }
+                joined.push_str(&format_raw(None, item));
+            }
+            Cow::Owned(joined)
         }
         Kind::Object => {
             let mut out = String::new();

@@ -1,0 +1,111 @@
+//! Bounded memory for any response: the worst 32 MiB bodies a server can send, in every
+//! output format, measured as the peak resident memory of the whole process by GNU time
+//! (`/usr/bin/time -f %M`; the test says it is skipped where that is missing).
+//!
+//! The bound is 200 MiB for bodies just under the 32 MiB the client accepts: a tree of
+//! `serde_json::Value`s would take gigabytes for some of them (a list of millions of `{}`
+//! or `0`), which is what this guards against.
+
+use std::path::Path;
+
+use crate::support::server::{Canned, ScriptedServer};
+use crate::support::{Cmd, TOKEN, bin};
+
+const BODY_BYTES: usize = 31 * 1024 * 1024;
+const LIMIT_KIB: u64 = 200 * 1024;
+
+/// The peak RSS (KiB) and outcome of `avn-token list -o FORMAT` against `server`, or
+/// `None` where GNU time is not installed.
+fn peak_kib(server: &ScriptedServer, format: &str) -> Option<(u64, crate::support::Run)> {
+    let time = Path::new("/usr/bin/time");
+    if !time.exists() {
+        eprintln!("memory: /usr/bin/time not found, peak memory not measured");
+        return None;
+    }
+    let report = tempfile::NamedTempFile::new().expect("a report file");
+    let run = Cmd::new(time)
+        .args(["-f", "%M", "-o"])
+        .arg(report.path())
+        .arg(bin())
+        .url(server.url())
+        .token(TOKEN)
+        .args(["list", "-o", format])
+        .run();
+    let text = std::fs::read_to_string(report.path()).expect("GNU time's report");
+    let kib = text
+        .split_whitespace()
+        .filter_map(|word| word.parse().ok())
+        .next_back()
+        .unwrap_or_else(|| panic!("no peak in {text:?}"));
+    Some((kib, run))
+}
+
+fn body(prefix: &str, item: &str, suffix: &str) -> Vec<u8> {
+    let count = (BODY_BYTES - prefix.len() - suffix.len()) / (item.len() + 1);
+    let mut body = String::with_capacity(BODY_BYTES);
+    body.push_str(prefix);
+    for index in 0..count {
+        if index > 0 {
+            body.push(',');
+        }
+        body.push_str(item);
+    }
+    body.push_str(suffix);
+    body.into_bytes()
+}
+
+#[test]
+fn the_worst_bodies_stay_under_200_mib_in_every_format() {
+    let huge_string = format!(
+        r#"{{"tokens":[{{"token_prefix":"x","description":"{}"}}]}}"#,
+        "a".repeat(BODY_BYTES - 64)
+    );
+    let every_format: &[&str] = &["table", "json", "csv", "yaml"];
+    let cases = [
+        // Millions of empty tokens: refused past the token cap, one line, exit 1.
+        (
+            "empty tokens",
+            body(r#"{"tokens":["#, "{}", "]}"),
+            false,
+            &["table"][..],
+        ),
+        // One token whose listed column is a list of millions of numbers.
+        (
+            "a huge list in a cell",
+            body(r#"{"tokens":[{"token_prefix":"x","last_ip":["#, "0", "]}]}"),
+            true,
+            every_format,
+        ),
+        // One token whose description is the whole body.
+        (
+            "a huge string",
+            huge_string.into_bytes(),
+            true,
+            &["table", "csv"][..],
+        ),
+    ];
+    for (name, body, succeeds, formats) in cases {
+        assert!(
+            body.len() < 32 * 1024 * 1024,
+            "{name}: the body must be accepted"
+        );
+        let server = ScriptedServer::always(Canned::raw(200, "application/json", &body));
+        for &format in formats {
+            let Some((kib, run)) = peak_kib(&server, format) else {
+                return;
+            };
+            assert_ne!(run.status, Some(101), "{name} -o {format}: panicked");
+            if succeeds {
+                assert!(run.succeeded(), "{name} -o {format}: {}", run.stderr);
+            } else {
+                run.code(1).one_line_error();
+            }
+            assert!(
+                kib < LIMIT_KIB,
+                "{name} -o {format}: peak {} MiB, over {} MiB",
+                kib / 1024,
+                LIMIT_KIB / 1024
+            );
+        }
+    }
+}
