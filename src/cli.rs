@@ -24,7 +24,7 @@ const ABOUT: &str =
     "Manage Aiven personal access tokens: a fast drop-in for `avn user access-token`";
 
 /// Shown under the top-level `--help` only: subcommands point here for the global options.
-const TOP_LEVEL_NOTES: &str = "\
+pub(crate) const TOP_LEVEL_NOTES: &str = "\
 Output of create, list, update and revoke is byte-identical to `avn user access-token`
 (aiven-client), so scripts written for `avn` keep working. `avn-token COMMAND --help` shows a
 command's own options and examples.
@@ -79,7 +79,7 @@ pub(crate) struct GlobalArgs {
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub(crate) request_timeout: Option<Duration>,
 
-    /// Give up retrying failures after this many seconds (default 15; 0: never)
+    /// Give up retrying after this many seconds (default 15; 0: never)
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_budget, default_value = "15", hide_default_value = true)]
     pub(crate) retry_budget: Duration,
 

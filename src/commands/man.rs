@@ -16,7 +16,7 @@ use anyhow::{Context as _, Result};
 use clap::{Arg, Command, CommandFactory};
 use roff::{Roff, bold, italic, roman};
 
-use crate::cli::{Cli, ManArgs};
+use crate::cli::{Cli, ManArgs, TOP_LEVEL_NOTES};
 use crate::env_vars::EnvVars;
 use crate::exit;
 use crate::output::write_stdout;
@@ -66,9 +66,19 @@ pub(crate) fn main_page(top: &Command) -> String {
     let _ = roff.to_writer(&mut page);
     let _ = man.render_name_section(&mut page);
     let _ = man.render_synopsis_section(&mut page);
-    let _ = man.render_description_section(&mut page);
 
     let mut roff = Roff::new();
+    roff.control("SH", ["DESCRIPTION"]);
+    roff.text([roman(about(top))]);
+    for paragraph in TOP_LEVEL_NOTES.split("\n\n") {
+        let (prose, commands): (Vec<&str>, Vec<&str>) =
+            paragraph.lines().partition(|line| !line.starts_with("  "));
+        roff.control("PP", []);
+        roff.text([roman(prose.join(" "))]);
+        if !commands.is_empty() {
+            no_fill(&mut roff, commands.iter().map(|line| line.trim().to_owned()));
+        }
+    }
     roff.control("SH", ["COMMANDS"]);
     for sub in visible_subcommands(top) {
         roff.control("SS", [format!("avn-token {}", sub.get_name()).as_str()]);
@@ -134,10 +144,11 @@ fn usage(sub: &Command) -> String {
     usage.trim_start_matches("Usage: ").to_owned()
 }
 
-/// A command's own arguments: not the global ones, not `--help`.
+/// A command's own arguments: not the global ones, not `--help` (said once, in OPTIONS).
 fn own_args(sub: &Command) -> impl Iterator<Item = &Arg> {
-    sub.get_arguments()
-        .filter(|arg| !arg.is_global_set() && !arg.is_hide_set())
+    sub.get_arguments().filter(|arg| {
+        !arg.is_global_set() && !arg.is_hide_set() && !["help", "version"].contains(&arg.get_id().as_str())
+    })
 }
 
 /// `.TP` entries: the option in bold with its value in italics, then its help.

@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use chrono::{DateTime, Utc};
 use comfy_table::{Cell, ColumnConstraint, ContentArrangement, Row, Table, presets};
 use serde_json::Value;
+use unicode_width::UnicodeWidthStr;
 
 use super::Layout;
 use super::relative::describe;
@@ -72,35 +73,58 @@ pub(crate) fn render(
     }
 }
 
-/// `list` and `update`: one line per token.
+/// `list` and `update`: one line per token. On a narrow terminal the least useful columns
+/// go first (client, then IP, then last use), rather than every cell being cut to nothing.
 fn listed(tokens: &[Token], terminal: Terminal, now: DateTime<Utc>) -> String {
-    let header = [
-        "PREFIX",
-        "DESCRIPTION",
-        "EXPIRES",
-        "LAST USED",
-        "LAST IP",
-        "CLIENT",
+    /// Header, the width below which a column is not worth showing, and the cell.
+    type Column = (&'static str, usize, fn(&Token, DateTime<Utc>) -> String);
+    const COLUMNS: [Column; 6] = [
+        ("PREFIX", 0, |token, _| prefix_cell(token)),
+        ("DESCRIPTION", 12, |token, _| text(token, "description")),
+        ("EXPIRES", 0, expires),
+        ("LAST USED", 11, |token, now| when(token, "last_used_time", now)),
+        ("LAST IP", 9, |token, _| text(token, "last_ip")),
+        ("CLIENT", 10, |token, _| client(token)),
     ];
-    let rows = tokens.iter().map(|token| {
-        let prefix = match token.token_prefix() {
-            Some(prefix) if token.currently_active() => format!("{prefix} (in use)"),
-            Some(prefix) => prefix.to_owned(),
-            None => String::new(),
-        };
-        vec![
-            safe_text::escape_hazards(&prefix).into_owned(),
-            text(token, "description"),
-            expires(token, now),
-            when(token, "last_used_time", now),
-            text(token, "last_ip"),
-            client(token),
-        ]
-    });
+    let cells: Vec<Vec<String>> = tokens
+        .iter()
+        .map(|token| COLUMNS.iter().map(|(_, _, cell)| cell(token, now)).collect())
+        .collect();
+    // Each column takes its width plus 3 (padding and a border); the table one more.
+    let needed = |index: usize, minimum: usize| {
+        let longest = cells.iter().map(|row| row[index].width()).max().unwrap_or(0);
+        let wanted = if minimum == 0 { longest } else { longest.min(minimum) };
+        wanted.max(COLUMNS[index].0.len().min(minimum.max(1))) + 3
+    };
+    let mut shown: Vec<usize> = (0..COLUMNS.len()).collect();
+    while shown.len() > 3
+        && 1 + shown
+            .iter()
+            .map(|&index| needed(index, COLUMNS[index].1))
+            .sum::<usize>()
+            > usize::from(terminal.width)
+    {
+        shown.pop();
+    }
+    let header: Vec<&str> = shown.iter().map(|&index| COLUMNS[index].0).collect();
+    let rows = cells
+        .iter()
+        .map(|row| shown.iter().map(|&index| row[index].clone()).collect());
     let expiry: Vec<Expiry> = tokens.iter().map(|t| expiry(t, now)).collect();
-    let mut out = one_line_rows(&header, rows, Some(0), terminal);
+    // The prefix and the expiry are never cut: they are short, and what people look for.
+    let mut out = one_line_rows(&header, rows, &[0, 2], terminal);
     highlight(&mut out, &expiry, terminal);
     out
+}
+
+/// The token prefix, marked when it is the token this command authenticated with.
+fn prefix_cell(token: &Token) -> String {
+    let prefix = match token.token_prefix() {
+        Some(prefix) if token.currently_active() => format!("{prefix} (in use)"),
+        Some(prefix) => prefix.to_owned(),
+        None => String::new(),
+    };
+    safe_text::escape_hazards(&prefix).into_owned()
 }
 
 /// `create` and `rotate`: the new token's settings, then the full token alone on its line.
@@ -114,7 +138,7 @@ fn created(tokens: &[Token], terminal: Terminal, now: DateTime<Utc>) -> String {
             yes_no(token.extend_when_used()).to_owned(),
         ]
     });
-    let mut out = one_line_rows(&header, rows, None, terminal);
+    let mut out = one_line_rows(&header, rows, &[1], terminal);
     for token in tokens {
         if let Some(full_token) = token.full_token() {
             out.push_str("\nThe new token, shown only this once:\n");
@@ -170,22 +194,26 @@ fn detail(token: &Token, terminal: Terminal, now: DateTime<Utc>) -> String {
 }
 
 /// A table with a header, each row on exactly one line (long cells cut with `…`); the
-/// column `keep_whole` (the token prefix) is never cut.
+/// columns `keep_whole` (the token prefix, the expiry) are never cut.
 fn one_line_rows(
     header: &[&str],
     rows: impl Iterator<Item = Vec<String>>,
-    keep_whole: Option<usize>,
+    keep_whole: &[usize],
     terminal: Terminal,
 ) -> String {
     let mut table = new_table(terminal);
-    table.set_header(header.to_vec());
+    let mut header = Row::from(header.to_vec());
+    header.max_height(1);
+    table.set_header(header);
     for cells in rows {
         let mut row = Row::from(cells);
         row.max_height(1);
         table.add_row(row);
     }
-    if let Some(column) = keep_whole.and_then(|index| table.column_mut(index)) {
-        column.set_constraint(ColumnConstraint::ContentWidth);
+    for &index in keep_whole {
+        if let Some(column) = table.column_mut(index) {
+            column.set_constraint(ColumnConstraint::ContentWidth);
+        }
     }
     let mut out = table.to_string();
     out.push('\n');
@@ -337,7 +365,6 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use serde_json::json;
-    use unicode_width::UnicodeWidthStr;
 
     fn token(value: Value) -> Token {
         serde_json::from_value(value).unwrap()

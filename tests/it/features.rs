@@ -9,7 +9,7 @@ use crate::support::server::{Canned, ScriptedServer};
 use crate::support::{cmd, credentials_file, write_credentials};
 // The terminal tests run `script` (util-linux).
 #[cfg(target_os = "linux")]
-use crate::support::{Cmd, bin};
+use crate::support::on_a_terminal;
 
 fn token(prefix: &str, description: &str) -> Value {
     json!({
@@ -471,27 +471,6 @@ fn completions_and_man_page_come_from_the_cli_definition() {
         man.stdout.contains("rotate") && man.stdout.contains("Exit codes"),
         "man page lacks sections"
     );
-}
-
-/// `avn-token ARGUMENTS` on a pseudo-terminal (util-linux `script`), with the API at
-/// `server`; `None` (the test skips) where `script` is not installed.
-#[cfg(target_os = "linux")]
-fn on_a_terminal(server: &ScriptedServer, arguments: &str) -> Option<Cmd> {
-    // A probe, not a test run: whether `script` can be started at all.
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("util-linux `script` not found: terminal prompt test skipped");
-        return None;
-    }
-    let command_line = format!("{} {arguments}", bin().display());
-    let script = Cmd::new("script")
-        .args(["-qec", &command_line, "/dev/null"])
-        .api(server)
-        .env("TERM", "dumb");
-    Some(script)
 }
 
 /// On a terminal, revoke asks first; "n" keeps the token, "y" (or `--yes`) revokes it.

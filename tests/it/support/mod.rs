@@ -149,6 +149,24 @@ impl Running {
     }
 }
 
+/// `avn-token ARGUMENTS` on a pseudo-terminal (util-linux `script`), with the API at
+/// `server`; `None` (the test skips, saying so) where `script` is not installed.
+/// `ARGUMENTS` is shell text: quote what needs quoting.
+#[cfg(target_os = "linux")]
+pub fn on_a_terminal(server: &ScriptedServer, arguments: &str) -> Option<Cmd> {
+    // A probe, not a test run: whether `script` can be started at all.
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("util-linux `script` not found: terminal test skipped");
+        return None;
+    }
+    let command_line = format!("{} {arguments}", bin().display());
+    let script = Cmd::new("script")
+        .args(["-qec", &command_line, "/dev/null"])
+        .api(server)
+        .env("TERM", "dumb");
+    Some(script)
+}
+
 /// Where `avn` and `avn-token` keep the token, for this HOME.
 pub fn credentials_file(home: &Path) -> PathBuf {
     home.join(".config/aiven/aiven-credentials.json")
