@@ -6,21 +6,10 @@
 use serde_json::{Value, json};
 
 use crate::support::server::{Canned, ScriptedServer};
-use crate::support::{cmd, credentials_file, write_credentials};
+use crate::support::{cmd, credentials_file, token, write_credentials};
 // The terminal tests run `script` (util-linux).
 #[cfg(target_os = "linux")]
 use crate::support::on_a_terminal;
-
-fn token(prefix: &str, description: &str) -> Value {
-    json!({
-        "token_prefix": prefix, "description": description, "created_manually": true,
-        "currently_active": false, "expiry_time": "2030-01-01T00:00:00.123456Z",
-        "create_time": "2026-01-01T00:00:00Z", "max_age_seconds": 7200,
-        "extend_when_used": true, "last_used_time": null, "last_ip": null,
-        "last_user_agent": null, "scopes": ["user:read", "projects"],
-        "ip_allowlist": ["10.0.0.0/8"]
-    })
-}
 
 /// A fake API: the list is `tokens`; create echoes the request with a full token; delete,
 /// me and expire_tokens answer as the real service does.

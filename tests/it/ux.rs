@@ -6,17 +6,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::support::server::{Canned, ScriptedServer};
-use crate::support::{TOKEN, cmd, credentials_file};
-
-fn token(prefix: &str, description: &str) -> Value {
-    json!({
-        "token_prefix": prefix, "description": description, "created_manually": true,
-        "currently_active": false, "expiry_time": "2030-01-01T00:00:00.123456Z",
-        "create_time": "2026-01-01T00:00:00Z", "max_age_seconds": 7200,
-        "extend_when_used": true, "last_used_time": null, "last_ip": null,
-        "last_user_agent": null
-    })
-}
+use crate::support::{TOKEN, cmd, credentials_file, token};
 
 /// A fake API listing `tokens`. Create echoes the request with a full token; a path naming
 /// a token answers as the real service does: 404 when nothing matches, 409 when several do.
@@ -358,6 +348,23 @@ fn api_400_and_422_exit_2_with_the_apis_message() {
     }
 }
 
+/// Every command that names a token by prefix answers `prefix` with `code` and exactly the
+/// error line `expected`.
+fn every_prefix_command_says(server: &ScriptedServer, prefix: &str, code: i32, expected: &str) {
+    let cases = [
+        vec!["info", prefix],
+        vec!["rotate", prefix],
+        vec!["revoke", prefix],
+        vec!["revoke", prefix, "--force"],
+        vec!["update", prefix, "--description", "x"],
+    ];
+    for args in cases {
+        let out = cmd().api(server).args(&args).run();
+        out.code(code).one_line_error();
+        assert_eq!(out.stderr, format!("error: {expected}\n"), "{args:?}");
+    }
+}
+
 #[test]
 fn an_ambiguous_prefix_exits_2_naming_the_tokens_in_every_command() {
     let server = fake(vec![
@@ -367,18 +374,7 @@ fn an_ambiguous_prefix_exits_2_naming_the_tokens_in_every_command() {
     ]);
     let expected =
         "prefix `ABCD` matches 2 tokens (ABCDtoken001, ABCDtoken002); give more characters";
-    let cases: [&[&str]; 5] = [
-        &["info", "ABCD"],
-        &["rotate", "ABCD"],
-        &["revoke", "ABCD"],
-        &["revoke", "ABCD", "--force"],
-        &["update", "ABCD", "--description", "x"],
-    ];
-    for args in cases {
-        let out = cmd().api(&server).args(args).run();
-        out.code(2).one_line_error();
-        assert_eq!(out.stderr, format!("error: {expected}\n"), "{args:?}");
-    }
+    every_prefix_command_says(&server, "ABCD", 2, expected);
     assert!(
         server.requests().iter().all(|r| r.method != "POST"),
         "nothing created"
@@ -388,22 +384,8 @@ fn an_ambiguous_prefix_exits_2_naming_the_tokens_in_every_command() {
 #[test]
 fn an_unknown_prefix_exits_4_naming_it_as_typed_in_every_command() {
     let server = fake(vec![token("ZZZZtoken000", "other")]);
-    let cases: [&[&str]; 5] = [
-        &["info", "nope"],
-        &["rotate", "nope"],
-        &["revoke", "nope"],
-        &["revoke", "nope", "--force"],
-        &["update", "nope", "--description", "x"],
-    ];
-    for args in cases {
-        let out = cmd().api(&server).args(args).run();
-        out.code(4).one_line_error();
-        assert_eq!(
-            out.stderr,
-            "error: no token matches prefix `nope`; `avn-token list` shows your tokens\n",
-            "{args:?}"
-        );
-    }
+    let expected = "no token matches prefix `nope`; `avn-token list` shows your tokens";
+    every_prefix_command_says(&server, "nope", 4, expected);
     // A whole token is named by its first 12 characters only: never print a secret.
     for args in [vec!["info", TOKEN], vec!["revoke", TOKEN, "--force"]] {
         let out = cmd().api(&server).args(&args).run();

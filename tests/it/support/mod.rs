@@ -167,6 +167,18 @@ pub fn on_a_terminal(server: &ScriptedServer, arguments: &str) -> Option<Cmd> {
     Some(script)
 }
 
+/// A personal token as the API lists it, with every field set.
+pub fn token(prefix: &str, description: &str) -> serde_json::Value {
+    serde_json::json!({
+        "token_prefix": prefix, "description": description, "created_manually": true,
+        "currently_active": false, "expiry_time": "2030-01-01T00:00:00.123456Z",
+        "create_time": "2026-01-01T00:00:00Z", "max_age_seconds": 7200,
+        "extend_when_used": true, "last_used_time": null, "last_ip": null,
+        "last_user_agent": null, "scopes": ["user:read", "projects"],
+        "ip_allowlist": ["10.0.0.0/8"]
+    })
+}
+
 /// Where `avn` and `avn-token` keep the token, for this HOME.
 pub fn credentials_file(home: &Path) -> PathBuf {
     home.join(".config/aiven/aiven-credentials.json")
