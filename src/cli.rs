@@ -13,29 +13,29 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::env_vars::EnvVars;
+use crate::exit;
 use crate::facts;
 use crate::secret::Secret;
 
-/// Exit codes, shown in `--help` and the man page. Decided in one place: `crate::exit`.
-const EXIT_CODES_HELP: &str = "\
-Exit codes:
-  0  success
-  1  API or network failure
-  2  usage error (bad arguments or input)
-  3  not authenticated (no credentials, or the API answered 401/403)
-  4  not found (the API answered 404, e.g. an unknown token prefix)
-  130  interrupted (Ctrl-C)";
+/// Where the API is when neither `--url` nor `AIVEN_WEB_URL` says (what `avn` uses).
+pub const DEFAULT_API_URL: &str = "https://api.aiven.io";
 
 const ABOUT: &str =
     "Manage Aiven personal access tokens: a fast drop-in for `avn user access-token`";
 
-const LONG_ABOUT: &str = "\
-Manage Aiven personal access tokens: create, list, update and revoke them, plus info, rotate,
-expire-all, login and logout. Output of create, list, update and revoke is byte-identical to
-`avn user access-token` (aiven-client), so scripts written for `avn` keep working.
+/// Shown under the top-level `--help` only: subcommands point here for the global options.
+pub(crate) const TOP_LEVEL_NOTES: &str = "\
+Output of create, list, update and revoke is byte-identical to `avn user access-token`
+(aiven-client), so scripts written for `avn` keep working. `avn-token COMMAND --help` shows a
+command's own options and examples.
 
 Try it offline with the built-in sandbox (a local Aiven-compatible API):
   avn-token sandbox --exec -- sh -c 'avn-token create --description demo && avn-token list'";
+
+/// The top-level help's epilogue: the notes, then the exit codes (from [`crate::exit`]).
+fn top_level_after_help() -> String {
+    format!("{TOP_LEVEL_NOTES}\n\n{}", exit::help_text())
+}
 
 /// `avn-token`: manage Aiven personal access tokens.
 #[derive(Debug, Parser)]
@@ -43,9 +43,7 @@ Try it offline with the built-in sandbox (a local Aiven-compatible API):
     name = "avn-token",
     version,
     about = ABOUT,
-    long_about = LONG_ABOUT,
-    after_help = EXIT_CODES_HELP,
-    propagate_version = true,
+    after_help = top_level_after_help(),
     max_term_width = 100
 )]
 pub struct Cli {
@@ -57,67 +55,64 @@ pub struct Cli {
 }
 
 /// Options accepted by every command, before or after the subcommand name.
+///
+/// Every subcommand's help lists them too, so each is one short line: the details are in the
+/// README and the man page. The environment fallbacks (`AIVEN_WEB_URL`, `AIVEN_CA_CERT`) are
+/// read by `Config::resolve`, not by clap: clap would show `[env: AIVEN_CA_CERT=]` when the
+/// variable is unset, and list an option whose variable is set as required in usage errors.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Global options")]
 pub(crate) struct GlobalArgs {
-    /// Aiven API base URL
-    #[arg(
-        long,
-        global = true,
-        env = EnvVars::AIVEN_WEB_URL,
-        value_name = "URL",
-        default_value = "https://api.aiven.io"
-    )]
-    pub(crate) url: String,
+    #[arg(long, global = true, value_name = "URL",
+          help = format!("API base URL [env: {}] [default: {DEFAULT_API_URL}]", EnvVars::AIVEN_WEB_URL))]
+    pub(crate) url: Option<String>,
 
-    /// API token (default: $AIVEN_AUTH_TOKEN, then the credentials file written by
-    /// `avn user login` / `avn-token login`)
-    #[arg(long, global = true, value_name = "TOKEN")]
+    #[arg(long, global = true, value_name = "TOKEN",
+          help = format!("API token [env: {}; default: the credentials file]", EnvVars::AIVEN_AUTH_TOKEN))]
     pub(crate) auth_token: Option<Secret>,
 
-    /// CA certificate bundle (PEM) to verify HTTPS against instead of the system's, as
-    /// `avn --auth-ca` does (e.g. a corporate proxy's CA)
-    #[arg(long, global = true, env = EnvVars::AIVEN_CA_CERT, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE",
+          help = format!("CA bundle (PEM) to verify HTTPS with [env: {}]", EnvVars::AIVEN_CA_CERT))]
     pub(crate) auth_ca: Option<PathBuf>,
 
     /// Bound each API call, retries included, to this many seconds
-    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_seconds)]
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub(crate) request_timeout: Option<Duration>,
 
-    /// Give up retrying transient failures (429, 502-504, connection errors) after this many
-    /// seconds; 0 never retries
-    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_budget, default_value = "15")]
+    /// Give up retrying after this many seconds (default 15; 0: never)
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_budget, default_value = "15", hide_default_value = true)]
     pub(crate) retry_budget: Duration,
 
-    /// Print each HTTP request and response to stderr (the token is redacted)
+    /// Print each HTTP request and response to stderr, tokens redacted
     #[arg(long, global = true)]
     pub(crate) show_http: bool,
 
-    /// Allow sending the token over plain http:// to a non-loopback host (e.g. a local proxy)
+    /// Allow plain http:// to a host that is not this machine
     #[arg(long, global = true)]
     pub(crate) allow_insecure_http: bool,
 
-    /// Output format
-    #[arg(short = 'o', long, global = true, value_enum, value_name = "FORMAT")]
+    // The values are listed by hand: clap would show their descriptions, which turns every
+    // command's help into the long, three-lines-per-option layout.
+    #[arg(short = 'o', long, global = true, value_enum, value_name = "FORMAT", hide_possible_values = true,
+          help = format!("table|json|csv|yaml|pretty [env on a terminal: {}]", EnvVars::AVN_TOKEN_OUTPUT))]
     pub(crate) output: Option<OutputFormat>,
 
-    /// JSON output, as `avn --json` prints it (same as `--output json`)
+    /// JSON output, as `avn --json` prints it (= -o json)
     #[arg(long, global = true, conflicts_with = "output")]
     pub(crate) json: bool,
 
-    /// A table for people: times relative to now (`in 3 days`, `2 hours ago`, `never`) and
-    /// `(in use)` after the token this command authenticates with
+    /// Tables with relative times (`in 3 days`) and the token in use marked
     #[arg(long, global = true)]
     pub(crate) relative: bool,
 }
 
 impl GlobalArgs {
-    /// The output format chosen by `--output` or its `--json` alias; the `avn` table otherwise.
-    pub(crate) fn output_format(&self) -> OutputFormat {
+    /// The output format the command line asks for (`--output`, or its `--json` alias), if
+    /// any; `output::Printer` falls back to `AVN_TOKEN_OUTPUT` on a terminal, then the table.
+    pub(crate) fn output_format(&self) -> Option<OutputFormat> {
         match (self.json, self.output) {
-            (true, _) => OutputFormat::Json,
-            (false, Some(format)) => format,
-            (false, None) => OutputFormat::Table,
+            (true, _) => Some(OutputFormat::Json),
+            (false, format) => format,
         }
     }
 }
@@ -133,6 +128,16 @@ pub enum OutputFormat {
     Csv,
     /// YAML, every field the API returned
     Yaml,
+    /// A table for people: fits the terminal, relative times, expiry highlighted
+    Pretty,
+}
+
+impl OutputFormat {
+    /// Whether this is a table, which `--relative` applies to (the other formats are data
+    /// for programs, with the API's own times).
+    pub(crate) fn is_table(self) -> bool {
+        matches!(self, OutputFormat::Table | OutputFormat::Pretty)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -175,15 +180,23 @@ pub(crate) enum Command {
     Rotate(RotateArgs),
 
     /// Expire all of your tokens, including the one in use (as `avn user tokens-expire`)
+    #[command(after_help = "Examples:
+  avn-token expire-all                 # asks first on a terminal
+  avn-token expire-all --yes && avn-token login")]
     ExpireAll(ExpireAllArgs),
 
-    /// Store a token in the credentials file `avn` uses (read from stdin or a prompt)
+    /// Store a token in the credentials file `avn` uses (read from stdin, a prompt or
+    /// --auth-token)
     #[command(after_help = "Examples:
   avn-token login                      # prompts, without echo
-  printf '%s' \"$TOKEN\" | avn-token login")]
+  printf '%s' \"$TOKEN\" | avn-token login
+  avn-token login --auth-token \"$TOKEN\"  # visible in `ps` and shell history while it runs")]
     Login(LoginArgs),
 
     /// Revoke the stored token and remove the credentials file
+    #[command(after_help = "Examples:
+  avn-token logout
+  avn-token logout --no-token-revoke   # keep the token valid, forget it here")]
     Logout(LogoutArgs),
 
     /// Run a local, offline Aiven-compatible access-token API
@@ -193,15 +206,18 @@ pub(crate) enum Command {
   avn-token sandbox --state sandbox.json --token my-fixed-token")]
     Sandbox(SandboxArgs),
 
-    /// Print a shell completion script
-    #[command(after_help = "Example:
-  avn-token completions bash > ~/.local/share/bash-completion/completions/avn-token")]
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    #[command(after_help = "Examples:
+  avn-token completions bash > ~/.local/share/bash-completion/completions/avn-token
+  avn-token completions zsh > ~/.zfunc/_avn-token
+  avn-token completions fish > ~/.config/fish/completions/avn-token.fish")]
     Completions(CompletionsArgs),
 
-    /// Print the man page (roff)
-    #[command(after_help = "Example:
-  avn-token man > ~/.local/share/man/man1/avn-token.1")]
-    Man,
+    /// Print the man page (roff), or write it and one page per command into a directory
+    #[command(after_help = "Examples:
+  avn-token man > ~/.local/share/man/man1/avn-token.1
+  avn-token man --dir ~/.local/share/man/man1 && man avn-token-create")]
+    Man(ManArgs),
 
     /// `avn`'s spelling of the same commands: `avn-token user access-token list` is
     /// `avn-token list`, and `user tokens-expire` is `expire-all`, so a script can swap the
@@ -256,14 +272,14 @@ pub(crate) enum AccessTokenCommand {
 #[derive(Debug, Args)]
 pub(crate) struct CreateArgs {
     /// Description of how the token will be used
-    #[arg(long)]
+    #[arg(long, value_parser = parse_description)]
     pub(crate) description: String,
 
     /// Maximum age of the token in seconds, after which it expires (server default: 30 days)
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub(crate) max_age_seconds: Option<i64>,
 
-    /// Maximum age as a duration: 90m, 12h, 30d, 1w (alternative to --max-age-seconds)
+    /// Maximum age as a duration: 90m, 12h, 30d, 2w, 1y (instead of --max-age-seconds)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "max_age_seconds")]
     pub(crate) expires_in: Option<Duration>,
 
@@ -271,8 +287,8 @@ pub(crate) struct CreateArgs {
     #[arg(long)]
     pub(crate) extend_when_used: bool,
 
-    /// Restrict the token to a scope (repeatable)
-    #[arg(long = "scope", value_name = "SCOPE")]
+    /// Restrict the token to a scope, e.g. user:read, projects:write, all (repeatable)
+    #[arg(long = "scope", value_name = "SCOPE", value_parser = parse_scope)]
     pub(crate) scopes: Vec<String>,
 
     /// Allow the token only from this address or CIDR range, IPv4 or IPv6 (repeatable)
@@ -280,7 +296,7 @@ pub(crate) struct CreateArgs {
     pub(crate) ip_allowlist: Vec<String>,
 
     /// Print only the full token and a newline
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with_all = ["output", "json", "relative"])]
     pub(crate) quiet: bool,
 }
 
@@ -299,7 +315,7 @@ pub(crate) struct UpdateArgs {
     pub(crate) token_prefix: String,
 
     /// Description of how the token will be used
-    #[arg(long)]
+    #[arg(long, value_parser = parse_description)]
     pub(crate) description: String,
 }
 
@@ -323,7 +339,7 @@ pub(crate) struct RotateArgs {
     pub(crate) token_prefix: String,
 
     /// Description for the new token (default: the old token's)
-    #[arg(long)]
+    #[arg(long, value_parser = parse_description)]
     pub(crate) description: Option<String>,
 
     /// Rotate even the token this command authenticates with
@@ -335,7 +351,7 @@ pub(crate) struct RotateArgs {
     pub(crate) yes: bool,
 
     /// Print only the new full token and a newline
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with_all = ["output", "json", "relative"])]
     pub(crate) quiet: bool,
 }
 
@@ -363,7 +379,7 @@ pub(crate) struct SandboxArgs {
     pub(crate) listen: SocketAddr,
 
     /// Use this bootstrap token instead of a random one (for reproducible CI)
-    #[arg(long, value_name = "VALUE")]
+    #[arg(long, value_name = "VALUE", value_parser = parse_bootstrap_token)]
     pub(crate) token: Option<Secret>,
 
     /// Keep tokens in this JSON file across restarts (written atomically)
@@ -378,6 +394,13 @@ pub(crate) struct SandboxArgs {
     /// The command for --exec, and its arguments
     #[arg(last = true, value_name = "CMD", requires = "exec")]
     pub(crate) command: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ManArgs {
+    /// Write avn-token.1 and one page per command (avn-token-create.1, ...) into DIR
+    #[arg(long, value_name = "DIR")]
+    pub(crate) dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -409,20 +432,106 @@ fn parse_budget(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(seconds))
 }
 
-/// Human durations: `90m`, `12h`, `30d`, `1w`, `1h30m` (humantime's grammar), whole seconds.
+/// The units `--expires-in` accepts, each with the names it may be written with. A year
+/// is 365 days and a month is not offered: neither has one length in the calendar, and a
+/// token's maximum age is a number of seconds.
+const DURATION_UNITS: [(&[&str], u64); 6] = [
+    (&["s", "sec", "secs", "second", "seconds"], 1),
+    (&["m", "min", "mins", "minute", "minutes"], 60),
+    (&["h", "hour", "hours"], 3_600),
+    (&["d", "day", "days"], 86_400),
+    (&["w", "week", "weeks"], 7 * 86_400),
+    (&["y", "year", "years"], 365 * 86_400),
+];
+
+/// Human durations: `90m`, `12h`, `30d`, `2w`, `1y`, `1h30m`, `2 weeks`: whole numbers, each
+/// followed by a unit of [`DURATION_UNITS`]. The API's range for the result is checked by
+/// `create`, which knows it; here only what cannot be a duration at all is refused.
 fn parse_duration(text: &str) -> Result<Duration, String> {
-    let duration = humantime::parse_duration(text.trim())
-        .map_err(|e| format!("`{text}` is not a duration like 90m, 12h, 30d or 1w: {e}"))?;
-    if duration.as_secs() == 0 {
+    let units_help = "units: s (seconds), m (minutes), h (hours), d (days), w (weeks), \
+                      y (years of 365 days); e.g. 90m, 12h, 30d, 1y, 1h30m";
+    let not_a_duration = || format!("`{text}` is not a duration; {units_help}");
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(not_a_duration());
+    }
+    let mut seconds: u64 = 0;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(not_a_duration());
+        }
+        let (number, after) = rest.split_at(digits);
+        let after = after.trim_start();
+        let unit_len = after
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(after.len());
+        let (unit, after) = after.split_at(unit_len);
+        let Some(&(_, size)) = DURATION_UNITS
+            .iter()
+            .find(|(names, _)| names.contains(&unit.to_ascii_lowercase().as_str()))
+        else {
+            return Err(if unit.is_empty() {
+                format!("`{text}` needs a unit after {number}; {units_help}")
+            } else {
+                format!("`{text}`: unknown unit `{unit}`; {units_help}")
+            });
+        };
+        let too_long = || format!("`{text}` is far longer than any token can live");
+        let count: u64 = number.parse().map_err(|_| too_long())?;
+        seconds = count
+            .checked_mul(size)
+            .and_then(|part| seconds.checked_add(part))
+            .filter(|&total| total <= i64::MAX as u64)
+            .ok_or_else(too_long)?;
+        rest = after.trim_start();
+    }
+    if seconds == 0 {
         return Err(format!("`{text}` must be at least one second"));
     }
-    if duration.subsec_nanos() != 0 {
-        return Err(format!("`{text}` must be a whole number of seconds"));
+    Ok(Duration::from_secs(seconds))
+}
+
+/// A description the API will accept: not blank, at most [`facts::MAX_DESCRIPTION_CHARS`].
+fn parse_description(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err("the description must not be blank: say what the token is for".into());
     }
-    if duration.as_secs() > i64::MAX as u64 {
-        return Err(format!("`{text}` is too long"));
+    let chars = text.chars().count();
+    if chars > facts::MAX_DESCRIPTION_CHARS {
+        return Err(format!(
+            "the description is {chars} characters long; the API allows at most {}",
+            facts::MAX_DESCRIPTION_CHARS
+        ));
     }
-    Ok(duration)
+    Ok(text.to_owned())
+}
+
+/// A scope name as the API spells them: `all`, an area (`projects`), or an area and an
+/// access level (`projects:read`); lower-case letters, digits, `_` and `:`-separated parts.
+/// Unknown names are left to the API, which knows its current list.
+fn parse_scope(text: &str) -> Result<String, String> {
+    let part_ok = |part: &str| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    };
+    if text.len() <= 128 && text.split(':').all(part_ok) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{text}` is not a scope name; scopes look like all, user, user:read, projects:write"
+        ))
+    }
+}
+
+/// The sandbox's `--token`, checked here so that a bad one is a usage error (exit 2).
+fn parse_bootstrap_token(text: &str) -> Result<Secret, String> {
+    crate::sandbox::check_bootstrap_token(text).map_err(|error| error.to_string())?;
+    Ok(Secret::new(text))
 }
 
 /// An IPv4/IPv6 address or CIDR range, normalised to its canonical text (`10.0.0.0/8`).
@@ -454,13 +563,53 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(parse_duration("90m"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("12h"), Ok(Duration::from_secs(43200)));
-        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(2_592_000)));
-        assert_eq!(parse_duration("1w"), Ok(Duration::from_secs(604_800)));
-        assert!(parse_duration("0s").is_err());
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("1.5s").is_err());
+        let secs = |text| parse_duration(text).map(|d| d.as_secs());
+        assert_eq!(secs("90m"), Ok(5400));
+        assert_eq!(secs("12h"), Ok(43200));
+        assert_eq!(secs("30d"), Ok(2_592_000));
+        assert_eq!(secs("1w"), Ok(604_800));
+        assert_eq!(secs("1y"), Ok(365 * 86_400));
+        assert_eq!(secs("2 years"), Ok(2 * 365 * 86_400));
+        assert_eq!(secs("1h30m"), Ok(5400));
+        assert_eq!(secs(" 1h 30min "), Ok(5400));
+        assert_eq!(secs("10M"), Ok(600));
+        for bad in ["0s", "soon", "1.5s", "", "h", "-1h", "1x", "1month", "12"] {
+            let error = parse_duration(bad).unwrap_err();
+            if bad != "0s" {
+                assert!(error.contains("y (years of 365 days)"), "{bad}: {error}");
+            }
+        }
+        for absurd in [
+            "99999999999999999999y",
+            "300000000000y",
+            "18446744073709551615s",
+        ] {
+            let error = parse_duration(absurd).unwrap_err();
+            assert!(error.contains("longer than any token"), "{absurd}: {error}");
+        }
+    }
+
+    #[test]
+    fn descriptions_and_scopes() {
+        assert!(parse_description("ci").is_ok());
+        assert!(parse_description("   ").unwrap_err().contains("blank"));
+        assert!(
+            parse_description(&"x".repeat(1001))
+                .unwrap_err()
+                .contains("1000")
+        );
+        for good in [
+            "all",
+            "user",
+            "user:read",
+            "projects:write",
+            "static_ips:read",
+        ] {
+            assert_eq!(parse_scope(good).as_deref(), Ok(good));
+        }
+        for bad in ["", "has space", "user:", ":read", "User:Read", "a::b"] {
+            assert!(parse_scope(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

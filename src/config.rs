@@ -7,8 +7,7 @@
 //!    credentials file;
 //! 2. credentials file: `AIVEN_CREDENTIALS_FILE`, else `$AIVEN_CONFIG_DIR/aiven-credentials.json`,
 //!    else `~/.config/aiven/aiven-credentials.json` (the file `avn user login` writes);
-//! 3. URL: `--url` > `AIVEN_WEB_URL` > `https://api.aiven.io`; CA: `--auth-ca` > `AIVEN_CA_CERT`
-//!    (both resolved by clap, see `cli.rs`).
+//! 3. URL: `--url` > `AIVEN_WEB_URL` > `https://api.aiven.io`; CA: `--auth-ca` > `AIVEN_CA_CERT`.
 //!
 //! Commands never read the environment or these files themselves.
 
@@ -20,7 +19,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use crate::api::ClientOptions;
-use crate::cli::GlobalArgs;
+use crate::cli::{DEFAULT_API_URL, GlobalArgs};
 use crate::diag::Sink;
 use crate::env_vars::EnvVars;
 use crate::secret::Secret;
@@ -82,9 +81,21 @@ impl Config {
         args: &GlobalArgs,
         env: impl Fn(&str) -> Option<OsString>,
     ) -> Result<Config, ConfigError> {
-        let url = parse_base_url(&args.url)?;
-        let credentials_file = credentials_file(&env)?;
         let non_empty = |value: Option<OsString>| value.filter(|v| !v.is_empty());
+        // The flag, else the variable (read here rather than by clap: see `GlobalArgs`).
+        let url = match (&args.url, non_empty(env(EnvVars::AIVEN_WEB_URL))) {
+            (Some(url), _) => url.clone(),
+            (None, Some(value)) => value.into_string().map_err(|_| {
+                ConfigError::Invalid(format!("{} is not valid UTF-8", EnvVars::AIVEN_WEB_URL))
+            })?,
+            (None, None) => DEFAULT_API_URL.to_owned(),
+        };
+        let url = parse_base_url(&url)?;
+        let auth_ca = args
+            .auth_ca
+            .clone()
+            .or_else(|| non_empty(env(EnvVars::AIVEN_CA_CERT)).map(PathBuf::from));
+        let credentials_file = credentials_file(&env)?;
 
         let mut warnings = Vec::new();
         let no_credentials = || ConfigError::NoCredentials {
@@ -113,7 +124,7 @@ impl Config {
 
         Ok(Config {
             url,
-            auth_ca: args.auth_ca.clone(),
+            auth_ca,
             request_timeout: args.request_timeout,
             retry_budget: args.retry_budget,
             show_http: args.show_http,
@@ -413,6 +424,24 @@ mod tests {
         }
         let config = resolve(&["--url", "http://127.0.0.1:8080/"], &[]).unwrap();
         assert_eq!(config.url.as_str(), "http://127.0.0.1:8080/");
+    }
+
+    #[test]
+    fn url_and_ca_come_from_flag_then_environment() {
+        let env = [
+            ("AIVEN_WEB_URL", "http://127.0.0.1:1/"),
+            ("AIVEN_CA_CERT", "/env/ca.pem"),
+        ];
+        let config = resolve(&[], &env).unwrap();
+        assert_eq!(config.url.as_str(), "http://127.0.0.1:1/");
+        assert_eq!(config.auth_ca, Some(PathBuf::from("/env/ca.pem")));
+        let flags = ["--url", "http://127.0.0.1:2", "--auth-ca", "/flag/ca.pem"];
+        let config = resolve(&flags, &env).unwrap();
+        assert_eq!(config.url.as_str(), "http://127.0.0.1:2/");
+        assert_eq!(config.auth_ca, Some(PathBuf::from("/flag/ca.pem")));
+        let config = resolve(&[], &[("AIVEN_WEB_URL", ""), ("AIVEN_CA_CERT", "")]).unwrap();
+        assert_eq!(config.url.as_str(), "https://api.aiven.io/");
+        assert_eq!(config.auth_ca, None);
     }
 
     #[cfg(unix)]

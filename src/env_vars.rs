@@ -1,9 +1,12 @@
 //! Every environment variable avn-token reads or sets, by name, in one place (as uv's
 //! `EnvVars`): a search for a variable finds its one definition and, from there, every use.
 //!
-//! Only `main`'s collaborators read the environment: clap (for the options that have an
-//! `env` fallback), [`crate::config`] (through a lookup function, so tests pass a map), and
-//! [`crate::diag`] for `NO_COLOR`. Commands never do.
+//! Only `main`'s collaborators read the environment: [`crate::config`] (through a lookup
+//! function, so tests pass a map), [`crate::diag`] for `NO_COLOR`, and [`crate::output`] for
+//! how stdout is shown (`AVN_TOKEN_OUTPUT`, `COLUMNS`, `NO_COLOR`). Commands never do.
+//!
+//! [`EnvVars::DOCUMENTED`] lists the ones a user sets, with what they do: the man page's
+//! ENVIRONMENT section is made from it.
 
 /// Names of environment variables.
 pub struct EnvVars;
@@ -25,4 +28,47 @@ impl EnvVars {
     pub const PATH: &'static str = "PATH";
     /// Any non-empty value turns colour off (<https://no-color.org>).
     pub const NO_COLOR: &'static str = "NO_COLOR";
+    /// The output format to use when stdout is a terminal and no `-o` is given (`pretty`
+    /// makes the table for people a person's default; scripts keep avn's layout).
+    pub const AVN_TOKEN_OUTPUT: &'static str = "AVN_TOKEN_OUTPUT";
+    /// The terminal's width in columns, for `-o pretty` (else the terminal is asked).
+    pub const COLUMNS: &'static str = "COLUMNS";
+
+    /// The variables a user sets, and what each does (for the man page).
+    pub const DOCUMENTED: &'static [(&'static str, &'static str)] = &[
+        (
+            Self::AIVEN_AUTH_TOKEN,
+            "The API token, when --auth-token is not given (before the credentials file).",
+        ),
+        (
+            Self::AIVEN_WEB_URL,
+            "The API base URL, when --url is not given (default https://api.aiven.io).",
+        ),
+        (
+            Self::AIVEN_CA_CERT,
+            "A PEM bundle of CA certificates to verify HTTPS with, when --auth-ca is not given.",
+        ),
+        (
+            Self::AIVEN_CREDENTIALS_FILE,
+            "The credentials file to read, and to write on login.",
+        ),
+        (
+            Self::AIVEN_CONFIG_DIR,
+            "The directory of aiven-credentials.json (default ~/.config/aiven).",
+        ),
+        (
+            Self::AVN_TOKEN_OUTPUT,
+            "The output format when stdout is a terminal and no -o is given, e.g. pretty.",
+        ),
+        (Self::COLUMNS, "The terminal width for -o pretty."),
+        (
+            Self::NO_COLOR,
+            "Any non-empty value turns colour off on stdout and stderr.",
+        ),
+        (Self::HOME, "Locates the default credentials file."),
+        (
+            Self::PATH,
+            "Where sandbox --exec finds its command (this avn-token's directory is put first).",
+        ),
+    ];
 }

@@ -1,13 +1,6 @@
-//! Exit codes, decided here and nowhere else.
-//!
-//! | code | meaning |
-//! |---|---|
-//! | 0 | success (also: stdout closed early, as in `avn-token list \| head -1`) |
-//! | 1 | API or network failure, or an aborted confirmation |
-//! | 2 | usage error: bad arguments, environment or input |
-//! | 3 | not authenticated: no credentials, or the API answered 401/403 |
-//! | 4 | not found: the API answered 404, or no token matches the prefix |
-//! | 130 | interrupted (Ctrl-C) |
+//! Exit codes, decided here and nowhere else: [`CODES`] is the one list of what each code
+//! means. `--help`, the man page's EXIT STATUS and the README's table are made from it (a
+//! test compares the README with it).
 
 use crate::api::ApiError;
 use crate::config::ConfigError;
@@ -19,10 +12,62 @@ pub(crate) const NOT_AUTHENTICATED: u8 = 3;
 pub(crate) const NOT_FOUND: u8 = 4;
 pub(crate) const INTERRUPTED: u8 = 130;
 
+/// Every exit code and its one meaning, in order. A new code gets its constant above and
+/// its row here, in numeric order; the help, the man page and the README follow.
+pub const CODES: &[(u8, &str)] = &[
+    (
+        SUCCESS,
+        "success (also when stdout is closed early, as in `avn-token list | head -1`)",
+    ),
+    (
+        FAILURE,
+        "the request failed: API or network failure, a declined confirmation, or a \
+         rotation whose revoke failed; trying again later may work",
+    ),
+    (
+        USAGE,
+        "the request is invalid as given, so fix it and do not retry: bad arguments, input \
+         or environment (nothing was sent), an ambiguous token prefix, or the API answered \
+         400/422",
+    ),
+    (
+        NOT_AUTHENTICATED,
+        "not authenticated: no credentials, or the API answered 401/403",
+    ),
+    (
+        NOT_FOUND,
+        "not found: no token matches the prefix, or the API answered 404",
+    ),
+    (INTERRUPTED, "interrupted (Ctrl-C)"),
+];
+
+/// `Exit codes:` and each code with its meaning, wrapped to fit 100 columns with the
+/// meaning's lines aligned, for `--help`.
+pub(crate) fn help_text() -> String {
+    const WIDTH: usize = 96;
+    const INDENT: &str = "       ";
+    let mut text = String::from("Exit codes:");
+    for (code, meaning) in CODES {
+        let mut line = format!("  {code:<3}  ");
+        for word in meaning.split(' ') {
+            if line.len() + word.len() >= WIDTH && line.len() > INDENT.len() {
+                text.push('\n');
+                text.push_str(line.trim_end());
+                line = INDENT.to_owned();
+            }
+            line.push_str(word);
+            line.push(' ');
+        }
+        text.push('\n');
+        text.push_str(line.trim_end());
+    }
+    text
+}
+
 /// Failures decided by a command itself rather than by the API or the configuration.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CommandError {
-    /// The input cannot work (ambiguous prefix, empty token on stdin, ...).
+    /// The request is invalid as given (ambiguous prefix, empty token on stdin, ...).
     #[error("{0}")]
     Usage(String),
     /// Nothing matches what the user named.
@@ -48,6 +93,10 @@ pub fn code_for(error: &anyhow::Error) -> u8 {
                     status: 401 | 403, ..
                 } => NOT_AUTHENTICATED,
                 ApiError::Status { status: 404, .. } => NOT_FOUND,
+                // The API refused the request as invalid: sending it again cannot help.
+                ApiError::Status {
+                    status: 400 | 422, ..
+                } => USAGE,
                 ApiError::Setup(_) => USAGE,
                 _ => FAILURE,
             };
@@ -79,4 +128,51 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's exit-code table says what [`CODES`] says, row for row.
+    #[test]
+    fn readme_table_matches_codes() {
+        let readme = include_str!("../README.md");
+        let section = readme
+            .split("## Exit codes")
+            .nth(1)
+            .expect("README has an Exit codes section");
+        let rows: Vec<(u8, String)> = section
+            .lines()
+            .skip_while(|line| !line.starts_with("| code"))
+            .skip(2)
+            .take_while(|line| line.starts_with('|'))
+            .map(|line| {
+                let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
+                let code = cells[0].trim().parse().expect("a code");
+                (code, cells[1].trim().replace("\\|", "|"))
+            })
+            .collect();
+        let expected: Vec<(u8, String)> = CODES
+            .iter()
+            .map(|(code, meaning)| (*code, (*meaning).to_owned()))
+            .collect();
+        assert_eq!(rows, expected, "README.md's exit-code table is out of date");
+    }
+
+    #[test]
+    fn invalid_requests_exit_2() {
+        for status in [400, 422] {
+            let error = anyhow::Error::from(ApiError::Status {
+                status,
+                message: "bad".into(),
+            });
+            assert_eq!(code_for(&error), USAGE);
+        }
+        let error = anyhow::Error::from(ApiError::Status {
+            status: 500,
+            message: "oops".into(),
+        });
+        assert_eq!(code_for(&error), FAILURE);
+    }
 }

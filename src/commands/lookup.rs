@@ -1,37 +1,87 @@
-//! What several commands share: finding the one token a prefix names, and describing a
-//! token in a confirmation question.
+//! What several commands share: finding the one token a prefix names, the one wording for
+//! a prefix that names no token or several, and describing a token in a confirmation
+//! question.
+//!
+//! Every command says the same thing for the same problem: an unknown prefix is exit 4
+//! ([`not_found`]), an ambiguous one exit 2, naming the tokens it matches ([`ambiguous`]),
+//! whether the command looked the prefix up in the list itself (info, rotate) or the API did
+//! (revoke, update: [`explain_prefix_error`]).
 
 use anyhow::Result;
 
-use crate::api::Token;
+use crate::api::{ApiError, Client, Token};
 use crate::exit::CommandError;
 use crate::secret::visible_prefix;
 
 /// The one token `wanted` (a prefix, a shorter prefix, or a full token) names in `tokens`.
 /// Commands that have no single-token endpoint (info, rotate) find it this way.
 pub(super) fn find_token<'a>(tokens: &'a [Token], wanted: &str) -> Result<&'a Token> {
-    let wanted = wanted.trim();
-    if wanted.is_empty() {
+    if wanted.trim().is_empty() {
         return Err(CommandError::Usage("the token prefix must not be empty".into()).into());
     }
-    let matches: Vec<&Token> = tokens.iter().filter(|t| t.matches(wanted)).collect();
-    match matches.as_slice() {
+    match matching(tokens, wanted).as_slice() {
         [one] => Ok(one),
-        [] => Err(CommandError::NotFound(format!(
-            "no token matches prefix `{}`; `avn-token list` shows your tokens",
-            visible_prefix(wanted)
-        ))
-        .into()),
-        many => Err(CommandError::Usage(format!(
-            "prefix `{}` matches {} tokens ({}); give more characters",
-            visible_prefix(wanted),
-            many.len(),
-            many.iter()
-                .filter_map(|t| t.token_prefix())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .into()),
+        [] => Err(not_found(wanted).into()),
+        many => Err(ambiguous(wanted, many).into()),
+    }
+}
+
+/// The tokens `wanted` names.
+pub(super) fn matching<'a>(tokens: &'a [Token], wanted: &str) -> Vec<&'a Token> {
+    let wanted = wanted.trim();
+    tokens.iter().filter(|t| t.matches(wanted)).collect()
+}
+
+/// `wanted` as it may be shown: as typed, but never more of it than a token prefix (it may
+/// be a whole token), with `…` when it was cut.
+fn shown(wanted: &str) -> String {
+    let visible = visible_prefix(wanted);
+    if visible.len() < wanted.len() {
+        format!("{visible}…")
+    } else {
+        visible.to_owned()
+    }
+}
+
+/// No token matches `wanted` (exit 4).
+pub(super) fn not_found(wanted: &str) -> CommandError {
+    CommandError::NotFound(format!(
+        "no token matches prefix `{}`; `avn-token list` shows your tokens",
+        shown(wanted)
+    ))
+}
+
+/// `wanted` matches several tokens (exit 2): name them.
+pub(super) fn ambiguous(wanted: &str, many: &[&Token]) -> CommandError {
+    CommandError::Usage(format!(
+        "prefix `{}` matches {} tokens ({}); give more characters",
+        shown(wanted),
+        many.len(),
+        many.iter()
+            .filter_map(|t| t.token_prefix())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+/// The error to report when the API refused a call on `/access_token/{wanted}`: 404 is the
+/// same "no token matches" as everywhere, and for 409 (the prefix is ambiguous) the tokens
+/// are listed to name the ones it matches. Anything else is reported as it is.
+pub(super) async fn explain_prefix_error(
+    client: &Client,
+    wanted: &str,
+    error: ApiError,
+) -> anyhow::Error {
+    match error {
+        ApiError::Status { status: 404, .. } => not_found(wanted).into(),
+        ApiError::Status { status: 409, .. } => match client.list_tokens().await {
+            Ok(tokens) => match matching(&tokens, wanted).as_slice() {
+                many @ [_, _, ..] => ambiguous(wanted, many).into(),
+                _ => CommandError::Usage(error.to_string()).into(),
+            },
+            Err(_) => CommandError::Usage(error.to_string()).into(),
+        },
+        other => other.into(),
     }
 }
 

@@ -52,7 +52,9 @@ impl Context {
         }
         Ok(Context {
             config,
-            printer: Printer::new(global.output_format(), global.relative),
+            printer: Printer::for_stdout(global.output_format(), global.relative, |key| {
+                std::env::var_os(key)
+            })?,
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
             client: OnceCell::new(),
         })
@@ -109,12 +111,14 @@ async fn execute(command: Command, global: &GlobalArgs) -> Result<u8> {
         Command::Revoke(args) => interruptible(revoke::run(&args, &ctx()?)).await,
         Command::Rotate(args) => interruptible(rotate::run(&args, &ctx()?)).await,
         Command::ExpireAll(args) => interruptible(expire_all::run(&args, &ctx()?)).await,
-        Command::Login(args) => interruptible(login::run(&args, &ctx()?)).await,
+        Command::Login(args) => {
+            interruptible(login::run(&args, global.auth_token.as_ref(), &ctx()?)).await
+        }
         Command::Logout(args) => interruptible(logout::run(&args, &ctx()?)).await,
         // Serves until Ctrl-C or SIGTERM, which it handles itself to stop cleanly.
         Command::Sandbox(args) => sandbox::run(&args).await,
         Command::Completions(args) => completions::run(&args).map(|()| exit::SUCCESS),
-        Command::Man => man::run().map(|()| exit::SUCCESS),
+        Command::Man(args) => man::run(&args).map(|()| exit::SUCCESS),
         // `avn`'s spelling (`user access-token list`) runs the same command.
         Command::User { command } => Box::pin(execute(command.into(), global)).await,
     }

@@ -7,17 +7,20 @@
 use anyhow::Result;
 
 use super::Context;
-use super::lookup::describe_for_prompt;
-use crate::api::Token;
+use super::lookup::{ambiguous, describe_for_prompt, explain_prefix_error, matching};
 use crate::cli::RevokeArgs;
 use crate::exit::CommandError;
 use crate::secret::visible_prefix;
 
 pub async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
     let prefix = args.token_prefix.as_str();
+    let client = ctx.client()?;
     if !args.force || ctx.interactive && !args.yes {
-        let tokens = ctx.client()?.list_tokens().await?;
-        let target: Vec<&Token> = tokens.iter().filter(|t| t.matches(prefix)).collect();
+        let tokens = client.list_tokens().await?;
+        let target = matching(&tokens, prefix);
+        if target.len() > 1 {
+            return Err(ambiguous(prefix, &target).into());
+        }
         if !args.force && target.iter().any(|t| t.currently_active()) {
             return Err(CommandError::Refused(format!(
                 "refusing to revoke {}: it is the token this command is using; \
@@ -31,7 +34,9 @@ pub async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
                 .await?;
         }
     }
-    ctx.client()?.revoke_token(prefix).await?;
+    if let Err(error) = client.revoke_token(prefix).await {
+        return Err(explain_prefix_error(client, prefix, error).await);
+    }
     ctx.printer.line("Revoked")?;
     Ok(())
 }

@@ -7,10 +7,11 @@ use anyhow::Result;
 use super::Context;
 use super::lookup::describe_for_prompt;
 use super::lookup::find_token;
-use crate::api::NewToken;
+use crate::api::{ApiError, NewToken};
 use crate::cli::RotateArgs;
 use crate::diag;
 use crate::exit::CommandError;
+use crate::facts::PERSONAL_TOKEN_LIMIT;
 use crate::output::Layout;
 
 pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
@@ -23,6 +24,11 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
              rotating revokes it; pass --force to rotate it anyway"
         ))
         .into());
+    }
+    // The new token is made before the old one goes, so it needs a free slot.
+    let personal = tokens.iter().filter(|t| t.created_manually()).count();
+    if personal >= PERSONAL_TOKEN_LIMIT {
+        return Err(quota_full(&old_prefix).into());
     }
     ctx.confirm(&describe_for_prompt("Rotate", old), args.yes)
         .await?;
@@ -37,7 +43,12 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
         scopes: old.string_list("scopes"),
         ip_allowlist: old.string_list("ip_allowlist"),
     };
-    let new = ctx.client()?.create_token(&replacement).await?;
+    let new = match ctx.client()?.create_token(&replacement).await {
+        Ok(new) => new,
+        // The quota filled up since the list was read (or the API counts differently).
+        Err(ApiError::Status { status: 409, .. }) => return Err(quota_full(&old_prefix).into()),
+        Err(error) => return Err(error.into()),
+    };
 
     let printed = match (args.quiet, new.full_token()) {
         (true, Some(full_token)) => ctx.printer.line(full_token.expose()),
@@ -60,4 +71,15 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
     printed?;
     diag::note(&format!("revoked the old token {old_prefix}"));
     Ok(())
+}
+
+/// Rotation at the personal-token quota: why it cannot work, and how to make it work.
+fn quota_full(old_prefix: &str) -> CommandError {
+    CommandError::Refused(format!(
+        "cannot rotate {old_prefix}: all {PERSONAL_TOKEN_LIMIT} personal tokens are in use, \
+         and rotation needs a free slot because it creates the new token before it revokes \
+         the old one. Free one first: `avn-token list` shows your tokens, `avn-token revoke \
+         PREFIX` removes one you no longer need (or revoke {old_prefix} itself and create \
+         its replacement with `avn-token create`)"
+    ))
 }

@@ -7,13 +7,18 @@
 //! [`crate::diag`].
 
 mod formats;
+pub mod pretty;
 mod relative;
 pub mod table;
 
-use std::io::{self, Write};
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
 
 use crate::api::Token;
 use crate::cli::OutputFormat;
+use crate::env_vars::EnvVars;
+use crate::exit::CommandError;
+pub use pretty::Terminal;
 use relative::RelativeCells;
 use table::AvnCells;
 
@@ -73,11 +78,50 @@ pub struct Printer {
     pub format: OutputFormat,
     /// Relative times and `(in use)` after the token in use, for people (`--relative`).
     pub relative: bool,
+    /// Width and colour for `-o pretty`.
+    pub terminal: Terminal,
 }
 
 impl Printer {
+    /// A printer for `format`, with `-o pretty` laid out for an 80-column terminal without
+    /// colour (see [`Printer::for_stdout`] for the real one).
     pub fn new(format: OutputFormat, relative: bool) -> Self {
-        Printer { format, relative }
+        Printer {
+            format,
+            relative,
+            terminal: Terminal::default(),
+        }
+    }
+
+    /// The printer for this process's stdout: the format the command line chose, else
+    /// `AVN_TOKEN_OUTPUT` when stdout is a terminal (a person's default must not change what
+    /// scripts run from the same shell read), else `avn`'s table. `env` looks variables up.
+    pub(crate) fn for_stdout(
+        chosen: Option<OutputFormat>,
+        relative: bool,
+        env: impl Fn(&str) -> Option<OsString>,
+    ) -> Result<Printer, CommandError> {
+        let on_terminal = io::stdout().is_terminal();
+        let format = match chosen {
+            Some(format) if relative && !format.is_table() => {
+                return Err(CommandError::Usage(format!(
+                    "--relative applies to tables (-o table, -o pretty), not to -o {}",
+                    format_name(format)
+                )));
+            }
+            Some(format) => format,
+            None if on_terminal => default_format(&env, relative)?,
+            None => OutputFormat::Table,
+        };
+        let no_colour = env(EnvVars::NO_COLOR).is_some_and(|value| !value.is_empty());
+        Ok(Printer {
+            format,
+            relative,
+            terminal: Terminal {
+                width: columns(&env).unwrap_or(80),
+                colour: on_terminal && !no_colour,
+            },
+        })
     }
 
     /// Tokens as a table (or JSON, CSV, YAML). `create`/`update --json` pass a one-element
@@ -115,6 +159,9 @@ impl Printer {
                 }
                 _ => table::write(out, tokens, columns, &AvnCells),
             },
+            OutputFormat::Pretty => out.write_all(
+                pretty::render(tokens, layout, self.terminal, chrono::Utc::now()).as_bytes(),
+            ),
             OutputFormat::Json => formats::json(out, tokens),
             OutputFormat::Csv => formats::csv(out, tokens, columns),
             OutputFormat::Yaml => formats::yaml(out, tokens),
@@ -125,6 +172,61 @@ impl Printer {
     pub(crate) fn line(&self, text: &str) -> io::Result<()> {
         write_stdout(&format!("{text}\n"))
     }
+}
+
+/// `AVN_TOKEN_OUTPUT`'s format, or the table when it is unset (or not a table while
+/// `--relative` asks for one).
+fn default_format(
+    env: &impl Fn(&str) -> Option<OsString>,
+    relative: bool,
+) -> Result<OutputFormat, CommandError> {
+    let Some(value) = env(EnvVars::AVN_TOKEN_OUTPUT).filter(|v| !v.is_empty()) else {
+        return Ok(OutputFormat::Table);
+    };
+    let value = value.to_string_lossy();
+    let format = <OutputFormat as clap::ValueEnum>::from_str(value.trim(), true).map_err(|_| {
+        CommandError::Usage(format!(
+            "{}={value:?} is not an output format; use table, json, csv, yaml or pretty",
+            EnvVars::AVN_TOKEN_OUTPUT
+        ))
+    })?;
+    Ok(if relative && !format.is_table() {
+        OutputFormat::Table
+    } else {
+        format
+    })
+}
+
+/// `json` for [`OutputFormat::Json`]: the name `-o` takes.
+fn format_name(format: OutputFormat) -> String {
+    clap::ValueEnum::to_possible_value(&format)
+        .map(|value| value.get_name().to_owned())
+        .unwrap_or_default()
+}
+
+/// The terminal's width: `COLUMNS` when it is a number, else what the terminal on stdout
+/// says, else nothing.
+fn columns(env: &impl Fn(&str) -> Option<OsString>) -> Option<u16> {
+    let from_env = env(EnvVars::COLUMNS)
+        .and_then(|value| value.to_str()?.trim().parse::<u16>().ok())
+        .filter(|&width| width > 0);
+    from_env.or_else(terminal_width)
+}
+
+#[cfg(unix)]
+fn terminal_width() -> Option<u16> {
+    use std::os::fd::AsRawFd;
+    let stdout = io::stdout();
+    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct we pass, which lives for the
+    // call; on failure (not a terminal) it writes nothing and we ignore it.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let status = unsafe { libc::ioctl(stdout.as_raw_fd(), libc::TIOCGWINSZ, &mut size) };
+    (status == 0 && size.ws_col > 0).then_some(size.ws_col)
+}
+
+#[cfg(not(unix))]
+fn terminal_width() -> Option<u16> {
+    None
 }
 
 /// For the people view: `PREFIX (in use)` on the token this command authenticated with.

@@ -265,7 +265,9 @@ fn reachable(address: SocketAddr) -> SocketAddr {
     }
 }
 
-fn check_bootstrap_token(value: &str) -> Result<()> {
+/// Whether `value` can be the bootstrap token (also checked by the CLI's `--token` parser,
+/// so that a bad one is a usage error).
+pub(crate) fn check_bootstrap_token(value: &str) -> Result<()> {
     let printable = value.bytes().all(|b| b.is_ascii_graphic());
     if value.is_empty() || value.len() > MAX_BOOTSTRAP_TOKEN_CHARS || !printable {
         anyhow::bail!(

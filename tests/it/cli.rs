@@ -216,19 +216,24 @@ fn api_errors_are_one_line_with_message_and_status() {
         .args(["update", "nope", "--description", "x"])
         .run();
     out.code(4).one_line_error();
-    assert_eq!(out.stderr, "error: Token not found (HTTP 404)\n");
+    assert_eq!(
+        out.stderr,
+        "error: no token matches prefix `nope`; `avn-token list` shows your tokens\n"
+    );
 
     let server = ScriptedServer::always(Canned::json(403, json!({"message": "Invalid token"})));
     let out = cmd().api(&server).arg("list").run();
     out.code(3).one_line_error();
     out.stderr_contains("Invalid token (HTTP 403)");
 
+    // The API refusing the request as invalid: exit 2 (fix it, do not retry).
     let server = ScriptedServer::always(Canned::json(400, json!({"message": "Bad description"})));
     let out = cmd()
         .api(&server)
-        .args(["create", "--description", ""])
+        .args(["create", "--description", "x"])
         .run();
-    out.code(1).one_line_error();
+    out.code(2).one_line_error();
+    out.stderr_contains("Bad description (HTTP 400)");
 }
 
 #[test]

@@ -334,7 +334,9 @@ fn hostile_list_responses_fail_in_one_line_with_the_status() {
         };
         let server = ScriptedServer::always(reply);
         let out = run_cli(cmd().api(&server).args(["list", "--retry-budget", "0"]));
-        out.code(1).one_line_error();
+        // 400 and 422 say the request is invalid (exit 2); every other failure is exit 1.
+        out.code(if matches!(status, 400 | 422) { 2 } else { 1 })
+            .one_line_error();
         assert!(
             out.stderr.contains(&format!("HTTP {status}")) && out.stderr.contains(says),
             "{name}: {}",

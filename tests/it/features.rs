@@ -6,21 +6,10 @@
 use serde_json::{Value, json};
 
 use crate::support::server::{Canned, ScriptedServer};
-use crate::support::{cmd, credentials_file, write_credentials};
+use crate::support::{cmd, credentials_file, token, write_credentials};
 // The terminal tests run `script` (util-linux).
 #[cfg(target_os = "linux")]
-use crate::support::{Cmd, bin};
-
-fn token(prefix: &str, description: &str) -> Value {
-    json!({
-        "token_prefix": prefix, "description": description, "created_manually": true,
-        "currently_active": false, "expiry_time": "2030-01-01T00:00:00.123456Z",
-        "create_time": "2026-01-01T00:00:00Z", "max_age_seconds": 7200,
-        "extend_when_used": true, "last_used_time": null, "last_ip": null,
-        "last_user_agent": null, "scopes": ["user:read", "projects"],
-        "ip_allowlist": ["10.0.0.0/8"]
-    })
-}
+use crate::support::on_a_terminal;
 
 /// A fake API: the list is `tokens`; create echoes the request with a full token; delete,
 /// me and expire_tokens answer as the real service does.
@@ -468,30 +457,9 @@ fn completions_and_man_page_come_from_the_cli_definition() {
         &man.stdout[..200]
     );
     assert!(
-        man.stdout.contains("rotate") && man.stdout.contains("Exit codes"),
+        man.stdout.contains("rotate") && man.stdout.contains("EXIT STATUS"),
         "man page lacks sections"
     );
-}
-
-/// `avn-token ARGUMENTS` on a pseudo-terminal (util-linux `script`), with the API at
-/// `server`; `None` (the test skips) where `script` is not installed.
-#[cfg(target_os = "linux")]
-fn on_a_terminal(server: &ScriptedServer, arguments: &str) -> Option<Cmd> {
-    // A probe, not a test run: whether `script` can be started at all.
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("util-linux `script` not found: terminal prompt test skipped");
-        return None;
-    }
-    let command_line = format!("{} {arguments}", bin().display());
-    let script = Cmd::new("script")
-        .args(["-qec", &command_line, "/dev/null"])
-        .api(server)
-        .env("TERM", "dumb");
-    Some(script)
 }
 
 /// On a terminal, revoke asks first; "n" keeps the token, "y" (or `--yes`) revokes it.

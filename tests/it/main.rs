@@ -17,3 +17,4 @@ mod sandbox_avn;
 #[cfg(unix)]
 mod sandbox_cli;
 mod sandbox_load;
+mod ux;

@@ -189,7 +189,7 @@ proptest! {
 
     #[test]
     fn every_format_renders_any_tokens(tokens in prop::collection::vec(token(), 0..4)) {
-        for format in [OutputFormat::Table, OutputFormat::Json, OutputFormat::Csv, OutputFormat::Yaml] {
+        for format in [OutputFormat::Table, OutputFormat::Json, OutputFormat::Csv, OutputFormat::Yaml, OutputFormat::Pretty] {
             for relative in [false, true] {
                 for layout in [Layout::Listed, Layout::Created, Layout::Detail] {
                     Printer::new(format, relative).render(&tokens, layout);

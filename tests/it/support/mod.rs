@@ -149,6 +149,36 @@ impl Running {
     }
 }
 
+/// `avn-token ARGUMENTS` on a pseudo-terminal (util-linux `script`), with the API at
+/// `server`; `None` (the test skips, saying so) where `script` is not installed.
+/// `ARGUMENTS` is shell text: quote what needs quoting.
+#[cfg(target_os = "linux")]
+pub fn on_a_terminal(server: &ScriptedServer, arguments: &str) -> Option<Cmd> {
+    // A probe, not a test run: whether `script` can be started at all.
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("util-linux `script` not found: terminal test skipped");
+        return None;
+    }
+    let command_line = format!("{} {arguments}", bin().display());
+    let script = Cmd::new("script")
+        .args(["-qec", &command_line, "/dev/null"])
+        .api(server)
+        .env("TERM", "dumb");
+    Some(script)
+}
+
+/// A personal token as the API lists it, with every field set.
+pub fn token(prefix: &str, description: &str) -> serde_json::Value {
+    serde_json::json!({
+        "token_prefix": prefix, "description": description, "created_manually": true,
+        "currently_active": false, "expiry_time": "2030-01-01T00:00:00.123456Z",
+        "create_time": "2026-01-01T00:00:00Z", "max_age_seconds": 7200,
+        "extend_when_used": true, "last_used_time": null, "last_ip": null,
+        "last_user_agent": null, "scopes": ["user:read", "projects"],
+        "ip_allowlist": ["10.0.0.0/8"]
+    })
+}
+
 /// Where `avn` and `avn-token` keep the token, for this HOME.
 pub fn credentials_file(home: &Path) -> PathBuf {
     home.join(".config/aiven/aiven-credentials.json")
@@ -267,7 +297,8 @@ impl Run {
 }
 
 /// Locate the reference `avn` (aiven-client 4.18.0): `$AVN_BIN`, else `.venv/bin/avn`.
-/// Missing: loud skip locally, failure in CI (where `.ci/run` installs it).
+/// Missing: a failure in CI (where `.ci/run` installs it); elsewhere the check is skipped and
+/// counted, and the count is printed when the test binary exits (see [`count_skip`]).
 pub fn avn_binary() -> Option<PathBuf> {
     let candidate = std::env::var_os("AVN_BIN")
         .map(PathBuf::from)
@@ -275,14 +306,58 @@ pub fn avn_binary() -> Option<PathBuf> {
     if candidate.exists() {
         return Some(candidate);
     }
-    let message = format!(
-        "\n!!!!!!!!\n!!! the reference `avn` was not found at {} — compatibility checks SKIPPED.\n\
-         !!! Install it with: python3 -m venv .venv && .venv/bin/pip install aiven-client==4.18.0\n!!!!!!!!\n",
-        candidate.display()
-    );
     if std::env::var_os("CI").is_some() {
-        panic!("{message}(CI is set, so this is a failure)");
+        panic!(
+            "the reference `avn` was not found at {}, and CI is set: {}",
+            candidate.display(),
+            HOW_TO_RUN_THE_COMPATIBILITY_CHECKS
+        );
     }
-    eprintln!("{message}");
+    count_skip(&candidate);
     None
+}
+
+/// What a person does to run the checks that need the reference `avn`.
+const HOW_TO_RUN_THE_COMPATIBILITY_CHECKS: &str = "install it with `python3 -m venv .venv && \
+    .venv/bin/pip install aiven-client==4.18.0`, then run `cargo test` again (or point \
+    AVN_BIN at an avn 4.18.0)";
+
+/// Checks skipped for want of `avn`, and where it was looked for.
+static SKIPPED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static LOOKED_AT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Count one skipped check; the first arranges for [`report_skips`] to run at exit.
+///
+/// libtest captures what a passing test prints (`print!`, `eprint!`), so a skip reported
+/// from inside the test would vanish from `cargo test`'s output and the test would just
+/// say `ok`. The report is therefore written once, when the test binary exits, straight to
+/// the process's stderr (which libtest does not capture), after its own summary, with the
+/// count of skipped checks and the command that runs them.
+fn count_skip(candidate: &Path) {
+    SKIPPED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    if LOOKED_AT.set(candidate.to_owned()).is_ok() {
+        #[cfg(unix)]
+        // SAFETY: `atexit` stores a plain function pointer to call once at exit; the
+        // function touches only statics and stderr.
+        unsafe {
+            libc::atexit(report_skips);
+        }
+    }
+    #[cfg(not(unix))]
+    report_skips();
+}
+
+extern "C" fn report_skips() {
+    let count = SKIPPED.load(std::sync::atomic::Ordering::SeqCst);
+    let looked_at = LOOKED_AT
+        .get()
+        .map_or_else(String::new, |path| path.display().to_string());
+    let message = format!(
+        "\nwarning: {count} compatibility check{} against the reference `avn` {} SKIPPED: \
+         no avn at {looked_at}.\n         To run {}: {HOW_TO_RUN_THE_COMPATIBILITY_CHECKS}.\n\n",
+        if count == 1 { "" } else { "s" },
+        if count == 1 { "was" } else { "were" },
+        if count == 1 { "it" } else { "them" },
+    );
+    let _ = std::io::stderr().lock().write_all(message.as_bytes());
 }

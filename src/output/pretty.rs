@@ -1,0 +1,515 @@
+//! `-o pretty`: a table for people, on comfy-table.
+//!
+//! The `avn` table (`table.rs`) is for scripts and stays the default; this one is for reading:
+//! it fits the terminal, shows times relative to now, and highlights tokens that have expired
+//! or expire within a week. Long cells (descriptions, user agents) are cut with `…` so each
+//! token stays on one line, but a token prefix is never cut, and `create` prints the full
+//! token alone on its own line, whole, so it can be selected and copied.
+//!
+//! Colour is decided by the caller ([`Terminal::colour`]: stdout is a terminal and `NO_COLOR`
+//! is not set) and applied to whole lines after comfy-table has laid them out, so that escape
+//! codes never count towards a column's width. Every piece of server text passes through
+//! [`safe_text::escape_hazards`] first.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+use comfy_table::{Cell, ColumnConstraint, ContentArrangement, Row, Table, presets};
+use unicode_width::UnicodeWidthStr;
+
+use super::Layout;
+use super::relative::describe;
+use super::table::format_raw;
+use crate::api::Token;
+use crate::raw_json::{Kind, Raw};
+use crate::safe_text;
+
+/// What the pretty table needs to know of where it is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Terminal {
+    /// Columns available (`COLUMNS`, else the terminal's size, else 80).
+    pub width: u16,
+    /// Whether to highlight with ANSI colour.
+    pub colour: bool,
+}
+
+impl Default for Terminal {
+    fn default() -> Self {
+        Terminal {
+            width: 80,
+            colour: false,
+        }
+    }
+}
+
+/// A token that expires within this many seconds is highlighted.
+const EXPIRING_SOON_SECONDS: i64 = 7 * 86_400;
+/// SGR colours: red for expired, yellow for expiring soon.
+const EXPIRED_COLOUR: &str = "31";
+const EXPIRING_COLOUR: &str = "33";
+
+/// How close a token is to its expiry, for highlighting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expiry {
+    Fine,
+    Soon,
+    Expired,
+}
+
+/// Render `tokens` for people.
+pub(crate) fn render(
+    tokens: &[Token],
+    layout: Layout,
+    terminal: Terminal,
+    now: DateTime<Utc>,
+) -> String {
+    if tokens.is_empty() {
+        return String::new();
+    }
+    match (layout, tokens) {
+        (Layout::Detail, [token]) => detail(token, terminal, now),
+        (Layout::Created, _) => created(tokens, terminal, now),
+        _ => listed(tokens, terminal, now),
+    }
+}
+
+/// `list` and `update`: one line per token. On a narrow terminal the least useful columns
+/// go first (client, then IP, then last use), rather than every cell being cut to nothing.
+fn listed(tokens: &[Token], terminal: Terminal, now: DateTime<Utc>) -> String {
+    /// Header, the width below which a column is not worth showing, and the cell.
+    type Column = (&'static str, usize, fn(&Token, DateTime<Utc>) -> String);
+    const COLUMNS: [Column; 6] = [
+        ("PREFIX", 0, |token, _| prefix_cell(token)),
+        ("DESCRIPTION", 12, |token, _| text(token, "description")),
+        ("EXPIRES", 0, expires),
+        ("LAST USED", 11, |token, now| {
+            when(token, "last_used_time", now)
+        }),
+        ("LAST IP", 9, |token, _| text(token, "last_ip")),
+        ("CLIENT", 10, |token, _| client(token)),
+    ];
+    let cells: Vec<Vec<String>> = tokens
+        .iter()
+        .map(|token| {
+            COLUMNS
+                .iter()
+                .map(|(_, _, cell)| cell(token, now))
+                .collect()
+        })
+        .collect();
+    // Each column takes its width plus 3 (padding and a border); the table one more.
+    let needed = |index: usize, minimum: usize| {
+        let longest = cells
+            .iter()
+            .map(|row| row[index].width())
+            .max()
+            .unwrap_or(0);
+        let wanted = if minimum == 0 {
+            longest
+        } else {
+            longest.min(minimum)
+        };
+        wanted.max(COLUMNS[index].0.len().min(minimum.max(1))) + 3
+    };
+    let mut shown: Vec<usize> = (0..COLUMNS.len()).collect();
+    while shown.len() > 3
+        && 1 + shown
+            .iter()
+            .map(|&index| needed(index, COLUMNS[index].1))
+            .sum::<usize>()
+            > usize::from(terminal.width)
+    {
+        shown.pop();
+    }
+    let header: Vec<&str> = shown.iter().map(|&index| COLUMNS[index].0).collect();
+    let rows = cells
+        .iter()
+        .map(|row| shown.iter().map(|&index| row[index].clone()).collect());
+    let expiry: Vec<Expiry> = tokens.iter().map(|t| expiry(t, now)).collect();
+    // The prefix and the expiry are never cut: they are short, and what people look for.
+    let mut out = one_line_rows(&header, rows, &[0, 2], terminal);
+    highlight(&mut out, &expiry, terminal);
+    out
+}
+
+/// The token prefix, marked when it is the token this command authenticated with.
+fn prefix_cell(token: &Token) -> String {
+    let prefix = match token.token_prefix() {
+        Some(prefix) if token.currently_active() => format!("{prefix} (in use)"),
+        Some(prefix) => prefix.to_owned(),
+        None => String::new(),
+    };
+    safe_text::escape_hazards(&prefix).into_owned()
+}
+
+/// `create` and `rotate`: the new token's settings, then the full token alone on its line.
+fn created(tokens: &[Token], terminal: Terminal, now: DateTime<Utc>) -> String {
+    let header = ["DESCRIPTION", "EXPIRES", "MAX AGE", "EXTEND ON USE"];
+    let rows = tokens.iter().map(|token| {
+        vec![
+            text(token, "description"),
+            expires(token, now),
+            max_age(token),
+            yes_no(token.extend_when_used()).to_owned(),
+        ]
+    });
+    let mut out = one_line_rows(&header, rows, &[1, 2], terminal);
+    for token in tokens {
+        if let Some(full_token) = token.full_token() {
+            out.push_str("\nThe new token, shown only this once:\n");
+            // Whole and unwrapped, whatever the width: a cut token cannot be copied.
+            out.push_str(&safe_text::escape_hazards(full_token.expose()));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `info`: one token, a field per line; long values wrap rather than being cut.
+fn detail(token: &Token, terminal: Terminal, now: DateTime<Utc>) -> String {
+    let list = |field: &str, none: &str| {
+        let items = token.string_list(field);
+        if items.is_empty() {
+            none.to_owned()
+        } else {
+            safe_text::escape_hazards(&items.join(", ")).into_owned()
+        }
+    };
+    let fields = [
+        ("Prefix", text(token, "token_prefix")),
+        ("Description", text(token, "description")),
+        ("Created", when(token, "create_time", now)),
+        ("Expires", expires(token, now)),
+        ("Max age", max_age(token)),
+        (
+            "Extends when used",
+            yes_no(token.extend_when_used()).to_owned(),
+        ),
+        ("Last used", when(token, "last_used_time", now)),
+        ("Last IP", text(token, "last_ip")),
+        ("Client", client(token)),
+        ("Scopes", list("scopes", "none (unrestricted)")),
+        ("IP allowlist", list("ip_allowlist", "none (any address)")),
+        ("Kind", kind(token).to_owned()),
+        ("In use", yes_no(token.currently_active()).to_owned()),
+    ];
+    let mut table = new_table(terminal);
+    for (label, value) in fields {
+        table.add_row(vec![Cell::new(label), Cell::new(value)]);
+    }
+    if let Some(column) = table.column_mut(0) {
+        column.set_constraint(ColumnConstraint::ContentWidth);
+    }
+    let mut out = table.to_string();
+    out.push('\n');
+    let expires_line = out.lines().position(|line| line.starts_with("│ Expires "));
+    highlight_lines(
+        &mut out,
+        |index| (Some(index) == expires_line).then(|| expiry(token, now)),
+        terminal,
+    );
+    out
+}
+
+/// A table with a header, each row on exactly one line (long cells cut with `…`); the
+/// columns `keep_whole` (the token prefix, the expiry) are never cut.
+fn one_line_rows(
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>>,
+    keep_whole: &[usize],
+    terminal: Terminal,
+) -> String {
+    let mut table = new_table(terminal);
+    let mut header = Row::from(header.to_vec());
+    header.max_height(1);
+    table.set_header(header);
+    for cells in rows {
+        let mut row = Row::from(cells);
+        row.max_height(1);
+        table.add_row(row);
+    }
+    for &index in keep_whole {
+        if let Some(column) = table.column_mut(index) {
+            column.set_constraint(ColumnConstraint::ContentWidth);
+        }
+    }
+    let mut out = table.to_string();
+    out.push('\n');
+    out
+}
+
+fn new_table(terminal: Terminal) -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners())
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(terminal.width);
+    table
+}
+
+/// Colour the data lines of a [`one_line_rows`] table by their token's expiry: data rows
+/// start after the header separator, one line per token.
+fn highlight(out: &mut String, expiry: &[Expiry], terminal: Terminal) {
+    let first_row = out
+        .lines()
+        .position(|line| line.starts_with('╞'))
+        .map_or(usize::MAX, |index| index + 1);
+    highlight_lines(
+        out,
+        |index| {
+            index
+                .checked_sub(first_row)
+                .and_then(|row| expiry.get(row).copied())
+        },
+        terminal,
+    );
+}
+
+/// Wrap line `index` of `out` in the colour for `class(index)`, on a colour terminal.
+fn highlight_lines(out: &mut String, class: impl Fn(usize) -> Option<Expiry>, terminal: Terminal) {
+    if !terminal.colour {
+        return;
+    }
+    let mut coloured = String::with_capacity(out.len() + 64);
+    for (index, line) in out.lines().enumerate() {
+        match class(index) {
+            Some(Expiry::Expired) => {
+                coloured.push_str(&format!("\x1b[{EXPIRED_COLOUR}m{line}\x1b[0m"))
+            }
+            Some(Expiry::Soon) => {
+                coloured.push_str(&format!("\x1b[{EXPIRING_COLOUR}m{line}\x1b[0m"))
+            }
+            _ => coloured.push_str(line),
+        }
+        coloured.push('\n');
+    }
+    *out = coloured;
+}
+
+/// A text field as people read it: hazards escaped, null or absent as `-`.
+fn text(token: &Token, field: &str) -> String {
+    match token.raw(field) {
+        None => "-".to_owned(),
+        Some(raw) => match (raw.kind(), raw.as_str()) {
+            (Kind::Null, _) => "-".to_owned(),
+            (_, Some(text)) => safe_text::escape_hazards(&text).into_owned(),
+            _ => format_raw(Some(field), raw).into_owned(),
+        },
+    }
+}
+
+/// The user agent, in its human-readable form when the API gives one.
+fn client(token: &Token) -> String {
+    match token
+        .raw("last_user_agent_human_readable")
+        .and_then(Raw::as_str)
+    {
+        Some(readable) if !readable.trim().is_empty() => {
+            safe_text::escape_hazards(&readable).into_owned()
+        }
+        _ => text(token, "last_user_agent"),
+    }
+}
+
+fn time(token: &Token, field: &str) -> Option<DateTime<Utc>> {
+    let text = token.raw(field)?.as_str()?;
+    DateTime::parse_from_rfc3339(&text)
+        .ok()
+        .map(|time| time.with_timezone(&Utc))
+}
+
+/// `2 hours ago`; `never` when absent; the raw text when it is not a time.
+fn when(token: &Token, field: &str, now: DateTime<Utc>) -> String {
+    match (time(token, field), token.raw(field).map(Raw::kind)) {
+        (Some(time), _) => describe(time, now),
+        (None, None | Some(Kind::Null)) => "never".to_owned(),
+        (None, Some(_)) => text(token, field),
+    }
+}
+
+/// `in 3 days`, `expired 2 days ago`, `never`.
+fn expires(token: &Token, now: DateTime<Utc>) -> String {
+    match time(token, "expiry_time") {
+        Some(time) if time <= now => format!("expired {}", describe(time, now)),
+        _ => when(token, "expiry_time", now),
+    }
+}
+
+fn expiry(token: &Token, now: DateTime<Utc>) -> Expiry {
+    match time(token, "expiry_time") {
+        Some(time) if time <= now => Expiry::Expired,
+        Some(time) if (time - now).num_seconds() <= EXPIRING_SOON_SECONDS => Expiry::Soon,
+        _ => Expiry::Fine,
+    }
+}
+
+/// `30 days`, `90 minutes`: the largest unit that divides the age exactly.
+fn max_age(token: &Token) -> String {
+    let Some(seconds) = token.max_age_seconds() else {
+        return match token.raw("max_age_seconds") {
+            Some(raw) if raw.kind() != Kind::Null => {
+                format_raw(Some("max_age_seconds"), raw).into_owned()
+            }
+            _ => "server default".to_owned(),
+        };
+    };
+    const UNITS: [(i64, &str); 5] = [
+        (7 * 86_400, "week"),
+        (86_400, "day"),
+        (3_600, "hour"),
+        (60, "minute"),
+        (1, "second"),
+    ];
+    let (size, name) = UNITS
+        .iter()
+        .copied()
+        .find(|(size, _)| seconds != 0 && seconds % size == 0)
+        .unwrap_or((1, "second"));
+    let count = seconds / size;
+    let plural: Cow<'_, str> = if count == 1 {
+        name.into()
+    } else {
+        format!("{name}s").into()
+    };
+    format!("{count} {plural}")
+}
+
+fn kind(token: &Token) -> &'static str {
+    if token.created_manually() {
+        "personal (created by hand)"
+    } else {
+        "session (created by login)"
+    }
+}
+
+fn yes_no(flag: bool) -> &'static str {
+    if flag { "yes" } else { "no" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::{Value, json};
+
+    fn token(value: Value) -> Token {
+        Token::from_map(value.as_object().unwrap())
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 10, 12, 0, 0).unwrap()
+    }
+
+    fn sample() -> Vec<Token> {
+        vec![
+            token(json!({
+                "token_prefix": "6JsKDclT3OMQ", "description": "deploy ".repeat(20),
+                "expiry_time": "2026-01-13T12:00:00Z", "last_used_time": "2026-01-10T10:00:00Z",
+                "last_ip": "192.0.2.1", "last_user_agent": "Mozilla/5.0 ".repeat(10),
+                "currently_active": true, "max_age_seconds": 2_592_000
+            })),
+            token(json!({
+                "token_prefix": "XCJ3+bgWywIh", "description": "ci",
+                "expiry_time": "2026-03-10T12:00:00Z", "last_used_time": null,
+                "last_ip": null, "last_user_agent": null, "max_age_seconds": null
+            })),
+        ]
+    }
+
+    #[test]
+    fn fits_the_width_and_never_cuts_a_prefix() {
+        // Below about 50 columns, the prefix and the expiry alone fill the line.
+        for width in [50u16, 60, 80, 120] {
+            let out = render(
+                &sample(),
+                Layout::Listed,
+                Terminal {
+                    width,
+                    colour: false,
+                },
+                now(),
+            );
+            for line in out.lines() {
+                assert!(
+                    line.width() <= usize::from(width),
+                    "{width}: {line:?}\n{out}"
+                );
+            }
+            assert!(out.contains("6JsKDclT3OMQ (in use)"), "{width}:\n{out}");
+            assert!(out.contains("XCJ3+bgWywIh"), "{width}:\n{out}");
+            // One line per token: top border, header, separator, two rows, bottom border.
+            assert_eq!(out.lines().count(), 6, "{width}:\n{out}");
+        }
+        let wide = render(
+            &sample(),
+            Layout::Listed,
+            Terminal {
+                width: 120,
+                colour: false,
+            },
+            now(),
+        );
+        assert!(wide.contains("in 3 days"), "{wide}");
+        assert!(wide.contains("2 hours ago"), "{wide}");
+        assert!(wide.contains('…'), "long cells are cut: {wide}");
+    }
+
+    #[test]
+    fn colours_expired_and_expiring_rows_only_when_asked() {
+        let mut tokens = sample();
+        tokens.push(token(
+            json!({"token_prefix": "OLDtoken0000", "expiry_time": "2026-01-01T00:00:00Z"}),
+        ));
+        let plain = render(
+            &tokens,
+            Layout::Listed,
+            Terminal {
+                width: 100,
+                colour: false,
+            },
+            now(),
+        );
+        assert!(!plain.contains('\x1b'), "{plain}");
+        assert!(plain.contains("expired 1 week ago"), "{plain}");
+        let coloured = render(
+            &tokens,
+            Layout::Listed,
+            Terminal {
+                width: 100,
+                colour: true,
+            },
+            now(),
+        );
+        let lines: Vec<&str> = coloured.lines().collect();
+        assert!(lines[3].starts_with("\x1b[33m") && lines[3].contains("6JsKDclT3OMQ"));
+        assert!(!lines[4].contains('\x1b'), "in two months: not highlighted");
+        assert!(lines[5].starts_with("\x1b[31m") && lines[5].contains("OLDtoken0000"));
+    }
+
+    #[test]
+    fn created_prints_the_whole_token_alone_on_a_line() {
+        let full = format!("{}==", "A/b+".repeat(80));
+        let created =
+            token(json!({"description": "ci", "full_token": full, "max_age_seconds": 5400}));
+        let out = render(
+            &[created],
+            Layout::Created,
+            Terminal {
+                width: 40,
+                colour: false,
+            },
+            now(),
+        );
+        assert!(out.lines().any(|line| line == full), "{out}");
+        assert!(out.contains("90 minutes"), "{out}");
+    }
+
+    #[test]
+    fn hostile_text_is_escaped() {
+        let evil =
+            token(json!({"token_prefix": "EVILtoken000", "description": "a\u{1b}[2Jb\u{202e}"}));
+        let out = render(&[evil], Layout::Detail, Terminal::default(), now());
+        assert!(!out.contains('\x1b') && !out.contains('\u{202e}'), "{out}");
+        assert!(out.contains("\\u001b"), "{out}");
+    }
+}
