@@ -25,4 +25,23 @@ impl EnvVars {
     pub const PATH: &'static str = "PATH";
     /// Any non-empty value turns colour off (<https://no-color.org>).
     pub const NO_COLOR: &'static str = "NO_COLOR";
+
+    // Proxies (read by `config`, applied by `api::proxy`, which documents the rules). The
+    // lower-case spelling wins, as in curl and Go.
+    /// The proxy for `http://` API URLs.
+    pub const HTTP_PROXY_LOWER: &'static str = "http_proxy";
+    /// The proxy for `http://` API URLs, when `http_proxy` is unset.
+    pub const HTTP_PROXY: &'static str = "HTTP_PROXY";
+    /// The proxy for `https://` API URLs (a `CONNECT` tunnel).
+    pub const HTTPS_PROXY_LOWER: &'static str = "https_proxy";
+    /// The proxy for `https://` API URLs, when `https_proxy` is unset.
+    pub const HTTPS_PROXY: &'static str = "HTTPS_PROXY";
+    /// The proxy for either scheme, when the scheme's own variable is unset.
+    pub const ALL_PROXY_LOWER: &'static str = "all_proxy";
+    /// The proxy for either scheme, when `all_proxy` is unset too.
+    pub const ALL_PROXY: &'static str = "ALL_PROXY";
+    /// Hosts reached without a proxy (comma-separated).
+    pub const NO_PROXY_LOWER: &'static str = "no_proxy";
+    /// Hosts reached without a proxy, when `no_proxy` is unset.
+    pub const NO_PROXY: &'static str = "NO_PROXY";
 }
