@@ -28,8 +28,10 @@ use reqwest::Url;
 use super::ApiError;
 use crate::env_vars::EnvVars;
 
-/// The proxy variables as found in the environment (empty ones count as unset).
-#[derive(Debug, Clone, Default)]
+/// The proxy variables as found in the environment (empty ones count as unset). Its
+/// `Debug` names the variables that are set, never their values (which may hold a proxy
+/// password).
+#[derive(Clone, Default)]
 pub(crate) struct ProxyEnv {
     /// For `http://` URLs: `(variable name, value)`.
     http: Option<(&'static str, String)>,
@@ -39,6 +41,20 @@ pub(crate) struct ProxyEnv {
     all: Option<(&'static str, String)>,
     /// Hosts reached directly.
     no_proxy: Option<String>,
+}
+
+impl std::fmt::Debug for ProxyEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set: Vec<&str> = [&self.http, &self.https, &self.all]
+            .into_iter()
+            .flatten()
+            .map(|(name, _)| *name)
+            .collect();
+        f.debug_struct("ProxyEnv")
+            .field("set", &set)
+            .field("no_proxy", &self.no_proxy)
+            .finish()
+    }
 }
 
 impl ProxyEnv {

@@ -74,11 +74,19 @@ impl Redactor {
     }
 }
 
-/// One secret, ready to be looked for: the hashes of every window of its canonical form.
+/// One secret, ready to be looked for: the hashes of every window of its canonical form,
+/// a bitmap of those hashes that rejects almost every other window at the cost of one
+/// load, and the bytes the secret is made of (a window holding any other byte cannot be a
+/// piece of it, which skips most of a body without hashing).
 struct Pattern {
     window: usize,
     hashes: HashSet<u64, BuildHasherDefault<AsIs>>,
+    filter: Vec<u64>,
+    alphabet: [bool; 256],
 }
+
+/// Bits in [`Pattern::filter`]: 64 Ki, for at most a few hundred windows.
+const FILTER_BITS: u64 = 1 << 16;
 
 impl Pattern {
     fn new(secret: &str) -> Option<Pattern> {
@@ -88,28 +96,56 @@ impl Pattern {
         }
         // A secret no longer than a prefix is looked for whole.
         let window = WINDOW.min(canonical.len());
-        let hashes = canonical.windows(window).map(hash).collect();
-        Some(Pattern { window, hashes })
+        let hashes: HashSet<u64, BuildHasherDefault<AsIs>> =
+            canonical.windows(window).map(hash).collect();
+        let mut filter = vec![0u64; (FILTER_BITS / 64) as usize];
+        for hash in &hashes {
+            let bit = hash % FILTER_BITS;
+            filter[(bit / 64) as usize] |= 1 << (bit % 64);
+        }
+        let mut alphabet = [false; 256];
+        for &byte in &canonical {
+            alphabet[usize::from(byte)] = true;
+        }
+        Some(Pattern {
+            window,
+            hashes,
+            filter,
+            alphabet,
+        })
+    }
+
+    fn may_hold(&self, hash: u64) -> bool {
+        let bit = hash % FILTER_BITS;
+        self.filter[(bit / 64) as usize] & (1 << (bit % 64)) != 0 && self.hashes.contains(&hash)
     }
 
     /// The byte ranges of `text` that spell a run of the secret, merged.
     fn runs_in(&self, text: &[u8]) -> Vec<Range<usize>> {
         let top = BASE.wrapping_pow(self.window as u32 - 1);
-        let mut ring: std::collections::VecDeque<Unit> =
-            std::collections::VecDeque::with_capacity(self.window);
-        let mut rolling = 0u64;
+        // The last `window` units, as a ring: their bytes and where each starts.
+        let mut ring = [(0u8, 0usize); WINDOW];
+        let (mut next, mut filled, mut rolling) = (0, 0, 0u64);
         let mut runs: Vec<Range<usize>> = Vec::new();
         for unit in units(text) {
-            if ring.len() == self.window {
-                let oldest = ring.pop_front().map_or(0, |u| u64::from(u.byte));
+            if !self.alphabet[usize::from(unit.byte)] {
+                (filled, rolling) = (0, 0);
+                continue;
+            }
+            if filled == self.window {
+                let oldest = u64::from(ring[next].0);
                 rolling = rolling.wrapping_sub(oldest.wrapping_mul(top));
+            } else {
+                filled += 1;
             }
             rolling = rolling
                 .wrapping_mul(BASE)
                 .wrapping_add(u64::from(unit.byte));
-            ring.push_back(unit);
-            if ring.len() == self.window && self.hashes.contains(&rolling) {
-                let (start, end) = (ring[0].start, unit.end);
+            ring[next] = (unit.byte, unit.start);
+            next = (next + 1) % self.window;
+            if filled == self.window && self.may_hold(rolling) {
+                // `next` now points at the oldest unit of the window.
+                let (start, end) = (ring[next].1, unit.end);
                 match runs.last_mut() {
                     Some(last) if start <= last.end => last.end = end,
                     _ => runs.push(start..end),
@@ -161,11 +197,12 @@ fn units(text: &[u8]) -> impl Iterator<Item = Unit> + '_ {
     std::iter::from_fn(move || {
         let start = at;
         let rest = text.get(start..)?;
-        let (byte, len) = escaped(rest).unwrap_or(match rest.first()? {
+        let (byte, len) = match rest.first()? {
+            b'%' | b'\\' | b'&' => escaped(rest).unwrap_or((rest[0], 1)),
             b'-' => (b'+', 1),
             b'_' => (b'/', 1),
             &other => (other, 1),
-        });
+        };
         at = start + len;
         Some(Unit {
             byte,
