@@ -195,15 +195,15 @@ impl Http {
                     } else {
                         self.retry_budget.min(CONNECT_RETRY_BUDGET)
                     };
-                    (pause, budget, failure.detail.clone())
+                    (pause, budget, call.scrub(&failure.detail))
                 }
-                _ => return call.finish(outcome, self.retried_for(attempt, started)),
+                _ => return call.finish(outcome, retried_for(attempt, started)),
             };
             let elapsed = started.elapsed();
             let waited = elapsed.saturating_add(wait);
             // A wait past the budget (a long Retry-After included) ends it now, not later.
             if attempt >= MAX_ATTEMPTS || waited > budget {
-                return call.finish(outcome, self.retried_for(attempt, started));
+                return call.finish(outcome, retried_for(attempt, started));
             }
             call.progress().retrying(&why);
             // Said once, when the wait becomes noticeable, unless the deadline is about to
@@ -230,11 +230,6 @@ impl Http {
             tokio::time::sleep(wait).await;
             backoff = (backoff * 2).min(MAX_BACKOFF);
         }
-    }
-
-    /// How long a call that has made `attempts` attempts has been retrying, if it has.
-    fn retried_for(&self, attempts: u32, started: Instant) -> Option<Duration> {
-        (attempts > 1).then(|| started.elapsed())
     }
 
     /// Send once and read the whole body, scrubbed of secrets.
@@ -322,6 +317,11 @@ impl Http {
             bytes,
         })
     }
+}
+
+/// How long a call that has made `attempts` attempts has been retrying, if it has.
+fn retried_for(attempts: u32, started: Instant) -> Option<Duration> {
+    (attempts > 1).then(|| started.elapsed())
 }
 
 /// One call in flight: where it goes, how to show that, what to keep out of messages, and
