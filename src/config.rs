@@ -190,10 +190,10 @@ pub(crate) fn check_token(text: &str, source: &str) -> Result<Secret, ConfigErro
 }
 
 fn parse_base_url(text: &str) -> Result<reqwest::Url, ConfigError> {
+    let shown = without_userinfo(text);
     let invalid = |why: &str| {
         ConfigError::Invalid(format!(
-            "invalid API URL `{}` (from --url or AIVEN_WEB_URL): {why}",
-            crate::safe_text::escape_hazards(text)
+            "invalid API URL `{shown}` (from --url or AIVEN_WEB_URL): {why}"
         ))
     };
     let mut url = reqwest::Url::parse(text.trim()).map_err(|error| match error {
@@ -203,19 +203,18 @@ fn parse_base_url(text: &str) -> Result<reqwest::Url, ConfigError> {
         ),
         other => invalid(&other.to_string()),
     })?;
+    // `user:password@` would be sent as a second Authorization header, next to the token.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "it must not contain a user name or password: the token is the only \
+             credential; remove the `user:password@` part",
+        ));
+    }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be http or https"));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("it has no host"));
-    }
-    // `user:password@` would be sent as a second Authorization header, next to the token.
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(ConfigError::Invalid(
-            "the API URL (from --url or AIVEN_WEB_URL) must not contain a user name or \
-             password: the token is the only credential; remove the `user:password@` part"
-                .into(),
-        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("it must not have a query or fragment"));
@@ -223,6 +222,18 @@ fn parse_base_url(text: &str) -> Result<reqwest::Url, ConfigError> {
     let path = url.path().trim_end_matches('/').to_owned();
     url.set_path(&path);
     Ok(url)
+}
+
+/// A URL as typed, for a message, with any `user:password@` shown as `***@`.
+fn without_userinfo(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => text.to_owned(),
+    }
 }
 
 /// `AIVEN_CREDENTIALS_FILE`, else `$AIVEN_CONFIG_DIR/aiven-credentials.json`, else
@@ -605,6 +616,8 @@ mod tests {
             "https://h/?q=1",
             "http://user:pass@127.0.0.1:1",
             "https://user@api.aiven.io",
+            "ftp://user:pass@x",
+            "http://user:pa ss@x/",
         ] {
             let error = resolve(&["--url", url], &[]).unwrap_err();
             assert!(matches!(error, ConfigError::Invalid(_)), "{url}: {error}");
