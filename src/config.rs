@@ -7,7 +7,12 @@
 //!    credentials file;
 //! 2. credentials file: `AIVEN_CREDENTIALS_FILE`, else `$AIVEN_CONFIG_DIR/aiven-credentials.json`,
 //!    else `~/.config/aiven/aiven-credentials.json` (the file `avn user login` writes);
-//! 3. URL: `--url` > `AIVEN_WEB_URL` > `https://api.aiven.io`; CA: `--auth-ca` > `AIVEN_CA_CERT`.
+//! 3. URL: `--url` > `AIVEN_WEB_URL` > `https://api.aiven.io`; CA: `--auth-ca` > `AIVEN_CA_CERT`;
+//!    proxies: `https_proxy` and friends (see `api::proxy` for what they mean here).
+//!
+//! A token, wherever it comes from, is printable ASCII without spaces (surrounding
+//! whitespace, such as a file's final newline, is ignored): anything else is a usage error
+//! naming where the token came from, never a token sent in some altered form.
 //!
 //! Commands never read the environment or these files themselves.
 
@@ -18,7 +23,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::api::ClientOptions;
+use crate::api::{ClientOptions, ProxyEnv};
 use crate::cli::{DEFAULT_API_URL, GlobalArgs};
 use crate::diag::Sink;
 use crate::env_vars::EnvVars;
@@ -26,6 +31,11 @@ use crate::secret::Secret;
 
 /// A credentials file is a token and an email address: anything this big is not one.
 const MAX_CREDENTIALS_BYTES: u64 = 64 * 1024;
+
+/// How long one API call may take, retries included, when `--request-timeout` is not
+/// given: every command ends in bounded time even against a server that sends one byte
+/// every few seconds (which the read timeout alone would never end).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Why no usable configuration could be built. Each message names the fix.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -40,8 +50,13 @@ pub enum ConfigError {
     #[error("cannot read credentials file {}: {reason}", .path.display())]
     BadCredentialsFile { path: PathBuf, reason: String },
 
-    #[error("cannot write credentials file {}: {reason}", .path.display())]
-    WriteCredentials { path: PathBuf, reason: String },
+    /// `action` is what was refused or failed: "write", "replace" or "remove".
+    #[error("cannot {action} credentials file {}: {reason}", .path.display())]
+    WriteCredentials {
+        path: PathBuf,
+        action: &'static str,
+        reason: String,
+    },
 
     #[error(
         "cannot find your home directory to locate the credentials file; \
@@ -60,10 +75,13 @@ pub struct Config {
     /// always writes as `/`: the client joins `/v1/...` onto it either way.
     pub url: reqwest::Url,
     pub auth_ca: Option<PathBuf>,
-    pub request_timeout: Option<Duration>,
+    /// `--request-timeout`, else [`DEFAULT_REQUEST_TIMEOUT`].
+    pub request_timeout: Duration,
     pub retry_budget: Duration,
     pub show_http: bool,
     pub allow_insecure_http: bool,
+    /// The proxy variables (`https_proxy`, `no_proxy`, ...).
+    pub proxy: ProxyEnv,
     /// The credentials file `login` writes and `logout` removes (it may not exist).
     pub credentials_file: PathBuf,
     /// The token, or why there is none. An unreadable credentials file is an error only for
@@ -101,21 +119,27 @@ impl Config {
         let no_credentials = || ConfigError::NoCredentials {
             credentials_file: credentials_file.clone(),
         };
-        let token = if let Some(token) = args.auth_token.clone().filter(|t| !t.expose().is_empty())
-        {
-            Ok(token)
-        } else if let Some(value) = non_empty(env(EnvVars::AIVEN_AUTH_TOKEN)) {
-            let value = value.into_string().map_err(|_| {
-                ConfigError::Invalid(format!("{} is not valid UTF-8", EnvVars::AIVEN_AUTH_TOKEN))
-            })?;
-            Ok(Secret::new(value.trim()))
+        let from_flag = args.auth_token.as_ref().map(|t| t.expose().trim());
+        let from_env = env(EnvVars::AIVEN_AUTH_TOKEN);
+        let token = if let Some(token) = from_flag.filter(|t| !t.is_empty()) {
+            check_token(token, "--auth-token")
+        } else if let Some(value) = from_env.filter(|v| !v.to_string_lossy().trim().is_empty()) {
+            match value.into_string() {
+                Ok(value) => check_token(&value, EnvVars::AIVEN_AUTH_TOKEN),
+                Err(_) => Err(ConfigError::Invalid(format!(
+                    "the API token in {} is not valid UTF-8; a token is printable ASCII",
+                    EnvVars::AIVEN_AUTH_TOKEN
+                ))),
+            }
         } else {
             match Credentials::read(&credentials_file) {
                 Ok(Some(credentials)) => {
                     if let Some(warning) = permission_warning(&credentials_file) {
                         warnings.push(warning);
                     }
-                    credentials.auth_token().ok_or_else(no_credentials)
+                    credentials
+                        .auth_token(&credentials_file)
+                        .and_then(|token| token.ok_or_else(no_credentials))
                 }
                 Ok(None) => Err(no_credentials()),
                 Err(error) => Err(error),
@@ -125,10 +149,11 @@ impl Config {
         Ok(Config {
             url,
             auth_ca,
-            request_timeout: args.request_timeout,
+            request_timeout: args.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT),
             retry_budget: args.retry_budget,
             show_http: args.show_http,
             allow_insecure_http: args.allow_insecure_http,
+            proxy: ProxyEnv::from_env(&env),
             credentials_file,
             token,
             warnings,
@@ -149,18 +174,54 @@ impl Config {
             retry_budget: self.retry_budget,
             show_http: self.show_http,
             allow_insecure_http: self.allow_insecure_http,
+            proxy: self.proxy.clone(),
             sink,
         }
     }
 }
 
+/// A token as given (`source` names where from, for the message): surrounding whitespace
+/// is ignored, and what is left must be printable ASCII without spaces, or it is a usage
+/// error. The message never shows the token, only where the first bad character is.
+pub(crate) fn check_token(text: &str, source: &str) -> Result<Secret, ConfigError> {
+    let token = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    if let Some((index, bad)) = token
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !c.is_ascii_graphic())
+    {
+        return Err(ConfigError::Invalid(format!(
+            "the API token from {source} has a character no token has (U+{:04X}, character \
+             {} of {}): a token is printable ASCII without spaces",
+            u32::from(bad),
+            index + 1,
+            token.chars().count()
+        )));
+    }
+    Ok(Secret::new(token))
+}
+
 fn parse_base_url(text: &str) -> Result<reqwest::Url, ConfigError> {
+    let shown = without_userinfo(text);
     let invalid = |why: &str| {
         ConfigError::Invalid(format!(
-            "invalid API URL `{text}` (from --url or AIVEN_WEB_URL): {why}"
+            "invalid API URL `{shown}` (from --url or AIVEN_WEB_URL): {why}"
         ))
     };
-    let mut url = reqwest::Url::parse(text.trim()).map_err(|e| invalid(&e.to_string()))?;
+    let mut url = reqwest::Url::parse(text.trim()).map_err(|error| match error {
+        url::ParseError::RelativeUrlWithoutBase => invalid(
+            "it needs a scheme and a host, such as https://api.aiven.io or \
+             http://127.0.0.1:8080 for a local sandbox",
+        ),
+        other => invalid(&other.to_string()),
+    })?;
+    // `user:password@` would be sent as a second Authorization header, next to the token.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "it must not contain a user name or password: the token is the only \
+             credential; remove the `user:password@` part",
+        ));
+    }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be http or https"));
     }
@@ -173,6 +234,18 @@ fn parse_base_url(text: &str) -> Result<reqwest::Url, ConfigError> {
     let path = url.path().trim_end_matches('/').to_owned();
     url.set_path(&path);
     Ok(url)
+}
+
+/// A URL as typed, for a message, with any `user:password@` shown as `***@`.
+fn without_userinfo(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => text.to_owned(),
+    }
 }
 
 /// `AIVEN_CREDENTIALS_FILE`, else `$AIVEN_CONFIG_DIR/aiven-credentials.json`, else
@@ -228,36 +301,35 @@ impl Credentials {
             Ok(None) => return Ok(None),
             Err(e) => return Err(bad(e.to_string())),
         };
-        let value: Value = serde_json::from_slice(&text)
-            .map_err(|e| bad(format!("not valid JSON ({e}); fix or remove it")))?;
-        let Value::Object(fields) = value else {
-            return Err(bad(
-                "expected a JSON object with an \"auth_token\" field".into()
-            ));
-        };
-        match fields.get("auth_token") {
-            None | Some(Value::Null) | Some(Value::String(_)) => {}
-            Some(_) => return Err(bad("\"auth_token\" must be a string".into())),
-        }
+        let fields = json_object(&text).map_err(bad)?;
         Ok(Some(Credentials { fields }))
     }
 
-    pub fn auth_token(&self) -> Option<Secret> {
+    /// The token in the file (read from `path`, named in the message when it is unusable):
+    /// `None` when there is none, an error when it is not a string or not a token.
+    pub fn auth_token(&self, path: &Path) -> Result<Option<Secret>, ConfigError> {
         match self.fields.get("auth_token") {
             Some(Value::String(token)) if !token.trim().is_empty() => {
-                Some(Secret::new(token.trim()))
+                check_token(token, &format!("credentials file {}", path.display())).map(Some)
             }
-            _ => None,
+            None | Some(Value::Null) | Some(Value::String(_)) => Ok(None),
+            Some(_) => Err(ConfigError::BadCredentialsFile {
+                path: path.to_owned(),
+                reason: "\"auth_token\" must be a string".into(),
+            }),
         }
     }
 
     /// Write the file atomically (temp file, fsync, rename) with mode 0600, creating its
     /// directory with mode 0700 when missing. A crash leaves the old file or the new one.
+    /// Only replaces what [`stored_credentials`] accepts.
     pub fn write(&self, path: &Path) -> Result<(), ConfigError> {
         let fail = |reason: String| ConfigError::WriteCredentials {
             path: path.to_owned(),
+            action: "write",
             reason,
         };
+        stored_credentials(path, "replace")?;
         let dir = match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
             _ => PathBuf::from("."),
@@ -270,13 +342,87 @@ impl Credentials {
     }
 }
 
-/// Remove the credentials file; a missing file is fine (as `avn user logout`).
+/// What sits at the credentials path, when `login` may replace it and `logout` remove it.
+#[derive(Debug)]
+pub enum StoredCredentials {
+    /// Nothing.
+    Missing,
+    /// An empty (or blank) file: nothing to lose.
+    Empty,
+    /// A credentials file: a JSON object, whatever its fields hold.
+    File(Credentials),
+}
+
+/// What is at `path`, if this tool may `action` ("replace", "remove") it.
+///
+/// Only a regular file that is empty or holds a JSON object is ever replaced or removed:
+/// that is what `avn` and this tool write, possibly damaged (an `auth_token` that is not a
+/// string), so it is ours to fix. Anything else is refused, and left untouched, because
+/// the path may name something precious by mistake (`AIVEN_CREDENTIALS_FILE=~/.bashrc`):
+/// a symbolic link (replacing it would leave the token in its target, removing it would
+/// leave the target; whoever made the link should decide), a directory, a device, a FIFO,
+/// a file too large to be a credentials file, or a file that is not a JSON object. A
+/// damaged non-JSON credentials file must therefore be removed by hand, once; the message
+/// says so.
+pub fn stored_credentials(
+    path: &Path,
+    action: &'static str,
+) -> Result<StoredCredentials, ConfigError> {
+    let refuse = |why: String| ConfigError::WriteCredentials {
+        path: path.to_owned(),
+        action,
+        reason: format!(
+            "{why}; only a regular file holding a JSON object (a credentials file) is \
+             replaced or removed: move it away yourself if it should go, or point {} \
+             elsewhere",
+            EnvVars::AIVEN_CREDENTIALS_FILE
+        ),
+    };
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(StoredCredentials::Missing);
+        }
+        Err(e) => return Err(refuse(e.to_string())),
+        Ok(meta) if !meta.is_file() => {
+            return Err(refuse(format!("it is {}", crate::files::kind_of(&meta))));
+        }
+        Ok(_) => {}
+    }
+    let bytes = match crate::files::read_regular(path, MAX_CREDENTIALS_BYTES) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(StoredCredentials::Missing),
+        Err(e) => return Err(refuse(format!("it cannot be read ({e})"))),
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(StoredCredentials::Empty);
+    }
+    match json_object(&bytes) {
+        Ok(fields) => Ok(StoredCredentials::File(Credentials { fields })),
+        Err(_) => Err(refuse("it is not a JSON object".into())),
+    }
+}
+
+/// The JSON object a credentials file holds, or why it holds none.
+fn json_object(bytes: &[u8]) -> Result<Map<String, Value>, String> {
+    match serde_json::from_slice(bytes) {
+        Ok(Value::Object(fields)) => Ok(fields),
+        Ok(_) => Err("expected a JSON object with an \"auth_token\" field".into()),
+        Err(e) => Err(format!("not valid JSON ({e}); fix or remove it")),
+    }
+}
+
+/// Remove the credentials file; a missing file is fine (as `avn user logout`). Only what
+/// [`stored_credentials`] accepts is removed.
 pub fn remove_credentials(path: &Path) -> Result<bool, ConfigError> {
+    if let StoredCredentials::Missing = stored_credentials(path, "remove")? {
+        return Ok(false);
+    }
     match std::fs::remove_file(path) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(ConfigError::WriteCredentials {
             path: path.to_owned(),
+            action: "remove",
             reason: e.to_string(),
         }),
     }
@@ -418,10 +564,79 @@ mod tests {
     }
 
     #[test]
-    fn bad_urls_are_rejected() {
-        for url in ["ftp://x", "not a url", "http://", "https://h/?q=1"] {
-            assert!(resolve(&["--url", url], &[]).is_err(), "{url}");
+    fn every_call_has_a_deadline_by_default() {
+        let config = resolve(&[], &[]).unwrap();
+        assert_eq!(config.request_timeout, DEFAULT_REQUEST_TIMEOUT);
+        assert!(DEFAULT_REQUEST_TIMEOUT <= Duration::from_secs(60));
+        let config = resolve(&["--request-timeout", "2.5"], &[]).unwrap();
+        assert_eq!(config.request_timeout, Duration::from_millis(2500));
+    }
+
+    #[test]
+    fn a_token_is_printable_ascii_from_every_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("creds.json");
+        let file_env = ("AIVEN_CREDENTIALS_FILE", file.to_str().unwrap());
+        for bad in [
+            "a\u{1b}[2Jb",
+            "tok en",
+            "tök",
+            "a\u{9b}b",
+            "a\u{202e}b",
+            "a\u{7f}",
+        ] {
+            let flag = resolve(&["--auth-token", bad], &[]).unwrap();
+            let env = resolve(&[], &[("AIVEN_AUTH_TOKEN", bad)]).unwrap();
+            std::fs::write(&file, serde_json::json!({ "auth_token": bad }).to_string()).unwrap();
+            let stored = resolve(&[], &[file_env]).unwrap();
+            for (source, config) in [
+                ("--auth-token", flag),
+                ("AIVEN_AUTH_TOKEN", env),
+                ("creds.json", stored),
+            ] {
+                let error = config.token().unwrap_err();
+                assert!(matches!(error, ConfigError::Invalid(_)), "{bad:?}: {error}");
+                let message = error.to_string();
+                assert!(message.contains(source), "{message}");
+                assert!(!message.contains(bad), "the token is shown: {message}");
+            }
         }
+        // Surrounding whitespace (a file's final newline) is not part of a token.
+        let config = resolve(&[], &[("AIVEN_AUTH_TOKEN", " ok/+= \n")]).unwrap();
+        assert_eq!(config.token().unwrap().expose(), "ok/+=");
+        let config = resolve(&["--auth-token", "ok\n"], &[]).unwrap();
+        assert_eq!(config.token().unwrap().expose(), "ok");
+    }
+
+    #[test]
+    fn proxy_variables_are_read_into_the_client_options() {
+        let config = resolve(&[], &[("https_proxy", "socks5://p:1")]).unwrap();
+        let options = config.client_options(Arc::new(crate::diag::Stderr));
+        assert!(
+            crate::api::Client::new(&options, &Secret::new("token-value")).is_err(),
+            "an unusable proxy is an error, not ignored"
+        );
+    }
+
+    #[test]
+    fn bad_urls_are_rejected() {
+        for url in [
+            "ftp://x",
+            "not a url",
+            "notaurl",
+            "http://",
+            "https://h/?q=1",
+            "http://user:pass@127.0.0.1:1",
+            "https://user@api.aiven.io",
+            "ftp://user:pass@x",
+            "http://user:pa ss@x/",
+        ] {
+            let error = resolve(&["--url", url], &[]).unwrap_err();
+            assert!(matches!(error, ConfigError::Invalid(_)), "{url}: {error}");
+            assert!(!error.to_string().contains("pass@"), "{error}");
+        }
+        let error = resolve(&["--url", "notaurl"], &[]).unwrap_err().to_string();
+        assert!(error.contains("https://api.aiven.io"), "{error}");
         let config = resolve(&["--url", "http://127.0.0.1:8080/"], &[]).unwrap();
         assert_eq!(config.url.as_str(), "http://127.0.0.1:8080/");
     }
@@ -444,6 +659,55 @@ mod tests {
         assert_eq!(config.auth_ca, None);
     }
 
+    #[test]
+    fn only_credentials_files_are_replaced_or_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("creds.json");
+        assert!(matches!(
+            stored_credentials(&path, "replace").unwrap(),
+            StoredCredentials::Missing
+        ));
+        std::fs::write(&path, "\n").unwrap();
+        assert!(matches!(
+            stored_credentials(&path, "replace").unwrap(),
+            StoredCredentials::Empty
+        ));
+        std::fs::write(&path, r#"{"auth_token": 5}"#).unwrap();
+        assert!(matches!(
+            stored_credentials(&path, "replace").unwrap(),
+            StoredCredentials::File(_)
+        ));
+        for content in ["export PATH=/bin\n", "[1]", "{\"auth_token\": "] {
+            std::fs::write(&path, content).unwrap();
+            let error = stored_credentials(&path, "remove").unwrap_err().to_string();
+            assert!(
+                error.contains("cannot remove") && error.contains("JSON object"),
+                "{error}"
+            );
+            assert!(remove_credentials(&path).is_err());
+            assert!(
+                Credentials::new(&Secret::new("t"), None)
+                    .write(&path)
+                    .is_err()
+            );
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), content);
+        }
+        let error = stored_credentials(dir.path(), "replace")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("a directory"), "{error}");
+        #[cfg(unix)]
+        {
+            let target = dir.path().join("target.json");
+            std::fs::write(&target, "{}").unwrap();
+            let link = dir.path().join("link.json");
+            std::os::unix::fs::symlink(&target, &link).unwrap();
+            let error = remove_credentials(&link).unwrap_err().to_string();
+            assert!(error.contains("symbolic link"), "{error}");
+            assert!(link.exists() && target.exists());
+        }
+    }
+
     #[cfg(unix)]
     #[test]
     fn written_credentials_are_private_and_readable_back() {
@@ -457,7 +721,7 @@ mod tests {
         assert_eq!(mode(&file), 0o600);
         assert_eq!(mode(file.parent().unwrap()), 0o700);
         let back = Credentials::read(&file).unwrap().unwrap();
-        assert_eq!(back.auth_token().unwrap().expose(), "tok");
+        assert_eq!(back.auth_token(&file).unwrap().unwrap().expose(), "tok");
         assert!(permission_warning(&file).is_none());
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
         assert!(permission_warning(&file).unwrap().contains("chmod 600"));

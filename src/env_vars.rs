@@ -65,10 +65,41 @@ impl EnvVars {
             Self::NO_COLOR,
             "Any non-empty value turns colour off on stdout and stderr.",
         ),
+        (
+            Self::HTTPS_PROXY_LOWER,
+            "A proxy for https:// API URLs (a CONNECT tunnel; also HTTPS_PROXY, all_proxy).",
+        ),
+        (
+            Self::HTTP_PROXY_LOWER,
+            "A proxy for http:// API URLs (also HTTP_PROXY); never used for loopback hosts.",
+        ),
+        (
+            Self::NO_PROXY_LOWER,
+            "Hosts reached without a proxy (also NO_PROXY).",
+        ),
         (Self::HOME, "Locates the default credentials file."),
         (
             Self::PATH,
             "Where sandbox --exec finds its command (this avn-token's directory is put first).",
         ),
     ];
+
+    // Proxies (read by `config`, applied by `api::proxy`, which documents the rules). The
+    // lower-case spelling wins, as in curl and Go.
+    /// The proxy for `http://` API URLs.
+    pub const HTTP_PROXY_LOWER: &'static str = "http_proxy";
+    /// The proxy for `http://` API URLs, when `http_proxy` is unset.
+    pub const HTTP_PROXY: &'static str = "HTTP_PROXY";
+    /// The proxy for `https://` API URLs (a `CONNECT` tunnel).
+    pub const HTTPS_PROXY_LOWER: &'static str = "https_proxy";
+    /// The proxy for `https://` API URLs, when `https_proxy` is unset.
+    pub const HTTPS_PROXY: &'static str = "HTTPS_PROXY";
+    /// The proxy for either scheme, when the scheme's own variable is unset.
+    pub const ALL_PROXY_LOWER: &'static str = "all_proxy";
+    /// The proxy for either scheme, when `all_proxy` is unset too.
+    pub const ALL_PROXY: &'static str = "ALL_PROXY";
+    /// Hosts reached without a proxy (comma-separated).
+    pub const NO_PROXY_LOWER: &'static str = "no_proxy";
+    /// Hosts reached without a proxy, when `no_proxy` is unset.
+    pub const NO_PROXY: &'static str = "NO_PROXY";
 }

@@ -57,9 +57,14 @@ fn too_large(limit: u64) -> io::Error {
     io::Error::other(format!("larger than {} KiB", limit / 1024))
 }
 
-fn kind_of(meta: &fs::Metadata) -> &'static str {
+/// What a file that is not a regular file is, for a message: "a directory", "a FIFO"...
+/// (`meta` from `symlink_metadata` may also say "a symbolic link").
+pub(crate) fn kind_of(meta: &fs::Metadata) -> &'static str {
     if meta.is_dir() {
         return "a directory";
+    }
+    if meta.is_symlink() {
+        return "a symbolic link";
     }
     #[cfg(unix)]
     {

@@ -46,6 +46,18 @@ pub(crate) fn escape_hazards(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Plain base64 (`[A-Za-z0-9+/]`, then at most two `=` of padding): what every token the
+/// API issues looks like. A "token" that is anything else is not printed bare (`-q`), as it
+/// could carry terminal control sequences or be something other than a token.
+pub(crate) fn is_plain_base64(text: &str) -> bool {
+    let body = text.trim_end_matches('=');
+    text.len() - body.len() <= 2
+        && !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+}
+
 /// A character as JSON (and Python's `json`) escape it: `\n`, `\t`, `\u001b`, `\u202e`.
 pub(crate) fn push_escape(out: &mut String, c: char) {
     match c {
@@ -73,5 +85,25 @@ mod tests {
             escape_hazards("a\u{1b}[31mred\u{9b}2J\u{202e}x\ny\u{7f}"),
             "a\\u001b[31mred\\u009b2J\\u202ex\\ny\u{7f}"
         );
+    }
+
+    #[test]
+    fn plain_base64_only() {
+        for token in ["6JsKDclT3OMQd1V2Fl2+/RaraBPg==", "abc=", "abcd", "a+/9"] {
+            assert!(is_plain_base64(token), "{token}");
+        }
+        for not in [
+            "",
+            "===",
+            "abc===",
+            "ab=c",
+            "a\u{1b}[2J",
+            "ab cd",
+            "ab\n",
+            "tök",
+            "a-b_c",
+        ] {
+            assert!(!is_plain_base64(not), "{not:?}");
+        }
     }
 }

@@ -17,11 +17,32 @@ pub enum ApiError {
     #[error("cannot reach {url}: {detail}")]
     Network { url: String, detail: String },
 
-    /// The whole call (retries included) took longer than `--request-timeout`.
-    #[error("request to {url} timed out after {seconds}s (--request-timeout)")]
-    Timeout { url: String, seconds: f64 },
+    /// The whole call (retries included) took longer than `--request-timeout` (which has a
+    /// default: every call ends). `detail` says what was happening until then.
+    #[error("request to {url} timed out after {seconds}s (--request-timeout): {detail}")]
+    Timeout {
+        url: String,
+        seconds: f64,
+        detail: String,
+    },
 
     /// The client could not be set up (bad CA file, refused cleartext URL, ...).
     #[error("{0}")]
     Setup(String),
+}
+
+/// `error` and every error under it. `io::Error` hides the error it wraps from `source()`
+/// (hyper wraps a TLS failure in two of them), so look inside those too.
+pub(super) fn causes<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(error), |current| {
+        match current
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => current.source(),
+        }
+    })
 }

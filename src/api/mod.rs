@@ -3,13 +3,15 @@
 //! A [`Client`] is built from its own [`ClientOptions`] (not the whole configuration) and
 //! reports to a [`Sink`] rather than to the screen. Every call goes through
 //! `transport::Http::call`, which adds the `aivenv1` Authorization header, retries what is
-//! safe to retry, enforces `--request-timeout`, traces `--show-http` with secrets redacted
-//! (`redact`), decodes the answer into the envelope types of `model`, and turns every
-//! failure into one [`ApiError`].
+//! safe to retry, enforces `--request-timeout`, scrubs secrets out of everything the server
+//! sends and traces `--show-http` (`redact`), decodes the answer into the envelope types of
+//! `model`, and turns every failure into one [`ApiError`]. The proxy, if any, is chosen by
+//! `proxy`.
 
 mod error;
 mod model;
 mod path;
+mod proxy;
 mod redact;
 mod tls;
 mod transport;
@@ -23,6 +25,7 @@ use serde::Serialize;
 pub use error::ApiError;
 pub use model::Token;
 pub(crate) use model::User;
+pub(crate) use proxy::ProxyEnv;
 
 use crate::diag::Sink;
 use crate::secret::Secret;
@@ -37,14 +40,16 @@ pub(crate) struct ClientOptions {
     pub base_url: reqwest::Url,
     /// PEM bundle of CA certificates to trust instead of the default roots.
     pub auth_ca: Option<PathBuf>,
-    /// Bound on one whole call, retries included.
-    pub request_timeout: Option<Duration>,
+    /// Bound on one whole call, retries included (always set: every call ends).
+    pub request_timeout: Duration,
     /// How long transient failures are retried.
     pub retry_budget: Duration,
     /// Trace every request and response to the sink.
     pub show_http: bool,
     /// Allow the token over plain http:// to a non-loopback host.
     pub allow_insecure_http: bool,
+    /// The proxy variables from the environment (`proxy` decides what they mean here).
+    pub proxy: ProxyEnv,
     /// Where traces and progress notes go.
     pub sink: Arc<dyn Sink>,
 }
@@ -122,6 +127,26 @@ impl Client {
         let path = ApiPath::new("/me/expire_tokens");
         let answer: Message = self.http.call(Method::Post, &path, None).await?;
         Ok(answer.message)
+    }
+
+    /// `POST /v1/me/logout`: revoke the token this client authenticates with (what
+    /// Aiven's API offers for logging out; it needs no scope, so a restricted token can
+    /// log itself out). A server without that endpoint (404 or 405: an older sandbox, a
+    /// proxy that filters it) gets `DELETE /v1/access_token/{token}` instead, which is
+    /// what `avn user logout` (aiven-client 4.18) sends.
+    pub(crate) async fn logout(&self) -> Result<(), ApiError> {
+        let path = ApiPath::new("/me/logout");
+        match self
+            .http
+            .call::<serde::de::IgnoredAny>(Method::Post, &path, None)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(ApiError::Status {
+                status: 404 | 405, ..
+            }) => self.revoke_token(self.http.token().expose()).await,
+            Err(error) => Err(error),
+        }
     }
 
     /// `GET /v1/me`: the user the token belongs to (used to verify a token).

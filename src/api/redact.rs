@@ -1,38 +1,258 @@
-//! Keeping secrets out of everything people see: error messages built from what the server
-//! sent, and the `--show-http` trace of each request and response.
+//! Keeping secrets out of everything people see: the bodies and headers the server sends
+//! (before anything is decoded, traced, quoted or cut), error messages, and the
+//! `--show-http` trace of each request and response.
+//!
+//! A hostile or careless server may echo the token back: whole, cut at any point, without
+//! its first characters, percent-encoded (`%2B`/`%2b`), in base64url (`-_` for `+/`, with
+//! or without `=` padding), JSON-escaped (`\/`, `\u002b`) or as HTML character references
+//! (`&#43;`, `&#x2F;`). So the rule is not "remove the token" but "remove every run of
+//! more than [`TOKEN_PREFIX_LEN`] characters of it, in any of those spellings": what may
+//! remain is at most as long as the prefix the API shows anyway.
+//!
+//! Text is compared in a canonical spelling (escapes decoded, `-`→`+`, `_`→`/`), with a
+//! rolling hash over every window of `TOKEN_PREFIX_LEN + 1` characters, so a 32 MiB body
+//! is scrubbed in one pass and without a second copy unless something was found.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use super::path::path_segment;
+use crate::facts::TOKEN_PREFIX_LEN;
 use crate::secret::Secret;
+
+/// What a found run is replaced with.
+const REDACTED: &str = "(redacted)";
+/// Secrets shorter than this are not looked for: they would match ordinary words.
+const MIN_SECRET_LEN: usize = 8;
+/// A run of this many characters of a secret is never shown: one more than the prefix.
+const WINDOW: usize = TOKEN_PREFIX_LEN + 1;
+/// How much of a body that is not JSON the trace shows.
+const TRACE_BODY_BYTES: usize = 4096;
+/// The multiplier of the rolling hash (odd, so every power is invertible mod 2^64).
+const BASE: u64 = 0x100_0000_01b3;
 
 /// The secrets one call must never show: the token it authenticates with, and a whole token
 /// given where a prefix was expected.
-pub(super) struct Redactor<'a> {
-    secrets: [Option<&'a Secret>; 2],
+pub(super) struct Redactor {
+    patterns: Vec<Pattern>,
 }
 
-impl<'a> Redactor<'a> {
-    pub(super) fn new(token: Option<&'a Secret>, in_path: Option<&'a Secret>) -> Redactor<'a> {
+impl Redactor {
+    pub(super) fn new(token: Option<&Secret>, in_path: Option<&Secret>) -> Redactor {
         Redactor {
-            secrets: [token, in_path],
+            patterns: [token, in_path]
+                .into_iter()
+                .flatten()
+                .filter_map(|secret| Pattern::new(secret.expose()))
+                .collect(),
         }
     }
 
-    /// `text` without any of the secrets, raw or percent-encoded.
+    /// `text` without any run of the secrets (see the module comment).
     pub(super) fn scrub(&self, text: &str) -> String {
-        let mut text = text.to_owned();
-        for secret in self.secrets.iter().flatten() {
-            let raw = secret.expose();
-            if raw.len() >= 8 {
-                text = text
-                    .replace(raw, "(redacted)")
-                    .replace(&path_segment(raw), "(redacted)");
+        match self.scrub_bytes(text.as_bytes()) {
+            // Runs start and end on ASCII characters, so what is left is still UTF-8.
+            Cow::Owned(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Cow::Borrowed(_) => text.to_owned(),
+        }
+    }
+
+    /// `bytes` without any run of the secrets; borrowed when there was none.
+    pub(super) fn scrub_bytes<'b>(&self, bytes: &'b [u8]) -> Cow<'b, [u8]> {
+        let mut text = Cow::Borrowed(bytes);
+        for pattern in &self.patterns {
+            let runs = pattern.runs_in(&text);
+            if !runs.is_empty() {
+                text = Cow::Owned(replace_runs(&text, &runs));
             }
         }
         text
     }
+}
+
+/// One secret, ready to be looked for: the hashes of every window of its canonical form,
+/// a bitmap of those hashes that rejects almost every other window at the cost of one
+/// load, and the bytes the secret is made of (a window holding any other byte cannot be a
+/// piece of it, which skips most of a body without hashing).
+struct Pattern {
+    window: usize,
+    hashes: HashSet<u64, BuildHasherDefault<AsIs>>,
+    filter: Vec<u64>,
+    alphabet: [bool; 256],
+}
+
+/// Bits in [`Pattern::filter`]: 64 Ki, for at most a few hundred windows.
+const FILTER_BITS: u64 = 1 << 16;
+
+impl Pattern {
+    fn new(secret: &str) -> Option<Pattern> {
+        let canonical: Vec<u8> = units(secret.as_bytes()).map(|unit| unit.byte).collect();
+        if canonical.len() < MIN_SECRET_LEN {
+            return None;
+        }
+        // A secret no longer than a prefix is looked for whole.
+        let window = WINDOW.min(canonical.len());
+        let hashes: HashSet<u64, BuildHasherDefault<AsIs>> =
+            canonical.windows(window).map(hash).collect();
+        let mut filter = vec![0u64; (FILTER_BITS / 64) as usize];
+        for hash in &hashes {
+            let bit = hash % FILTER_BITS;
+            filter[(bit / 64) as usize] |= 1 << (bit % 64);
+        }
+        let mut alphabet = [false; 256];
+        for &byte in &canonical {
+            alphabet[usize::from(byte)] = true;
+        }
+        Some(Pattern {
+            window,
+            hashes,
+            filter,
+            alphabet,
+        })
+    }
+
+    fn may_hold(&self, hash: u64) -> bool {
+        let bit = hash % FILTER_BITS;
+        self.filter[(bit / 64) as usize] & (1 << (bit % 64)) != 0 && self.hashes.contains(&hash)
+    }
+
+    /// The byte ranges of `text` that spell a run of the secret, merged.
+    fn runs_in(&self, text: &[u8]) -> Vec<Range<usize>> {
+        let top = BASE.wrapping_pow(self.window as u32 - 1);
+        // The last `window` units, as a ring: their bytes and where each starts.
+        let mut ring = [(0u8, 0usize); WINDOW];
+        let (mut next, mut filled, mut rolling) = (0, 0, 0u64);
+        let mut runs: Vec<Range<usize>> = Vec::new();
+        for unit in units(text) {
+            if !self.alphabet[usize::from(unit.byte)] {
+                (filled, rolling) = (0, 0);
+                continue;
+            }
+            if filled == self.window {
+                let oldest = u64::from(ring[next].0);
+                rolling = rolling.wrapping_sub(oldest.wrapping_mul(top));
+            } else {
+                filled += 1;
+            }
+            rolling = rolling
+                .wrapping_mul(BASE)
+                .wrapping_add(u64::from(unit.byte));
+            ring[next] = (unit.byte, unit.start);
+            next = (next + 1) % self.window;
+            if filled == self.window && self.may_hold(rolling) {
+                // `next` now points at the oldest unit of the window.
+                let (start, end) = (ring[next].1, unit.end);
+                match runs.last_mut() {
+                    Some(last) if start <= last.end => last.end = end,
+                    _ => runs.push(start..end),
+                }
+            }
+        }
+        runs
+    }
+}
+
+/// The polynomial hash the rolling hash in [`Pattern::runs_in`] keeps up to date.
+fn hash(window: &[u8]) -> u64 {
+    window.iter().fold(0u64, |hash, &byte| {
+        hash.wrapping_mul(BASE).wrapping_add(u64::from(byte))
+    })
+}
+
+/// A hasher for keys that are already hashes.
+#[derive(Default)]
+struct AsIs(u64);
+
+impl Hasher for AsIs {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+/// One character of the canonical spelling and the bytes of the text it came from.
+#[derive(Clone, Copy)]
+struct Unit {
+    byte: u8,
+    start: usize,
+    end: usize,
+}
+
+/// `text` in the canonical spelling: `%2B`, `%2b`, `\u002b`, `&#43;` and `&#x2B;` are `+`,
+/// `\/` is `/`, and base64url's `-` and `_` are `+` and `/`. Only escapes of ASCII are
+/// decoded (a token is ASCII); everything else is itself.
+fn units(text: &[u8]) -> impl Iterator<Item = Unit> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at;
+        let rest = text.get(start..)?;
+        let (byte, len) = match rest.first()? {
+            b'%' | b'\\' | b'&' => escaped(rest).unwrap_or((rest[0], 1)),
+            b'-' => (b'+', 1),
+            b'_' => (b'/', 1),
+            &other => (other, 1),
+        };
+        at = start + len;
+        Some(Unit {
+            byte,
+            start,
+            end: at,
+        })
+    })
+}
+
+/// The ASCII character an escape at the start of `text` stands for, and its length.
+fn escaped(text: &[u8]) -> Option<(u8, usize)> {
+    let ascii = |value: u32| u8::try_from(value).ok().filter(u8::is_ascii);
+    match text {
+        [b'%', high, low, ..] => Some((ascii(hex(&[*high, *low])?)?, 3)),
+        // `\\` is taken whole, so the `\/` in `\\/` is not mistaken for an escape.
+        [b'\\', b'\\', ..] => Some((b'\\', 2)),
+        [b'\\', b'/', ..] => Some((b'/', 2)),
+        [b'\\', b'u', rest @ ..] => Some((ascii(hex(rest.get(..4)?)?)?, 6)),
+        [b'&', b'#', rest @ ..] => {
+            let end = rest.iter().take(8).position(|&b| b == b';')?;
+            let value = match &rest[..end] {
+                [b'x' | b'X', digits @ ..] => hex(digits)?,
+                digits => std::str::from_utf8(digits).ok()?.parse().ok()?,
+            };
+            Some((ascii(value)?, end + 3))
+        }
+        _ => None,
+    }
+}
+
+/// Hex digits (either case) as a number; `None` for anything else.
+fn hex(digits: &[u8]) -> Option<u32> {
+    if digits.is_empty() || digits.len() > 6 {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |value, &digit| {
+        Some(value * 16 + char::from(digit).to_digit(16)?)
+    })
+}
+
+fn replace_runs(text: &[u8], runs: &[Range<usize>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut kept = 0;
+    for run in runs {
+        out.extend_from_slice(&text[kept..run.start]);
+        out.extend_from_slice(REDACTED.as_bytes());
+        kept = run.end;
+    }
+    out.extend_from_slice(&text[kept..]);
+    out
 }
 
 /// The `--show-http` lines for a request about to be sent.
@@ -40,11 +260,11 @@ pub(super) fn request_trace(
     request: &reqwest::Request,
     shown_url: &str,
     body: Option<&[u8]>,
-    redactor: &Redactor<'_>,
+    redactor: &Redactor,
 ) -> Vec<String> {
     let mut lines = vec![format!("> {} {shown_url}", request.method())];
     for (name, value) in request.headers() {
-        lines.push(format!("> {name}: {}", shown_header(name, value)));
+        lines.push(format!("> {name}: {}", shown_header(name, value, redactor)));
     }
     if let Some(body) = body {
         lines.push(">".to_owned());
@@ -53,33 +273,35 @@ pub(super) fn request_trace(
     lines
 }
 
-/// The `--show-http` lines for a response.
+/// The `--show-http` lines for a response. `body` has been scrubbed already (the whole of
+/// it, before this cuts it); headers are scrubbed here.
 pub(super) fn response_trace(
     status: reqwest::StatusCode,
     headers: &HeaderMap,
     body: &[u8],
-    redactor: &Redactor<'_>,
+    redactor: &Redactor,
 ) -> Vec<String> {
     let mut lines = vec![format!("< HTTP {status}")];
     for (name, value) in headers {
-        lines.push(format!("< {name}: {}", shown_header(name, value)));
+        lines.push(format!("< {name}: {}", shown_header(name, value, redactor)));
     }
     if !body.is_empty() {
         lines.push("<".to_owned());
-        lines.push(format!("< {}", redactor.scrub(&shown_body(body))));
+        lines.push(format!("< {}", shown_body(body)));
     }
     lines
 }
 
-/// Header values as the trace shows them: credentials and cookies never.
-fn shown_header(name: &HeaderName, value: &HeaderValue) -> String {
+/// Header values as the trace shows them: credentials and cookies never, anything else
+/// scrubbed (a server may echo the token in any header).
+fn shown_header(name: &HeaderName, value: &HeaderValue, redactor: &Redactor) -> String {
     use reqwest::header::{COOKIE, PROXY_AUTHORIZATION, SET_COOKIE};
     if name == AUTHORIZATION {
         "aivenv1 (redacted)".to_owned()
     } else if [PROXY_AUTHORIZATION, COOKIE, SET_COOKIE].contains(name) {
-        "(redacted)".to_owned()
+        REDACTED.to_owned()
     } else {
-        String::from_utf8_lossy(value.as_bytes()).into_owned()
+        String::from_utf8_lossy(&redactor.scrub_bytes(value.as_bytes())).into_owned()
     }
 }
 
@@ -88,7 +310,7 @@ fn shown_header(name: &HeaderName, value: &HeaderValue) -> String {
 fn shown_body(body: &[u8]) -> String {
     match serde_json::from_slice::<Value>(body) {
         Ok(json) => redact_full_tokens(json).to_string(),
-        Err(_) => String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned(),
+        Err(_) => String::from_utf8_lossy(&body[..body.len().min(TRACE_BODY_BYTES)]).into_owned(),
     }
 }
 
@@ -98,7 +320,7 @@ fn redact_full_tokens(mut value: Value) -> Value {
             Value::Object(fields) => {
                 for (key, field) in fields.iter_mut() {
                     if key == "full_token" && field.is_string() {
-                        *field = Value::String("(redacted)".into());
+                        *field = Value::String(REDACTED.into());
                     } else {
                         walk(field);
                     }
@@ -116,6 +338,26 @@ fn redact_full_tokens(mut value: Value) -> Value {
 mod tests {
     use super::*;
 
+    /// A token shaped like the real ones: 344 characters of base64 with `+`, `/` and `=`
+    /// (`tests/it/hostile.rs` has a random-looking one; this one only needs no repeats).
+    fn long_token() -> String {
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut token: String = (0..342)
+            .map(|i: usize| char::from(alphabet[(i * 37 + i / 64) % 64]))
+            .collect();
+        token.push_str("==");
+        token
+    }
+
+    /// No 16-character piece of the token after its prefix is left in `text`.
+    fn assert_no_piece(token: &str, text: &str) {
+        let secret = &token.as_bytes()[TOKEN_PREFIX_LEN..];
+        for piece in secret.windows(16) {
+            let piece = std::str::from_utf8(piece).unwrap();
+            assert!(!text.contains(piece), "{piece} left in {text}");
+        }
+    }
+
     #[test]
     fn scrub_removes_tokens_raw_and_encoded() {
         let token = Secret::new("abcdefghij+/klmnop=");
@@ -129,6 +371,71 @@ mod tests {
             redactor.scrub("no XCJ3+bgWywIhFULL/TOKEN== here"),
             "no (redacted) here"
         );
+    }
+
+    #[test]
+    fn every_spelling_and_every_cut_of_the_token_is_scrubbed() {
+        let token = long_token();
+        let secret = Secret::new(token.as_str());
+        let redactor = Redactor::new(Some(&secret), None);
+        // The common spellings are checked end to end (tests/it/hostile.rs); these are the
+        // escapes' corner cases: mixed case, each escape alone, cuts at odd places.
+        let spellings = [
+            token[40..].to_owned(),
+            token[100..113].to_owned(),
+            token.replace('+', "%2b").replace('/', "%2F"),
+            token.replace('/', "\\/"),
+            token.replace('+', "\\u002B").replace('/', "\\u002f"),
+            token.replace('+', "&#43;").replace('/', "&#x2F;"),
+            token.replace('+', "-").replace('/', "_")[7..200].to_owned(),
+        ];
+        for spelling in &spellings {
+            let scrubbed = redactor.scrub(&format!("before {spelling} after"));
+            assert!(scrubbed.starts_with("before "), "{scrubbed}");
+            assert!(scrubbed.ends_with(" after"), "{scrubbed}");
+            assert_no_piece(&token, &scrubbed);
+        }
+        // The public prefix alone stays: list output and messages name tokens by it.
+        let prefix = &token[..TOKEN_PREFIX_LEN];
+        assert_eq!(redactor.scrub(prefix), prefix);
+        // So does ordinary text, and nothing is copied when nothing is found.
+        assert!(matches!(
+            redactor.scrub_bytes(b"Invalid token - try again_later"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn scrubbing_keeps_json_valid() {
+        let token = long_token();
+        let secret = Secret::new(token.as_str());
+        let redactor = Redactor::new(Some(&secret), None);
+        let body = serde_json::json!({"message": format!("bad {token}"), "a\\/b": "x\\/y"});
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let scrubbed = redactor.scrub_bytes(&bytes);
+        let back: Value = serde_json::from_slice(&scrubbed).unwrap();
+        assert_eq!(back["message"], "bad (redacted)");
+        assert_eq!(back["a\\/b"], "x\\/y");
+    }
+
+    #[test]
+    fn odd_escapes_never_panic() {
+        let secret = Secret::new("abcdefghijklmnop");
+        let redactor = Redactor::new(Some(&secret), None);
+        for text in [
+            "%",
+            "%4",
+            "%zz",
+            "\\u12",
+            "\\u",
+            "&#",
+            "&#;",
+            "&#x;",
+            "&#99999999999;",
+            "é%C3%A9",
+        ] {
+            assert_eq!(redactor.scrub(text), text);
+        }
     }
 
     #[test]

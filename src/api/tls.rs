@@ -53,19 +53,43 @@ fn read_ca(path: &Path) -> Result<rustls::RootCertStore, ApiError> {
     Ok(roots)
 }
 
-/// A TLS failure (bad certificate, failed handshake) somewhere in the error's causes.
-/// `io::Error` hides the error it wraps from `source()`, so look inside those too.
-pub(super) fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cause = Some(error);
-    while let Some(current) = cause {
-        let wrapped = current
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref());
-        if current.is::<rustls::Error>() || wrapped.is_some_and(|inner| inner.is::<rustls::Error>())
-        {
-            return true;
+/// What went wrong, for people, when a TLS failure (bad certificate, failed handshake) is
+/// somewhere in the error's causes; `None` for any other failure. A TLS failure is final:
+/// retrying only delays the message the user needs.
+pub(super) fn failure_message(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    super::error::causes(error)
+        .find_map(|cause| cause.downcast_ref::<rustls::Error>())
+        .map(describe)
+}
+
+fn describe(error: &rustls::Error) -> String {
+    use rustls::CertificateError as Cert;
+    match error {
+        rustls::Error::InvalidCertificate(Cert::UnknownIssuer) => {
+            "TLS certificate not trusted: the server's certificate is not signed by an \
+             authority this machine trusts (if a proxy or a private CA signs it, pass that CA \
+             with --auth-ca FILE)"
+                .to_owned()
         }
-        cause = current.source();
+        rustls::Error::InvalidCertificate(Cert::Expired | Cert::ExpiredContext { .. }) => {
+            "TLS certificate not trusted: the server's certificate has expired".to_owned()
+        }
+        rustls::Error::InvalidCertificate(Cert::NotValidYet | Cert::NotValidYetContext { .. }) => {
+            "TLS certificate not trusted: the server's certificate is not valid yet (is this \
+             machine's clock right?)"
+                .to_owned()
+        }
+        rustls::Error::InvalidCertificate(
+            Cert::NotValidForName | Cert::NotValidForNameContext { .. },
+        ) => "TLS certificate not trusted: the server's certificate is for another host name"
+            .to_owned(),
+        rustls::Error::InvalidCertificate(other) => {
+            format!("TLS certificate not trusted ({other})")
+        }
+        // What arrives when the server answers a TLS handshake in plain HTTP.
+        rustls::Error::InvalidMessage(_) => "the server does not speak TLS (is it a plain \
+             http:// server, such as the sandbox? then use an http:// URL)"
+            .to_owned(),
+        other => format!("TLS handshake failed ({other})"),
     }
-    false
 }

@@ -1,8 +1,13 @@
 //! The transport under [`super::Client`]: one HTTP exchange with retries, timeouts and
 //! error shaping, decoding the answer into the type the call returns. Nothing here knows
-//! about tokens' fields; secrets are kept out of messages by [`super::redact`].
+//! about tokens' fields; secrets are kept out of everything the server sends by
+//! [`super::redact`], before anything else reads it.
+//!
+//! Everything the server sends is untrusted: a status, a header (`Retry-After: 1e30`), a
+//! body of any bytes or length, a body that drips one byte at a time. Each gives a result
+//! or an error in bounded time, never a panic.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
@@ -10,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::path::ApiPath;
+use super::proxy::is_loopback;
 use super::redact::{self, Redactor};
 use super::{ApiError, ClientOptions, tls};
 use crate::diag::Sink;
@@ -19,14 +25,23 @@ use crate::secret::Secret;
 /// tokens) is well under 1 MiB.
 const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// A server that stops sending for this long is treated as gone (and a GET retried), so a
-/// stalled proxy cannot hang a CI job even without `--request-timeout`.
+/// A server that stops sending for this long is treated as gone (and a GET retried). The
+/// whole call is bounded by `--request-timeout` (which has a default) on top of this, so a
+/// server that sends one byte just often enough cannot hold a call open either.
 const READ_TIMEOUT: Duration = Duration::from_secs(30);
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(4);
 /// Attempts per call, whatever the budget: a bound on the loop, not the usual limit (the
 /// 15-second default budget allows about six).
 const MAX_ATTEMPTS: u32 = 10;
+/// A server that cannot be connected to at all (refused, unreachable) is most likely down,
+/// not busy: retry that for at most this long (within `--retry-budget`), then say so.
+const CONNECT_RETRY_BUDGET: Duration = Duration::from_secs(3);
+/// Retries that end within this time are silent; a call that retries for longer says once,
+/// on stderr, what it is retrying and why, so that a wait does not look like a hang.
+const QUIET_RETRIES: Duration = Duration::from_secs(1);
+/// A longer `Retry-After` means the same as this one: more than any retry budget allows.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Method {
@@ -58,11 +73,9 @@ pub(super) struct Http {
     client: reqwest::Client,
     /// Base URL + `/v1`, no trailing slash.
     api_root: String,
-    /// The same for people: without any `user:password@`.
-    shown_root: String,
     token: Secret,
     show_http: bool,
-    request_timeout: Option<Duration>,
+    request_timeout: Duration,
     retry_budget: Duration,
     sink: Arc<dyn Sink>,
 }
@@ -70,16 +83,20 @@ pub(super) struct Http {
 impl Http {
     pub(super) fn new(options: &ClientOptions, token: Secret) -> Result<Http, ApiError> {
         let url = &options.base_url;
-        let mut shown = url.clone();
-        let _ = shown.set_username("");
-        let _ = shown.set_password(None);
         if url.scheme() == "http" && !is_loopback(url) && !options.allow_insecure_http {
             return Err(ApiError::Setup(format!(
-                "refusing to send your token in clear text to {shown}: use https://, \
+                "refusing to send your token in clear text to {url}: use https://, \
                  or pass --allow-insecure-http if this is a trusted local proxy"
             )));
         }
-        let client = reqwest::Client::builder()
+        // The proxy is decided here (see `proxy`), never by reqwest from the environment.
+        let mut builder = reqwest::Client::builder().no_proxy();
+        if let Some(proxy) = options.proxy.proxy_for(url)? {
+            let proxy = reqwest::Proxy::all(proxy.as_str())
+                .map_err(|e| ApiError::Setup(format!("cannot use the proxy: {e}")))?;
+            builder = builder.proxy(proxy);
+        }
+        let client = builder
             .user_agent(concat!("avn-token/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(CONNECT_TIMEOUT)
             // The API never redirects; following one would turn a POST into a GET and could
@@ -92,13 +109,17 @@ impl Http {
         Ok(Http {
             client,
             api_root: format!("{}/v1", url.as_str().trim_end_matches('/')),
-            shown_root: format!("{}/v1", shown.as_str().trim_end_matches('/')),
             token,
             show_http: options.show_http,
             request_timeout: options.request_timeout,
             retry_budget: options.retry_budget,
             sink: options.sink.clone(),
         })
+    }
+
+    /// The token this client authenticates with.
+    pub(super) fn token(&self) -> &Secret {
+        &self.token
     }
 
     /// One API call, its 2xx answer decoded as `T` (an empty body reads as `{}`); an
@@ -132,20 +153,20 @@ impl Http {
         let call = Call {
             method,
             url: format!("{}{}", self.api_root, path.sent),
-            shown_url: format!("{}{}", self.shown_root, path.shown),
+            shown_url: format!("{}{}", self.api_root, path.shown),
             redactor: Redactor::new(Some(&self.token), path.secret.as_ref()),
+            progress: Mutex::new(Progress::default()),
         };
+        let limit = self.request_timeout;
         let exchange = self.call_with_retries(&call, body.as_deref());
         let (status, bytes) =
-            match self.request_timeout {
-                Some(limit) => tokio::time::timeout(limit, exchange).await.map_err(|_| {
-                    ApiError::Timeout {
-                        url: call.shown_url.clone(),
-                        seconds: limit.as_secs_f64(),
-                    }
-                })??,
-                None => exchange.await?,
-            };
+            tokio::time::timeout(limit, exchange)
+                .await
+                .map_err(|_| ApiError::Timeout {
+                    url: call.shown_url.clone(),
+                    seconds: limit.as_secs_f64(),
+                    detail: call.progress().describe(),
+                })??;
         // Kept for the message only when decoding fails: what the body looked like.
         let start: Vec<u8> = bytes[..bytes.len().min(4096)].to_vec();
         decode(bytes).map_err(|error| decode_error(status, &start, &error, &call.redactor))
@@ -153,51 +174,92 @@ impl Http {
 
     async fn call_with_retries(
         &self,
-        call: &Call<'_>,
+        call: &Call,
         body: Option<&[u8]>,
     ) -> Result<(u16, Vec<u8>), ApiError> {
-        let give_up_at = Instant::now() + self.retry_budget;
+        let started = Instant::now();
         let mut backoff = FIRST_BACKOFF;
-        for attempt in 1.. {
+        let mut announced = false;
+        // What an earlier attempt may have done although it did not come back as a success.
+        let mut maybe_done: Option<String> = None;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
             let outcome = self.exchange(call, body).await;
+            call.progress().phase = Phase::Done;
+            if let (Some(earlier), Ok(answer)) = (&maybe_done, &outcome) {
+                // The earlier DELETE did its job, and its answer was lost: the thing is gone,
+                // which is what was asked.
+                if call.method == Method::Delete && answer.status == 404 {
+                    self.sink.note(&format!(
+                        "{} answered 404 Not Found on a retry: the earlier attempt ({earlier}) \
+                         was carried out",
+                        call.shown_url
+                    ));
+                    return Ok((200, Vec::new()));
+                }
+            }
             let pause = jitter(backoff);
-            let wait = match &outcome {
-                // Retry-After is a floor, never a reason to hammer: `0` still backs off.
+            let (wait, budget, why) = match &outcome {
                 Ok(answer) if call.method.idempotent() && retryable_status(answer.status) => {
-                    answer.retry_after.map_or(pause, |asked| asked.max(pause))
+                    // Retry-After is a floor, never a reason to hammer: `0` still backs off.
+                    let wait = answer.retry_after.map_or(pause, |asked| asked.max(pause));
+                    let why = format!("the API answered HTTP {}", status_text(answer.status));
+                    (wait, self.retry_budget, why)
                 }
                 // A refused connection never reached the server: even POST may go again.
                 Err(failure)
                     if failure.retryable
                         && (call.method.idempotent() || !failure.reached_server) =>
                 {
-                    pause
+                    let budget = if failure.reached_server {
+                        self.retry_budget
+                    } else {
+                        self.retry_budget.min(CONNECT_RETRY_BUDGET)
+                    };
+                    (pause, budget, call.scrub(&failure.detail))
                 }
-                _ => return call.finish(outcome),
+                _ => return call.finish(outcome, retried_for(attempt, started)),
             };
+            let elapsed = started.elapsed();
+            let waited = elapsed.saturating_add(wait);
             // A wait past the budget (a long Retry-After included) ends it now, not later.
-            if attempt >= MAX_ATTEMPTS || Instant::now() + wait > give_up_at {
-                return call.finish(outcome);
+            if attempt >= MAX_ATTEMPTS || waited > budget {
+                return call.finish(outcome, retried_for(attempt, started));
+            }
+            call.progress().retrying(&why);
+            // Said once, when the wait becomes noticeable, unless the deadline is about to
+            // end the call anyway (its message then says the same).
+            if !announced && waited >= QUIET_RETRIES && waited < self.request_timeout {
+                announced = true;
+                self.sink.note(&format!(
+                    "{} failed ({why}); retrying for up to {}s",
+                    call.shown_url,
+                    budget.min(self.request_timeout).as_secs_f64()
+                ));
             }
             if self.show_http {
                 self.sink
                     .note(&format!("retrying in {:.1}s", wait.as_secs_f64()));
             }
+            let reached = match &outcome {
+                Ok(answer) => answer.status >= 500,
+                Err(failure) => failure.reached_server,
+            };
+            if reached {
+                maybe_done = Some(why);
+            }
             tokio::time::sleep(wait).await;
             backoff = (backoff * 2).min(MAX_BACKOFF);
         }
-        unreachable!("the loop returns by its MAX_ATTEMPTS bound")
     }
 
-    /// Send once and read the whole body.
-    async fn exchange(&self, call: &Call<'_>, body: Option<&[u8]>) -> Result<Answer, Failure> {
+    /// Send once and read the whole body, scrubbed of secrets.
+    async fn exchange(&self, call: &Call, body: Option<&[u8]>) -> Result<Answer, Failure> {
         let mut request = self
             .client
             .request(call.method.as_reqwest(), &call.url)
-            .header(
-                AUTHORIZATION,
-                sensitive(&format!("aivenv1 {}", self.token.expose())),
-            );
+            .header(AUTHORIZATION, sensitive(&self.token));
         if let Some(body) = body {
             request = request
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -212,6 +274,7 @@ impl Http {
                 &call.redactor,
             ));
         }
+        call.progress().phase = Phase::Waiting;
         let mut response = self
             .client
             .execute(request)
@@ -228,15 +291,18 @@ impl Http {
             reached_server: true,
             retryable: false,
         };
-        if response
-            .content_length()
-            .is_some_and(|length| length > MAX_BODY_BYTES as u64)
-        {
+        let declared = response.content_length();
+        if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
             return Err(too_large());
         }
         // Sized once when the length is known, rather than grown (and copied) chunk by chunk.
-        let declared = response.content_length().unwrap_or(0) as usize;
-        let mut bytes = Vec::with_capacity(declared.min(MAX_BODY_BYTES));
+        let capacity = declared.unwrap_or(0).min(MAX_BODY_BYTES as u64);
+        let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+        call.progress().phase = Phase::Reading {
+            status: status.as_u16(),
+            received: 0,
+            declared,
+        };
         loop {
             let chunk = response.chunk().await.map_err(|error| Failure {
                 status: Some(status.as_u16()),
@@ -252,7 +318,15 @@ impl Http {
                 return Err(too_large());
             }
             bytes.extend_from_slice(&chunk);
+            if let Phase::Reading { received, .. } = &mut call.progress().phase {
+                *received = bytes.len();
+            }
         }
+        // From here on, nothing sees the body as the server sent it.
+        let bytes = match call.redactor.scrub_bytes(&bytes) {
+            std::borrow::Cow::Borrowed(_) => bytes,
+            std::borrow::Cow::Owned(scrubbed) => scrubbed,
+        };
         if self.show_http {
             self.sink.trace(&redact::response_trace(
                 status,
@@ -269,28 +343,50 @@ impl Http {
     }
 }
 
-/// One call in flight: where it goes, how to show that, and what to keep out of messages.
-struct Call<'a> {
+/// How long a call that has made `attempts` attempts has been retrying, if it has.
+fn retried_for(attempts: u32, started: Instant) -> Option<Duration> {
+    (attempts > 1).then(|| started.elapsed())
+}
+
+/// One call in flight: where it goes, how to show that, what to keep out of messages, and
+/// how far it got (for the message when `--request-timeout` ends it).
+struct Call {
     method: Method,
     url: String,
     shown_url: String,
-    redactor: Redactor<'a>,
+    redactor: Redactor,
+    progress: Mutex<Progress>,
 }
 
-impl Call<'_> {
+impl Call {
+    fn progress(&self) -> std::sync::MutexGuard<'_, Progress> {
+        // Only this call's own future holds the lock, never across an await: a poisoned
+        // lock can only mean a panic already under way, and its data is still good.
+        self.progress
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn scrub(&self, text: &str) -> String {
         self.redactor.scrub(text)
     }
 
-    fn finish(&self, outcome: Result<Answer, Failure>) -> Result<(u16, Vec<u8>), ApiError> {
+    fn finish(
+        &self,
+        outcome: Result<Answer, Failure>,
+        retried_for: Option<Duration>,
+    ) -> Result<(u16, Vec<u8>), ApiError> {
         match outcome {
             Ok(answer) if (200..300).contains(&answer.status) => Ok((answer.status, answer.bytes)),
             Ok(answer) => Err(ApiError::Status {
                 status: answer.status,
-                message: self.scrub(&error_message(answer.status, &answer.bytes)),
+                message: error_message(answer.status, &answer.bytes),
             }),
             Err(failure) => {
                 let mut detail = self.scrub(&failure.detail);
+                if let Some(retried) = retried_for {
+                    detail.push_str(&format!(" (retried for {:.1}s)", retried.as_secs_f64()));
+                }
                 if failure.reached_server && !self.method.idempotent() {
                     detail.push_str(
                         "; the request may have been carried out: check before trying again",
@@ -304,6 +400,64 @@ impl Call<'_> {
                     },
                 })
             }
+        }
+    }
+}
+
+/// How far a call got: what it has been retrying since when, and what it is doing now.
+#[derive(Default)]
+struct Progress {
+    retried: Option<(String, Instant)>,
+    phase: Phase,
+}
+
+#[derive(Default)]
+enum Phase {
+    /// Connecting, or sent and waiting for the response head.
+    #[default]
+    Waiting,
+    /// Reading the body.
+    Reading {
+        status: u16,
+        received: usize,
+        declared: Option<u64>,
+    },
+    /// The attempt is over (and about to be retried).
+    Done,
+}
+
+impl Progress {
+    fn retrying(&mut self, why: &str) {
+        let since = self
+            .retried
+            .take()
+            .map_or_else(Instant::now, |(_, since)| since);
+        self.retried = Some((why.to_owned(), since));
+    }
+
+    /// What the call was doing when the time ran out, for the timeout message.
+    fn describe(&self) -> String {
+        let now = match &self.phase {
+            Phase::Reading {
+                status,
+                received,
+                declared,
+            } => Some(format!(
+                "the response (HTTP {status}) was still arriving: {received} bytes received{}",
+                declared
+                    .map(|total| format!(" of {total}"))
+                    .unwrap_or_default()
+            )),
+            Phase::Waiting => Some("no response had arrived".to_owned()),
+            Phase::Done => None,
+        };
+        let before = self.retried.as_ref().map(|(why, since)| {
+            format!("{why}, retried for {:.1}s", since.elapsed().as_secs_f64())
+        });
+        match (now, before) {
+            (Some(now), Some(before)) => format!("{now}; before that, {before}"),
+            (Some(only), None) | (None, Some(only)) => only,
+            (None, None) => "no response had arrived".to_owned(),
         }
     }
 }
@@ -327,24 +481,35 @@ struct Failure {
 impl Failure {
     /// Sending failed, or no response head came back.
     fn sending(error: reqwest::Error) -> Failure {
-        // A certificate or handshake failure will not fix itself: retrying only delays
-        // the message the user needs.
-        let tls = tls::is_tls_failure(&error);
         let connect = error.is_connect();
         let may_retry = connect || error.is_request() || error.is_timeout();
-        let detail = error_chain(&error.without_url());
-        // Neither will a host name that does not exist (a typo in --url): fail at once
-        // instead of retrying for the whole budget. A resolver that is briefly down
-        // ("Temporary failure in name resolution") is retried like any connection error.
-        let permanent = tls || is_unknown_host(&detail);
-        let retryable = !permanent && may_retry;
+        // A certificate or handshake failure will not fix itself: retrying only delays
+        // the message the user needs. Neither will a host name that does not exist (a typo
+        // in --url). A resolver that is briefly down ("Temporary failure in name
+        // resolution") is retried like any connection error.
+        let tls = tls::failure_message(&error);
+        let refused = connection_refused(&error);
+        let chain = error_chain(&error.without_url());
+        let permanent = tls.is_some() || is_unknown_host(&chain);
+        let detail = tls
+            .or_else(|| refused.then(|| "connection refused".to_owned()))
+            .unwrap_or(chain);
         Failure {
             status: None,
             detail,
             reached_server: !connect,
-            retryable,
+            retryable: !permanent && may_retry,
         }
     }
+}
+
+/// A refused connection somewhere in the error's causes: nothing listens there.
+fn connection_refused(error: &(dyn std::error::Error + 'static)) -> bool {
+    super::error::causes(error).any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+    })
 }
 
 /// A 2xx body that is not what the call returns, as one line: what it looked like (an HTML
@@ -353,7 +518,7 @@ fn decode_error(
     status: u16,
     start: &[u8],
     error: &serde_json::Error,
-    redactor: &Redactor<'_>,
+    redactor: &Redactor,
 ) -> ApiError {
     let syntax = error.is_syntax() || error.is_eof();
     ApiError::Decode {
@@ -376,8 +541,17 @@ pub(super) fn decode_body<T>(
     decode(bytes).map_err(|error| decode_error(status, &start, &error, &Redactor::new(None, None)))
 }
 
+/// Statuses that say "not now" rather than "no": request timeout (as the official Go client
+/// retries), rate limits, and a gateway or service briefly unavailable.
 fn retryable_status(status: u16) -> bool {
-    matches!(status, 429 | 502 | 503 | 504)
+    matches!(status, 408 | 429 | 502 | 503 | 504)
+}
+
+/// `503 Service Unavailable`, or just the number for a status without a known name.
+fn status_text(status: u16) -> String {
+    reqwest::StatusCode::from_u16(status)
+        .map(|code| code.to_string())
+        .unwrap_or_else(|_| status.to_string())
 }
 
 /// Full jitter between half and all of `backoff`, so many clients do not retry in lockstep.
@@ -391,16 +565,27 @@ fn jitter(backoff: Duration) -> Duration {
     backoff.mul_f64(fraction)
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is rare for APIs and treated as absent).
+/// `Retry-After` as a wait: delay-seconds (any number, as large as the server likes) or an
+/// HTTP-date. A value in the past is no wait; a negative, NaN or unreadable one counts as
+/// absent (our own backoff applies); anything huge means [`MAX_RETRY_AFTER`]. Never panics
+/// and never overflows, whatever the header says.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let seconds: f64 = headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
+    let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits for a u64 is still just "a very long time".
+        let seconds = text.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(seconds).min(MAX_RETRY_AFTER));
+    }
+    if let Ok(seconds) = text.parse::<f64>() {
+        if seconds.is_nan() || seconds < 0.0 {
+            return None;
+        }
+        let capped = seconds.min(MAX_RETRY_AFTER.as_secs_f64());
+        return Some(Duration::try_from_secs_f64(capped).unwrap_or(MAX_RETRY_AFTER));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(text).ok()?;
+    let wait = date.signed_duration_since(chrono::Utc::now());
+    Some(wait.to_std().unwrap_or(Duration::ZERO).min(MAX_RETRY_AFTER))
 }
 
 /// The server's own words for a failed call, else a description of what it sent.
@@ -451,12 +636,10 @@ fn not_json(bytes: &[u8]) -> Option<String> {
 }
 
 /// One line of at most 300 characters: messages must not break the one-line error rule.
+/// Line breaks and other whitespace become single spaces; other control characters stay,
+/// for `diag` to show escaped (`\u001b`), as everything from the server reaches people.
 fn one_line(text: &str) -> String {
-    let flat: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() > 300 {
         let cut: String = flat.chars().take(300).collect();
         format!("{cut}…")
@@ -479,22 +662,14 @@ fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     one_line(&text)
 }
 
-fn sensitive(value: &str) -> HeaderValue {
-    let mut header = HeaderValue::from_str(value)
+/// The `Authorization` header, marked sensitive. The token was checked to be printable
+/// ASCII when it was read (`config`), so building the header cannot fail; if it ever did,
+/// a placeholder goes instead of a silently changed token.
+fn sensitive(token: &Secret) -> HeaderValue {
+    let mut header = HeaderValue::from_str(&format!("aivenv1 {}", token.expose()))
         .unwrap_or_else(|_| HeaderValue::from_static("aivenv1 invalid-token"));
     header.set_sensitive(true);
     header
-}
-
-fn is_loopback(url: &reqwest::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => {
-            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-        }
-        None => false,
-    }
 }
 
 /// A DNS answer that the name does not exist, as hyper reports it (its resolver error has
@@ -534,28 +709,6 @@ mod tests {
     }
 
     #[test]
-    fn loopback_hosts() {
-        for url in [
-            "http://localhost:8080",
-            "http://127.0.0.1",
-            "http://127.1.2.3",
-            "http://[::1]:1",
-            "http://[::ffff:127.0.0.1]",
-        ] {
-            assert!(is_loopback(&url.parse().unwrap()), "{url}");
-        }
-        for url in [
-            "http://example.invalid",
-            "http://0.0.0.0",
-            "http://10.0.0.1",
-            "http://localhost.example.com",
-            "http://[::ffff:10.0.0.1]",
-        ] {
-            assert!(!is_loopback(&url.parse().unwrap()), "{url}");
-        }
-    }
-
-    #[test]
     fn unknown_hosts_are_permanent_and_resolver_hiccups_are_not() {
         for permanent in [
             "error sending request: client error (Connect): dns error: failed to lookup address information: Name or service not known",
@@ -573,11 +726,32 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_seconds() {
-        let mut headers = HeaderMap::new();
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("2"));
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(2)));
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
-        assert_eq!(retry_after(&headers), None);
+    fn retry_after_of_any_kind() {
+        let parse = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(RETRY_AFTER, HeaderValue::from_str(value).unwrap());
+            retry_after(&headers)
+        };
+        assert_eq!(parse("2"), Some(Duration::from_secs(2)));
+        assert_eq!(parse(" 1.5 "), Some(Duration::from_millis(1500)));
+        assert_eq!(parse("soon"), None);
+        assert_eq!(parse("-1"), None);
+        assert_eq!(parse("NaN"), None);
+        assert_eq!(parse(""), None);
+        for huge in [
+            "1e30",
+            "18446744073709551615",
+            "99999999999999999999999",
+            "inf",
+        ] {
+            assert_eq!(parse(huge), Some(MAX_RETRY_AFTER), "{huge}");
+        }
+        assert_eq!(parse("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
+        let later = (chrono::Utc::now() + chrono::TimeDelta::seconds(30)).to_rfc2822();
+        let wait = parse(&later).unwrap();
+        assert!(
+            wait > Duration::from_secs(20) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
     }
 }

@@ -4,6 +4,11 @@
 //! user passes it with `--auth-token`, from argv (documented as visible in `ps` and shell
 //! history: the safer ways are offered first). It is checked with `GET /v1/me` before
 //! anything is written; the file is written atomically with mode 0600 in a 0700 directory.
+//!
+//! What sits at the credentials path is checked first: only a missing file, an empty one or
+//! a credentials file (a JSON object) is replaced, so a path that names something else by
+//! mistake is refused before the token is even asked for (see
+//! `config::stored_credentials`).
 
 use std::io::Read;
 
@@ -11,15 +16,17 @@ use anyhow::Result;
 
 use super::Context;
 use crate::cli::LoginArgs;
-use crate::config::Credentials;
+use crate::config::{Credentials, check_token, stored_credentials};
 use crate::diag;
 use crate::exit::CommandError;
 use crate::secret::Secret;
 
 /// `given` is the global `--auth-token`: logging in with it is what the user asked for.
 pub async fn run(_args: &LoginArgs, given: Option<&Secret>, ctx: &Context) -> Result<()> {
+    let credentials_file = &ctx.config().credentials_file;
+    stored_credentials(credentials_file, "replace")?;
     let token = match given.filter(|token| !token.expose().trim().is_empty()) {
-        Some(token) => checked_token(token.expose())?,
+        Some(token) => checked_token(token.expose(), "--auth-token")?,
         None => {
             // A blocking read on its own thread, so Ctrl-C at the prompt still ends it.
             let interactive = ctx.interactive;
@@ -28,7 +35,6 @@ pub async fn run(_args: &LoginArgs, given: Option<&Secret>, ctx: &Context) -> Re
     };
     let user = ctx.client_for(&token)?.me().await?;
     let email = user.email();
-    let credentials_file = &ctx.config().credentials_file;
     Credentials::new(&token, email).write(credentials_file)?;
     diag::note(&format!(
         "logged in{}; token stored in {}",
@@ -49,23 +55,19 @@ fn read_token(interactive: bool) -> Result<Secret> {
             .map_err(|e| CommandError::Usage(format!("cannot read the token from stdin: {e}")))?;
         text
     };
-    checked_token(&text)
+    let source = if interactive { "the prompt" } else { "stdin" };
+    checked_token(&text, source)
 }
 
-/// The token in `text`, trimmed, or why it cannot be one.
-fn checked_token(text: &str) -> Result<Secret> {
-    let token = text.trim();
-    if token.is_empty() {
+/// The token in `text` (trimmed), or why it cannot be one: none at all, or characters no
+/// token has (`config::check_token`, the rule for every source of a token).
+fn checked_token(text: &str, source: &str) -> Result<Secret> {
+    if text.trim().is_empty() {
         return Err(CommandError::Usage(
             "no token given: type it at the prompt, pipe it in (printf '%s' \"$TOKEN\" | avn-token login), or pass --auth-token"
                 .into(),
         )
         .into());
     }
-    if token.chars().any(char::is_whitespace) {
-        return Err(
-            CommandError::Usage("the token must be a single line without spaces".into()).into(),
-        );
-    }
-    Ok(Secret::new(token))
+    Ok(check_token(text, source)?)
 }

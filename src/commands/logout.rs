@@ -1,30 +1,37 @@
 //! `avn-token logout [--no-token-revoke]`: revoke the stored token and remove the
 //! credentials file, as `avn user logout`.
+//!
+//! The token is revoked with `POST /v1/me/logout` (the API's own way to end the token a
+//! request is made with). Only a credentials file is removed: a symbolic link, a
+//! directory, a device or a file that is not a JSON object at that path is refused and left
+//! untouched (see `config::stored_credentials`), before anything is revoked.
 
 use anyhow::Result;
 
 use super::Context;
 use crate::api::ApiError;
 use crate::cli::LogoutArgs;
-use crate::config::{Credentials, remove_credentials};
+use crate::config::{StoredCredentials, remove_credentials, stored_credentials};
 use crate::diag;
 
 pub async fn run(args: &LogoutArgs, ctx: &Context) -> Result<()> {
     let path = &ctx.config().credentials_file;
-    let stored = match Credentials::read(path) {
-        Ok(credentials) => credentials.and_then(|c| c.auth_token()),
-        // Logging out is how people get rid of a broken file: remove it, and say that
-        // whatever token it held could not be revoked.
-        Err(error) => {
-            if !args.no_token_revoke {
-                diag::warn(&format!("{error}; no token was revoked"));
+    let stored = match stored_credentials(path, "remove")? {
+        StoredCredentials::File(credentials) => match credentials.auth_token(path) {
+            Ok(token) => token,
+            // A damaged file is still ours to remove; say that its token stays valid.
+            Err(error) => {
+                if !args.no_token_revoke {
+                    diag::warn(&format!("{error}; no token was revoked"));
+                }
+                None
             }
-            None
-        }
+        },
+        StoredCredentials::Empty | StoredCredentials::Missing => None,
     };
     if !args.no_token_revoke {
         if let Some(token) = &stored {
-            match ctx.client_for(token)?.revoke_token(token.expose()).await {
+            match ctx.client_for(token)?.logout().await {
                 Ok(()) => diag::note(&format!("revoked token {}", token.prefix())),
                 // Already revoked or expired: nothing left to revoke, the file still goes.
                 Err(ApiError::Status {

@@ -2,9 +2,10 @@
 //! old token. The new token exists before the old one goes, so a failure at any step leaves
 //! at least one working token; if the revoke fails, the new token is still printed.
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
 
 use super::Context;
+use super::create::quiet_token;
 use super::lookup::describe_for_prompt;
 use super::lookup::find_token;
 use crate::api::{ApiError, NewToken};
@@ -50,11 +51,14 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
         Err(error) => return Err(error.into()),
     };
 
-    let printed = match (args.quiet, new.full_token()) {
-        (true, Some(full_token)) => ctx.printer.line(full_token.expose()),
-        _ => ctx
-            .printer
-            .tokens(std::slice::from_ref(&new), Layout::Created),
+    let printed = if args.quiet {
+        // A replacement that cannot be printed is no replacement: keep the old token.
+        let full_token = quiet_token(&new)
+            .map_err(|error| anyhow!("{error:#}; the old token {old_prefix} was NOT revoked"))?;
+        ctx.printer.line(full_token.expose())
+    } else {
+        ctx.printer
+            .tokens(std::slice::from_ref(&new), Layout::Created)
     };
 
     if let Err(error) = ctx.client()?.revoke_token(&old_prefix).await {

@@ -168,9 +168,11 @@ impl Printer {
         }
     }
 
-    /// A line of text (`Revoked`, the server's message), the same in every format.
+    /// A line of text (`Revoked`, the server's message), the same in every format. The text
+    /// may come from the server (`expire-all` prints its message), so control characters and
+    /// bidi overrides are escaped as everywhere else ([`crate::safe_text`]).
     pub(crate) fn line(&self, text: &str) -> io::Result<()> {
-        write_stdout(&format!("{text}\n"))
+        write_stdout(&format!("{}\n", crate::safe_text::escape_hazards(text)))
     }
 }
 

@@ -24,7 +24,9 @@ fn fake(tokens: Vec<Value>) -> ScriptedServer {
                 created["expiry_time"] = json!("2030-01-01T00:00:00Z");
                 Canned::json(200, created)
             }
-            ("DELETE", _) => Canned::json(200, json!({"message": "Revoked"})),
+            ("DELETE", _) | ("POST", "/v1/me/logout") => {
+                Canned::json(200, json!({"message": "Revoked"}))
+            }
             ("POST", "/v1/me/expire_tokens") => {
                 Canned::json(200, json!({"message": "All tokens expired"}))
             }
@@ -403,7 +405,11 @@ fn login_stores_a_checked_token_privately_and_logout_removes_it() {
     let revoke = server.requests().pop().unwrap();
     assert_eq!(
         (revoke.method.as_str(), revoke.path.as_str()),
-        ("DELETE", "/v1/access_token/stored-token-value%2F%2B%3D")
+        ("POST", "/v1/me/logout")
+    );
+    assert_eq!(
+        revoke.header("authorization"),
+        Some("aivenv1 stored-token-value/+=")
     );
     assert!(!file.exists());
 }
@@ -593,8 +599,10 @@ fn login_prompts_without_echo_on_a_terminal() {
     assert_eq!(stored["auth_token"], "typed/secret+token=");
 }
 
-/// A broken credentials file stops the commands that need its token (exit 3, one line),
-/// but `login` replaces it and `logout` removes it.
+/// A broken credentials file stops the commands that need its token (exit 3, one line).
+/// `login` replaces and `logout` removes one that is still a JSON object; one that is not
+/// JSON at all may not be a credentials file (a path set by mistake), so it is left alone
+/// and the message says to move it away (see hostile.rs for every kind of file).
 #[test]
 fn a_corrupt_credentials_file_can_be_replaced_or_removed() {
     let server = fake(vec![]);
@@ -605,7 +613,12 @@ fn a_corrupt_credentials_file_can_be_replaced_or_removed() {
     let out = stored().arg("list").run();
     out.code(3).one_line_error();
     out.stderr_contains("aiven-credentials.json");
+    let out = stored().arg("login").write_stdin("fresh-token\n").run();
+    out.code(1).one_line_error();
+    out.stderr_contains("move it away");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "{not json");
 
+    std::fs::write(&file, r#"{"auth_token": 5}"#).unwrap();
     stored()
         .arg("login")
         .write_stdin("fresh-token\n")

@@ -10,6 +10,7 @@ mod compat_avn;
 mod faults;
 mod features;
 mod features_sandbox;
+mod hostile;
 mod memory;
 mod props;
 mod sandbox_api;

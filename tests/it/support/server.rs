@@ -50,6 +50,15 @@ pub enum Canned {
     },
     /// Accept the request, then close the connection without answering.
     Hangup,
+    /// Send these bytes as they are (status line, headers and body, well-formed or not),
+    /// then close the connection.
+    Raw(Vec<u8>),
+    /// Send `head` (status line and headers), then `body` one byte every `every`.
+    Drip {
+        head: Vec<u8>,
+        body: Vec<u8>,
+        every: Duration,
+    },
     /// Wait, then answer.
     Delayed(Duration, Box<Canned>),
 }
@@ -216,6 +225,18 @@ fn send(stream: &mut TcpStream, reply: Canned) {
             let _ = stream.write_all(&body);
         }
         Canned::Hangup => {}
+        Canned::Raw(bytes) => {
+            let _ = stream.write_all(&bytes);
+        }
+        Canned::Drip { head, body, every } => {
+            let _ = stream.write_all(&head);
+            for byte in body {
+                thread::sleep(every);
+                if stream.write_all(&[byte]).is_err() {
+                    break;
+                }
+            }
+        }
         Canned::Delayed(wait, reply) => {
             thread::sleep(wait);
             send(stream, *reply);
