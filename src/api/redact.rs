@@ -65,6 +65,9 @@ impl Redactor {
     pub(super) fn scrub_bytes<'b>(&self, bytes: &'b [u8]) -> Cow<'b, [u8]> {
         let mut text = Cow::Borrowed(bytes);
         for pattern in &self.patterns {
+            if !pattern.present(&text) {
+                continue;
+            }
             let runs = pattern.runs_in(&text);
             if !runs.is_empty() {
                 text = Cow::Owned(replace_runs(&text, &runs));
@@ -83,14 +86,26 @@ struct Pattern {
     hashes: HashSet<u64, BuildHasherDefault<AsIs>>,
     filter: Vec<u64>,
     alphabet: [bool; 256],
+    /// [`canonical_table`], built once per secret.
+    canonical: [u8; 256],
+    /// Every [`GRAM`]-byte piece of the canonical secret, for [`Pattern::present`], and a
+    /// bitmap of them that answers most lookups with one load.
+    grams: HashSet<u64, BuildHasherDefault<AsIs>>,
+    gram_filter: Vec<u64>,
 }
+
+/// The piece length [`Pattern::present`] samples with: a word, loaded at once.
+const GRAM: usize = 8;
+/// Around an escape (`%2B`, `&#x2B;`: at most 8 bytes each), how far a window of the secret
+/// can reach, with room to fall back into step after cutting an escape in two.
+const ESCAPE_REACH: usize = WINDOW * 8 + 16;
 
 /// Bits in [`Pattern::filter`]: 64 Ki, for at most a few hundred windows.
 const FILTER_BITS: u64 = 1 << 16;
 
 impl Pattern {
     fn new(secret: &str) -> Option<Pattern> {
-        let canonical: Vec<u8> = units(secret.as_bytes()).map(|unit| unit.byte).collect();
+        let canonical = canonical(secret.as_bytes());
         if canonical.len() < MIN_SECRET_LEN {
             return None;
         }
@@ -107,11 +122,24 @@ impl Pattern {
         for &byte in &canonical {
             alphabet[usize::from(byte)] = true;
         }
+        let grams: HashSet<u64, BuildHasherDefault<AsIs>> = canonical
+            .windows(GRAM)
+            .flat_map(spellings)
+            .map(|piece| mixed(gram(&piece)))
+            .collect();
+        let mut gram_filter = vec![0u64; (FILTER_BITS / 64) as usize];
+        for key in &grams {
+            let bit = key >> 48;
+            gram_filter[(bit / 64) as usize] |= 1 << (bit % 64);
+        }
         Some(Pattern {
             window,
             hashes,
             filter,
             alphabet,
+            canonical: canonical_table(),
+            grams,
+            gram_filter,
         })
     }
 
@@ -120,32 +148,122 @@ impl Pattern {
         self.filter[(bit / 64) as usize] & (1 << (bit % 64)) != 0 && self.hashes.contains(&hash)
     }
 
+    /// Whether `text` may hold a run of the secret: a quick look that rules out nearly every
+    /// response, so that [`Pattern::runs_in`] (a rolling hash over every byte) runs only
+    /// where something is there.
+    ///
+    /// A run of `window` units without escapes holds `window - GRAM + 1` consecutive
+    /// `GRAM`-byte pieces of the secret, one of which starts at a multiple of that step: so
+    /// sampling one piece per step misses none. A run with an escape is found by scanning
+    /// exactly, but only around the escapes (JSON bodies have few).
+    fn present(&self, text: &[u8]) -> bool {
+        if self.window < GRAM {
+            return !self.runs_in(text).is_empty();
+        }
+        let step = self.window - GRAM + 1;
+        let mut at = 0;
+        while let Some(piece) = text.get(at..at + GRAM) {
+            let mut bytes = [0u8; GRAM];
+            bytes.copy_from_slice(piece);
+            let key = mixed(u64::from_le_bytes(bytes));
+            let bit = key >> 48;
+            if self.gram_filter[(bit / 64) as usize] & (1 << (bit % 64)) != 0
+                && self.grams.contains(&key)
+            {
+                return true;
+            }
+            at += step;
+        }
+        // Around each escape (JSON bodies have few), the exact scan: the stretches around
+        // escapes near each other are merged first, so that each is scanned whole.
+        let mut stretch: Option<Range<usize>> = None;
+        for at in memchr::memchr3_iter(b'%', b'\\', b'&', text) {
+            let around = at.saturating_sub(ESCAPE_REACH)..(at + ESCAPE_REACH).min(text.len());
+            match &mut stretch {
+                Some(current) if around.start <= current.end => current.end = around.end,
+                _ => {
+                    if let Some(done) = stretch.replace(around) {
+                        if !self.runs_in(&text[done]).is_empty() {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        stretch.is_some_and(|last| !self.runs_in(&text[last]).is_empty())
+    }
+
     /// The byte ranges of `text` that spell a run of the secret, merged.
+    ///
+    /// Read twice: once with escapes decoded, once with none (an escape's `%` may instead
+    /// be an ordinary character right before the secret: `%4` + `2kd…` must not hide
+    /// `2kd…`). [`Pattern::present`] decides whether it runs at all; it is written for
+    /// speed even so: one table lookup per plain byte, the ring of the last `window` units
+    /// wraps by comparison (not division), and only windows whose hash passes the bitmap
+    /// reach the hash set.
     fn runs_in(&self, text: &[u8]) -> Vec<Range<usize>> {
-        let top = BASE.wrapping_pow(self.window as u32 - 1);
-        // The last `window` units, as a ring: their bytes and where each starts.
-        let mut ring = [(0u8, 0usize); WINDOW];
-        let (mut next, mut filled, mut rolling) = (0, 0, 0u64);
+        let mut runs = self.runs_read(text, true);
+        if memchr::memchr3(b'%', b'\\', b'&', text).is_some() {
+            runs.extend(self.runs_read(text, false));
+            runs.sort_by_key(|run| run.start);
+            let mut merged: Vec<Range<usize>> = Vec::with_capacity(runs.len());
+            for run in runs {
+                match merged.last_mut() {
+                    Some(last) if run.start <= last.end => last.end = last.end.max(run.end),
+                    _ => merged.push(run),
+                }
+            }
+            runs = merged;
+        }
+        runs
+    }
+
+    /// [`Pattern::runs_in`], reading escapes as escapes or not.
+    fn runs_read(&self, text: &[u8], decode_escapes: bool) -> Vec<Range<usize>> {
+        let window = self.window;
+        let top = BASE.wrapping_pow(window as u32 - 1);
+        // The last `window` units, as a ring: their canonical bytes and where each starts.
+        let mut ring_byte = [0u8; WINDOW];
+        let mut ring_start = [0usize; WINDOW];
+        let (mut next, mut filled, mut rolling) = (0usize, 0usize, 0u64);
         let mut runs: Vec<Range<usize>> = Vec::new();
-        for unit in units(text) {
-            if !self.alphabet[usize::from(unit.byte)] {
+        let mut at = 0;
+        while let Some(&raw) = text.get(at) {
+            let start = at;
+            let byte = match self.canonical[usize::from(raw)] {
+                ESCAPE if !decode_escapes => {
+                    at += 1;
+                    raw
+                }
+                ESCAPE => {
+                    let (byte, len) = escaped(&text[at..]).unwrap_or((raw, 1));
+                    at += len;
+                    byte
+                }
+                byte => {
+                    at += 1;
+                    byte
+                }
+            };
+            if !self.alphabet[usize::from(byte)] {
                 (filled, rolling) = (0, 0);
                 continue;
             }
-            if filled == self.window {
-                let oldest = u64::from(ring[next].0);
-                rolling = rolling.wrapping_sub(oldest.wrapping_mul(top));
+            if filled == window {
+                rolling = rolling.wrapping_sub(u64::from(ring_byte[next]).wrapping_mul(top));
             } else {
                 filled += 1;
             }
-            rolling = rolling
-                .wrapping_mul(BASE)
-                .wrapping_add(u64::from(unit.byte));
-            ring[next] = (unit.byte, unit.start);
-            next = (next + 1) % self.window;
-            if filled == self.window && self.may_hold(rolling) {
+            rolling = rolling.wrapping_mul(BASE).wrapping_add(u64::from(byte));
+            ring_byte[next] = byte;
+            ring_start[next] = start;
+            next += 1;
+            if next == window {
+                next = 0;
+            }
+            if filled == window && self.may_hold(rolling) {
                 // `next` now points at the oldest unit of the window.
-                let (start, end) = (ring[next].1, unit.end);
+                let (start, end) = (ring_start[next], at);
                 match runs.last_mut() {
                     Some(last) if start <= last.end => last.end = end,
                     _ => runs.push(start..end),
@@ -154,6 +272,62 @@ impl Pattern {
         }
         runs
     }
+}
+
+/// In [`Pattern::canonical`]: the byte may start an escape (`%2B`, `\u002b`, `&#43;`).
+const ESCAPE: u8 = 0;
+
+/// Each byte's canonical spelling (see [`canonical`]), or [`ESCAPE`] for `%`, `\\` and `&`.
+fn canonical_table() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    for (byte, slot) in (0u8..=255).zip(table.iter_mut()) {
+        *slot = match byte {
+            b'%' | b'\\' | b'&' => ESCAPE,
+            b'-' => b'+',
+            b'_' => b'/',
+            // NUL never occurs in a token: mapping it to itself keeps it out of windows.
+            other => other,
+        };
+    }
+    table
+}
+
+/// A `GRAM`-byte piece as a number (the set's key).
+fn gram(piece: &[u8]) -> u64 {
+    let mut word = [0u8; GRAM];
+    word.copy_from_slice(&piece[..GRAM]);
+    u64::from_le_bytes(word)
+}
+
+/// Every way a piece of the canonical secret may be written without escapes: each `+` as
+/// `+` or base64url's `-`, each `/` as `/` or `_` (a random token has about one of them in
+/// four pieces, so there are few).
+fn spellings(piece: &[u8]) -> Vec<[u8; GRAM]> {
+    let mut spellings = vec![[0u8; GRAM]];
+    for (index, &byte) in piece.iter().take(GRAM).enumerate() {
+        let other = match byte {
+            b'+' => Some(b'-'),
+            b'/' => Some(b'_'),
+            _ => None,
+        };
+        for spelling in &mut spellings {
+            spelling[index] = byte;
+        }
+        if let Some(other) = other {
+            let mut variants = spellings.clone();
+            for variant in &mut variants {
+                variant[index] = other;
+            }
+            spellings.extend(variants);
+        }
+    }
+    spellings
+}
+
+/// A piece's bits spread over the whole word, as the hash set (which takes keys as their
+/// own hashes) needs.
+fn mixed(word: u64) -> u64 {
+    (word ^ (word >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// The polynomial hash the rolling hash in [`Pattern::runs_in`] keeps up to date.
@@ -181,35 +355,27 @@ impl Hasher for AsIs {
     }
 }
 
-/// One character of the canonical spelling and the bytes of the text it came from.
-#[derive(Clone, Copy)]
-struct Unit {
-    byte: u8,
-    start: usize,
-    end: usize,
-}
-
 /// `text` in the canonical spelling: `%2B`, `%2b`, `\u002b`, `&#43;` and `&#x2B;` are `+`,
 /// `\/` is `/`, and base64url's `-` and `_` are `+` and `/`. Only escapes of ASCII are
 /// decoded (a token is ASCII); everything else is itself.
-fn units(text: &[u8]) -> impl Iterator<Item = Unit> + '_ {
+fn canonical(text: &[u8]) -> Vec<u8> {
+    let table = canonical_table();
+    let mut out = Vec::with_capacity(text.len());
     let mut at = 0;
-    std::iter::from_fn(move || {
-        let start = at;
-        let rest = text.get(start..)?;
-        let (byte, len) = match rest.first()? {
-            b'%' | b'\\' | b'&' => escaped(rest).unwrap_or((rest[0], 1)),
-            b'-' => (b'+', 1),
-            b'_' => (b'/', 1),
-            &other => (other, 1),
-        };
-        at = start + len;
-        Some(Unit {
-            byte,
-            start,
-            end: at,
-        })
-    })
+    while let Some(&raw) = text.get(at) {
+        match table[usize::from(raw)] {
+            ESCAPE => {
+                let (byte, len) = escaped(&text[at..]).unwrap_or((raw, 1));
+                out.push(byte);
+                at += len;
+            }
+            byte => {
+                out.push(byte);
+                at += 1;
+            }
+        }
+    }
+    out
 }
 
 /// The ASCII character an escape at the start of `text` stands for, and its length.
@@ -337,6 +503,42 @@ fn redact_full_tokens(mut value: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+        /// The quick look never misses what the exact scan finds: a piece of the token
+        /// (of at least a window, in any spelling) anywhere in any text, and never sees
+        /// one in text without.
+        #[test]
+        fn the_quick_look_agrees_with_the_exact_scan(
+            filler in "[a-zA-Z0-9 _:,.\\-\"{}\\[\\]%&\\\\]{0,300}",
+            cut in 0usize..300,
+            len in 13usize..60,
+            spelling in 0usize..5,
+            at in 0usize..300,
+        ) {
+            let token = long_token();
+            let secret = &token[cut.min(token.len() - len)..][..len];
+            let spelled = match spelling {
+                0 => secret.to_owned(),
+                1 => secret.replace('+', "-").replace('/', "_"),
+                2 => secret.replace('+', "%2b").replace('/', "%2F").replace('=', "%3D"),
+                3 => secret.replace('/', "\\/").replace('+', "\\u002B"),
+                _ => secret.replace('+', "&#43;").replace('/', "&#x2f;"),
+            };
+            let at = at.min(filler.len());
+            let at = (0..=at).rev().find(|&i| filler.is_char_boundary(i)).unwrap_or(0);
+            let text = format!("{}{}{}", &filler[..at], spelled, &filler[at..]);
+            let pattern = Pattern::new(&token).unwrap();
+            proptest::prop_assert!(pattern.present(text.as_bytes()), "{}", text);
+            proptest::prop_assert!(!pattern.runs_in(text.as_bytes()).is_empty());
+            proptest::prop_assert_eq!(
+                pattern.present(filler.as_bytes()),
+                !pattern.runs_in(filler.as_bytes()).is_empty()
+            );
+        }
+    }
 
     /// A token shaped like the real ones: 344 characters of base64 with `+`, `/` and `=`
     /// (`tests/it/hostile.rs` has a random-looking one; this one only needs no repeats).
