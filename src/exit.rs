@@ -7,6 +7,7 @@
 //! | 2 | usage error: bad arguments, environment or input |
 //! | 3 | not authenticated: no credentials, or the API answered 401/403 |
 //! | 4 | not found: the API answered 404, or no token matches the prefix |
+//! | 5 | findings: `audit` found tokens that should worry you (those `--fail-on` counts) |
 //! | 130 | interrupted (Ctrl-C) |
 
 use crate::api::ApiError;
@@ -17,6 +18,8 @@ pub const FAILURE: u8 = 1;
 pub const USAGE: u8 = 2;
 pub(crate) const NOT_AUTHENTICATED: u8 = 3;
 pub(crate) const NOT_FOUND: u8 = 4;
+/// `audit` ran to the end and found what it was asked to fail on: not an error, a verdict.
+pub(crate) const FINDINGS: u8 = 5;
 pub(crate) const INTERRUPTED: u8 = 130;
 
 /// Failures decided by a command itself rather than by the API or the configuration.

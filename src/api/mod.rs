@@ -7,6 +7,7 @@
 //! (`redact`), decodes the answer into the envelope types of `model`, and turns every
 //! failure into one [`ApiError`].
 
+mod app_users;
 mod error;
 mod model;
 mod path;
@@ -20,6 +21,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub(crate) use app_users::AppUser;
 pub use error::ApiError;
 pub use model::Token;
 pub(crate) use model::User;

@@ -33,6 +33,8 @@ pub(super) enum Method {
     Get,
     Post,
     Put,
+    /// Application users are renamed with PATCH.
+    Patch,
     Delete,
 }
 
@@ -42,6 +44,7 @@ impl Method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
             Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
             Method::Delete => reqwest::Method::DELETE,
         }
     }

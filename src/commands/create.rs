@@ -1,10 +1,14 @@
 //! `avn-token create`: a new token; the full token is printed once, here and never again.
+//! With `--app-user`, the token belongs to that application user (see
+//! [`owner::Owner::create_token`] for what is shown, as the API answers less for those).
 
 use anyhow::{Result, anyhow};
 
 use super::Context;
+use super::owner;
 use crate::api::NewToken;
 use crate::cli::CreateArgs;
+use crate::exit::CommandError;
 use crate::output::Layout;
 
 pub async fn run(args: &CreateArgs, ctx: &Context) -> Result<()> {
@@ -13,15 +17,26 @@ pub async fn run(args: &CreateArgs, ctx: &Context) -> Result<()> {
         (None, Some(duration)) => Some(i64::try_from(duration.as_secs())?),
         (None, None) => None,
     };
-    let token = ctx
-        .client()?
-        .create_token(&NewToken {
-            description: args.description.clone(),
-            max_age_seconds,
-            extend_when_used: args.extend_when_used,
-            scopes: args.scopes.clone(),
-            ip_allowlist: args.ip_allowlist.clone(),
-        })
+    // A personal token without a maximum age gets the server's 30 days, which use can
+    // extend; an application token without one never expires, so there is nothing to extend.
+    if args.owner.app_user.is_some() && args.extend_when_used && max_age_seconds.is_none() {
+        return Err(CommandError::Usage(
+            "--extend-when-used needs --max-age-seconds or --expires-in for an application \
+             user's token (without them it never expires)"
+                .into(),
+        )
+        .into());
+    }
+    let owner = owner::resolve(ctx, &args.owner).await?;
+    let new = NewToken {
+        description: args.description.clone(),
+        max_age_seconds,
+        extend_when_used: args.extend_when_used,
+        scopes: args.scopes.clone(),
+        ip_allowlist: args.ip_allowlist.clone(),
+    };
+    let token = owner
+        .create_token(ctx.client()?, &new, !args.quiet)
         .await?;
     if args.quiet {
         let full_token = token

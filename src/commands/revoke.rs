@@ -1,4 +1,5 @@
-//! `avn-token revoke PREFIX`: prints `Revoked`, as `avn` does.
+//! `avn-token revoke PREFIX`: prints `Revoked`, as `avn` does. With `--app-user`, revokes
+//! an application user's token, with the same checks.
 //!
 //! Safer than `avn`: the token this command authenticates with is not revoked without
 //! `--force` (that would log you out mid-script), and a person at a terminal is asked first
@@ -7,7 +8,7 @@
 use anyhow::Result;
 
 use super::Context;
-use super::lookup::describe_for_prompt;
+use super::owner;
 use crate::api::Token;
 use crate::cli::RevokeArgs;
 use crate::exit::CommandError;
@@ -15,8 +16,9 @@ use crate::secret::visible_prefix;
 
 pub async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
     let prefix = args.token_prefix.as_str();
+    let owner = owner::resolve(ctx, &args.owner).await?;
     if !args.force || ctx.interactive && !args.yes {
-        let tokens = ctx.client()?.list_tokens().await?;
+        let tokens = owner.list_tokens(ctx.client()?).await?;
         let target: Vec<&Token> = tokens.iter().filter(|t| t.matches(prefix)).collect();
         if !args.force && target.iter().any(|t| t.currently_active()) {
             return Err(CommandError::Refused(format!(
@@ -27,11 +29,11 @@ pub async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
             .into());
         }
         if let [token] = target.as_slice() {
-            ctx.confirm(&describe_for_prompt("Revoke", token), args.yes)
+            ctx.confirm(&owner.question("Revoke", token), args.yes)
                 .await?;
         }
     }
-    ctx.client()?.revoke_token(prefix).await?;
+    owner.revoke_token(ctx.client()?, prefix).await?;
     ctx.printer.line("Revoked")?;
     Ok(())
 }

@@ -1,12 +1,13 @@
 //! `avn-token rotate PREFIX`: create a replacement with the same settings, then revoke the
 //! old token. The new token exists before the old one goes, so a failure at any step leaves
-//! at least one working token; if the revoke fails, the new token is still printed.
+//! at least one working token; if the revoke fails, the new token is still printed. With
+//! `--app-user`, an application user's token is rotated the same way (the CI use case).
 
 use anyhow::Result;
 
 use super::Context;
-use super::lookup::describe_for_prompt;
 use super::lookup::find_token;
+use super::owner;
 use crate::api::NewToken;
 use crate::cli::RotateArgs;
 use crate::diag;
@@ -14,7 +15,8 @@ use crate::exit::CommandError;
 use crate::output::Layout;
 
 pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
-    let tokens = ctx.client()?.list_tokens().await?;
+    let owner = owner::resolve(ctx, &args.owner).await?;
+    let tokens = owner.list_tokens(ctx.client()?).await?;
     let old = find_token(&tokens, &args.token_prefix)?;
     let old_prefix = old.token_prefix().unwrap_or_default().to_owned();
     if old.currently_active() && !args.force {
@@ -24,9 +26,8 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
         ))
         .into());
     }
-    ctx.confirm(&describe_for_prompt("Rotate", old), args.yes)
+    ctx.confirm(&owner.question("Rotate", old), args.yes)
         .await?;
-
     let replacement = NewToken {
         description: args
             .description
@@ -37,20 +38,21 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
         scopes: old.string_list("scopes"),
         ip_allowlist: old.string_list("ip_allowlist"),
     };
-    let new = ctx.client()?.create_token(&replacement).await?;
-
+    let new = owner
+        .create_token(ctx.client()?, &replacement, !args.quiet)
+        .await?;
     let printed = match (args.quiet, new.full_token()) {
         (true, Some(full_token)) => ctx.printer.line(full_token.expose()),
         _ => ctx
             .printer
             .tokens(std::slice::from_ref(&new), Layout::Created),
     };
-
-    if let Err(error) = ctx.client()?.revoke_token(&old_prefix).await {
+    if let Err(error) = owner.revoke_token(ctx.client()?, &old_prefix).await {
         diag::error(&format!(
             "the new token was created (printed above) but revoking the old token \
              {old_prefix} failed: {error}. The old token is STILL ACTIVE; revoke it with \
-             `avn-token revoke {old_prefix}`"
+             `avn-token revoke{} {old_prefix}`",
+            owner.cli_flag()
         ));
         printed?;
         return Err(

@@ -1,0 +1,260 @@
+//! `avn-token application-user ...`: `avn application-user ...` (aiven-client 4.18.0), with
+//! its arguments and, for ASCII data, its stdout byte for byte (`cli.py`:
+//! `application_user__*`).
+//!
+//! Where this differs from `avn`, on purpose:
+//! - the organization may also come from `AIVEN_ORGANIZATION_ID` or, when you belong to
+//!   exactly one, from the API (`avn` requires `--organization-id`);
+//! - `token create --json` prints the "copy and safely store" notice on stderr, so stdout
+//!   stays valid JSON (`avn` prints its box on stdout even then);
+//! - `delete` and `token revoke` without `--force`: on a terminal the warning and the
+//!   question go to stderr; in a pipe, as `avn` does, the answer is one line read from
+//!   stdin (`y`, `yes`, `t`, `true`, `1`, `ok`), and nothing is asked of an empty stdin
+//!   (where `avn` crashes on `EOFError`): the command fails. Stdout gets exactly what `avn`
+//!   prints (its box and question included), written once the call has succeeded, so a
+//!   failure leaves stdout empty.
+
+use std::io::{BufRead, Read};
+
+use anyhow::Result;
+
+use super::Context;
+use super::lookup::find_token;
+use super::owner::required_organization;
+use crate::api::{AppUser, NewToken, Token};
+use crate::cli::{
+    AppTokenCommand, AppTokenCreateArgs, AppTokenInfoArgs, AppTokenListArgs, AppTokenRevokeArgs,
+    AppUserDeleteArgs, AppUserUpdateArgs, ApplicationUserCommand, AvnForce, OutputFormat,
+    avn_truthy,
+};
+use crate::diag;
+use crate::exit::CommandError;
+use crate::output::Layout;
+use crate::secret::visible_prefix;
+
+/// `avn`'s boxed notices, word for word.
+const COPY_NOTICE: &str =
+    "Copy and safely store the full token value. You cannot get the token later.";
+const DELETE_WARNING: &str = "Deleting an application user cannot be undone and all associated tokens will be invalidated!";
+const REVOKE_WARNING: &str = "Revoking an application user's access token cannot be undone!";
+
+pub async fn run(command: &ApplicationUserCommand, ctx: &Context) -> Result<()> {
+    match command {
+        ApplicationUserCommand::Create(args) => {
+            let organization_id = required_organization(ctx, &args.organization).await?;
+            let user = ctx
+                .client()?
+                .create_app_user(&organization_id, &args.name)
+                .await?;
+            print_user(ctx, user)
+        }
+        ApplicationUserCommand::List(args) => {
+            let organization_id = required_organization(ctx, &args.organization).await?;
+            let users = ctx.client()?.list_app_users(&organization_id).await?;
+            let records: Vec<Token> = users.into_iter().map(AppUser::into_record).collect();
+            Ok(ctx.printer.tokens(&records, Layout::AppUser)?)
+        }
+        ApplicationUserCommand::Info(args) => {
+            let organization_id = required_organization(ctx, &args.organization).await?;
+            let user = ctx
+                .client()?
+                .app_user(&organization_id, &args.user_id)
+                .await?;
+            print_user(ctx, user)
+        }
+        ApplicationUserCommand::Update(args) => update(args, ctx).await,
+        ApplicationUserCommand::Delete(args) => delete(args, ctx).await,
+        ApplicationUserCommand::Token { command } => match command {
+            AppTokenCommand::Create(args) => create_token(args, ctx).await,
+            AppTokenCommand::List(args) => list_tokens(args, ctx).await,
+            AppTokenCommand::Info(args) => token_info(args, ctx).await,
+            AppTokenCommand::Revoke(args) => revoke_token(args, ctx).await,
+        },
+    }
+}
+
+fn print_user(ctx: &Context, user: AppUser) -> Result<()> {
+    Ok(ctx.printer.item(&user.into_record(), Layout::AppUser)?)
+}
+
+async fn update(args: &AppUserUpdateArgs, ctx: &Context) -> Result<()> {
+    let organization_id = required_organization(ctx, &args.organization).await?;
+    let user = ctx
+        .client()?
+        .update_app_user(&organization_id, &args.user_id, &args.name)
+        .await?;
+    print_user(ctx, user)
+}
+
+async fn delete(args: &AppUserDeleteArgs, ctx: &Context) -> Result<()> {
+    let organization_id = required_organization(ctx, &args.organization).await?;
+    let asked = confirm(
+        ctx,
+        &args.force,
+        DELETE_WARNING,
+        &format!("Delete application user {}?", args.user_id),
+    )
+    .await?;
+    ctx.client()?
+        .delete_app_user(&organization_id, &args.user_id)
+        .await?;
+    print_confirmed(ctx, &args.force, DELETE_WARNING, asked, "Confirm delete (y/N)?")?;
+    ctx.printer.line(&format!(
+        "Application user {} deleted successfully.",
+        args.user_id
+    ))?;
+    Ok(())
+}
+
+async fn create_token(args: &AppTokenCreateArgs, ctx: &Context) -> Result<()> {
+    // `avn`'s rule, checked before anything is sent (0 counts as no maximum age, as there).
+    if args.extend_when_used && args.max_age_seconds.unwrap_or(0) == 0 {
+        return Err(CommandError::Usage(
+            "extend_when_used can only be used if max_age_seconds is specified".into(),
+        )
+        .into());
+    }
+    let organization_id = required_organization(ctx, &args.organization).await?;
+    let new = NewToken {
+        description: args.description.clone(),
+        max_age_seconds: args.max_age_seconds,
+        extend_when_used: args.extend_when_used,
+        scopes: args.scopes.clone(),
+        ip_allowlist: args.ip_allowlist.clone(),
+    };
+    let token = ctx
+        .client()?
+        .create_app_token(&organization_id, &args.user_id, &new)
+        .await?;
+    if ctx.printer.format == OutputFormat::Table {
+        ctx.printer.boxed(&[COPY_NOTICE])?;
+    } else {
+        diag::note(COPY_NOTICE);
+    }
+    ctx.printer.item(&token, Layout::AppTokenCreated)?;
+    Ok(())
+}
+
+fn token_layout(verbose: bool) -> Layout {
+    if verbose {
+        Layout::AppTokensVerbose
+    } else {
+        Layout::AppTokens
+    }
+}
+
+async fn list_tokens(args: &AppTokenListArgs, ctx: &Context) -> Result<()> {
+    let organization_id = required_organization(ctx, &args.organization).await?;
+    let tokens = ctx
+        .client()?
+        .list_app_tokens(&organization_id, &args.user_id)
+        .await?;
+    ctx.printer.tokens(&tokens, token_layout(args.verbose))?;
+    Ok(())
+}
+
+/// `avn` wants the exact prefix; a shorter unique prefix or the full token works here too,
+/// as for `avn-token info`.
+async fn token_info(args: &AppTokenInfoArgs, ctx: &Context) -> Result<()> {
+    let organization_id = required_organization(ctx, &args.organization).await?;
+    let tokens = ctx
+        .client()?
+        .list_app_tokens(&organization_id, &args.user_id)
+        .await?;
+    let token = find_token(&tokens, &args.token_prefix)?;
+    ctx.printer.item(token, token_layout(args.verbose))?;
+    Ok(())
+}
+
+async fn revoke_token(args: &AppTokenRevokeArgs, ctx: &Context) -> Result<()> {
+    let organization_id = required_organization(ctx, &args.organization).await?;
+    // The prefix may be a whole token: only its prefix is ever shown.
+    let shown_prefix = visible_prefix(&args.token_prefix);
+    let asked = confirm(
+        ctx,
+        &args.force,
+        REVOKE_WARNING,
+        &format!(
+            "Revoke token {shown_prefix} of application user {}?",
+            args.user_id
+        ),
+    )
+    .await?;
+    ctx.client()?
+        .revoke_app_token(&organization_id, &args.user_id, &args.token_prefix)
+        .await?;
+    print_confirmed(ctx, &args.force, REVOKE_WARNING, asked, "Confirm revoke (y/N)?")?;
+    ctx.printer.line(&format!(
+        "Token {shown_prefix} (application user id: {}) revoked successfully.",
+        args.user_id
+    ))?;
+    Ok(())
+}
+
+/// How the go-ahead for a destructive call was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asked {
+    /// `--force` or `AIVEN_FORCE`: no question.
+    NotAsked,
+    /// At a terminal, on stderr.
+    OnTerminal,
+    /// In a pipe: an answer read from stdin, as `avn` reads it.
+    FromStdin,
+}
+
+/// `avn`'s `confirm`, before a destructive call: go ahead, or fail with nothing changed.
+async fn confirm(ctx: &Context, force: &AvnForce, warning: &str, question: &str) -> Result<Asked> {
+    if force.force || force.aiven_force {
+        return Ok(Asked::NotAsked);
+    }
+    if ctx.interactive {
+        diag::warn(warning);
+        ctx.confirm(question, false).await?;
+        return Ok(Asked::OnTerminal);
+    }
+    let answer = tokio::task::spawn_blocking(read_answer).await??;
+    match answer {
+        Some(answer) if avn_truthy(&answer) => Ok(Asked::FromStdin),
+        Some(_) => Err(CommandError::Refused("aborted: nothing was changed".into()).into()),
+        None => Err(CommandError::Refused(
+            "aborted: no answer on stdin (y to go ahead); pass --force to skip the question"
+                .into(),
+        )
+        .into()),
+    }
+}
+
+/// What `avn` prints on stdout around a confirmed call: its warning box unless `--force`,
+/// and its question when it read the answer from stdin (Python's `input()` writes it to
+/// stdout there). On a terminal they were shown on stderr already.
+fn print_confirmed(
+    ctx: &Context,
+    force: &AvnForce,
+    warning: &str,
+    asked: Asked,
+    avn_question: &str,
+) -> Result<()> {
+    if force.force || asked == Asked::OnTerminal {
+        return Ok(());
+    }
+    ctx.printer.boxed(&[warning])?;
+    if asked == Asked::FromStdin {
+        ctx.printer.text(avn_question)?;
+    }
+    Ok(())
+}
+
+/// One line of stdin, as Python's `input()` returns it (without its line end); `None` at
+/// the end of input. Bounded, so an endless line cannot exhaust memory.
+fn read_answer() -> std::io::Result<Option<String>> {
+    let mut line = String::new();
+    let read = std::io::stdin()
+        .lock()
+        .take(4096)
+        .read_line(&mut line)?;
+    if read == 0 {
+        return Ok(None);
+    }
+    let line = line.strip_suffix('\n').unwrap_or(&line);
+    Ok(Some(line.strip_suffix('\r').unwrap_or(line).to_owned()))
+}
