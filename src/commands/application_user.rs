@@ -244,8 +244,9 @@ fn print_confirmed(
     Ok(())
 }
 
-/// One line of stdin, as Python's `input()` returns it (without its line end); `None` at
-/// the end of input. Bounded, so an endless line cannot exhaust memory.
+/// One line of stdin, as Python's `input()` returns it: without its `\n` (a `\r` before it
+/// stays, so `y\r\n` is no, as for `avn`); `None` at the end of input. Bounded, so an
+/// endless line cannot exhaust memory.
 fn read_answer() -> std::io::Result<Option<String>> {
     let mut line = String::new();
     let read = std::io::stdin()
@@ -255,6 +256,5 @@ fn read_answer() -> std::io::Result<Option<String>> {
     if read == 0 {
         return Ok(None);
     }
-    let line = line.strip_suffix('\n').unwrap_or(&line);
-    Ok(Some(line.strip_suffix('\r').unwrap_or(line).to_owned()))
+    Ok(Some(line.strip_suffix('\n').unwrap_or(&line).to_owned()))
 }

@@ -6,6 +6,7 @@
 mod support;
 
 mod cli;
+mod compat_app_users;
 mod compat_avn;
 mod faults;
 mod features;
