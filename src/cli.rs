@@ -188,14 +188,16 @@ pub(crate) enum Command {
         command: ApplicationUserCommand,
     },
     /// Report risky tokens: yours and every application user's in the organization
-    #[command(after_help = "Findings: never-expires, expires-soon, never-used (older than a day), unused,
+    #[command(
+        after_help = "Findings: never-expires, expires-soon, never-used (older than a day), unused,
 and with --strict also no-ip-allowlist and unscoped. Exit status 5 when a finding counted
 by --fail-on (default: any) is found.
 
 Examples:
   avn-token audit
   avn-token audit --strict -o json
-  avn-token audit --fail-on expires-soon --expiring-within 7d")]
+  avn-token audit --fail-on expires-soon --expiring-within 7d"
+    )]
     Audit(AuditArgs),
 
     /// Store a token in the credentials file `avn` uses (read from stdin or a prompt)

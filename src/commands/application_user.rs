@@ -35,7 +35,8 @@ use crate::secret::visible_prefix;
 /// `avn`'s boxed notices, word for word.
 const COPY_NOTICE: &str =
     "Copy and safely store the full token value. You cannot get the token later.";
-const DELETE_WARNING: &str = "Deleting an application user cannot be undone and all associated tokens will be invalidated!";
+const DELETE_WARNING: &str =
+    "Deleting an application user cannot be undone and all associated tokens will be invalidated!";
 const REVOKE_WARNING: &str = "Revoking an application user's access token cannot be undone!";
 
 pub async fn run(command: &ApplicationUserCommand, ctx: &Context) -> Result<()> {
@@ -98,7 +99,13 @@ async fn delete(args: &AppUserDeleteArgs, ctx: &Context) -> Result<()> {
     ctx.client()?
         .delete_app_user(&organization_id, &args.user_id)
         .await?;
-    print_confirmed(ctx, &args.force, DELETE_WARNING, asked, "Confirm delete (y/N)?")?;
+    print_confirmed(
+        ctx,
+        &args.force,
+        DELETE_WARNING,
+        asked,
+        "Confirm delete (y/N)?",
+    )?;
     ctx.printer.line(&format!(
         "Application user {} deleted successfully.",
         args.user_id
@@ -183,7 +190,13 @@ async fn revoke_token(args: &AppTokenRevokeArgs, ctx: &Context) -> Result<()> {
     ctx.client()?
         .revoke_app_token(&organization_id, &args.user_id, &args.token_prefix)
         .await?;
-    print_confirmed(ctx, &args.force, REVOKE_WARNING, asked, "Confirm revoke (y/N)?")?;
+    print_confirmed(
+        ctx,
+        &args.force,
+        REVOKE_WARNING,
+        asked,
+        "Confirm revoke (y/N)?",
+    )?;
     ctx.printer.line(&format!(
         "Token {shown_prefix} (application user id: {}) revoked successfully.",
         args.user_id
@@ -193,9 +206,9 @@ async fn revoke_token(args: &AppTokenRevokeArgs, ctx: &Context) -> Result<()> {
 
 /// How the go-ahead for a destructive call was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Asked {
+enum GoAhead {
     /// `--force` or `AIVEN_FORCE`: no question.
-    NotAsked,
+    Forced,
     /// At a terminal, on stderr.
     OnTerminal,
     /// In a pipe: an answer read from stdin, as `avn` reads it.
@@ -203,22 +216,26 @@ enum Asked {
 }
 
 /// `avn`'s `confirm`, before a destructive call: go ahead, or fail with nothing changed.
-async fn confirm(ctx: &Context, force: &AvnForce, warning: &str, question: &str) -> Result<Asked> {
+async fn confirm(
+    ctx: &Context,
+    force: &AvnForce,
+    warning: &str,
+    question: &str,
+) -> Result<GoAhead> {
     if force.force || force.aiven_force {
-        return Ok(Asked::NotAsked);
+        return Ok(GoAhead::Forced);
     }
     if ctx.interactive {
         diag::warn(warning);
         ctx.confirm(question, false).await?;
-        return Ok(Asked::OnTerminal);
+        return Ok(GoAhead::OnTerminal);
     }
     let answer = tokio::task::spawn_blocking(read_answer).await??;
     match answer {
-        Some(answer) if avn_truthy(&answer) => Ok(Asked::FromStdin),
+        Some(answer) if avn_truthy(&answer) => Ok(GoAhead::FromStdin),
         Some(_) => Err(CommandError::Refused("aborted: nothing was changed".into()).into()),
         None => Err(CommandError::Refused(
-            "aborted: no answer on stdin (y to go ahead); pass --force to skip the question"
-                .into(),
+            "aborted: no answer on stdin (y to go ahead); pass --force to skip the question".into(),
         )
         .into()),
     }
@@ -231,14 +248,14 @@ fn print_confirmed(
     ctx: &Context,
     force: &AvnForce,
     warning: &str,
-    asked: Asked,
+    asked: GoAhead,
     avn_question: &str,
 ) -> Result<()> {
-    if force.force || asked == Asked::OnTerminal {
+    if force.force || asked == GoAhead::OnTerminal {
         return Ok(());
     }
     ctx.printer.boxed(&[warning])?;
-    if asked == Asked::FromStdin {
+    if asked == GoAhead::FromStdin {
         ctx.printer.text(avn_question)?;
     }
     Ok(())
@@ -249,10 +266,7 @@ fn print_confirmed(
 /// endless line cannot exhaust memory.
 fn read_answer() -> std::io::Result<Option<String>> {
     let mut line = String::new();
-    let read = std::io::stdin()
-        .lock()
-        .take(4096)
-        .read_line(&mut line)?;
+    let read = std::io::stdin().lock().take(4096).read_line(&mut line)?;
     if read == 0 {
         return Ok(None);
     }

@@ -153,9 +153,10 @@ async fn everyone(args: &AuditArgs, ctx: &Context) -> Result<Vec<(AuditOwner, Ve
 
 fn app_user_owner(owner: &Owner) -> AuditOwner {
     let (label, owner_id) = match owner {
-        Owner::AppUser { user_id, name, .. } => {
-            (name.clone().unwrap_or_else(|| user_id.clone()), user_id.clone())
-        }
+        Owner::AppUser { user_id, name, .. } => (
+            name.clone().unwrap_or_else(|| user_id.clone()),
+            user_id.clone(),
+        ),
         Owner::Me => ("you".to_owned(), String::new()),
     };
     AuditOwner {
@@ -249,7 +250,10 @@ impl Checks {
         let expiry = time("expiry_time");
         let last_used = time("last_used_time");
         let created = time("create_time");
-        let ago = |delta: TimeDelta| now.checked_sub_signed(delta).unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let ago = |delta: TimeDelta| {
+            now.checked_sub_signed(delta)
+                .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        };
         let soon = now
             .checked_add_signed(self.expiring_within)
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
@@ -286,7 +290,10 @@ enum Time {
 ///
 /// The client runs on a current-thread runtime and lends `&Client` to each job, so the
 /// jobs are polled here rather than spawned (a `JoinSet` would need `'static` jobs).
-async fn try_join_bounded<T, E, F>(jobs: impl IntoIterator<Item = F>, limit: usize) -> Result<Vec<T>, E>
+async fn try_join_bounded<T, E, F>(
+    jobs: impl IntoIterator<Item = F>,
+    limit: usize,
+) -> Result<Vec<T>, E>
 where
     F: Future<Output = Result<T, E>>,
 {
@@ -356,7 +363,9 @@ mod tests {
     }
 
     fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]

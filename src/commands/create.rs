@@ -35,9 +35,7 @@ pub async fn run(args: &CreateArgs, ctx: &Context) -> Result<()> {
         scopes: args.scopes.clone(),
         ip_allowlist: args.ip_allowlist.clone(),
     };
-    let token = owner
-        .create_token(ctx.client()?, &new, !args.quiet)
-        .await?;
+    let token = owner.create_token(ctx.client()?, &new, !args.quiet).await?;
     if args.quiet {
         let full_token = token
             .full_token()

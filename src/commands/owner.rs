@@ -287,7 +287,9 @@ mod tests {
         assert!(matches!(by_name, Owner::AppUser { user_id, .. } if user_id == "ci-bot"));
         let ambiguous = find_app_user(&users, "twin", "org");
         assert_eq!(code(ambiguous), crate::exit::USAGE);
-        let error = find_app_user(&users, "twin", "org").unwrap_err().to_string();
+        let error = find_app_user(&users, "twin", "org")
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("u2, u3"), "{error}");
         assert_eq!(
             code(find_app_user(&users, "nobody", "org")),

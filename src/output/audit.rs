@@ -109,8 +109,18 @@ mod tests {
     fn the_table_groups_by_owner() {
         let rows = [
             row("me@example.com", "user", Value::Null, "aaaaaaaaaaaa"),
-            row("ci \"bot\"", "application-user", json!("u1"), "bbbbbbbbbbbb"),
-            row("ci \"bot\"", "application-user", json!("u1"), "cccccccccccc"),
+            row(
+                "ci \"bot\"",
+                "application-user",
+                json!("u1"),
+                "bbbbbbbbbbbb",
+            ),
+            row(
+                "ci \"bot\"",
+                "application-user",
+                json!("u1"),
+                "cccccccccccc",
+            ),
         ];
         let out = render(&rows, OutputFormat::Table, false);
         let expected = "\

@@ -169,7 +169,11 @@ impl Printer {
 
     /// `avn`'s `print_boxed`: the lines between two rows of `*` as long as the longest.
     pub(crate) fn boxed(&self, lines: &[&str]) -> io::Result<()> {
-        let width = lines.iter().map(|line| line.chars().count()).max().unwrap_or(0);
+        let width = lines
+            .iter()
+            .map(|line| line.chars().count())
+            .max()
+            .unwrap_or(0);
         let rule = "*".repeat(width);
         let mut text = format!("{rule}\n");
         for line in lines {

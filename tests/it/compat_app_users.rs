@@ -149,7 +149,10 @@ fn same(avn: &Path, canned: &CannedOrg, case: &Case) -> (Run, Run) {
         "{args:?}: the requests differ"
     );
     if !reference.succeeded() {
-        assert_eq!(ours.stdout, "", "{args:?}: failures print nothing on stdout");
+        assert_eq!(
+            ours.stdout, "",
+            "{args:?}: failures print nothing on stdout"
+        );
         return (reference, ours);
     }
     let json_create = args.contains(&"--json") && args.starts_with(&["token", "create"]);
@@ -205,7 +208,15 @@ fn every_command(avn: &Path, canned: &CannedOrg) {
             "--scopes",
             "user",
         ],
-        &["token", "create", "u1", "--description", "x", "--max-age-seconds", "0"],
+        &[
+            "token",
+            "create",
+            "u1",
+            "--description",
+            "x",
+            "--max-age-seconds",
+            "0",
+        ],
         &["token", "create", "u1", "--description", "ci", "--json"],
         &["token", "list", "u1"],
         &["token", "list", "u1", "--verbose"],
@@ -293,7 +304,11 @@ fn failures_agree_and_print_nothing_on_stdout() {
             json!({"message": "Application user not found", "errors": [{"message": "not found", "status": 404}]}),
         ),
         Canned::json(403, json!({"message": "Permission denied"})),
-        Canned::raw(500, "text/html", b"<html><body>Internal error</body></html>"),
+        Canned::raw(
+            500,
+            "text/html",
+            b"<html><body>Internal error</body></html>",
+        ),
     ] {
         every_command(&avn, &CannedOrg::every_call(reply));
     }
@@ -305,7 +320,14 @@ fn extend_when_used_needs_a_maximum_age() {
     let Some(avn) = avn_binary() else { return };
     let canned = CannedOrg::new(users(), tokens());
     for args in [
-        &["token", "create", "u1", "--description", "d", "--extend-when-used"][..],
+        &[
+            "token",
+            "create",
+            "u1",
+            "--description",
+            "d",
+            "--extend-when-used",
+        ][..],
         &[
             "token",
             "create",
@@ -347,7 +369,11 @@ fn confirmation_in_a_pipe() {
             ("", &[("AIVEN_FORCE", "on")], false),
         ] {
             let (reference, ours) = same(&avn, &canned, &Case { args, stdin, env });
-            assert_eq!(reference.succeeded(), goes_ahead, "{args:?} {stdin:?} {env:?}");
+            assert_eq!(
+                reference.succeeded(),
+                goes_ahead,
+                "{args:?} {stdin:?} {env:?}"
+            );
             if goes_ahead {
                 ours.stdout_contains("*****\n");
             } else {
@@ -373,7 +399,15 @@ fn a_column_absent_from_every_token_is_blank_where_avn_crashes() {
     );
     let Some(avn) = avn_binary() else { return };
     let server = canned.serve();
-    let reference = run(Cmd::new(avn), &server.url(), &case(&["token", "list", "u1"]));
+    let reference = run(
+        Cmd::new(avn),
+        &server.url(),
+        &case(&["token", "list", "u1"]),
+    );
     reference.failure();
-    assert!(reference.stderr.contains("KeyError"), "{}", reference.stderr);
+    assert!(
+        reference.stderr.contains("KeyError"),
+        "{}",
+        reference.stderr
+    );
 }

@@ -476,7 +476,7 @@ fn completions_and_man_page_come_from_the_cli_definition() {
 /// `avn-token ARGUMENTS` on a pseudo-terminal (util-linux `script`), with the API at
 /// `server`; `None` (the test skips) where `script` is not installed.
 #[cfg(target_os = "linux")]
-fn on_a_terminal(server: &ScriptedServer, arguments: &str) -> Option<Cmd> {
+pub(crate) fn on_a_terminal(server: &ScriptedServer, arguments: &str) -> Option<Cmd> {
     // A probe, not a test run: whether `script` can be started at all.
     if std::process::Command::new("script")
         .arg("--version")

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod app_users;
 mod cli;
 mod compat_app_users;
 mod compat_avn;
