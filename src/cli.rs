@@ -482,9 +482,9 @@ pub(crate) enum Finding {
     NeverUsed,
     /// Not used for --unused-for
     Unused,
-    /// No IP allowlist: usable from anywhere (only with --strict)
+    /// No IP allowlist: usable from anywhere (a --strict check)
     NoIpAllowlist,
-    /// No scopes: full access (only with --strict)
+    /// No scopes: full access (a --strict check)
     Unscoped,
 }
 
