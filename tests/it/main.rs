@@ -12,6 +12,7 @@ mod features;
 mod features_sandbox;
 mod props;
 mod sandbox_api;
+mod sandbox_app_users;
 mod sandbox_avn;
 #[cfg(unix)]
 mod sandbox_cli;
