@@ -16,4 +16,6 @@ mod sandbox_app_users;
 mod sandbox_avn;
 #[cfg(unix)]
 mod sandbox_cli;
+mod sandbox_contract;
+mod sandbox_fidelity;
 mod sandbox_load;
