@@ -9,14 +9,19 @@ use super::owner;
 use crate::api::NewToken;
 use crate::cli::CreateArgs;
 use crate::exit::CommandError;
+use crate::facts;
 use crate::output::Layout;
 
 pub async fn run(args: &CreateArgs, ctx: &Context) -> Result<()> {
     let max_age_seconds = match (args.max_age_seconds, args.expires_in) {
         (Some(seconds), _) => Some(seconds),
-        (None, Some(duration)) => Some(i64::try_from(duration.as_secs())?),
+        (None, Some(duration)) => Some(i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)),
         (None, None) => None,
     };
+    // The API's range, checked before anything is sent (exit 2), as for other bad input.
+    if let Some(seconds) = max_age_seconds {
+        facts::check_max_age_seconds(seconds).map_err(CommandError::Usage)?;
+    }
     // A personal token without a maximum age gets the server's 30 days, which use can
     // extend; an application token without one never expires, so there is nothing to extend.
     if args.owner.app_user.is_some() && args.extend_when_used && max_age_seconds.is_none() {

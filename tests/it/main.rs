@@ -14,7 +14,10 @@ mod features;
 mod features_sandbox;
 mod props;
 mod sandbox_api;
+mod sandbox_app_users;
 mod sandbox_avn;
 #[cfg(unix)]
 mod sandbox_cli;
+mod sandbox_contract;
+mod sandbox_fidelity;
 mod sandbox_load;
