@@ -6,6 +6,7 @@
 mod support;
 
 mod app_users;
+mod app_users_sandbox;
 mod cli;
 mod compat_app_users;
 mod compat_avn;
