@@ -10,6 +10,7 @@ use super::lookup::describe_for_prompt;
 use crate::api::{ApiError, AppUser, Client, NewToken, Token};
 use crate::cli::{OrganizationArg, OwnerArgs};
 use crate::diag;
+use crate::env_vars::EnvVars;
 use crate::exit::CommandError;
 
 /// The owner of the tokens a command reads or changes.
@@ -37,7 +38,12 @@ pub(super) async fn organization(ctx: &Context, arg: &OrganizationArg) -> Result
     {
         return Ok(Some(chosen.to_owned()));
     }
-    let organizations = ctx.client()?.organizations().await?;
+    let organizations = ctx.client()?.organizations().await.with_context(|| {
+        format!(
+            "cannot list your organizations (name one with --organization-id or {})",
+            EnvVars::AIVEN_ORGANIZATION_ID
+        )
+    })?;
     match organizations.as_slice() {
         [] => Ok(None),
         [one] => Ok(Some(one.organization_id.clone())),
@@ -48,7 +54,7 @@ pub(super) async fn organization(ctx: &Context, arg: &OrganizationArg) -> Result
                 .map(|org| org.describe())
                 .collect::<Vec<_>>()
                 .join(", "),
-            crate::env_vars::EnvVars::AIVEN_ORGANIZATION_ID
+            EnvVars::AIVEN_ORGANIZATION_ID
         ))
         .into()),
     }

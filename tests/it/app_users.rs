@@ -155,6 +155,15 @@ fn the_organization_comes_from_the_flag_the_environment_or_the_only_membership()
         .stderr_contains(r#"org1a2b3c4d ("Acme"), org9z8y7x6w ("Other")"#)
         .stderr_contains("--organization-id");
 
+    // A token that may not list organizations: the error says how to name one.
+    let server = Org::new().serve();
+    server.push(Canned::json(403, json!({"message": "Permission denied"})));
+    run(&server, &["list", "--app-user", "u1"])
+        .code(3)
+        .one_line_error()
+        .stderr_contains("cannot list your organizations (name one with --organization-id")
+        .stderr_contains("Permission denied (HTTP 403)");
+
     let mut none = Org::new();
     none.organizations.clear();
     let server = none.serve();
