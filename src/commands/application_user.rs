@@ -9,12 +9,13 @@
 //!   stays valid JSON (`avn` prints its box on stdout even then);
 //! - `delete` and `token revoke` without `--force`: on a terminal the warning and the
 //!   question go to stderr; in a pipe, as `avn` does, the answer is one line read from
-//!   stdin (`y`, `yes`, `t`, `true`, `1`, `ok`), and nothing is asked of an empty stdin
-//!   (where `avn` crashes on `EOFError`): the command fails. Stdout gets exactly what `avn`
-//!   prints (its box and question included), written once the call has succeeded, so a
-//!   failure leaves stdout empty.
+//!   stdin (`y`, `yes`, `t`, `true`, `1`, `ok`), and an empty stdin (where `avn` crashes on
+//!   `EOFError`) fails the command. Stdout gets exactly what `avn` prints (its box and
+//!   question included), written once the call has succeeded, so a failure leaves stdout
+//!   empty. (Reading a terminal while stderr is redirected, the box and question are shown
+//!   on stdout first, as `avn` shows them, so nobody answers an unseen question.)
 
-use std::io::{BufRead, Read};
+use std::io::{BufRead, IsTerminal, Read};
 
 use anyhow::Result;
 
@@ -89,23 +90,17 @@ async fn update(args: &AppUserUpdateArgs, ctx: &Context) -> Result<()> {
 
 async fn delete(args: &AppUserDeleteArgs, ctx: &Context) -> Result<()> {
     let organization_id = required_organization(ctx, &args.organization).await?;
-    let asked = confirm(
-        ctx,
-        &args.force,
-        DELETE_WARNING,
-        &format!("Delete application user {}?", args.user_id),
-    )
-    .await?;
+    let confirmation = Confirmation {
+        force: &args.force,
+        warning: DELETE_WARNING,
+        question: format!("Delete application user {}?", args.user_id),
+        avn_question: "Confirm delete (y/N)?",
+    };
+    let asked = confirmation.ask(ctx).await?;
     ctx.client()?
         .delete_app_user(&organization_id, &args.user_id)
         .await?;
-    print_confirmed(
-        ctx,
-        &args.force,
-        DELETE_WARNING,
-        asked,
-        "Confirm delete (y/N)?",
-    )?;
+    confirmation.print_done(ctx, asked)?;
     ctx.printer.line(&format!(
         "Application user {} deleted successfully.",
         args.user_id
@@ -177,26 +172,20 @@ async fn revoke_token(args: &AppTokenRevokeArgs, ctx: &Context) -> Result<()> {
     let organization_id = required_organization(ctx, &args.organization).await?;
     // The prefix may be a whole token: only its prefix is ever shown.
     let shown_prefix = visible_prefix(&args.token_prefix);
-    let asked = confirm(
-        ctx,
-        &args.force,
-        REVOKE_WARNING,
-        &format!(
+    let confirmation = Confirmation {
+        force: &args.force,
+        warning: REVOKE_WARNING,
+        question: format!(
             "Revoke token {shown_prefix} of application user {}?",
             args.user_id
         ),
-    )
-    .await?;
+        avn_question: "Confirm revoke (y/N)?",
+    };
+    let asked = confirmation.ask(ctx).await?;
     ctx.client()?
         .revoke_app_token(&organization_id, &args.user_id, &args.token_prefix)
         .await?;
-    print_confirmed(
-        ctx,
-        &args.force,
-        REVOKE_WARNING,
-        asked,
-        "Confirm revoke (y/N)?",
-    )?;
+    confirmation.print_done(ctx, asked)?;
     ctx.printer.line(&format!(
         "Token {shown_prefix} (application user id: {}) revoked successfully.",
         args.user_id
@@ -204,61 +193,72 @@ async fn revoke_token(args: &AppTokenRevokeArgs, ctx: &Context) -> Result<()> {
     Ok(())
 }
 
-/// How the go-ahead for a destructive call was given.
+/// The question before a destructive call, in `avn`'s words and in ours.
+struct Confirmation<'a> {
+    force: &'a AvnForce,
+    /// `avn`'s boxed warning.
+    warning: &'a str,
+    /// Asked on a terminal (on stderr).
+    question: String,
+    /// What `avn`'s `input()` writes on stdout: `Confirm delete (y/N)?`.
+    avn_question: &'a str,
+}
+
+/// How the go-ahead was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum GoAhead {
     /// `--force` or `AIVEN_FORCE`: no question.
     Forced,
-    /// At a terminal, on stderr.
+    /// A person at a terminal, asked on stderr.
     OnTerminal,
+    /// Read from a terminal while stderr is not one: `avn`'s box and question were shown
+    /// on stdout first, as `avn` shows them, so the reader sees what is asked.
+    ShownOnStdout,
     /// In a pipe: an answer read from stdin, as `avn` reads it.
     FromStdin,
 }
 
-/// `avn`'s `confirm`, before a destructive call: go ahead, or fail with nothing changed.
-async fn confirm(
-    ctx: &Context,
-    force: &AvnForce,
-    warning: &str,
-    question: &str,
-) -> Result<GoAhead> {
-    if force.force || force.aiven_force {
-        return Ok(GoAhead::Forced);
+impl Confirmation<'_> {
+    /// `avn`'s `confirm`, before the call: go ahead, or fail with nothing changed.
+    async fn ask(&self, ctx: &Context) -> Result<GoAhead> {
+        if self.force.force || self.force.aiven_force {
+            return Ok(GoAhead::Forced);
+        }
+        if ctx.interactive {
+            diag::warn(self.warning);
+            ctx.confirm(&self.question, false).await?;
+            return Ok(GoAhead::OnTerminal);
+        }
+        let asked = if std::io::stdin().is_terminal() {
+            ctx.printer.boxed(&[self.warning])?;
+            ctx.printer.text(self.avn_question)?;
+            GoAhead::ShownOnStdout
+        } else {
+            GoAhead::FromStdin
+        };
+        match tokio::task::spawn_blocking(read_answer).await?? {
+            Some(answer) if avn_truthy(&answer) => Ok(asked),
+            Some(_) => Err(CommandError::Refused("aborted: nothing was changed".into()).into()),
+            None => Err(CommandError::Refused(
+                "aborted: no answer on stdin (y to go ahead); pass --force to skip the question"
+                    .into(),
+            )
+            .into()),
+        }
     }
-    if ctx.interactive {
-        diag::warn(warning);
-        ctx.confirm(question, false).await?;
-        return Ok(GoAhead::OnTerminal);
-    }
-    let answer = tokio::task::spawn_blocking(read_answer).await??;
-    match answer {
-        Some(answer) if avn_truthy(&answer) => Ok(GoAhead::FromStdin),
-        Some(_) => Err(CommandError::Refused("aborted: nothing was changed".into()).into()),
-        None => Err(CommandError::Refused(
-            "aborted: no answer on stdin (y to go ahead); pass --force to skip the question".into(),
-        )
-        .into()),
-    }
-}
 
-/// What `avn` prints on stdout around a confirmed call: its warning box unless `--force`,
-/// and its question when it read the answer from stdin (Python's `input()` writes it to
-/// stdout there). On a terminal they were shown on stderr already.
-fn print_confirmed(
-    ctx: &Context,
-    force: &AvnForce,
-    warning: &str,
-    asked: GoAhead,
-    avn_question: &str,
-) -> Result<()> {
-    if force.force || asked == GoAhead::OnTerminal {
-        return Ok(());
+    /// After the call succeeded: what `avn` has printed on stdout by then, if not shown
+    /// yet: its box unless `--force`, and its question when it read the answer from stdin.
+    fn print_done(&self, ctx: &Context, asked: GoAhead) -> Result<()> {
+        if self.force.force || matches!(asked, GoAhead::OnTerminal | GoAhead::ShownOnStdout) {
+            return Ok(());
+        }
+        ctx.printer.boxed(&[self.warning])?;
+        if asked == GoAhead::FromStdin {
+            ctx.printer.text(self.avn_question)?;
+        }
+        Ok(())
     }
-    ctx.printer.boxed(&[warning])?;
-    if asked == GoAhead::FromStdin {
-        ctx.printer.text(avn_question)?;
-    }
-    Ok(())
 }
 
 /// One line of stdin, as Python's `input()` returns it: without its `\n` (a `\r` before it

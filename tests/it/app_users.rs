@@ -641,4 +641,33 @@ fn delete_on_a_terminal_warns_and_asks() {
         calls(&server).last().unwrap(),
         &format!("DELETE /v1/organization/{ORG}/application-users/u1")
     );
+
+    // Answering on a terminal with stderr elsewhere: avn's box and question are shown on
+    // stdout before the answer is read, once.
+    let server = Org::new().serve();
+    let Some(script) = crate::features::on_a_terminal(&server, &format!("{arguments} 2>/dev/null"))
+    else {
+        return;
+    };
+    let declined = script.write_stdin("n\n").run();
+    declined
+        .stdout_contains("*\r\nDeleting an application user cannot be undone")
+        .stdout_contains("Confirm delete (y/N)?");
+    assert!(
+        calls(&server)
+            .iter()
+            .all(|call| !call.starts_with("DELETE"))
+    );
+    let Some(script) = crate::features::on_a_terminal(&server, &format!("{arguments} 2>/dev/null"))
+    else {
+        return;
+    };
+    let accepted = script.write_stdin("y\n").run();
+    assert_eq!(
+        accepted.stdout.matches("Confirm delete (y/N)?").count(),
+        1,
+        "{}",
+        accepted.stdout
+    );
+    accepted.stdout_contains("Application user u1 deleted successfully.");
 }
