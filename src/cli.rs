@@ -75,7 +75,7 @@ pub(crate) struct GlobalArgs {
           help = format!("CA bundle (PEM) to verify HTTPS with [env: {}]", EnvVars::AIVEN_CA_CERT))]
     pub(crate) auth_ca: Option<PathBuf>,
 
-    /// Bound each API call, retries included, to this many seconds
+    /// Bound each API call, retries included, in seconds (default 60)
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub(crate) request_timeout: Option<Duration>,
 
@@ -184,6 +184,28 @@ pub(crate) enum Command {
   avn-token expire-all                 # asks first on a terminal
   avn-token expire-all --yes && avn-token login")]
     ExpireAll(ExpireAllArgs),
+    /// Manage application users (organization service accounts for CI) and their tokens,
+    /// as `avn application-user`
+    #[command(after_help = "Examples:
+  avn-token application-user list --organization-id org1234abcd
+  avn-token application-user token create u1234abcd --description ci --max-age-seconds 86400
+  avn-token create --app-user ci-bot --description deploy --expires-in 30d   # native features")]
+    ApplicationUser {
+        #[command(subcommand)]
+        command: ApplicationUserCommand,
+    },
+    /// Report risky tokens: yours and every application user's in the organization
+    #[command(
+        after_help = "Findings: never-expires, expires-soon, never-used (older than a day), unused,
+and with --strict also no-ip-allowlist and unscoped. Exit status 5 when a finding counted
+by --fail-on (default: any) is found.
+
+Examples:
+  avn-token audit
+  avn-token audit --strict -o json
+  avn-token audit --fail-on expires-soon --expiring-within 7d"
+    )]
+    Audit(AuditArgs),
 
     /// Store a token in the credentials file `avn` uses (read from stdin, a prompt or
     /// --auth-token)
@@ -269,6 +291,252 @@ pub(crate) enum AccessTokenCommand {
     Revoke(RevokeArgs),
 }
 
+/// `avn application-user ...`: the commands and arguments of avn 4.18.0, with its output.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ApplicationUserCommand {
+    /// Create an application user
+    Create(AppUserCreateArgs),
+    /// List application users for an organization
+    List(AppUserListArgs),
+    /// Get profile information for an application user
+    Info(AppUserInfoArgs),
+    /// Update the profile information for an application user
+    Update(AppUserUpdateArgs),
+    /// Permanently delete an application user
+    Delete(AppUserDeleteArgs),
+    /// Manage an application user's tokens
+    Token {
+        #[command(subcommand)]
+        command: AppTokenCommand,
+    },
+}
+
+/// `avn application-user token ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum AppTokenCommand {
+    /// Creates a token for an application user
+    Create(AppTokenCreateArgs),
+    /// List all tokens for an application user
+    List(AppTokenListArgs),
+    /// Show info on the specified token for an application user
+    Info(AppTokenInfoArgs),
+    /// Permanently revoke the specified token for the application user
+    Revoke(AppTokenRevokeArgs),
+}
+
+/// Which organization: `avn` requires `--organization-id`; here it may also come from the
+/// environment or, when you belong to exactly one organization, from the API.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct OrganizationArg {
+    /// Organization identifier (default: $AIVEN_ORGANIZATION_ID, else the one organization
+    /// you belong to)
+    #[arg(long, value_name = "ORG_ID", env = EnvVars::AIVEN_ORGANIZATION_ID, hide_env_values = true)]
+    pub(crate) organization_id: Option<String>,
+}
+
+/// Whose tokens a native command works on: yours, or an application user's (`--app-user`).
+#[derive(Debug, Clone, Args)]
+pub(crate) struct OwnerArgs {
+    /// Work on this application user's tokens instead of your own: its user ID, or its name
+    /// when that is unique in the organization
+    #[arg(long, value_name = "USER")]
+    pub(crate) app_user: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) organization: OrganizationArg,
+}
+
+/// `avn`'s `-f/--force`, and the `AIVEN_FORCE` variable its confirmation also honours.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct AvnForce {
+    /// Force action without interactive confirmation
+    #[arg(short, long)]
+    pub(crate) force: bool,
+
+    /// `AIVEN_FORCE`, read as `avn` reads it (y, yes, t, true, 1 or ok): skips the question,
+    /// not the warning box
+    #[arg(long = "aiven-force", hide = true, env = EnvVars::AIVEN_FORCE, action = clap::ArgAction::Set,
+          value_parser = parse_avn_truthy, default_value = "no")]
+    pub(crate) aiven_force: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AppUserCreateArgs {
+    #[command(flatten)]
+    pub(crate) organization: OrganizationArg,
+
+    /// Application User name
+    #[arg(long)]
+    pub(crate) name: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AppUserListArgs {
+    #[command(flatten)]
+    pub(crate) organization: OrganizationArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AppUserInfoArgs {
+    #[command(flatten)]
+    pub(crate) organization: OrganizationArg,
+
+    /// Application User ID
+    pub(crate) user_id: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AppUserUpdateArgs {
+    #[command(flatten)]
+    pub(crate) organization: OrganizationArg,
+
+    /// Application User ID
+    pub(crate) user_id: String,
+
+    /// Application User name
+    #[arg(long)]
+    pub(crate) name: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AppUserDeleteArgs {
+    #[command(flatten)]
+    pub(crate) organization: OrganizationArg,
+
+    #[command(flatten)]
+    pub(crate) force: AvnForce,
+
+    /// Application User ID
+    pub(crate) user_id: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AppTokenCreateArgs {
+    #[command(flatten)]
+    pub(crate) organization: OrganizationArg,
+
+    /// Application User ID
+    pub(crate) user_id: String,
+
+    /// Token description
+    #[arg(long)]
+    pub(crate) description: String,
+
+    /// Time the token remains valid since creation (or since last use if extend_when_used
+    /// is true) expressed in seconds. The token will never expire if not specified
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub(crate) max_age_seconds: Option<i64>,
+
+    /// Extend token expiration time when token is used. Only applicable if max_age_seconds
+    /// is specified
+    #[arg(long)]
+    pub(crate) extend_when_used: bool,
+
+    /// IP allowlist for the token. Can be specified multiple times to add multiple IPs or
+    /// CIDRs
+    #[arg(long = "ip-allowlist", value_name = "CIDR", value_parser = parse_cidr)]
+    pub(crate) ip_allowlist: Vec<String>,
+
+    /// Scopes for the token. Can be specified multiple times to add multiple scopes
+    #[arg(long = "scopes", visible_alias = "scope", value_name = "SCOPE")]
+    pub(crate) scopes: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AppTokenListArgs {
+    #[command(flatten)]
+    pub(crate) organization: OrganizationArg,
+
+    /// Application User ID
+    pub(crate) user_id: String,
+
+    /// Show more details
+    #[arg(long)]
+    pub(crate) verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AppTokenInfoArgs {
+    #[command(flatten)]
+    pub(crate) organization: OrganizationArg,
+
+    /// Show more details
+    #[arg(long)]
+    pub(crate) verbose: bool,
+
+    /// Application User ID
+    pub(crate) user_id: String,
+
+    /// Token prefix to get info for
+    pub(crate) token_prefix: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AppTokenRevokeArgs {
+    #[command(flatten)]
+    pub(crate) organization: OrganizationArg,
+
+    #[command(flatten)]
+    pub(crate) force: AvnForce,
+
+    /// Application User ID
+    pub(crate) user_id: String,
+
+    /// Token prefix to delete
+    pub(crate) token_prefix: String,
+}
+
+/// What `audit` looks for in each token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub(crate) enum Finding {
+    /// No expiry time at all
+    NeverExpires,
+    /// Expires within --expiring-within (or has already expired)
+    ExpiresSoon,
+    /// Created more than a day ago and never used
+    NeverUsed,
+    /// Not used for --unused-for
+    Unused,
+    /// No IP allowlist: usable from anywhere (a --strict check)
+    NoIpAllowlist,
+    /// No scopes: full access (a --strict check)
+    Unscoped,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    #[command(flatten)]
+    pub(crate) owner: OwnerArgs,
+
+    /// Report tokens that expire within this long
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "14d")]
+    pub(crate) expiring_within: Duration,
+
+    /// Report tokens not used for this long
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "90d")]
+    pub(crate) unused_for: Duration,
+
+    /// Also report tokens without an IP allowlist and tokens without scopes
+    #[arg(long)]
+    pub(crate) strict: bool,
+
+    /// Exit with status 5 only for these findings, comma-separated (default: any finding):
+    /// never-expires, expires-soon, never-used, unused, no-ip-allowlist, unscoped. Naming a
+    /// --strict finding here also checks for it
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "FINDINGS",
+        hide_possible_values = true
+    )]
+    pub(crate) fail_on: Vec<Finding>,
+
+    /// Show every token, not only those with findings
+    #[arg(long)]
+    pub(crate) all: bool,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct CreateArgs {
     /// Description of how the token will be used
@@ -298,15 +566,24 @@ pub(crate) struct CreateArgs {
     /// Print only the full token and a newline
     #[arg(short, long, conflicts_with_all = ["output", "json", "relative"])]
     pub(crate) quiet: bool,
+
+    #[command(flatten)]
+    pub(crate) owner: OwnerArgs,
 }
 
 #[derive(Debug, Args)]
-pub(crate) struct ListArgs {}
+pub(crate) struct ListArgs {
+    #[command(flatten)]
+    pub(crate) owner: OwnerArgs,
+}
 
 #[derive(Debug, Args)]
 pub(crate) struct InfoArgs {
     /// The full token or token prefix identifying the token
     pub(crate) token_prefix: String,
+
+    #[command(flatten)]
+    pub(crate) owner: OwnerArgs,
 }
 
 #[derive(Debug, Args)]
@@ -317,6 +594,10 @@ pub(crate) struct UpdateArgs {
     /// Description of how the token will be used
     #[arg(long, value_parser = parse_description)]
     pub(crate) description: String,
+
+    /// Accepted only to say why it cannot work: the API cannot update application tokens
+    #[arg(long, value_name = "USER", hide = true)]
+    pub(crate) app_user: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -331,6 +612,9 @@ pub(crate) struct RevokeArgs {
     /// Do not ask for confirmation on a terminal
     #[arg(short, long)]
     pub(crate) yes: bool,
+
+    #[command(flatten)]
+    pub(crate) owner: OwnerArgs,
 }
 
 #[derive(Debug, Args)]
@@ -353,6 +637,9 @@ pub(crate) struct RotateArgs {
     /// Print only the new full token and a newline
     #[arg(short, long, conflicts_with_all = ["output", "json", "relative"])]
     pub(crate) quiet: bool,
+
+    #[command(flatten)]
+    pub(crate) owner: OwnerArgs,
 }
 
 #[derive(Debug, Args)]
@@ -532,6 +819,20 @@ fn parse_scope(text: &str) -> Result<String, String> {
 fn parse_bootstrap_token(text: &str) -> Result<Secret, String> {
     crate::sandbox::check_bootstrap_token(text).map_err(|error| error.to_string())?;
     Ok(Secret::new(text))
+}
+
+/// A yes/no answer read as `avn` reads them (`is_truthy`, for `AIVEN_FORCE` and its
+/// confirmation questions): `y`, `yes`, `t`, `true`, `1` or `ok` in any case is yes,
+/// anything else (`" y"` included) no.
+pub(crate) fn avn_truthy(text: &str) -> bool {
+    matches!(
+        text.to_lowercase().as_str(),
+        "y" | "yes" | "t" | "true" | "1" | "ok"
+    )
+}
+
+fn parse_avn_truthy(text: &str) -> Result<bool, String> {
+    Ok(avn_truthy(text))
 }
 
 /// An IPv4/IPv6 address or CIDR range, normalised to its canonical text (`10.0.0.0/8`).

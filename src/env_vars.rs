@@ -18,6 +18,12 @@ impl EnvVars {
     pub const AIVEN_AUTH_TOKEN: &'static str = "AIVEN_AUTH_TOKEN";
     /// A PEM bundle of CA certificates to trust instead of the default roots (`--auth-ca`).
     pub const AIVEN_CA_CERT: &'static str = "AIVEN_CA_CERT";
+    /// The organization of application users (`--organization-id`), for `application-user`,
+    /// `--app-user` and `audit`.
+    pub const AIVEN_ORGANIZATION_ID: &'static str = "AIVEN_ORGANIZATION_ID";
+    /// Any of `y`, `yes`, `t`, `true`, `1`, `ok`: skip the confirmation question of
+    /// `application-user delete` and `application-user token revoke`, as `avn` does.
+    pub const AIVEN_FORCE: &'static str = "AIVEN_FORCE";
     /// The credentials file itself.
     pub const AIVEN_CREDENTIALS_FILE: &'static str = "AIVEN_CREDENTIALS_FILE";
     /// The directory holding `aiven-credentials.json` (default `~/.config/aiven`).

@@ -10,6 +10,8 @@ pub const FAILURE: u8 = 1;
 pub const USAGE: u8 = 2;
 pub(crate) const NOT_AUTHENTICATED: u8 = 3;
 pub(crate) const NOT_FOUND: u8 = 4;
+/// `audit` ran to the end and found what it was asked to fail on: not an error, a verdict.
+pub(crate) const FINDINGS: u8 = 5;
 pub(crate) const INTERRUPTED: u8 = 130;
 
 /// Every exit code and its one meaning, in order. A new code gets its constant above and
@@ -37,6 +39,10 @@ pub const CODES: &[(u8, &str)] = &[
     (
         NOT_FOUND,
         "not found: no token matches the prefix, or the API answered 404",
+    ),
+    (
+        FINDINGS,
+        "findings: `audit` found tokens that should worry you (those `--fail-on` counts)",
     ),
     (INTERRUPTED, "interrupted (Ctrl-C)"),
 ];

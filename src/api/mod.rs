@@ -8,6 +8,7 @@
 //! `model`, and turns every failure into one [`ApiError`]. The proxy, if any, is chosen by
 //! `proxy`.
 
+mod app_users;
 mod error;
 mod model;
 mod path;
@@ -22,6 +23,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub(crate) use app_users::AppUser;
 pub use error::ApiError;
 pub use model::Token;
 pub(crate) use model::User;

@@ -48,6 +48,8 @@ pub(super) enum Method {
     Get,
     Post,
     Put,
+    /// Application users are renamed with PATCH.
+    Patch,
     Delete,
 }
 
@@ -57,6 +59,7 @@ impl Method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
             Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
             Method::Delete => reqwest::Method::DELETE,
         }
     }

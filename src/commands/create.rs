@@ -1,10 +1,15 @@
 //! `avn-token create`: a new token; the full token is printed once, here and never again.
+//! With `--app-user`, the token belongs to that application user (see
+//! [`owner::Owner::create_token`] for what is shown, as the API answers less for those).
 
 use anyhow::{Result, anyhow};
 
 use super::Context;
+use super::owner;
 use crate::api::{NewToken, Token};
 use crate::cli::CreateArgs;
+use crate::exit::CommandError;
+use crate::facts;
 use crate::output::Layout;
 use crate::safe_text::is_plain_base64;
 use crate::secret::Secret;
@@ -12,19 +17,32 @@ use crate::secret::Secret;
 pub async fn run(args: &CreateArgs, ctx: &Context) -> Result<()> {
     let max_age_seconds = match (args.max_age_seconds, args.expires_in) {
         (Some(seconds), _) => Some(seconds),
-        (None, Some(duration)) => Some(i64::try_from(duration.as_secs())?),
+        (None, Some(duration)) => Some(i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)),
         (None, None) => None,
     };
-    let token = ctx
-        .client()?
-        .create_token(&NewToken {
-            description: args.description.clone(),
-            max_age_seconds,
-            extend_when_used: args.extend_when_used,
-            scopes: args.scopes.clone(),
-            ip_allowlist: args.ip_allowlist.clone(),
-        })
-        .await?;
+    // The API's range, checked before anything is sent (exit 2), as for other bad input.
+    if let Some(seconds) = max_age_seconds {
+        facts::check_max_age_seconds(seconds).map_err(CommandError::Usage)?;
+    }
+    // A personal token without a maximum age gets the server's 30 days, which use can
+    // extend; an application token without one never expires, so there is nothing to extend.
+    if args.owner.app_user.is_some() && args.extend_when_used && max_age_seconds.is_none() {
+        return Err(CommandError::Usage(
+            "--extend-when-used needs --max-age-seconds or --expires-in for an application \
+             user's token (without them it never expires)"
+                .into(),
+        )
+        .into());
+    }
+    let owner = owner::resolve(ctx, &args.owner).await?;
+    let new = NewToken {
+        description: args.description.clone(),
+        max_age_seconds,
+        extend_when_used: args.extend_when_used,
+        scopes: args.scopes.clone(),
+        ip_allowlist: args.ip_allowlist.clone(),
+    };
+    let token = owner.create_token(ctx.client()?, &new, !args.quiet).await?;
     if args.quiet {
         let full_token = quiet_token(&token)?;
         return ctx.printer.line(full_token.expose()).map_err(Into::into);

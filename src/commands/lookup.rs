@@ -9,7 +9,9 @@
 
 use anyhow::Result;
 
-use crate::api::{ApiError, Client, Token};
+use std::future::Future;
+
+use crate::api::{ApiError, Token};
 use crate::exit::CommandError;
 use crate::secret::visible_prefix;
 
@@ -67,14 +69,18 @@ pub(super) fn ambiguous(wanted: &str, many: &[&Token]) -> CommandError {
 /// The error to report when the API refused a call on `/access_token/{wanted}`: 404 is the
 /// same "no token matches" as everywhere, and for 409 (the prefix is ambiguous) the tokens
 /// are listed to name the ones it matches. Anything else is reported as it is.
-pub(super) async fn explain_prefix_error(
-    client: &Client,
+/// `list` reads the tokens of whoever owns them (you, or an application user).
+pub(super) async fn explain_prefix_error<List>(
     wanted: &str,
     error: ApiError,
-) -> anyhow::Error {
+    list: impl FnOnce() -> List,
+) -> anyhow::Error
+where
+    List: Future<Output = Result<Vec<Token>, ApiError>>,
+{
     match error {
         ApiError::Status { status: 404, .. } => not_found(wanted).into(),
-        ApiError::Status { status: 409, .. } => match client.list_tokens().await {
+        ApiError::Status { status: 409, .. } => match list().await {
             Ok(tokens) => match matching(&tokens, wanted).as_slice() {
                 many @ [_, _, ..] => ambiguous(wanted, many).into(),
                 _ => CommandError::Usage(error.to_string()).into(),

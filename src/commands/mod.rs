@@ -5,6 +5,8 @@
 //! need no configuration), whose authenticated client is made on first use. Those commands
 //! race Ctrl-C; the sandbox handles its own signals, as it must stop cleanly.
 
+mod application_user;
+mod audit;
 mod completions;
 mod create;
 mod expire_all;
@@ -14,6 +16,7 @@ mod login;
 mod logout;
 mod lookup;
 mod man;
+mod owner;
 mod revoke;
 mod rotate;
 mod sandbox;
@@ -111,6 +114,11 @@ async fn execute(command: Command, global: &GlobalArgs) -> Result<u8> {
         Command::Revoke(args) => interruptible(revoke::run(&args, &ctx()?)).await,
         Command::Rotate(args) => interruptible(rotate::run(&args, &ctx()?)).await,
         Command::ExpireAll(args) => interruptible(expire_all::run(&args, &ctx()?)).await,
+        Command::ApplicationUser { command } => {
+            interruptible(application_user::run(&command, &ctx()?)).await
+        }
+        // Its exit code is its verdict: 5 when it found what it was asked to fail on.
+        Command::Audit(args) => interruptible_code(audit::run(&args, &ctx()?)).await,
         Command::Login(args) => {
             interruptible(login::run(&args, global.auth_token.as_ref(), &ctx()?)).await
         }
@@ -126,8 +134,13 @@ async fn execute(command: Command, global: &GlobalArgs) -> Result<u8> {
 
 /// Run `work`, or end with [`exit::INTERRUPTED`] at Ctrl-C.
 async fn interruptible(work: impl Future<Output = Result<()>>) -> Result<u8> {
+    interruptible_code(async { work.await.map(|()| exit::SUCCESS) }).await
+}
+
+/// [`interruptible`] for a command that decides its own exit code.
+async fn interruptible_code(work: impl Future<Output = Result<u8>>) -> Result<u8> {
     tokio::select! {
-        result = work => result.map(|()| exit::SUCCESS),
+        result = work => result,
         _ = tokio::signal::ctrl_c() => {
             if std::io::stderr().is_terminal() {
                 diag::trace(&[String::new()]); // end the line a prompt may have left open

@@ -1,4 +1,5 @@
-//! `avn-token revoke PREFIX`: prints `Revoked`, as `avn` does.
+//! `avn-token revoke PREFIX`: prints `Revoked`, as `avn` does. With `--app-user`, revokes
+//! an application user's token, with the same checks.
 //!
 //! Safer than `avn`: the token this command authenticates with is not revoked without
 //! `--force` (that would log you out mid-script), and a person at a terminal is asked first
@@ -7,16 +8,18 @@
 use anyhow::Result;
 
 use super::Context;
-use super::lookup::{ambiguous, describe_for_prompt, explain_prefix_error, matching};
+use super::lookup::{ambiguous, explain_prefix_error, matching};
+use super::owner;
 use crate::cli::RevokeArgs;
 use crate::exit::CommandError;
 use crate::secret::visible_prefix;
 
 pub async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
     let prefix = args.token_prefix.as_str();
+    let owner = owner::resolve(ctx, &args.owner).await?;
     let client = ctx.client()?;
     if !args.force || ctx.interactive && !args.yes {
-        let tokens = client.list_tokens().await?;
+        let tokens = owner.list_tokens(client).await?;
         let target = matching(&tokens, prefix);
         if target.len() > 1 {
             return Err(ambiguous(prefix, &target).into());
@@ -30,12 +33,12 @@ pub async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
             .into());
         }
         if let [token] = target.as_slice() {
-            ctx.confirm(&describe_for_prompt("Revoke", token), args.yes)
+            ctx.confirm(&owner.question("Revoke", token), args.yes)
                 .await?;
         }
     }
-    if let Err(error) = client.revoke_token(prefix).await {
-        return Err(explain_prefix_error(client, prefix, error).await);
+    if let Err(error) = owner.revoke_token(client, prefix).await {
+        return Err(explain_prefix_error(prefix, error, || owner.list_tokens(client)).await);
     }
     ctx.printer.line("Revoked")?;
     Ok(())

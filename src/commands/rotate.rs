@@ -1,13 +1,14 @@
 //! `avn-token rotate PREFIX`: create a replacement with the same settings, then revoke the
 //! old token. The new token exists before the old one goes, so a failure at any step leaves
-//! at least one working token; if the revoke fails, the new token is still printed.
+//! at least one working token; if the revoke fails, the new token is still printed. With
+//! `--app-user`, an application user's token is rotated the same way (the CI use case).
 
 use anyhow::{Result, anyhow};
 
 use super::Context;
 use super::create::quiet_token;
-use super::lookup::describe_for_prompt;
 use super::lookup::find_token;
+use super::owner;
 use crate::api::{ApiError, NewToken};
 use crate::cli::RotateArgs;
 use crate::diag;
@@ -16,7 +17,8 @@ use crate::facts::PERSONAL_TOKEN_LIMIT;
 use crate::output::Layout;
 
 pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
-    let tokens = ctx.client()?.list_tokens().await?;
+    let owner = owner::resolve(ctx, &args.owner).await?;
+    let tokens = owner.list_tokens(ctx.client()?).await?;
     let old = find_token(&tokens, &args.token_prefix)?;
     let old_prefix = old.token_prefix().unwrap_or_default().to_owned();
     if old.currently_active() && !args.force {
@@ -26,12 +28,13 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
         ))
         .into());
     }
-    // The new token is made before the old one goes, so it needs a free slot.
+    // The new token is made before the old one goes, so it needs a free slot (personal
+    // tokens only: application users have no quota).
     let personal = tokens.iter().filter(|t| t.created_manually()).count();
-    if personal >= PERSONAL_TOKEN_LIMIT {
+    if owner.is_personal() && personal >= PERSONAL_TOKEN_LIMIT {
         return Err(quota_full(&old_prefix).into());
     }
-    ctx.confirm(&describe_for_prompt("Rotate", old), args.yes)
+    ctx.confirm(&owner.question("Rotate", old), args.yes)
         .await?;
 
     let replacement = NewToken {
@@ -44,11 +47,22 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
         scopes: old.string_list("scopes"),
         ip_allowlist: old.string_list("ip_allowlist"),
     };
-    let new = match ctx.client()?.create_token(&replacement).await {
+    let new = match owner
+        .create_token(ctx.client()?, &replacement, !args.quiet)
+        .await
+    {
         Ok(new) => new,
         // The quota filled up since the list was read (or the API counts differently).
-        Err(ApiError::Status { status: 409, .. }) => return Err(quota_full(&old_prefix).into()),
-        Err(error) => return Err(error.into()),
+        Err(error)
+            if owner.is_personal()
+                && matches!(
+                    error.downcast_ref::<ApiError>(),
+                    Some(ApiError::Status { status: 409, .. })
+                ) =>
+        {
+            return Err(quota_full(&old_prefix).into());
+        }
+        Err(error) => return Err(error),
     };
 
     let printed = if args.quiet {
@@ -61,11 +75,12 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
             .tokens(std::slice::from_ref(&new), Layout::Created)
     };
 
-    if let Err(error) = ctx.client()?.revoke_token(&old_prefix).await {
+    if let Err(error) = owner.revoke_token(ctx.client()?, &old_prefix).await {
         diag::error(&format!(
             "the new token was created (printed above) but revoking the old token \
              {old_prefix} failed: {error}. The old token is STILL ACTIVE; revoke it with \
-             `avn-token revoke {old_prefix}`"
+             `avn-token revoke{} {old_prefix}`",
+            owner.cli_flag()
         ));
         printed?;
         return Err(

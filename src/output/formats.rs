@@ -11,6 +11,14 @@ use crate::api::Token;
 use crate::raw_json::{Kind, Raw, unquote};
 use crate::safe_text;
 
+/// What a writer of this module writes, as a string (for callers that compose output).
+pub(super) fn to_string(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// `json.dumps(tokens, indent=4, sort_keys=True)` as `avn --json` prints it, every field
 /// the API returned included (non-ASCII is written as UTF-8; parsed, it is the same).
 pub(crate) fn json(out: &mut dyn Write, tokens: &[Token]) -> io::Result<()> {

@@ -6,9 +6,11 @@
 //! instead of panicking as `println!` would. Messages for people go to stderr through
 //! [`crate::diag`].
 
+mod audit;
 mod formats;
 pub mod pretty;
 mod relative;
+mod single;
 pub mod table;
 
 use std::ffi::OsString;
@@ -31,6 +33,14 @@ pub enum Layout {
     Listed,
     /// `info`: one token in detail.
     Detail,
+    /// `application-user create|list|info|update`, as `avn` prints application users.
+    AppUser,
+    /// `application-user token create`: the API answers only the token and its prefix.
+    AppTokenCreated,
+    /// `application-user token list|info`.
+    AppTokens,
+    /// `application-user token list|info --verbose`.
+    AppTokensVerbose,
 }
 
 impl Layout {
@@ -67,6 +77,30 @@ impl Layout {
                 "ip_allowlist",
                 "created_manually",
                 "currently_active",
+            ],
+            Layout::AppUser => &["name", "user_email", "user_id", "is_super_admin"],
+            Layout::AppTokenCreated => &["full_token", "token_prefix"],
+            Layout::AppTokens => &[
+                "token_prefix",
+                "description",
+                "last_used_time",
+                "expiry_time",
+                "currently_active",
+            ],
+            Layout::AppTokensVerbose => &[
+                "token_prefix",
+                "description",
+                "last_used_time",
+                "expiry_time",
+                "currently_active",
+                "create_time",
+                "created_manually",
+                "extend_when_used",
+                "ip_allowlist",
+                "last_ip",
+                "last_user_agent_human_readable",
+                "max_age_seconds",
+                "scopes",
             ],
         }
     }
@@ -168,11 +202,49 @@ impl Printer {
         }
     }
 
+    /// One object, as `avn` prints a `single_item` response: a one-row table, or with
+    /// `--json` the object itself (not a one-element list, unlike `create --json`).
+    pub(crate) fn item(&self, record: &Token, layout: Layout) -> io::Result<()> {
+        match self.format {
+            OutputFormat::Json => write_stdout(&single::json_object(record)),
+            _ => self.tokens(std::slice::from_ref(record), layout),
+        }
+    }
+
+    /// `audit`'s report: one row per token, grouped by owner in a table.
+    pub(crate) fn audit(&self, rows: &[Token]) -> io::Result<()> {
+        write_stdout(&audit::render(rows, self.format, self.relative))
+    }
+
     /// A line of text (`Revoked`, the server's message), the same in every format. The text
     /// may come from the server (`expire-all` prints its message), so control characters and
     /// bidi overrides are escaped as everywhere else ([`crate::safe_text`]).
     pub(crate) fn line(&self, text: &str) -> io::Result<()> {
         write_stdout(&format!("{}\n", crate::safe_text::escape_hazards(text)))
+    }
+
+    /// Text as it is, without a line end: `avn`'s question where it writes it (stdout) when
+    /// nobody is at a terminal, so the output stays byte-identical.
+    pub(crate) fn text(&self, text: &str) -> io::Result<()> {
+        write_stdout(text)
+    }
+
+    /// `avn`'s `print_boxed`: the lines between two rows of `*` as long as the longest.
+    pub(crate) fn boxed(&self, lines: &[&str]) -> io::Result<()> {
+        let width = lines
+            .iter()
+            .map(|line| line.chars().count())
+            .max()
+            .unwrap_or(0);
+        let rule = "*".repeat(width);
+        let mut text = format!("{rule}\n");
+        for line in lines {
+            text.push_str(line);
+            text.push('\n');
+        }
+        text.push_str(&rule);
+        text.push('\n');
+        write_stdout(&text)
     }
 }
 

@@ -118,11 +118,11 @@ impl Sandbox {
             check_bootstrap_token(value)?;
         }
         // Load before binding: a bad state file must stop us before anything else happens.
-        let tokens = match &options.state {
+        let data = match &options.state {
             Some(path) => persist::load(path)?.unwrap_or_default(),
-            None => Vec::new(),
+            None => Default::default(),
         };
-        let mut store = Store::new(tokens);
+        let mut store = Store::new(data);
         let loaded = store.mark();
         let token = Secret::new(store.open_session(wanted, handlers::now()));
         let changes = store.mark().changes;

@@ -1,4 +1,4 @@
-//! The `--state` file: the sandbox's tokens across restarts.
+//! The `--state` file: the sandbox's tokens and application users across restarts.
 //!
 //! Writes are atomic: the new state goes to a temporary file in the same directory, is
 //! fsynced, renamed over the old one, and the directory is fsynced, so a crash (even
@@ -19,21 +19,30 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::model::StoredToken;
-use super::store::{Mark, Store};
+use chrono::{DateTime, Utc};
+
+use super::model::{AppUser, StoredToken};
+use super::store::{Data, Mark, Store};
 
 /// A state file larger than this is refused: thousands of tokens take a few MiB.
 const MAX_STATE_BYTES: u64 = 256 * 1024 * 1024;
 pub(crate) const USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(1);
 /// Marks the file as ours, so a wrong `--state` path fails loudly instead of being replaced.
 const FORMAT: &str = "avn-token-sandbox-state";
-const VERSION: u32 = 1;
+/// The version written. 2 added application users (and tokens' `app_user`) and the user's
+/// `token_validity_begin`; version 1 files (the user's tokens only) are read as well.
+const VERSION: u32 = 2;
+const VERSIONS_READ: std::ops::RangeInclusive<u32> = 1..=VERSION;
 
 #[derive(Serialize, Deserialize)]
 struct Contents {
     format: String,
     version: u32,
     tokens: Vec<StoredToken>,
+    #[serde(default)]
+    application_users: Vec<AppUser>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    token_validity_begin: Option<DateTime<Utc>>,
 }
 
 /// Why a state file cannot be used; startup stops and the file is left as it is.
@@ -48,8 +57,8 @@ pub(crate) enum LoadError {
     Invalid { path: PathBuf, why: String },
 }
 
-/// The tokens in `path`, or `None` when there is no such file yet (a first start).
-pub(crate) fn load(path: &Path) -> Result<Option<Vec<StoredToken>>, LoadError> {
+/// The data in `path`, or `None` when there is no such file yet (a first start).
+pub(crate) fn load(path: &Path) -> Result<Option<Data>, LoadError> {
     let bytes = match crate::files::read_regular(path, MAX_STATE_BYTES) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(None),
@@ -68,10 +77,12 @@ pub(crate) fn load(path: &Path) -> Result<Option<Vec<StoredToken>>, LoadError> {
         return Err(invalid("the file is empty".into()));
     }
     let state: Contents = serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))?;
-    if state.format != FORMAT || state.version != VERSION {
+    if state.format != FORMAT || !VERSIONS_READ.contains(&state.version) {
         return Err(invalid(format!(
-            "expected format \"{FORMAT}\" version {VERSION}, found \"{}\" version {}",
-            state.format, state.version
+            "expected format \"{FORMAT}\" version {} to {VERSION}, found \"{}\" version {}",
+            VERSIONS_READ.start(),
+            state.format,
+            state.version
         )));
     }
     let mut seen = std::collections::HashSet::new();
@@ -83,15 +94,40 @@ pub(crate) fn load(path: &Path) -> Result<Option<Vec<StoredToken>>, LoadError> {
             )));
         }
     }
-    Ok(Some(state.tokens))
+    let mut users = std::collections::HashSet::new();
+    for user in &state.application_users {
+        if !users.insert(user.user_id.as_str()) {
+            return Err(invalid(format!(
+                "duplicate application user {}",
+                user.user_id
+            )));
+        }
+    }
+    if let Some(orphan) = state.tokens.iter().find(|t| {
+        t.app_user
+            .as_ref()
+            .is_some_and(|id| !users.contains(id.as_str()))
+    }) {
+        return Err(invalid(format!(
+            "token '{}' belongs to no known application user",
+            orphan.prefix()
+        )));
+    }
+    Ok(Some(Data {
+        tokens: state.tokens,
+        app_users: state.application_users,
+        token_validity_begin: state.token_validity_begin,
+    }))
 }
 
-/// The file's bytes for these tokens.
-fn encode(tokens: Vec<StoredToken>) -> Result<Vec<u8>, io::Error> {
+/// The file's bytes for this data.
+fn encode(data: Data) -> Result<Vec<u8>, io::Error> {
     let state = Contents {
         format: FORMAT.to_owned(),
         version: VERSION,
-        tokens,
+        tokens: data.tokens,
+        application_users: data.app_users,
+        token_validity_begin: data.token_validity_begin,
     };
     let mut bytes = serde_json::to_vec_pretty(&state).map_err(io::Error::other)?;
     bytes.push(b'\n');
@@ -155,14 +191,14 @@ impl StateFile {
         let path = self.path.clone();
         tokio::task::spawn_blocking(move || {
             let mut on_disk = super::lock(&durable);
-            let (mark, tokens) = {
+            let (mark, data) = {
                 let store = super::lock(&store);
-                (store.mark(), store.tokens().to_vec())
+                (store.mark(), store.data().clone())
             };
             if !needed(*on_disk, mark) {
                 return Ok(());
             }
-            crate::files::write_private(&path, &encode(tokens)?)?;
+            crate::files::write_private(&path, &encode(data)?)?;
             *on_disk = mark;
             durable_changes.store(mark.changes, Ordering::Release);
             Ok(())

@@ -1,5 +1,6 @@
-//! The sandbox's data, one user's tokens, and the rules of the real service: the 10-token
-//! quota, expiry and `extend_when_used`, prefix or full-token lookup, last-used bookkeeping.
+//! The sandbox's data and the rules of the real service: the user's tokens (the 10-token
+//! quota, expiry and `extend_when_used`, prefix or full-token lookup, last-used bookkeeping),
+//! the organization's application users and their tokens.
 //!
 //! Pure logic: the time and the caller come in as arguments, so every rule is testable
 //! without a server or a clock. HTTP lives in `handlers`, JSON shapes in `wire`, files in
@@ -11,13 +12,19 @@ use base64::Engine;
 use chrono::{DateTime, TimeDelta, Utc};
 use ring::rand::{SecureRandom, SystemRandom};
 
-use super::model::{Failure, NewToken, StoredToken};
+use super::model::{AppUser, Failure, NewToken, StoredToken, code};
 use crate::facts::{DEFAULT_MAX_AGE_SECONDS, PERSONAL_TOKEN_LIMIT, SESSION_TOKEN_LIMIT};
 
 /// Random bytes per token: 256 bytes make 344 base64 characters ending in `==`, long like
 /// the real tokens, and with `/`, `+` and `=` for clients' path encoding to get right.
 const TOKEN_BYTES: usize = 256;
 const SESSION_DESCRIPTION: &str = "avn-token sandbox login session";
+
+/// Tokens per application user, and application users per organization. Aiven documents no
+/// quota for either (the 10-token quota is for personal tokens); these caps are the
+/// sandbox's own, so that its memory and its token lookup stay bounded.
+pub(crate) const MAX_APP_TOKENS_PER_USER: usize = 100;
+pub(crate) const MAX_APP_USERS: usize = 1000;
 
 /// `now + seconds`, or `None` (never expires) when that is beyond what a date can hold:
 /// a hand-edited state file must not be able to crash the sandbox.
@@ -36,29 +43,48 @@ pub(crate) struct Caller<'a> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Mark {
     /// Changes that must be on disk before their answer goes out: tokens created,
-    /// revoked, renamed, expired.
+    /// revoked, renamed, expired; application users created, renamed, deleted.
     pub(crate) changes: u64,
     /// Uses of tokens (last-used fields, extended expiry): written lazily, see `persist`.
     pub(crate) uses: u64,
 }
 
-/// All tokens of the sandbox's single user, in creation order.
+/// Everything the sandbox holds (and the state file keeps).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Data {
+    /// Every token, the user's and the application users', in creation order.
+    pub(crate) tokens: Vec<StoredToken>,
+    /// The organization's application users, in creation order.
+    pub(crate) app_users: Vec<AppUser>,
+    /// When the user last expired all its tokens (`GET /v1/me`'s `token_validity_begin`).
+    pub(crate) token_validity_begin: Option<DateTime<Utc>>,
+}
+
+/// The sandbox's data, and how far it has changed.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Store {
-    tokens: Vec<StoredToken>,
+    data: Data,
     mark: Mark,
 }
 
 impl Store {
-    pub(crate) fn new(tokens: Vec<StoredToken>) -> Store {
+    pub(crate) fn new(data: Data) -> Store {
         Store {
-            tokens,
+            data,
             mark: Mark::default(),
         }
     }
 
+    pub(crate) fn data(&self) -> &Data {
+        &self.data
+    }
+
     pub(crate) fn tokens(&self) -> &[StoredToken] {
-        &self.tokens
+        &self.data.tokens
+    }
+
+    pub(crate) fn app_users(&self) -> &[AppUser] {
+        &self.data.app_users
     }
 
     pub(crate) fn mark(&self) -> Mark {
@@ -72,24 +98,24 @@ impl Store {
     /// The bootstrap (login) token the sandbox hands out: `wanted` when given (revived if it
     /// was revoked or has expired), else the newest live session token, else a new one.
     pub(crate) fn open_session(&mut self, wanted: Option<&str>, now: DateTime<Utc>) -> String {
+        let tokens = &mut self.data.tokens;
         let reusable = match wanted {
-            Some(value) => self
-                .tokens
+            Some(value) => tokens
                 .iter()
-                .find(|t| t.full_token == value && t.is_live(now)),
-            None => self
-                .tokens
+                .find(|t| t.full_token == value && t.app_user.is_none() && t.is_live(now)),
+            None => tokens
                 .iter()
-                .filter(|t| !t.created_manually && t.is_live(now))
+                .filter(|t| !t.created_manually && t.app_user.is_none() && t.is_live(now))
                 .max_by_key(|t| t.create_time),
         };
         if let Some(token) = reusable {
             return token.full_token.clone();
         }
         let value = wanted.map_or_else(new_token_value, str::to_owned);
-        self.tokens.retain(|t| t.full_token != value);
-        self.tokens.push(StoredToken {
+        tokens.retain(|t| t.full_token != value);
+        tokens.push(StoredToken {
             full_token: value.clone(),
+            app_user: None,
             create_time: now,
             created_manually: false,
             description: SESSION_DESCRIPTION.to_owned(),
@@ -102,11 +128,12 @@ impl Store {
             scopes: None,
             ip_allowlist: None,
         });
-        let sessions = self.tokens.iter().filter(|t| !t.created_manually).count();
+        let is_session = |t: &StoredToken| !t.created_manually && t.app_user.is_none();
+        let sessions = tokens.iter().filter(|t| is_session(t)).count();
         let mut excess = sessions.saturating_sub(SESSION_TOKEN_LIMIT);
         // Oldest first: the tokens are in creation order.
-        self.tokens.retain(|t| {
-            let drop = excess > 0 && !t.created_manually;
+        tokens.retain(|t| {
+            let drop = excess > 0 && is_session(t);
             excess -= usize::from(drop);
             !drop
         });
@@ -124,16 +151,19 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<usize, Failure> {
         let index = self
+            .data
             .tokens
             .iter()
             .position(|t| t.full_token == presented && t.is_live(now))
-            .ok_or_else(|| Failure::forbidden("Invalid or expired token"))?;
-        let token = &mut self.tokens[index];
+            .ok_or_else(|| {
+                Failure::forbidden(code::AUTHENTICATION_FAILED, "Invalid or expired token")
+            })?;
+        let token = &mut self.data.tokens[index];
         if !token.allows(caller.ip) {
-            return Err(Failure::forbidden(format!(
-                "This token may not be used from {}",
-                caller.ip
-            )));
+            return Err(Failure::forbidden(
+                code::IP_NOT_ALLOWED,
+                format!("This token may not be used from {}", caller.ip),
+            ));
         }
         token.last_used_time = Some(now);
         if token.last_ip.as_deref() != Some(&caller.ip.to_string()) {
@@ -149,38 +179,83 @@ impl Store {
         Ok(index)
     }
 
-    /// The live tokens, in creation order.
-    pub(crate) fn live(&self, now: DateTime<Utc>) -> impl Iterator<Item = (usize, &StoredToken)> {
-        self.tokens
-            .iter()
-            .enumerate()
-            .filter(move |(_, t)| t.is_live(now))
+    /// The application user the token at `index` belongs to; `None` for the user's own.
+    pub(crate) fn owner(&self, index: usize) -> Option<&str> {
+        self.data.tokens.get(index)?.app_user.as_deref()
     }
 
-    /// A new personal token; its index. Expired tokens are dropped first: they are gone for
-    /// good, and must not count against the quota.
-    pub(crate) fn create(&mut self, new: NewToken, now: DateTime<Utc>) -> Result<usize, Failure> {
-        let before = self.tokens.len();
-        self.tokens.retain(|t| t.is_live(now));
-        if self.tokens.len() != before {
+    /// The live tokens of `owner` (`None`: the user), in creation order.
+    pub(crate) fn live<'a>(
+        &'a self,
+        owner: Option<&'a str>,
+        now: DateTime<Utc>,
+    ) -> impl Iterator<Item = (usize, &'a StoredToken)> + 'a {
+        self.data
+            .tokens
+            .iter()
+            .enumerate()
+            .filter(move |(_, t)| t.app_user.as_deref() == owner && t.is_live(now))
+    }
+
+    /// A new token for `owner` (`None`: a personal token of the user; else an application
+    /// user's ID, which must exist); its index. Expired tokens are dropped first: they are
+    /// gone for good, and must not count against a quota.
+    ///
+    /// Personal tokens: at most [`PERSONAL_TOKEN_LIMIT`], 30 days when no maximum age is
+    /// given. Application tokens: no quota (DOCS documents none; the sandbox caps them at
+    /// [`MAX_APP_TOKENS_PER_USER`]), and no expiry unless a maximum age is given.
+    pub(crate) fn create(
+        &mut self,
+        owner: Option<&str>,
+        new: NewToken,
+        now: DateTime<Utc>,
+    ) -> Result<usize, Failure> {
+        let before = self.data.tokens.len();
+        self.data.tokens.retain(|t| t.is_live(now));
+        if self.data.tokens.len() != before {
             self.changed();
         }
-        let personal = self.tokens.iter().filter(|t| t.created_manually).count();
-        if personal >= PERSONAL_TOKEN_LIMIT {
-            return Err(Failure::conflict(format!(
-                "You already have {PERSONAL_TOKEN_LIMIT} personal access tokens, the maximum: \
-                 revoke one before creating another"
-            )));
+        let max_age = match (owner, new.max_age_seconds) {
+            (_, Some(seconds)) => Some(seconds),
+            (None, None) => Some(DEFAULT_MAX_AGE_SECONDS),
+            (Some(_), None) => None,
+        };
+        let owned = |t: &&StoredToken| t.app_user.as_deref() == owner;
+        let tokens = &self.data.tokens;
+        match owner {
+            None => {
+                let personal = tokens.iter().filter(owned).filter(|t| t.created_manually);
+                if personal.count() >= PERSONAL_TOKEN_LIMIT {
+                    return Err(Failure::conflict(
+                        code::TOKEN_LIMIT_EXCEEDED,
+                        format!(
+                            "You already have {PERSONAL_TOKEN_LIMIT} personal access tokens, \
+                             the maximum: revoke one before creating another"
+                        ),
+                    ));
+                }
+            }
+            Some(user) => {
+                if tokens.iter().filter(owned).count() >= MAX_APP_TOKENS_PER_USER {
+                    return Err(Failure::conflict(
+                        code::TOKEN_LIMIT_EXCEEDED,
+                        format!(
+                            "Application user {user} already has {MAX_APP_TOKENS_PER_USER} \
+                             tokens, the sandbox's maximum: revoke one before creating another"
+                        ),
+                    ));
+                }
+            }
         }
-        let max_age = new.max_age_seconds.unwrap_or(DEFAULT_MAX_AGE_SECONDS);
-        self.tokens.push(StoredToken {
+        self.data.tokens.push(StoredToken {
             full_token: new_token_value(),
+            app_user: owner.map(str::to_owned),
             create_time: now,
             created_manually: true,
             description: new.description,
-            expiry_time: expiry_after(now, max_age),
+            expiry_time: max_age.and_then(|seconds| expiry_after(now, seconds)),
             extend_when_used: new.extend_when_used,
-            max_age_seconds: Some(max_age),
+            max_age_seconds: max_age,
             last_ip: None,
             last_used_time: None,
             last_user_agent: None,
@@ -188,43 +263,142 @@ impl Store {
             ip_allowlist: new.ip_allowlist,
         });
         self.changed();
-        Ok(self.tokens.len() - 1)
+        Ok(self.data.tokens.len() - 1)
     }
 
-    /// The index of the one live token `wanted` names (404 for none, 409 for several).
-    pub(crate) fn find(&self, wanted: &str, now: DateTime<Utc>) -> Result<usize, Failure> {
-        let mut matches = self.live(now).filter(|(_, t)| t.answers_to(wanted));
+    /// The index of the one live token of `owner` that `wanted` names (404 for none, 409 for
+    /// several).
+    pub(crate) fn find(
+        &self,
+        owner: Option<&str>,
+        wanted: &str,
+        now: DateTime<Utc>,
+    ) -> Result<usize, Failure> {
+        let mut matches = self.live(owner, now).filter(|(_, t)| t.answers_to(wanted));
         let shown = crate::secret::visible_prefix(wanted);
         match (matches.next(), matches.next()) {
             (Some((index, _)), None) => Ok(index),
-            (None, _) => Err(Failure::not_found(format!(
-                "No access token matches prefix '{shown}'"
-            ))),
-            (Some(_), Some(_)) => Err(Failure::conflict(format!(
-                "Prefix '{shown}' matches more than one access token: give more characters"
-            ))),
+            (None, _) => Err(Failure::not_found(
+                code::TOKEN_NOT_FOUND,
+                format!("No access token matches prefix '{shown}'"),
+            )),
+            (Some(_), Some(_)) => Err(Failure::conflict(
+                code::AMBIGUOUS_TOKEN_PREFIX,
+                format!(
+                    "Prefix '{shown}' matches more than one access token: give more characters"
+                ),
+            )),
         }
     }
 
     pub(crate) fn set_description(&mut self, index: usize, description: String) {
-        if let Some(token) = self.tokens.get_mut(index) {
+        if let Some(token) = self.data.tokens.get_mut(index) {
             token.description = description;
             self.changed();
         }
     }
 
     pub(crate) fn revoke(&mut self, index: usize) {
-        if index < self.tokens.len() {
-            self.tokens.remove(index);
+        if index < self.data.tokens.len() {
+            self.data.tokens.remove(index);
             self.changed();
         }
     }
 
-    /// `POST /v1/me/expire_tokens`: every token of the user ends, the caller's included.
-    pub(crate) fn expire_all(&mut self) {
-        self.tokens.clear();
+    /// `POST /v1/me/expire_tokens`: every token of `owner` ends, the caller's included.
+    pub(crate) fn expire_all(&mut self, owner: Option<&str>, now: DateTime<Utc>) {
+        self.data.tokens.retain(|t| t.app_user.as_deref() != owner);
+        if owner.is_none() {
+            self.data.token_validity_begin = Some(now);
+        }
         self.changed();
     }
+
+    /// The index of the application user `user_id` (404 when there is none).
+    pub(crate) fn find_app_user(&self, user_id: &str) -> Result<usize, Failure> {
+        self.data
+            .app_users
+            .iter()
+            .position(|user| user.user_id == user_id)
+            .ok_or_else(|| {
+                Failure::not_found(
+                    code::APPLICATION_USER_NOT_FOUND,
+                    format!(
+                        "Application user {} not found",
+                        crate::secret::visible_prefix(user_id)
+                    ),
+                )
+            })
+    }
+
+    /// A new application user; its index. Names need not be unique (users are told apart by
+    /// their IDs).
+    pub(crate) fn create_app_user(
+        &mut self,
+        name: String,
+        is_super_admin: bool,
+        now: DateTime<Utc>,
+    ) -> Result<usize, Failure> {
+        if self.data.app_users.len() >= MAX_APP_USERS {
+            return Err(Failure::conflict(
+                code::APPLICATION_USER_LIMIT_EXCEEDED,
+                format!(
+                    "The organization already has {MAX_APP_USERS} application users, the \
+                     sandbox's maximum: delete one before creating another"
+                ),
+            ));
+        }
+        let user_id = loop {
+            let candidate = new_user_id();
+            if self.find_app_user(&candidate).is_err() {
+                break candidate;
+            }
+        };
+        self.data.app_users.push(AppUser {
+            user_email: format!("{user_id}@application-users.sandbox.invalid"),
+            user_id,
+            name,
+            is_super_admin,
+            create_time: now,
+        });
+        self.changed();
+        Ok(self.data.app_users.len() - 1)
+    }
+
+    /// `PATCH`: a new name, and the super admin state when given.
+    pub(crate) fn update_app_user(&mut self, index: usize, name: String, admin: Option<bool>) {
+        if let Some(user) = self.data.app_users.get_mut(index) {
+            user.name = name;
+            if let Some(admin) = admin {
+                user.is_super_admin = admin;
+            }
+            self.changed();
+        }
+    }
+
+    /// Delete an application user and, with it, every token it has.
+    pub(crate) fn delete_app_user(&mut self, index: usize) {
+        if index < self.data.app_users.len() {
+            let user = self.data.app_users.remove(index);
+            self.data
+                .tokens
+                .retain(|t| t.app_user.as_deref() != Some(user.user_id.as_str()));
+            self.changed();
+        }
+    }
+}
+
+/// `u` and 12 hexadecimal digits, as the real user IDs look.
+fn new_user_id() -> String {
+    let mut bytes = [0u8; 6];
+    if SystemRandom::new().fill(&mut bytes).is_err() {
+        fallback_fill(&mut bytes);
+    }
+    let mut id = String::from("u");
+    for byte in bytes {
+        id.push_str(&format!("{byte:02x}"));
+    }
+    id
 }
 
 /// A fresh random token: [`TOKEN_BYTES`] from the system's secure generator, standard
@@ -290,23 +464,31 @@ mod tests {
 
     #[test]
     fn quota_counts_personal_live_tokens_only() {
-        let mut store = Store::new(Vec::new());
+        let mut store = Store::new(Data::default());
         store.open_session(None, at(0));
         for n in 0..PERSONAL_TOKEN_LIMIT {
             let max_age = if n == 0 { Some(5) } else { None };
-            assert!(store.create(new_token("t", max_age, false), at(0)).is_ok());
+            assert!(
+                store
+                    .create(None, new_token("t", max_age, false), at(0))
+                    .is_ok()
+            );
         }
-        let refused = store.create(new_token("t", None, false), at(1));
+        let refused = store.create(None, new_token("t", None, false), at(1));
         assert_eq!(refused.map_err(|f| f.status.as_u16()), Err(409));
         // The first token has expired by now, which frees its slot.
-        assert!(store.create(new_token("t", None, false), at(10)).is_ok());
+        assert!(
+            store
+                .create(None, new_token("t", None, false), at(10))
+                .is_ok()
+        );
     }
 
     #[test]
     fn extend_when_used_pushes_expiry() {
-        let mut store = Store::new(Vec::new());
+        let mut store = Store::new(Data::default());
         let index = store
-            .create(new_token("t", Some(100), true), at(0))
+            .create(None, new_token("t", Some(100), true), at(0))
             .unwrap_or_default();
         let value = store.tokens()[index].full_token.clone();
         assert!(store.authenticate(&value, caller(), at(90)).is_ok());
@@ -319,6 +501,7 @@ mod tests {
     fn lookup_by_prefix_and_full_token() {
         let token = |value: &str| StoredToken {
             full_token: value.into(),
+            app_user: None,
             create_time: at(0),
             created_manually: true,
             description: "d".into(),
@@ -331,11 +514,18 @@ mod tests {
             scopes: None,
             ip_allowlist: None,
         };
-        let store = Store::new(vec![
-            token("abc/def+ghij0000000000=="),
-            token("abc/xyz+ghij1111111111=="),
-        ]);
-        let status = |wanted: &str| store.find(wanted, at(0)).map_err(|f| f.status.as_u16());
+        let store = Store::new(Data {
+            tokens: vec![
+                token("abc/def+ghij0000000000=="),
+                token("abc/xyz+ghij1111111111=="),
+            ],
+            ..Data::default()
+        });
+        let status = |wanted: &str| {
+            store
+                .find(None, wanted, at(0))
+                .map_err(|f| f.status.as_u16())
+        };
         assert_eq!(status("abc/"), Err(409));
         assert_eq!(status("abc/d"), Ok(0));
         assert_eq!(status("abc/xyz+ghij"), Ok(1));
@@ -346,22 +536,79 @@ mod tests {
 
     #[test]
     fn session_token_is_reused_or_revived() {
-        let mut store = Store::new(Vec::new());
+        let mut store = Store::new(Data::default());
         let first = store.open_session(None, at(0));
         assert_eq!(store.open_session(None, at(1)), first);
         assert_eq!(store.open_session(Some("fixed"), at(2)), "fixed");
-        store.expire_all();
+        store.expire_all(None, at(2));
         assert_eq!(store.open_session(Some("fixed"), at(3)), "fixed");
         assert_eq!(store.tokens().len(), 1);
     }
 
     #[test]
     fn allowlist_is_enforced() {
-        let mut store = Store::new(Vec::new());
+        let mut store = Store::new(Data::default());
         let mut new = new_token("t", None, false);
         new.ip_allowlist = Some(vec!["10.0.0.0/8".into()]);
-        let index = store.create(new, at(0)).unwrap_or_default();
+        let index = store.create(None, new, at(0)).unwrap_or_default();
         let value = store.tokens()[index].full_token.clone();
         assert!(store.authenticate(&value, caller(), at(1)).is_err());
+    }
+
+    #[test]
+    fn application_tokens_have_no_quota_and_no_default_expiry() {
+        let mut store = Store::new(Data::default());
+        store.open_session(None, at(0));
+        let user = store
+            .create_app_user("bot".into(), false, at(0))
+            .unwrap_or_default();
+        let id = store.app_users()[user].user_id.clone();
+        assert!(id.starts_with('u') && id.len() == 13, "{id}");
+        for _ in 0..PERSONAL_TOKEN_LIMIT + 1 {
+            assert!(
+                store
+                    .create(Some(&id), new_token("t", None, false), at(0))
+                    .is_ok()
+            );
+        }
+        let index = store.create(Some(&id), new_token("t", None, true), at(0));
+        let token = &store.tokens()[index.unwrap_or_default()];
+        assert_eq!((token.expiry_time, token.max_age_seconds), (None, None));
+        assert_eq!(store.live(Some(&id), at(1_000_000_000)).count(), 12);
+        assert_eq!(
+            store.live(None, at(1)).count(),
+            1,
+            "only the session is the user's"
+        );
+    }
+
+    #[test]
+    fn expire_all_and_deleting_a_user_touch_only_that_owners_tokens() {
+        let mut store = Store::new(Data::default());
+        store.open_session(None, at(0));
+        let first = store
+            .create_app_user("a".into(), false, at(0))
+            .unwrap_or_default();
+        let a = store.app_users()[first].user_id.clone();
+        let second = store
+            .create_app_user("b".into(), false, at(0))
+            .unwrap_or_default();
+        let b = store.app_users()[second].user_id.clone();
+        for owner in [Some(a.as_str()), Some(a.as_str()), Some(b.as_str())] {
+            assert!(
+                store
+                    .create(owner, new_token("t", None, false), at(0))
+                    .is_ok()
+            );
+        }
+        store.expire_all(Some(&a), at(1));
+        assert_eq!(store.live(Some(&a), at(1)).count(), 0);
+        assert_eq!(store.live(Some(&b), at(1)).count(), 1);
+        assert_eq!(store.live(None, at(1)).count(), 1);
+        assert_eq!(store.data().token_validity_begin, None);
+        store.delete_app_user(second);
+        assert_eq!(store.live(Some(&b), at(1)).count(), 0);
+        assert!(store.find_app_user(&b).is_err());
+        assert_eq!(store.tokens().len(), 1);
     }
 }

@@ -1,5 +1,6 @@
-//! The API's JSON, both ways: request bodies checked against the sandbox's limits, tokens as
-//! the real service shows them, and the error shape every failed call answers with.
+//! The API's JSON, both ways: request bodies checked against the sandbox's limits; tokens,
+//! application users, the organization and the user as the real service shows them; and
+//! the error shape every failed call answers with.
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -7,20 +8,27 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use super::model::{Failure, NewToken, StoredToken, USER_EMAIL};
-use crate::facts::{self, MAX_DESCRIPTION_CHARS, MAX_LIST_ENTRIES};
+use super::model::{
+    ACCOUNT_ID, AppUser, Failure, NewToken, ORGANIZATION_ID, ORGANIZATION_NAME, StoredToken,
+    USER_EMAIL, USER_ID, code, created,
+};
+use crate::facts::{self, MAX_AGE_SECONDS, MAX_DESCRIPTION_CHARS, MAX_LIST_ENTRIES};
 
-/// Accepted `max_age_seconds`: one second (short-lived tokens in tests) to ten years.
-const MAX_AGE_RANGE: std::ops::RangeInclusive<i64> = 1..=10 * 365 * 24 * 60 * 60;
-/// Longest accepted scope name, in bytes.
-const MAX_SCOPE_BYTES: usize = 128;
+/// Longest application user name, in characters: the API declares none (GC); the sandbox
+/// takes the limit the API has for a person's `real_name` (OA).
+const MAX_NAME_CHARS: usize = 256;
 
 impl IntoResponse for Failure {
-    /// `{"message": ..., "errors": [{"message": ..., "status": ...}]}`, as the real API.
+    /// `{"message": ..., "errors": [{"error_code": ..., "message": ..., "status": ...}]}`,
+    /// as the real API (OA's failed responses; GC's `error_test.go` for `error_code`).
     fn into_response(self) -> Response {
         let body = json!({
             "message": self.message,
-            "errors": [{"message": self.message, "status": self.status.as_u16()}],
+            "errors": [{
+                "error_code": self.code,
+                "message": self.message,
+                "status": self.status.as_u16(),
+            }],
         });
         let mut response = json_response(self.status, body.to_string().into_bytes());
         if let Some(allow) = self.allow {
@@ -43,10 +51,17 @@ pub(crate) fn ok(body: &impl Serialize) -> Response {
         Ok(bytes) => json_response(StatusCode::OK, bytes),
         Err(error) => Failure::new(
             StatusCode::SERVICE_UNAVAILABLE,
+            code::STATE_NOT_SAVED,
             format!("cannot encode the response: {error}"),
         )
         .into_response(),
     }
+}
+
+/// `204 No Content`: what the API answers to deleting an organization's things (OA's
+/// organization `DELETE`s), application users and their tokens included.
+pub(crate) fn no_content() -> Response {
+    StatusCode::NO_CONTENT.into_response()
 }
 
 /// A message-only answer (`DELETE`, `expire_tokens`).
@@ -54,21 +69,46 @@ pub(crate) fn message(text: &str) -> Response {
     ok(&json!({ "message": text }))
 }
 
-/// The body of `POST /v1/access_token`. Unknown fields are ignored, as new API fields must
+/// The body of `POST /v1/access_token` (and of an application user's `access-tokens`,
+/// which takes the same fields: GC). Unknown fields are ignored, as new API fields must
 /// not break old servers any more than old clients.
 pub(crate) fn parse_create(body: &[u8]) -> Result<NewToken, Failure> {
     let fields = object(body)?;
     Ok(NewToken {
         description: description(&fields)?,
         max_age_seconds: max_age_seconds(&fields)?,
-        extend_when_used: match fields.get("extend_when_used") {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(value)) => *value,
-            Some(_) => return Err(Failure::bad_request("'extend_when_used' must be a boolean")),
-        },
+        extend_when_used: optional_bool(&fields, "extend_when_used")?.unwrap_or(false),
         scopes: string_list(&fields, "scopes", check_scope)?,
         ip_allowlist: string_list(&fields, "ip_allowlist", check_network)?,
     })
+}
+
+/// The body of `POST .../application-users` and `PATCH .../application-users/{user_id}`:
+/// the name (required) and the super admin state (optional).
+pub(crate) fn parse_app_user(body: &[u8]) -> Result<(String, Option<bool>), Failure> {
+    let fields = object(body)?;
+    let name = match fields.get("name") {
+        Some(Value::String(name)) => name,
+        None | Some(Value::Null) => return Err(Failure::bad_request("'name' is required")),
+        Some(_) => return Err(Failure::bad_request("'name' must be a string")),
+    };
+    if name.trim().is_empty() {
+        return Err(Failure::bad_request("'name' must not be empty"));
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(Failure::bad_request(format!(
+            "'name' must be at most {MAX_NAME_CHARS} characters"
+        )));
+    }
+    Ok((name.clone(), optional_bool(&fields, "is_super_admin")?))
+}
+
+fn optional_bool(fields: &Map<String, Value>, name: &str) -> Result<Option<bool>, Failure> {
+    match fields.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(value)) => Ok(Some(*value)),
+        Some(_) => Err(Failure::bad_request(format!("'{name}' must be a boolean"))),
+    }
 }
 
 /// The body of `PUT /v1/access_token/{prefix}`: the new description.
@@ -113,12 +153,20 @@ fn max_age_seconds(fields: &Map<String, Value>) -> Result<Option<i64>, Failure> 
         None | Some(Value::Null) => return Ok(None),
         Some(value) => value,
     };
-    match value.as_i64() {
-        Some(seconds) if MAX_AGE_RANGE.contains(&seconds) => Ok(Some(seconds)),
+    // A JSON number (OA: `number`), so `3600.0` is 3600; only whole seconds make sense.
+    let whole = match value {
+        Value::Number(number) => number.as_i64().or_else(|| {
+            let float = number.as_f64()?;
+            (float.fract() == 0.0 && float.abs() < 1e15).then_some(float as i64)
+        }),
+        _ => None,
+    };
+    match whole {
+        Some(seconds) if MAX_AGE_SECONDS.contains(&seconds) => Ok(Some(seconds)),
         _ => Err(Failure::bad_request(format!(
-            "'max_age_seconds' must be null or an integer from {} to {} (ten years), not {value}",
-            MAX_AGE_RANGE.start(),
-            MAX_AGE_RANGE.end()
+            "'max_age_seconds' must be null or a whole number from {} to {} (ten years), not {value}",
+            MAX_AGE_SECONDS.start(),
+            MAX_AGE_SECONDS.end()
         ))),
     }
 }
@@ -157,17 +205,18 @@ fn string_list(
         .map(Some)
 }
 
+/// A scope must be one the API declares (OA): `all`, an area, or an area's `:read` or
+/// `:write`.
 fn check_scope(scope: &str) -> Result<(), String> {
-    if scope.is_empty() || scope.len() > MAX_SCOPE_BYTES {
-        return Err(format!("a scope must be 1 to {MAX_SCOPE_BYTES} characters"));
+    if facts::is_known_scope(scope) {
+        return Ok(());
     }
-    if !scope.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(format!(
-            "scope {} may contain only printable ASCII without spaces",
-            Value::from(scope)
-        ));
-    }
-    Ok(())
+    Err(format!(
+        "unknown scope {}: scopes are 'all', or one of {} alone or followed by ':read' or \
+         ':write'",
+        Value::from(scope),
+        facts::SCOPE_AREAS.join(", ")
+    ))
 }
 
 fn check_network(entry: &str) -> Result<(), String> {
@@ -181,6 +230,7 @@ fn check_network(entry: &str) -> Result<(), String> {
 }
 
 /// A time as the real service writes it: UTC, microseconds, `Z`.
+#[derive(Clone, Copy)]
 struct ApiTime(DateTime<Utc>);
 
 impl Serialize for ApiTime {
@@ -244,6 +294,65 @@ pub(crate) struct TokenList<'a> {
     pub(crate) tokens: Vec<TokenView<'a>>,
 }
 
+/// The answer to creating an application token (GC): the whole token, once, and its prefix.
+#[derive(Serialize)]
+pub(crate) struct NewAppToken<'a> {
+    full_token: &'a str,
+    token_prefix: &'a str,
+}
+
+impl<'a> NewAppToken<'a> {
+    pub(crate) fn of(token: &'a StoredToken) -> NewAppToken<'a> {
+        NewAppToken {
+            full_token: &token.full_token,
+            token_prefix: token.prefix(),
+        }
+    }
+}
+
+/// An application user as the API shows it (GC `ApplicationUserOut`).
+#[derive(Serialize)]
+pub(crate) struct AppUserView<'a> {
+    create_time: ApiTime,
+    is_super_admin: bool,
+    name: &'a str,
+    user_email: &'a str,
+    user_id: &'a str,
+}
+
+impl<'a> AppUserView<'a> {
+    pub(crate) fn of(user: &'a AppUser) -> AppUserView<'a> {
+        AppUserView {
+            create_time: ApiTime(user.create_time),
+            is_super_admin: user.is_super_admin,
+            name: &user.name,
+            user_email: &user.user_email,
+            user_id: &user.user_id,
+        }
+    }
+}
+
+/// `{"application_users": [...]}`
+#[derive(Serialize)]
+pub(crate) struct AppUserList<'a> {
+    pub(crate) application_users: Vec<AppUserView<'a>>,
+}
+
+/// `GET /v1/organizations`: the one organization (every key OA marks required).
+pub(crate) fn organizations() -> Value {
+    let created = ApiTime(created());
+    json!({
+        "organizations": [{
+            "account_id": ACCOUNT_ID,
+            "create_time": created,
+            "organization_id": ORGANIZATION_ID,
+            "organization_name": ORGANIZATION_NAME,
+            "tier": "business",
+            "update_time": created,
+        }]
+    })
+}
+
 /// `aiven-client/4.18.0 (extra)` → `aiven-client 4.18.0`: the product, as people read it.
 fn human_agent(agent: &str) -> String {
     let product = agent.split_whitespace().next().unwrap_or_default();
@@ -253,15 +362,43 @@ fn human_agent(agent: &str) -> String {
     }
 }
 
-/// `GET /v1/me`: the sandbox's one user.
-pub(crate) fn me() -> Value {
+/// `GET /v1/me`: the calling user, the sandbox's person or an application user (`app`),
+/// with every key OA marks required and exactly the API's names (the email is `user`; there
+/// is no `user_email`). `token_validity_begin`: when the user last expired its tokens.
+pub(crate) fn me(app: Option<&AppUser>, token_validity_begin: Option<DateTime<Utc>>) -> Value {
+    let (email, name, user_id, since, auth) = match app {
+        Some(user) => (
+            user.user_email.as_str(),
+            user.name.as_str(),
+            user.user_id.as_str(),
+            user.create_time,
+            json!([]),
+        ),
+        None => (
+            USER_EMAIL,
+            "Sandbox Developer",
+            USER_ID,
+            created(),
+            json!(["password"]),
+        ),
+    };
     json!({
         "user": {
-            "user": USER_EMAIL,
-            "user_email": USER_EMAIL,
-            "real_name": "Sandbox Developer",
+            "auth": auth,
+            "create_time": ApiTime(since),
+            "features": {},
+            "intercom": {"app_id": "sandbox", "hmac": "0".repeat(64)},
+            "invitations": [],
+            "managed_by_scim": false,
+            "project_membership": {},
+            "project_memberships": {},
+            "projects": [],
+            "real_name": name,
             "state": "active",
-            "user_id": "u-sandbox",
+            "tenant": "aiven",
+            "token_validity_begin": ApiTime(token_validity_begin.unwrap_or(since)),
+            "user": email,
+            "user_id": user_id,
         }
     })
 }
@@ -278,6 +415,19 @@ mod tests {
     fn create_body_is_checked() {
         let ok = create_status(r#"{"description":"ci","max_age_seconds":null}"#);
         assert_eq!(ok.map(|t| t.max_age_seconds), Ok(None));
+        for (body, seconds) in [
+            (r#"{"description":"d","max_age_seconds":600}"#, 600),
+            (r#"{"description":"d","max_age_seconds":3600.0}"#, 3600),
+            (
+                r#"{"description":"d","max_age_seconds":315360000}"#,
+                315_360_000,
+            ),
+        ] {
+            let created = create_status(body).map(|t| t.max_age_seconds);
+            assert_eq!(created, Ok(Some(seconds)), "{body}");
+        }
+        let scoped = create_status(r#"{"description":"d","scopes":["all","user:read"]}"#);
+        assert!(scoped.is_ok());
         for bad in [
             "",
             "not json",
@@ -287,6 +437,13 @@ mod tests {
             r#"{"description":7}"#,
             r#"{"description":"d","max_age_seconds":1.5}"#,
             r#"{"description":"d","max_age_seconds":0}"#,
+            r#"{"description":"d","max_age_seconds":1}"#,
+            r#"{"description":"d","max_age_seconds":599}"#,
+            r#"{"description":"d","max_age_seconds":599.0}"#,
+            r#"{"description":"d","max_age_seconds":3600.5}"#,
+            r#"{"description":"d","max_age_seconds":1e300}"#,
+            r#"{"description":"d","scopes":["projects:admin"]}"#,
+            r#"{"description":"d","scopes":["users"]}"#,
             r#"{"description":"d","max_age_seconds":"60"}"#,
             r#"{"description":"d","max_age_seconds":315360001}"#,
             r#"{"description":"d","extend_when_used":"yes"}"#,

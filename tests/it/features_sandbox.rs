@@ -97,7 +97,7 @@ fn rotate_gives_a_working_replacement_and_kills_the_old_token() {
         "7200",
         "--extend-when-used",
         "--scope",
-        "projects",
+        "authentication",
     ]);
     let out = env.run(&["rotate", &old_prefix, "-q"]);
     out.success();
@@ -118,7 +118,7 @@ fn rotate_gives_a_working_replacement_and_kills_the_old_token() {
     assert_eq!(new["description"], "deploy");
     assert_eq!(new["max_age_seconds"], json!(7200));
     assert_eq!(new["extend_when_used"], json!(true));
-    assert_eq!(new["scopes"], json!(["projects"]));
+    assert_eq!(new["scopes"], json!(["authentication"]));
 
     // The old token no longer authenticates; the new one does.
     env.run_as(&old_token, &["list"]).code(3).one_line_error();

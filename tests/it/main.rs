@@ -5,7 +5,10 @@
 
 mod support;
 
+mod app_users;
+mod app_users_sandbox;
 mod cli;
+mod compat_app_users;
 mod compat_avn;
 mod faults;
 mod features;
@@ -14,8 +17,11 @@ mod hostile;
 mod memory;
 mod props;
 mod sandbox_api;
+mod sandbox_app_users;
 mod sandbox_avn;
 #[cfg(unix)]
 mod sandbox_cli;
+mod sandbox_contract;
+mod sandbox_fidelity;
 mod sandbox_load;
 mod ux;

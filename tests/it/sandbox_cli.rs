@@ -80,7 +80,7 @@ fn state_survives_a_restart_with_the_same_session_token() {
     let state_arg = state.to_str().expect("utf-8 path");
     let first = SandboxProcess::start(&["--state", state_arg]);
     let mut api = first.api();
-    let kept = api.create(r#"{"description":"kept","scopes":["a:b"]}"#);
+    let kept = api.create(r#"{"description":"kept","scopes":["user:read"]}"#);
     let gone = api.create(r#"{"description":"gone"}"#);
     api.revoke(gone["token_prefix"].as_str().expect("prefix"))
         .ok();
@@ -100,7 +100,7 @@ fn state_survives_a_restart_with_the_same_session_token() {
         .iter()
         .find(|t| t["token_prefix"] == kept["token_prefix"])
         .expect("kept token");
-    assert_eq!(restored["scopes"], serde_json::json!(["a:b"]));
+    assert_eq!(restored["scopes"], serde_json::json!(["user:read"]));
     assert_eq!(restored["create_time"], kept["create_time"]);
     // The token itself still works.
     Api::new(&second.url, kept["full_token"].as_str().expect("token"))

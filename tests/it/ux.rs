@@ -176,7 +176,7 @@ fn zsh_and_fish_scripts_load_and_fish_completes() {
 // 2. Help
 
 /// The commands a user sees in `--help` (not the hidden `user`, not clap's `help`).
-const COMMANDS: [&str; 12] = [
+const COMMANDS: [&str; 14] = [
     "create",
     "list",
     "info",
@@ -184,6 +184,8 @@ const COMMANDS: [&str; 12] = [
     "revoke",
     "rotate",
     "expire-all",
+    "application-user",
+    "audit",
     "login",
     "logout",
     "sandbox",

@@ -57,6 +57,12 @@ impl Answer {
     /// The API's error shape with this status; the message.
     #[track_caller]
     pub fn error(&self, status: u16) -> String {
+        self.error_with_code(status).0
+    }
+
+    /// The API's error shape with this status; the message and the `error_code`.
+    #[track_caller]
+    pub fn error_with_code(&self, status: u16) -> (String, String) {
         assert_eq!(
             self.status,
             status,
@@ -68,7 +74,24 @@ impl Answer {
         assert!(!message.is_empty());
         assert_eq!(body["errors"][0]["message"], Value::from(message.as_str()));
         assert_eq!(body["errors"][0]["status"], Value::from(status));
-        message
+        let code = body["errors"][0]["error_code"]
+            .as_str()
+            .expect("an error_code")
+            .to_owned();
+        assert!(!code.is_empty());
+        (message, code)
+    }
+
+    /// `204 No Content`, with no body.
+    #[track_caller]
+    pub fn no_content(&self) {
+        assert_eq!(
+            self.status,
+            204,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert!(self.body.is_empty());
     }
 }
 
@@ -158,9 +181,14 @@ fn exchange(connection: &mut BufReader<TcpStream>, request: &[u8]) -> std::io::R
         }
         headers.extend(parse_header(text));
     }
-    let length: usize = find_header(&headers, "content-length")
-        .and_then(|value| value.parse().ok())
-        .ok_or_else(|| std::io::Error::other("no content-length in the answer"))?;
+    let length: usize = match find_header(&headers, "content-length") {
+        Some(value) => value
+            .parse()
+            .map_err(|_| std::io::Error::other("bad content-length in the answer"))?,
+        // 204 and 304 have no body, and need no length.
+        None if status == 204 || status == 304 => 0,
+        None => return Err(std::io::Error::other("no content-length in the answer")),
+    };
     let mut body = vec![0; length];
     connection.read_exact(&mut body)?;
     Ok(Answer {
@@ -334,7 +362,8 @@ fn read_lines(stdout: ChildStdout, count: usize) -> mpsc::Receiver<std::io::Resu
     receiver
 }
 
-/// A state file holding these `(full_token, created_manually)` tokens, none expiring.
+/// A state file holding these `(full_token, created_manually)` tokens, none expiring, in
+/// the first version of the format (the sandbox still reads it).
 pub fn seeded_state(tokens: &[(&str, bool)]) -> String {
     let tokens: Vec<Value> = tokens
         .iter()
@@ -365,7 +394,7 @@ pub fn state_tokens(path: &Path) -> Vec<String> {
         )
     });
     assert_eq!(state["format"], "avn-token-sandbox-state");
-    assert_eq!(state["version"], 1);
+    assert_eq!(state["version"], 2);
     state["tokens"]
         .as_array()
         .expect("a token list")

@@ -1,0 +1,331 @@
+//! Whose tokens a command works on: yours, or an application user's (`--app-user`), and
+//! the organization application users live in. `create`, `list`, `info`, `revoke`, `rotate`
+//! and `audit` go through [`Owner`], so each works the same way for either.
+
+use anyhow::{Context as _, Result};
+use serde_json::{Value, json};
+
+use super::Context;
+use super::lookup::describe_for_prompt;
+use crate::api::{ApiError, AppUser, Client, NewToken, Token};
+use crate::cli::{OrganizationArg, OwnerArgs};
+use crate::diag;
+use crate::env_vars::EnvVars;
+use crate::exit::CommandError;
+
+/// The owner of the tokens a command reads or changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Owner {
+    /// The user the token authenticates as: personal tokens (`/v1/access_token`).
+    Me,
+    /// An application user of an organization.
+    AppUser {
+        organization_id: String,
+        user_id: String,
+        name: Option<String>,
+    },
+}
+
+/// The organization named by `--organization-id` or `AIVEN_ORGANIZATION_ID`, else the one
+/// organization the user belongs to (`GET /v1/organizations`); `None` when they belong to
+/// none. Several without a choice are a usage error naming them.
+pub(super) async fn organization(ctx: &Context, arg: &OrganizationArg) -> Result<Option<String>> {
+    if let Some(chosen) = arg
+        .organization_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+    {
+        return Ok(Some(chosen.to_owned()));
+    }
+    let organizations = ctx.client()?.organizations().await.with_context(|| {
+        format!(
+            "cannot list your organizations (name one with --organization-id or {})",
+            EnvVars::AIVEN_ORGANIZATION_ID
+        )
+    })?;
+    match organizations.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.organization_id.clone())),
+        many => Err(CommandError::Usage(format!(
+            "you belong to {} organizations: {}; choose one with --organization-id or {}",
+            many.len(),
+            many.iter()
+                .map(|org| org.describe())
+                .collect::<Vec<_>>()
+                .join(", "),
+            EnvVars::AIVEN_ORGANIZATION_ID
+        ))
+        .into()),
+    }
+}
+
+/// [`organization`], where there must be one: application users live in an organization.
+pub(super) async fn required_organization(ctx: &Context, arg: &OrganizationArg) -> Result<String> {
+    organization(ctx, arg).await?.ok_or_else(|| {
+        CommandError::NotFound(
+            "you belong to no organization, and application users live in one; \
+             pass --organization-id if your token cannot list organizations"
+                .into(),
+        )
+        .into()
+    })
+}
+
+/// The owner `args` select: you, or the application user `--app-user` names by id or by
+/// unique name (looked up in the organization's list, one request).
+pub(super) async fn resolve(ctx: &Context, args: &OwnerArgs) -> Result<Owner> {
+    let Some(wanted) = args.app_user.as_deref() else {
+        return Ok(Owner::Me);
+    };
+    let wanted = wanted.trim();
+    if wanted.is_empty() {
+        return Err(CommandError::Usage("--app-user must not be empty".into()).into());
+    }
+    let organization_id = required_organization(ctx, &args.organization).await?;
+    let users = ctx.client()?.list_app_users(&organization_id).await?;
+    find_app_user(&users, wanted, &organization_id)
+}
+
+/// The application user whose id is `wanted`, else the one user named `wanted`.
+fn find_app_user(users: &[AppUser], wanted: &str, organization_id: &str) -> Result<Owner> {
+    let owner = |user: &AppUser, user_id: String| Owner::AppUser {
+        organization_id: organization_id.to_owned(),
+        user_id,
+        name: user.name(),
+    };
+    if let Some(user) = users
+        .iter()
+        .find(|user| user.user_id().as_deref() == Some(wanted))
+    {
+        return Ok(owner(user, wanted.to_owned()));
+    }
+    let named: Vec<&AppUser> = users
+        .iter()
+        .filter(|user| user.name().as_deref() == Some(wanted))
+        .collect();
+    match named.as_slice() {
+        [user] => match user.user_id() {
+            Some(user_id) => Ok(owner(user, user_id)),
+            None => Err(ApiError::Decode {
+                status: 200,
+                detail: format!("application user {wanted:?} has no \"user_id\""),
+            }
+            .into()),
+        },
+        [] => Err(CommandError::NotFound(format!(
+            "no application user with id or name {wanted:?} in organization \
+             {organization_id}; `avn-token application-user list` shows them"
+        ))
+        .into()),
+        many => Err(CommandError::Usage(format!(
+            "{} application users are named {wanted:?} ({}); pass the user ID instead",
+            many.len(),
+            many.iter()
+                .filter_map(|user| user.user_id())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into()),
+    }
+}
+
+impl Owner {
+    /// Your own tokens (with the personal-token quota), not an application user's.
+    pub(super) fn is_personal(&self) -> bool {
+        matches!(self, Owner::Me)
+    }
+
+    /// Every (unexpired) token of this owner.
+    pub(super) async fn list_tokens(&self, client: &Client) -> Result<Vec<Token>, ApiError> {
+        match self {
+            Owner::Me => client.list_tokens().await,
+            Owner::AppUser {
+                organization_id,
+                user_id,
+                ..
+            } => client.list_app_tokens(organization_id, user_id).await,
+        }
+    }
+
+    pub(super) async fn revoke_token(&self, client: &Client, prefix: &str) -> Result<(), ApiError> {
+        match self {
+            Owner::Me => client.revoke_token(prefix).await,
+            Owner::AppUser {
+                organization_id,
+                user_id,
+                ..
+            } => {
+                client
+                    .revoke_app_token(organization_id, user_id, prefix)
+                    .await
+            }
+        }
+    }
+
+    /// A new token, as the `create` table shows it (with `full_token`).
+    ///
+    /// For an application user the API answers only `{full_token, token_prefix}`. With
+    /// `details`, the new token is then read from the user's list (one more request) so the
+    /// table shows its real expiry time and settings; if that fails, the fields sent are
+    /// shown instead, with a warning: the full token, shown only now, is never lost to a
+    /// failed second request. Without `details` (`-q`, which prints only the full token)
+    /// nothing more is asked.
+    pub(super) async fn create_token(
+        &self,
+        client: &Client,
+        new: &NewToken,
+        details: bool,
+    ) -> Result<Token> {
+        let Owner::AppUser {
+            organization_id,
+            user_id,
+            ..
+        } = self
+        else {
+            return Ok(client.create_token(new).await?);
+        };
+        let created = client
+            .create_app_token(organization_id, user_id, new)
+            .await?;
+        let (Some(prefix), Some(full_token), true) =
+            (created.token_prefix(), created.full_token(), details)
+        else {
+            return Ok(created);
+        };
+        let listed = match client.list_app_tokens(organization_id, user_id).await {
+            Ok(tokens) => tokens
+                .into_iter()
+                .find(|token| token.token_prefix() == Some(prefix)),
+            Err(error) => {
+                diag::warn(&format!(
+                    "the token was created, but its details could not be read ({error}); \
+                     showing what was asked for"
+                ));
+                None
+            }
+        };
+        match listed {
+            Some(token) => Ok(token.with_str("full_token", full_token.expose())),
+            None => record(json!({
+                "token_prefix": prefix,
+                "full_token": full_token.expose(),
+                "description": new.description,
+                "max_age_seconds": new.max_age_seconds,
+                "extend_when_used": new.max_age_seconds.is_some() && new.extend_when_used,
+                "scopes": new.scopes,
+                "ip_allowlist": new.ip_allowlist,
+            })),
+        }
+    }
+
+    /// The question before changing one of this owner's tokens:
+    /// `Revoke token 6JsKDclT3OMQ ("ci")?`, or for an application user
+    /// `Revoke application user "ci-bot"'s token 6JsKDclT3OMQ ("ci")?`.
+    pub(super) fn question(&self, verb: &str, token: &Token) -> String {
+        match self {
+            Owner::Me => describe_for_prompt(verb, token),
+            Owner::AppUser { .. } => {
+                describe_for_prompt(&format!("{verb} application user {}'s", self.name()), token)
+            }
+        }
+    }
+
+    /// How to name this owner on a command line: `""` or ` --app-user u1a2b3c`.
+    pub(super) fn cli_flag(&self) -> String {
+        match self {
+            Owner::Me => String::new(),
+            Owner::AppUser {
+                organization_id,
+                user_id,
+                ..
+            } => format!(" --app-user {user_id} --organization-id {organization_id}"),
+        }
+    }
+
+    /// The application user's name (quoted), else its id.
+    fn name(&self) -> String {
+        match self {
+            Owner::Me => "you".to_owned(),
+            Owner::AppUser {
+                name: Some(name), ..
+            } => format!("{name:?}"),
+            Owner::AppUser { user_id, .. } => user_id.clone(),
+        }
+    }
+}
+
+/// A record built here (a JSON object, not received) in the shape the printer takes.
+pub(super) fn record(fields: Value) -> Result<Token> {
+    match fields {
+        Value::Object(fields) => Ok(Token::from_map(&fields)),
+        other => Err(anyhow::anyhow!("cannot build a table row from {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn users() -> Vec<AppUser> {
+        serde_json::from_value(json!([
+            {"user_id": "u1", "name": "ci-bot"},
+            {"user_id": "u2", "name": "twin"},
+            {"user_id": "u3", "name": "twin"},
+            {"user_id": "ci-bot", "name": "named like an id"}
+        ]))
+        .unwrap()
+    }
+
+    fn code(result: Result<Owner>) -> u8 {
+        crate::exit::code_for(&result.unwrap_err())
+    }
+
+    #[test]
+    fn app_users_are_found_by_id_then_by_unique_name() {
+        let users = users();
+        let found = find_app_user(&users, "u2", "org").unwrap();
+        assert_eq!(
+            found,
+            Owner::AppUser {
+                organization_id: "org".into(),
+                user_id: "u2".into(),
+                name: Some("twin".into())
+            }
+        );
+        // An id wins over a name.
+        let by_id = find_app_user(&users, "ci-bot", "org").unwrap();
+        assert!(matches!(by_id, Owner::AppUser { user_id, .. } if user_id == "ci-bot"));
+        let by_name = find_app_user(&users, "named like an id", "org").unwrap();
+        assert!(matches!(by_name, Owner::AppUser { user_id, .. } if user_id == "ci-bot"));
+        let ambiguous = find_app_user(&users, "twin", "org");
+        assert_eq!(code(ambiguous), crate::exit::USAGE);
+        let error = find_app_user(&users, "twin", "org")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("u2, u3"), "{error}");
+        assert_eq!(
+            code(find_app_user(&users, "nobody", "org")),
+            crate::exit::NOT_FOUND
+        );
+    }
+
+    #[test]
+    fn questions_name_the_owner() {
+        let token = record(json!({"token_prefix": "abc", "description": "ci"})).unwrap();
+        assert_eq!(
+            Owner::Me.question("Revoke", &token),
+            r#"Revoke token abc ("ci")?"#
+        );
+        let owner = Owner::AppUser {
+            organization_id: "o".into(),
+            user_id: "u1".into(),
+            name: Some("bot".into()),
+        };
+        assert_eq!(
+            owner.question("Revoke", &token),
+            r#"Revoke application user "bot"'s token abc ("ci")?"#
+        );
+        assert_eq!(owner.cli_flag(), " --app-user u1 --organization-id o");
+    }
+}
