@@ -13,7 +13,7 @@ use crate::diag;
 use crate::env_vars::EnvVars;
 use crate::exit;
 use crate::output::write_stdout;
-use crate::sandbox::{Options, Sandbox};
+use crate::sandbox::{Limits, Options, Sandbox};
 
 /// Exit codes of a command that could not be started, as shells use them.
 const COMMAND_NOT_FOUND: u8 = 127;
@@ -26,6 +26,7 @@ pub async fn run(args: &SandboxArgs) -> Result<u8> {
         state: args.state.clone(),
         // It may serve millions of requests: keep none of them.
         record_requests: false,
+        limits: Limits::default(),
     };
     if !options.listen.ip().is_loopback() {
         diag::warn(&format!(

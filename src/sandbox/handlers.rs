@@ -9,10 +9,11 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, Method, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SubsecRound, Utc};
+use hyper::body::Body as _;
 
 use super::model::{Failure, ORGANIZATION_ID, code};
 use super::store::{Caller, Store};
@@ -27,14 +28,18 @@ pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
 /// the 413 rather than a connection reset; larger ones are cut off.
 const MAX_DRAINED_BYTES: usize = 1024 * 1024;
 
-/// The one handler behind every path.
-pub(crate) async fn handle(
-    State(shared): State<Arc<Shared>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-) -> Response {
+/// The one handler behind every path, for a request from `peer`.
+pub(crate) async fn handle(shared: Arc<Shared>, peer: SocketAddr, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let body = read_body(&parts.headers, body).await;
+    let body = if body.is_end_stream() {
+        // Most requests (GET, DELETE) have no body: nothing to wait for, or to time.
+        Ok(axum::body::Bytes::new())
+    } else {
+        match tokio::time::timeout(shared.body_read, read_body(&parts.headers, body)).await {
+            Ok(body) => body,
+            Err(_) => return slow_body(shared.body_read),
+        }
+    };
     if let Some(recorded) = &shared.recorded {
         let bytes = body.as_deref().unwrap_or_default();
         lock(recorded).push(RecordedRequest::of(&parts, bytes));
@@ -44,6 +49,25 @@ pub(crate) async fn handle(
         Err(failure) => Err(failure),
     };
     outcome.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// 408 for a body that did not arrive in time; the connection closes after it (what is left
+/// of the body is never read).
+fn slow_body(limit: std::time::Duration) -> Response {
+    let failure = Failure::new(
+        StatusCode::REQUEST_TIMEOUT,
+        code::REQUEST_TIMEOUT,
+        format!(
+            "The request body did not arrive within {} seconds",
+            limit.as_secs_f64()
+        ),
+    );
+    let mut response = failure.into_response();
+    response.headers_mut().insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("close"),
+    );
+    response
 }
 
 async fn read_body(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, Failure> {

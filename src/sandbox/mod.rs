@@ -4,13 +4,15 @@
 //! [`Sandbox`] serves on the current tokio runtime (the CLI's current-thread one: one core
 //! serves well over the 20,000 list requests a second we aim for, see BENCHMARKS.md);
 //! [`BackgroundSandbox`] runs one on its own thread for blocking tests. The rules of the
-//! service are in `store`, the JSON in `wire`, HTTP in `handlers`, the `--state` file in
-//! `persist`, and the types they share in `model`. The command line around it (`--exec`,
+//! service are in `store`, the JSON in `wire`, requests in `handlers`, connections (and
+//! their limits) in `serve`, the `--state` file in `persist`, and the types they share in
+//! `model`. The command line around it (`--exec`,
 //! signals, the printed exports) is `commands/sandbox.rs`.
 
 mod handlers;
 mod model;
 mod persist;
+mod serve;
 mod store;
 mod wire;
 
@@ -25,6 +27,7 @@ use tokio::task::JoinHandle;
 
 use crate::secret::Secret;
 use persist::StateFile;
+pub use serve::Limits;
 use store::Store;
 
 /// How long a stopping sandbox waits for requests in flight before dropping them.
@@ -44,6 +47,8 @@ pub struct Options {
     /// Keep every request for [`Sandbox::requests`] (tests); the CLI, which may serve
     /// millions, does not.
     pub record_requests: bool,
+    /// Bounds on connections: time limits for slow clients, and how many at once.
+    pub limits: Limits,
 }
 
 impl Default for Options {
@@ -53,6 +58,7 @@ impl Default for Options {
             token: None,
             state: None,
             record_requests: true,
+            limits: Limits::default(),
         }
     }
 }
@@ -92,6 +98,8 @@ struct Shared {
     state: Option<StateFile>,
     /// Every request, for tests; `None` for the CLI, which may serve millions.
     recorded: Option<Mutex<Vec<RecordedRequest>>>,
+    /// How long a request's body may take to arrive ([`Limits::body_read`]).
+    body_read: Duration,
 }
 
 /// Lock a mutex whether or not a panic poisoned it: the data behind ours is consistent at
@@ -106,7 +114,7 @@ pub struct Sandbox {
     token: Secret,
     shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
-    server: JoinHandle<std::io::Result<()>>,
+    server: JoinHandle<()>,
     flusher: Option<JoinHandle<()>>,
 }
 
@@ -117,13 +125,17 @@ impl Sandbox {
         if let Some(value) = wanted {
             check_bootstrap_token(value)?;
         }
-        // Load before binding: a bad state file must stop us before anything else happens.
-        let data = match &options.state {
-            Some(path) => persist::load(path)?.unwrap_or_default(),
-            None => Default::default(),
+        // Load before binding: a bad or busy state file must stop us before anything else
+        // happens.
+        let (lease, data) = match &options.state {
+            Some(path) => {
+                let (lease, data) = persist::open(path)?;
+                (Some(lease), data.unwrap_or_default())
+            }
+            None => (None, Default::default()),
         };
         let mut store = Store::new(data);
-        let loaded = store.mark();
+        let state = lease.map(|lease| StateFile::new(lease, &store));
         let token = Secret::new(store.open_session(wanted, handlers::now()));
         let changes = store.mark().changes;
 
@@ -136,8 +148,9 @@ impl Sandbox {
 
         let shared = Arc::new(Shared {
             store: Arc::new(Mutex::new(store)),
-            state: options.state.map(|path| StateFile::new(path, loaded)),
+            state,
             recorded: options.record_requests.then(|| Mutex::new(Vec::new())),
+            body_read: options.limits.body_read,
         });
         let mut flusher = None;
         if let Some(state) = &shared.state {
@@ -150,18 +163,13 @@ impl Sandbox {
             flusher = Some(tokio::spawn(flush_usage(shared.clone())));
         }
 
-        let app = axum::Router::new()
-            .fallback(handlers::handle)
-            .with_state(shared.clone())
-            .into_make_service_with_connect_info::<SocketAddr>();
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let server = tokio::spawn(serve::serve(
+            listener,
+            shared.clone(),
+            options.limits,
+            stopped,
+        ));
         Ok(Sandbox {
             url: format!("http://{}", reachable(address)),
             token,
@@ -200,8 +208,12 @@ impl Sandbox {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        // The server gives requests in flight SHUTDOWN_GRACE itself; this is a backstop.
         let server = &mut self.server;
-        if tokio::time::timeout(SHUTDOWN_GRACE, server).await.is_err() {
+        if tokio::time::timeout(SHUTDOWN_GRACE * 2, server)
+            .await
+            .is_err()
+        {
             self.server.abort();
         }
         if let Some(flusher) = self.flusher.take() {

@@ -108,6 +108,7 @@ pub(crate) mod code {
     pub(crate) const ORGANIZATION_NOT_FOUND: &str = "organization_not_found";
     pub(crate) const APPLICATION_USER_NOT_FOUND: &str = "application_user_not_found";
     pub(crate) const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    pub(crate) const REQUEST_TIMEOUT: &str = "request_timeout";
     pub(crate) const AMBIGUOUS_TOKEN_PREFIX: &str = "ambiguous_token_prefix";
     pub(crate) const TOKEN_LIMIT_EXCEEDED: &str = "token_limit_exceeded";
     pub(crate) const APPLICATION_USER_LIMIT_EXCEEDED: &str = "application_user_limit_exceeded";

@@ -9,8 +9,15 @@
 //! before its answer goes out; concurrent changes share one write (group commit).
 //! Last-used bookkeeping (time, IP, agent, an extended expiry) changes on every request,
 //! so it is written at most once per [`USAGE_FLUSH_INTERVAL`] and at shutdown: a crash
-//! can lose that last second of it, never a token.
+//! can lose that last second of it, never a token. A change whose write fails is undone
+//! (the store goes back to what the file holds) and its request fails: an answer other
+//! than 2xx means nothing changed.
+//!
+//! The file is taken for one sandbox at a time ([`open`]): symlinks are followed once (the
+//! target is written, the link stays), a lock file beside it keeps a second sandbox off,
+//! and temporary files a killed sandbox left behind are removed.
 
+use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -55,10 +62,31 @@ pub(crate) enum LoadError {
          fix or remove it, or pass another --state file"
     )]
     Invalid { path: PathBuf, why: String },
+    #[error("cannot lock the sandbox state file {path}: {source}")]
+    Lock { path: PathBuf, source: io::Error },
+    #[error(
+        "the sandbox state file {path} is in use by another sandbox{}: stop that one, or \
+         pass another --state file",
+        holder.map(|pid| format!(" (process {pid})")).unwrap_or_default()
+    )]
+    Locked { path: PathBuf, holder: Option<u32> },
+}
+
+impl LoadError {
+    /// The same error naming `path` (as the user gave it, not where a symlink led).
+    fn shown_as(self, path: &Path) -> LoadError {
+        let path = path.to_owned();
+        match self {
+            LoadError::Read { source, .. } => LoadError::Read { path, source },
+            LoadError::Invalid { why, .. } => LoadError::Invalid { path, why },
+            LoadError::Lock { source, .. } => LoadError::Lock { path, source },
+            LoadError::Locked { holder, .. } => LoadError::Locked { path, holder },
+        }
+    }
 }
 
 /// The data in `path`, or `None` when there is no such file yet (a first start).
-pub(crate) fn load(path: &Path) -> Result<Option<Data>, LoadError> {
+fn load(path: &Path) -> Result<Option<Data>, LoadError> {
     let bytes = match crate::files::read_regular(path, MAX_STATE_BYTES) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(None),
@@ -134,76 +162,315 @@ fn encode(data: Data) -> Result<Vec<u8>, io::Error> {
     Ok(bytes)
 }
 
-/// The state file of a running sandbox and how far it is known to be written.
+/// The state file of a running sandbox (held locked) and how far it is known to be
+/// written.
 pub(crate) struct StateFile {
-    path: PathBuf,
+    lease: Lease,
     /// What the file on disk holds. The lock is held across each write, on the blocking
     /// thread doing it, so writes never overlap and never go back in time, even when the
     /// request that started one is cancelled half-way.
-    durable: Arc<Mutex<Mark>>,
-    /// `durable.changes`, readable without waiting for a write in progress: the async
+    durable: Arc<Mutex<Durable>>,
+    /// `durable.mark.changes`, readable without waiting for a write in progress: the async
     /// thread checks it and must never block on the disk.
     durable_changes: Arc<AtomicU64>,
 }
 
+/// The file's contents as last written, and how far the store they came from had changed.
+struct Durable {
+    mark: Mark,
+    data: Data,
+}
+
 impl StateFile {
     /// `on_disk`: what the file already holds (the store as loaded from it).
-    pub(crate) fn new(path: PathBuf, on_disk: Mark) -> StateFile {
+    pub(crate) fn new(lease: Lease, on_disk: &Store) -> StateFile {
         StateFile {
-            path,
-            durable: Arc::new(Mutex::new(on_disk)),
-            durable_changes: Arc::new(AtomicU64::new(on_disk.changes)),
+            lease,
+            durable: Arc::new(Mutex::new(Durable {
+                mark: on_disk.mark(),
+                data: on_disk.data().clone(),
+            })),
+            durable_changes: Arc::new(AtomicU64::new(on_disk.mark().changes)),
         }
     }
 
+    /// The path as given (`--state`), for messages.
     pub(crate) fn path(&self) -> &Path {
-        &self.path
+        &self.lease.given
     }
 
-    /// Return once the store's changes up to `changes` are on disk. Whoever writes takes
-    /// the newest state, which covers everyone queued behind (group commit).
+    /// Return once the store's changes up to `changes` (what a request made or saw) are on
+    /// disk. Whoever writes takes the newest state, which covers everyone queued behind
+    /// (group commit). A failed write rolls the store back to what the file holds, and
+    /// fails every request that made or saw a change it undid: an answer other than 2xx
+    /// means nothing changed, and no 2xx shows a change that was undone.
     pub(crate) async fn persist_through(
         &self,
         store: &Arc<Mutex<Store>>,
         changes: u64,
     ) -> io::Result<()> {
+        // The store lock is held only for a look (never across the disk): a change lost by
+        // a rollback must fail even if later changes have been written since.
+        if let Some(why) = super::lock(store).lost(changes) {
+            return Err(io::Error::other(why.to_owned()));
+        }
         if self.durable_changes.load(Ordering::Acquire) >= changes {
             return Ok(());
         }
-        self.write(store, move |on_disk, _| on_disk.changes < changes)
-            .await
+        self.write(store, Needed::Through(changes)).await
     }
 
-    /// Write the store if anything, uses included, changed since the last write.
+    /// Write the store if anything, uses included, changed since the last write. A failure
+    /// changes nothing: the changes it covered are written (or rolled back) by the requests
+    /// that made them.
     pub(crate) async fn flush(&self, store: &Arc<Mutex<Store>>) -> io::Result<()> {
-        self.write(store, |on_disk, now| on_disk != now).await
+        self.write(store, Needed::Anything).await
     }
 
     /// On a blocking thread: lock the file, snapshot the store, and write the snapshot if
-    /// `needed(on disk, snapshot)` still says so.
-    async fn write(
-        &self,
-        store: &Arc<Mutex<Store>>,
-        needed: impl FnOnce(Mark, Mark) -> bool + Send + 'static,
-    ) -> io::Result<()> {
+    /// still `needed`.
+    async fn write(&self, store: &Arc<Mutex<Store>>, needed: Needed) -> io::Result<()> {
         let store = store.clone();
         let (durable, durable_changes) = (self.durable.clone(), self.durable_changes.clone());
-        let path = self.path.clone();
+        let path = self.lease.target.clone();
         tokio::task::spawn_blocking(move || {
             let mut on_disk = super::lock(&durable);
             let (mark, data) = {
                 let store = super::lock(&store);
-                (store.mark(), store.data().clone())
+                let mark = store.mark();
+                let wanted = match needed {
+                    Needed::Through(changes) => {
+                        if let Some(why) = store.lost(changes) {
+                            return Err(io::Error::other(why.to_owned()));
+                        }
+                        on_disk.mark.changes < changes
+                    }
+                    Needed::Anything => on_disk.mark != mark,
+                };
+                if !wanted {
+                    return Ok(());
+                }
+                (mark, store.data().clone())
             };
-            if !needed(*on_disk, mark) {
-                return Ok(());
+            let written =
+                encode(data.clone()).and_then(|bytes| crate::files::write_private(&path, &bytes));
+            match written {
+                Ok(()) => {
+                    *on_disk = Durable { mark, data };
+                    durable_changes.store(mark.changes, Ordering::Release);
+                    Ok(())
+                }
+                Err(error) if matches!(needed, Needed::Through(_)) => {
+                    let why = format!("{error}; nothing was changed");
+                    let mut store = super::lock(&store);
+                    store.roll_back(on_disk.data.clone(), on_disk.mark, &why);
+                    // The store holds what the file holds again: what it shows from now on
+                    // needs no write (the changes it undid fail on their own).
+                    on_disk.mark = store.mark();
+                    durable_changes.store(on_disk.mark.changes, Ordering::Release);
+                    Err(io::Error::new(error.kind(), why))
+                }
+                Err(error) => Err(error),
             }
-            crate::files::write_private(&path, &encode(data)?)?;
-            *on_disk = mark;
-            durable_changes.store(mark.changes, Ordering::Release);
-            Ok(())
         })
         .await
         .map_err(io::Error::other)?
+    }
+}
+
+/// When [`StateFile::write`] writes.
+#[derive(Clone, Copy)]
+enum Needed {
+    /// Unless the changes up to this one are on disk already (or were lost).
+    Through(u64),
+    /// Unless the file holds the store as it is, uses included.
+    Anything,
+}
+
+/// A `--state` path taken for this sandbox: where it really is, and the lock that keeps
+/// other sandboxes off it for as long as this one runs.
+pub(crate) struct Lease {
+    /// The path as given, for messages.
+    given: PathBuf,
+    /// Where it leads, symlinks followed once at start: the file written (through the
+    /// link, which stays a link).
+    target: PathBuf,
+    /// The lock file beside the target, locked while this is alive.
+    _lock: Option<File>,
+}
+
+/// Take `given` for this sandbox: follow symlinks, lock it (another sandbox on the same
+/// file refuses to start, as they would overwrite each other's acknowledged changes),
+/// remove temporary files a killed sandbox left beside it (they hold full tokens), and
+/// read what it holds (`None`: no file yet).
+pub(crate) fn open(given: &Path) -> Result<(Lease, Option<Data>), LoadError> {
+    let unreadable = |source: io::Error| LoadError::Read {
+        path: given.to_owned(),
+        source,
+    };
+    let target = resolve(given).map_err(unreadable)?;
+    // Nothing is created beside a device, a FIFO or a directory (not even the lock file).
+    match fs::metadata(&target) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(unreadable(io::Error::other("not a regular file")));
+        }
+        _ => {}
+    }
+    let lock = lock(given, &target)?;
+    remove_stale_temporaries(&target);
+    let data = load(&target).map_err(|error| error.shown_as(given))?;
+    let lease = Lease {
+        given: given.to_owned(),
+        target,
+        _lock: lock,
+    };
+    Ok((lease, data))
+}
+
+/// `path` with symlinks in its last component followed (to where the link points, even
+/// when nothing is there yet); other paths as they are.
+fn resolve(path: &Path) -> io::Result<PathBuf> {
+    let mut path = path.to_owned();
+    // As the kernel does: a chain this long is a loop.
+    for _ in 0..40 {
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = fs::read_link(&path)?;
+                path = match path.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            Ok(_) => return Ok(path),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(path),
+            Err(error) => return Err(error),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// `dir/.NAME.SUFFIX` for the state file `dir/NAME`.
+fn beside(target: &Path, suffix: &str) -> Option<PathBuf> {
+    let name = target.file_name()?;
+    let mut hidden = std::ffi::OsString::from(".");
+    hidden.push(name);
+    hidden.push(suffix);
+    Some(target.with_file_name(hidden))
+}
+
+/// Lock `.NAME.lock` beside the state file, for as long as the returned file is open, and
+/// write our process ID in it (for the message a second sandbox gives). A lock file rather
+/// than the state file itself, as every write replaces the state file by another. It is
+/// left in place when we stop: removing it would let two later sandboxes lock two
+/// different files.
+#[cfg(unix)]
+fn lock(given: &Path, target: &Path) -> Result<Option<File>, LoadError> {
+    use std::io::{Read, Seek, Write};
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    let failed = |source: io::Error| LoadError::Lock {
+        path: given.to_owned(),
+        source,
+    };
+    let path = beside(target, ".lock").ok_or_else(|| failed(io::Error::other("no file name")))?;
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&path)
+        .map_err(failed)?;
+    // SAFETY: flock(2) on a descriptor we own; it touches no memory.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        let error = io::Error::last_os_error();
+        if error.kind() != io::ErrorKind::WouldBlock {
+            return Err(failed(error));
+        }
+        let mut holder = String::new();
+        let _ = (&file).take(32).read_to_string(&mut holder);
+        return Err(LoadError::Locked {
+            path: given.to_owned(),
+            holder: holder.trim().parse().ok(),
+        });
+    }
+    let pid = std::process::id().to_string();
+    let written = file
+        .set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| file.write_all(pid.as_bytes()));
+    written.map_err(failed)?;
+    Ok(Some(file))
+}
+
+/// No `flock` here: a second sandbox on the same file is not detected (README).
+#[cfg(not(unix))]
+fn lock(_given: &Path, _target: &Path) -> Result<Option<File>, LoadError> {
+    Ok(None)
+}
+
+/// Remove `.NAME.PID.N.tmp` files beside the state file `NAME`: the temporaries
+/// `files::write_private` makes, left behind when a sandbox was killed mid-write (with
+/// the lock held, no other sandbox can be writing them). Anything else is left alone.
+fn remove_stale_temporaries(target: &Path) {
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Some(name) = name.to_str() else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let is_ours = file_name
+            .to_str()
+            .is_some_and(|candidate| is_temporary_of(name, candidate));
+        if is_ours && entry.file_type().is_ok_and(|kind| kind.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether `candidate` is `.NAME.PID.N.tmp` for `name` (PID and N decimal digits).
+fn is_temporary_of(name: &str, candidate: &str) -> bool {
+    let numbers = candidate
+        .strip_prefix('.')
+        .and_then(|rest| rest.strip_prefix(name))
+        .and_then(|rest| rest.strip_prefix('.'))
+        .and_then(|rest| rest.strip_suffix(".tmp"));
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    numbers
+        .and_then(|numbers| numbers.split_once('.'))
+        .is_some_and(|(pid, n)| digits(pid) && digits(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_temporaries_are_recognised() {
+        assert!(is_temporary_of("state.json", ".state.json.1234.0.tmp"));
+        assert!(is_temporary_of("state.json", ".state.json.1.99.tmp"));
+        for other in [
+            "state.json",
+            ".state.json.lock",
+            ".state.json.1234.tmp",
+            ".state.json.x.0.tmp",
+            ".state.json.1.2.3.tmp",
+            ".state.json..0.tmp",
+            ".other.json.1.0.tmp",
+            "state.json.1.0.tmp",
+            ".state.json.1.0.tmp.bak",
+        ] {
+            assert!(!is_temporary_of("state.json", other), "{other}");
+        }
     }
 }

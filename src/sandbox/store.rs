@@ -65,6 +65,9 @@ pub(crate) struct Data {
 pub(crate) struct Store {
     data: Data,
     mark: Mark,
+    /// Changes undone by [`Store::roll_back`]: `(after, through, why)` covers the changes
+    /// numbered `after + 1 ..= through`. A few entries at most: one per failed save.
+    lost: Vec<(u64, u64, String)>,
 }
 
 impl Store {
@@ -72,7 +75,29 @@ impl Store {
         Store {
             data,
             mark: Mark::default(),
+            lost: Vec::new(),
         }
+    }
+
+    /// Back to `saved`, the data as of `saved_mark` (what the state file holds), after a
+    /// failed save: every change since is undone, and [`Store::lost`] says so to the
+    /// requests that made or saw them. The restored data gets a number of its own, after
+    /// those.
+    pub(crate) fn roll_back(&mut self, saved: Data, saved_mark: Mark, why: &str) {
+        if self.mark.changes > saved_mark.changes {
+            self.lost
+                .push((saved_mark.changes, self.mark.changes, why.to_owned()));
+        }
+        self.data = saved;
+        self.changed();
+    }
+
+    /// Why change number `change` was undone, if it was.
+    pub(crate) fn lost(&self, change: u64) -> Option<&str> {
+        self.lost
+            .iter()
+            .find(|(after, through, _)| (*after + 1..=*through).contains(&change))
+            .map(|(_, _, why)| why.as_str())
     }
 
     pub(crate) fn data(&self) -> &Data {
@@ -610,5 +635,41 @@ mod tests {
         assert_eq!(store.live(Some(&b), at(1)).count(), 0);
         assert!(store.find_app_user(&b).is_err());
         assert_eq!(store.tokens().len(), 1);
+    }
+
+    #[test]
+    fn a_roll_back_undoes_and_reports_the_changes_since_the_save() {
+        let mut store = Store::new(Data::default());
+        store.open_session(None, at(0));
+        let saved = (store.data().clone(), store.mark());
+        assert!(
+            store
+                .create(None, new_token("a", None, false), at(0))
+                .is_ok()
+        );
+        let first = store.mark().changes;
+        assert!(
+            store
+                .create(None, new_token("b", None, false), at(0))
+                .is_ok()
+        );
+        let second = store.mark().changes;
+        store.roll_back(saved.0.clone(), saved.1, "disk full");
+        assert_eq!(store.data(), &saved.0);
+        assert_eq!(store.lost(first), Some("disk full"));
+        assert_eq!(store.lost(second), Some("disk full"));
+        assert_eq!(store.lost(saved.1.changes), None, "what was saved stays");
+        assert_eq!(
+            store.lost(store.mark().changes),
+            None,
+            "the restored data is no loss"
+        );
+        assert!(
+            store
+                .create(None, new_token("c", None, false), at(0))
+                .is_ok()
+        );
+        assert!(store.mark().changes > second, "numbers are never reused");
+        assert_eq!(store.lost(store.mark().changes), None);
     }
 }

@@ -87,20 +87,8 @@ pub(crate) fn parse_create(body: &[u8]) -> Result<NewToken, Failure> {
 /// the name (required) and the super admin state (optional).
 pub(crate) fn parse_app_user(body: &[u8]) -> Result<(String, Option<bool>), Failure> {
     let fields = object(body)?;
-    let name = match fields.get("name") {
-        Some(Value::String(name)) => name,
-        None | Some(Value::Null) => return Err(Failure::bad_request("'name' is required")),
-        Some(_) => return Err(Failure::bad_request("'name' must be a string")),
-    };
-    if name.trim().is_empty() {
-        return Err(Failure::bad_request("'name' must not be empty"));
-    }
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(Failure::bad_request(format!(
-            "'name' must be at most {MAX_NAME_CHARS} characters"
-        )));
-    }
-    Ok((name.clone(), optional_bool(&fields, "is_super_admin")?))
+    let name = required_text(&fields, "name", MAX_NAME_CHARS)?;
+    Ok((name, optional_bool(&fields, "is_super_admin")?))
 }
 
 fn optional_bool(fields: &Map<String, Value>, name: &str) -> Result<Option<bool>, Failure> {
@@ -132,17 +120,28 @@ fn object(body: &[u8]) -> Result<Map<String, Value>, Failure> {
 }
 
 fn description(fields: &Map<String, Value>) -> Result<String, Failure> {
-    let text = match fields.get("description") {
+    required_text(fields, "description", MAX_DESCRIPTION_CHARS)
+}
+
+/// The string field `name`: present, not blank, at most `max_chars` characters.
+fn required_text(
+    fields: &Map<String, Value>,
+    name: &str,
+    max_chars: usize,
+) -> Result<String, Failure> {
+    let text = match fields.get(name) {
         Some(Value::String(text)) => text,
-        None | Some(Value::Null) => return Err(Failure::bad_request("'description' is required")),
-        Some(_) => return Err(Failure::bad_request("'description' must be a string")),
+        None | Some(Value::Null) => {
+            return Err(Failure::bad_request(format!("'{name}' is required")));
+        }
+        Some(_) => return Err(Failure::bad_request(format!("'{name}' must be a string"))),
     };
     if text.trim().is_empty() {
-        return Err(Failure::bad_request("'description' must not be empty"));
+        return Err(Failure::bad_request(format!("'{name}' must not be empty")));
     }
-    if text.chars().count() > MAX_DESCRIPTION_CHARS {
+    if text.chars().count() > max_chars {
         return Err(Failure::bad_request(format!(
-            "'description' must be at most {MAX_DESCRIPTION_CHARS} characters"
+            "'{name}' must be at most {max_chars} characters"
         )));
     }
     Ok(text.clone())

@@ -23,5 +23,6 @@ mod sandbox_avn;
 mod sandbox_cli;
 mod sandbox_contract;
 mod sandbox_fidelity;
+mod sandbox_hardening;
 mod sandbox_load;
 mod ux;

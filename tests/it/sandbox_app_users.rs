@@ -3,13 +3,11 @@
 //! authenticate as their user, revocation, deletion, persistence, and the real `avn`
 //! driving them.
 
-use std::path::PathBuf;
-
 use avn_token::sandbox::{BackgroundSandbox, Options};
 use serde_json::{Value, json};
 
-use crate::support::sandbox::Api;
-use crate::support::{Cmd, Run, avn_binary};
+use crate::support::avn_binary;
+use crate::support::sandbox::{Api, Avn};
 
 fn sandbox() -> BackgroundSandbox {
     BackgroundSandbox::start(Options::default()).expect("start the sandbox")
@@ -387,31 +385,6 @@ fn application_users_and_their_tokens_survive_a_restart() {
     assert_eq!(me["user"]["user_id"], user["user_id"]);
 }
 
-/// Runs the real `avn --auth-token TOKEN ARGS` against one sandbox.
-struct Avn {
-    program: PathBuf,
-    url: String,
-    token: String,
-}
-
-impl Avn {
-    fn run(&self, args: &[&str]) -> Run {
-        Cmd::new(&self.program)
-            .url(&self.url)
-            .arg("--auth-token")
-            .arg(&self.token)
-            .args(args)
-            .run()
-    }
-
-    #[track_caller]
-    fn ok(&self, args: &[&str]) -> String {
-        let run = self.run(args);
-        assert!(run.succeeded(), "avn {args:?} failed: {}", run.stderr);
-        run.stdout
-    }
-}
-
 #[test]
 fn the_real_avn_manages_application_users_and_tokens_in_the_sandbox() {
     let Some(program) = avn_binary() else {
@@ -423,8 +396,8 @@ fn the_real_avn_manages_application_users_and_tokens_in_the_sandbox() {
     let avn = Avn {
         program,
         url: sandbox.url(),
-        token: sandbox.token().expose().to_owned(),
     };
+    let session = sandbox.token().expose().to_owned();
     let org_arg = ["--organization-id", org.as_str()];
     let app_user = |args: &[&str]| -> Vec<String> {
         let mut all: Vec<String> = vec!["application-user".into()];
@@ -434,7 +407,7 @@ fn the_real_avn_manages_application_users_and_tokens_in_the_sandbox() {
     };
     let run_ok = |args: Vec<String>| {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        avn.ok(&args)
+        avn.ok(&session, &args)
     };
 
     let created = run_ok(app_user(&["create", "--name", "ci \"bot\"", "--json"]));

@@ -4,43 +4,10 @@
 //! `avn` is found through `$AVN_BIN` or `.venv/bin/avn` (CI installs it there). Without it
 //! this test says so loudly and passes locally; with `CI` set it fails.
 
-use std::path::PathBuf;
-
 use avn_token::sandbox::{BackgroundSandbox, Options};
-use serde_json::Value;
 
-use crate::support::sandbox::token_path;
-use crate::support::{Cmd, Run, avn_binary};
-
-/// Runs `avn --auth-token TOKEN ARGS` against one sandbox, each time with a throwaway HOME.
-struct Avn {
-    program: PathBuf,
-    url: String,
-}
-
-impl Avn {
-    fn run(&self, token: &str, args: &[&str]) -> Run {
-        Cmd::new(&self.program)
-            .url(&self.url)
-            .arg("--auth-token")
-            .arg(token)
-            .args(args)
-            .run()
-    }
-
-    #[track_caller]
-    fn ok(&self, token: &str, args: &[&str]) -> String {
-        let run = self.run(token, args);
-        assert!(run.succeeded(), "avn {args:?} failed: {}", run.stderr);
-        run.stdout
-    }
-
-    #[track_caller]
-    fn json(&self, token: &str, args: &[&str]) -> Value {
-        let stdout = self.ok(token, args);
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("avn {args:?}: {e}: {stdout}"))
-    }
-}
+use crate::support::avn_binary;
+use crate::support::sandbox::{Avn, token_path};
 
 /// `user access-token ARGS...`
 fn access<'a>(args: &[&'a str]) -> Vec<&'a str> {

@@ -5,13 +5,11 @@
 //! The rules are in `shared/reference/aiven-api-facts.md` ("Scopes", "Personal tokens",
 //! "`GET /v1/me`").
 
-use std::path::PathBuf;
-
 use avn_token::sandbox::{BackgroundSandbox, Options};
 use serde_json::{Value, json};
 
-use crate::support::sandbox::{Api, token_path};
-use crate::support::{Cmd, Run, avn_binary, cmd};
+use crate::support::sandbox::{Api, Avn, token_path};
+use crate::support::{avn_binary, cmd};
 
 fn sandbox() -> BackgroundSandbox {
     BackgroundSandbox::start(Options::default()).expect("start the sandbox")
@@ -237,30 +235,6 @@ fn every_error_carries_an_error_code() {
     assert_eq!(full.error_with_code(409).1, "token_limit_exceeded");
 }
 
-/// Runs the real `avn ARGS` against one sandbox, with a throwaway HOME.
-struct Avn {
-    program: PathBuf,
-    url: String,
-}
-
-impl Avn {
-    fn run(&self, token: &str, args: &[&str]) -> Run {
-        Cmd::new(&self.program)
-            .url(&self.url)
-            .arg("--auth-token")
-            .arg(token)
-            .args(args)
-            .run()
-    }
-
-    #[track_caller]
-    fn ok(&self, token: &str, args: &[&str]) -> String {
-        let run = self.run(token, args);
-        assert!(run.succeeded(), "avn {args:?} failed: {}", run.stderr);
-        run.stdout
-    }
-}
-
 #[test]
 fn the_real_avn_user_info_logout_max_age_and_a_scoped_session() {
     let Some(program) = avn_binary() else {
@@ -278,8 +252,7 @@ fn the_real_avn_user_info_logout_max_age_and_a_scoped_session() {
     let info = avn.ok(&session, &["user", "info"]);
     assert!(info.contains("developer@sandbox.invalid"), "{info}");
     assert!(info.starts_with("USER"), "{info}");
-    let json: Value =
-        serde_json::from_str(&avn.ok(&session, &["user", "info", "--json"])).expect("JSON");
+    let json = avn.json(&session, &["user", "info", "--json"]);
     for key in [
         "user",
         "real_name",
@@ -322,7 +295,7 @@ fn the_real_avn_user_info_logout_max_age_and_a_scoped_session() {
     ];
     avn.run(&narrow, &list).failure();
     avn.run(&narrow, &create).failure();
-    let listed: Value = serde_json::from_str(&avn.ok(&reader, &list)).expect("JSON");
+    let listed = avn.json(&reader, &list);
     assert_eq!(listed.as_array().map(Vec::len), Some(4));
     avn.run(&reader, &create).failure();
     avn.ok(&manager, &create);

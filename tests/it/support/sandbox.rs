@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ChildStdout;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::server::{find_header, parse_header};
-use super::{Running, cmd};
+use super::{Cmd, Run, Running, cmd};
 
 /// Every blocking read in these tests gives up after this long rather than hang CI.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(30);
@@ -406,4 +406,37 @@ pub fn state_tokens(path: &Path) -> Vec<String> {
                 .to_owned()
         })
         .collect()
+}
+
+/// The real `avn` (aiven-client 4.18.0) against one sandbox: `avn --auth-token TOKEN ARGS`,
+/// each run with a throwaway HOME.
+pub struct Avn {
+    pub program: PathBuf,
+    pub url: String,
+}
+
+impl Avn {
+    pub fn run(&self, token: &str, args: &[&str]) -> Run {
+        Cmd::new(&self.program)
+            .url(&self.url)
+            .arg("--auth-token")
+            .arg(token)
+            .args(args)
+            .run()
+    }
+
+    /// stdout of a run that must succeed.
+    #[track_caller]
+    pub fn ok(&self, token: &str, args: &[&str]) -> String {
+        let run = self.run(token, args);
+        assert!(run.succeeded(), "avn {args:?} failed: {}", run.stderr);
+        run.stdout
+    }
+
+    /// The JSON a run that must succeed prints.
+    #[track_caller]
+    pub fn json(&self, token: &str, args: &[&str]) -> Value {
+        let stdout = self.ok(token, args);
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("avn {args:?}: {e}: {stdout}"))
+    }
 }
