@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::api::{ClientOptions, ProxyEnv};
+use crate::api::{CaBundle, ClientOptions, ProxyEnv};
 use crate::cli::{DEFAULT_API_URL, GlobalArgs};
 use crate::diag::Sink;
 use crate::env_vars::EnvVars;
@@ -74,7 +74,8 @@ pub struct Config {
     /// API base URL. Its path never ends in `/`, except the bare root path, which `Url`
     /// always writes as `/`: the client joins `/v1/...` onto it either way.
     pub url: reqwest::Url,
-    pub auth_ca: Option<PathBuf>,
+    /// The CA bundle that replaces the compiled-in Mozilla roots, if any.
+    pub auth_ca: Option<CaBundle>,
     /// `--request-timeout`, else [`DEFAULT_REQUEST_TIMEOUT`].
     pub request_timeout: Duration,
     pub retry_budget: Duration,
@@ -109,10 +110,7 @@ impl Config {
             (None, None) => DEFAULT_API_URL.to_owned(),
         };
         let url = parse_base_url(&url)?;
-        let auth_ca = args
-            .auth_ca
-            .clone()
-            .or_else(|| non_empty(env(EnvVars::AIVEN_CA_CERT)).map(PathBuf::from));
+        let auth_ca = ca_bundle(args, &env);
         let credentials_file = credentials_file(&env)?;
 
         let mut warnings = Vec::new();
@@ -246,6 +244,33 @@ fn without_userinfo(text: &str) -> String {
         Some(at) => format!("{scheme}://***{}", &rest[at..]),
         None => text.to_owned(),
     }
+}
+
+/// The CA bundle to trust instead of the compiled-in Mozilla roots: `--auth-ca`, else
+/// `AIVEN_CA_CERT` (both `avn`'s), else the variables a corporate proxy set-up usually
+/// exports for every tool: `REQUESTS_CA_BUNDLE` and `CURL_CA_BUNDLE` (which `avn`, through
+/// requests, honours too, in that order), then OpenSSL's `SSL_CERT_FILE`. Empty is unset.
+fn ca_bundle(args: &GlobalArgs, env: &impl Fn(&str) -> Option<OsString>) -> Option<CaBundle> {
+    if let Some(path) = &args.auth_ca {
+        return Some(CaBundle {
+            path: path.clone(),
+            from: "--auth-ca",
+        });
+    }
+    [
+        EnvVars::AIVEN_CA_CERT,
+        EnvVars::REQUESTS_CA_BUNDLE,
+        EnvVars::CURL_CA_BUNDLE,
+        EnvVars::SSL_CERT_FILE,
+    ]
+    .into_iter()
+    .find_map(|name| {
+        let value = env(name).filter(|value| !value.is_empty())?;
+        Some(CaBundle {
+            path: PathBuf::from(value),
+            from: name,
+        })
+    })
 }
 
 /// `AIVEN_CREDENTIALS_FILE`, else `$AIVEN_CONFIG_DIR/aiven-credentials.json`, else
@@ -649,11 +674,17 @@ mod tests {
         ];
         let config = resolve(&[], &env).unwrap();
         assert_eq!(config.url.as_str(), "http://127.0.0.1:1/");
-        assert_eq!(config.auth_ca, Some(PathBuf::from("/env/ca.pem")));
+        assert_eq!(
+            config.auth_ca.map(|ca| ca.path),
+            Some(PathBuf::from("/env/ca.pem"))
+        );
         let flags = ["--url", "http://127.0.0.1:2", "--auth-ca", "/flag/ca.pem"];
         let config = resolve(&flags, &env).unwrap();
         assert_eq!(config.url.as_str(), "http://127.0.0.1:2/");
-        assert_eq!(config.auth_ca, Some(PathBuf::from("/flag/ca.pem")));
+        assert_eq!(
+            config.auth_ca.map(|ca| ca.path),
+            Some(PathBuf::from("/flag/ca.pem"))
+        );
         let config = resolve(&[], &[("AIVEN_WEB_URL", ""), ("AIVEN_CA_CERT", "")]).unwrap();
         assert_eq!(config.url.as_str(), "https://api.aiven.io/");
         assert_eq!(config.auth_ca, None);

@@ -24,6 +24,12 @@ impl EnvVars {
     /// Any of `y`, `yes`, `t`, `true`, `1`, `ok`: skip the confirmation question of
     /// `application-user delete` and `application-user token revoke`, as `avn` does.
     pub const AIVEN_FORCE: &'static str = "AIVEN_FORCE";
+    /// A CA bundle for HTTPS, as requests reads it (corporate proxies set it up).
+    pub const REQUESTS_CA_BUNDLE: &'static str = "REQUESTS_CA_BUNDLE";
+    /// A CA bundle for HTTPS, as curl (and requests, after `REQUESTS_CA_BUNDLE`) reads it.
+    pub const CURL_CA_BUNDLE: &'static str = "CURL_CA_BUNDLE";
+    /// A CA bundle for HTTPS, as OpenSSL reads it.
+    pub const SSL_CERT_FILE: &'static str = "SSL_CERT_FILE";
     /// The credentials file itself.
     pub const AIVEN_CREDENTIALS_FILE: &'static str = "AIVEN_CREDENTIALS_FILE";
     /// The directory holding `aiven-credentials.json` (default `~/.config/aiven`).
@@ -53,6 +59,11 @@ impl EnvVars {
         (
             Self::AIVEN_CA_CERT,
             "A PEM bundle of CA certificates to verify HTTPS with, when --auth-ca is not given.",
+        ),
+        (
+            Self::REQUESTS_CA_BUNDLE,
+            "A CA bundle to verify HTTPS with instead of the built-in Mozilla roots, when neither \
+             --auth-ca nor AIVEN_CA_CERT is given; then CURL_CA_BUNDLE, then SSL_CERT_FILE.",
         ),
         (
             Self::AIVEN_CREDENTIALS_FILE,

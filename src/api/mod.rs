@@ -40,8 +40,8 @@ use transport::{Http, Method};
 pub(crate) struct ClientOptions {
     /// API base URL, without a trailing slash.
     pub base_url: reqwest::Url,
-    /// PEM bundle of CA certificates to trust instead of the default roots.
-    pub auth_ca: Option<PathBuf>,
+    /// PEM bundle of CA certificates to trust instead of the compiled-in Mozilla roots.
+    pub auth_ca: Option<CaBundle>,
     /// Bound on one whole call, retries included (always set: every call ends).
     pub request_timeout: Duration,
     /// How long transient failures are retried.
@@ -54,6 +54,14 @@ pub(crate) struct ClientOptions {
     pub proxy: ProxyEnv,
     /// Where traces and progress notes go.
     pub sink: Arc<dyn Sink>,
+}
+
+/// A CA bundle file, and which setting named it (for messages: `--auth-ca`,
+/// `SSL_CERT_FILE`, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CaBundle {
+    pub path: PathBuf,
+    pub from: &'static str,
 }
 
 /// What `POST /v1/access_token` takes. `scopes` and `ip_allowlist` are sent only when set,

@@ -1,40 +1,46 @@
 //! TLS set-up: rustls on *ring* (no OpenSSL, no aws-lc; see STYLE.md for the measurements).
 
-use std::path::Path;
 use std::sync::Arc;
 
-use super::{ApiError, ClientOptions};
+use super::{ApiError, CaBundle, ClientOptions};
 
 /// A CA bundle larger than this is refused (Mozilla's whole set is about 220 KiB).
 const MAX_CA_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// TLS settings for `options`. `--auth-ca` replaces the default roots, as `avn`'s does
-/// (requests' `verify=FILE`); plain-http URLs skip loading any roots at all, so a machine
-/// without a CA store still reaches a local sandbox.
+/// TLS settings for `options`.
+///
+/// Trust, as `avn` has it: by default Mozilla's root certificates, compiled into the binary
+/// (what `avn` trusts through certifi; nothing to load or parse at run time, where the
+/// operating system's bundle cost as much as the request itself). A CA bundle file, when
+/// one is configured (`--auth-ca`, `AIVEN_CA_CERT`, or the `REQUESTS_CA_BUNDLE` /
+/// `CURL_CA_BUNDLE` / `SSL_CERT_FILE` that corporate proxies set up; `config` decides which),
+/// replaces them, as requests' `verify=FILE` does. Plain-http URLs load no roots at all.
 pub(super) fn client_config(options: &ClientOptions) -> Result<rustls::ClientConfig, ApiError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| ApiError::Setup(format!("TLS setup failed: {e}")))?;
-    let builder = if let Some(ca) = &options.auth_ca {
-        builder.with_root_certificates(read_ca(ca)?)
-    } else if options.base_url.scheme() == "https" {
-        use rustls_platform_verifier::BuilderVerifierExt;
-        builder.with_platform_verifier().map_err(|e| {
-            ApiError::Setup(format!(
-                "cannot load the system's CA certificates ({e}); pass --auth-ca FILE"
-            ))
-        })?
-    } else {
-        builder.with_root_certificates(rustls::RootCertStore::empty())
+    let roots = match &options.auth_ca {
+        Some(bundle) => read_ca(bundle)?,
+        None if options.base_url.scheme() == "https" => rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        },
+        None => rustls::RootCertStore::empty(),
     };
-    Ok(builder.with_no_client_auth())
+    Ok(builder.with_root_certificates(roots).with_no_client_auth())
 }
 
-fn read_ca(path: &Path) -> Result<rustls::RootCertStore, ApiError> {
+fn read_ca(bundle: &CaBundle) -> Result<rustls::RootCertStore, ApiError> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
-    let fail = |why: String| ApiError::Setup(format!("CA file {}: {why}", path.display()));
+    let path = &bundle.path;
+    let fail = |why: String| {
+        ApiError::Setup(format!(
+            "CA file {} (from {}): {why}",
+            path.display(),
+            bundle.from
+        ))
+    };
     let bytes = match crate::files::read_regular(path, MAX_CA_FILE_BYTES) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Err(fail("no such file".into())),

@@ -946,6 +946,50 @@ fn an_untrusted_certificate_fails_at_once() {
     ended_within(started, 5);
 }
 
+/// Issue 12.9: trust is Mozilla's roots, compiled in (so a private CA is not trusted by
+/// default), unless a CA bundle is configured: `--auth-ca`, `AIVEN_CA_CERT`, then the
+/// corporate-proxy variables `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`, `SSL_CERT_FILE`, in that
+/// order. The first one set is the one used, and a broken one is named in the error.
+#[test]
+fn trust_is_the_built_in_roots_unless_a_ca_bundle_is_configured() {
+    let tls = TlsServer::start();
+    let url = format!("https://127.0.0.1:{}", tls.addr.port());
+    let list = || cmd().url(&url).token(TOKEN).arg("list");
+    let (ca, other) = (tls_data("ca.pem"), tls_data("other-ca.pem"));
+    list()
+        .run()
+        .code(1)
+        .stderr_contains("certificate not trusted");
+    for name in [
+        "SSL_CERT_FILE",
+        "CURL_CA_BUNDLE",
+        "REQUESTS_CA_BUNDLE",
+        "AIVEN_CA_CERT",
+    ] {
+        list()
+            .env(name, &ca)
+            .run()
+            .success()
+            .stdout_contains("over tls");
+    }
+    // The earlier setting in the order wins over a later one, whatever the later says.
+    list()
+        .env("REQUESTS_CA_BUNDLE", &ca)
+        .env("CURL_CA_BUNDLE", &other)
+        .env("SSL_CERT_FILE", "/nonexistent/bundle.pem")
+        .run()
+        .success();
+    list()
+        .env("REQUESTS_CA_BUNDLE", &other)
+        .arg("--auth-ca")
+        .arg(&ca)
+        .run()
+        .success();
+    let out = list().env("SSL_CERT_FILE", "/nonexistent/bundle.pem").run();
+    out.code(2).one_line_error();
+    out.stderr_contains("SSL_CERT_FILE");
+}
+
 /// Issue 11.5: `https://` against a plain-HTTP server says so, at once.
 #[test]
 fn https_to_a_plain_http_server_says_so() {
