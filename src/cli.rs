@@ -10,10 +10,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::env_vars::EnvVars;
-use crate::exit;
 use crate::facts;
 use crate::secret::Secret;
 
@@ -32,9 +31,11 @@ command's own options and examples.
 Try it offline with the built-in sandbox (a local Aiven-compatible API):
   avn-token sandbox --exec -- sh -c 'avn-token create --description demo && avn-token list'";
 
-/// The top-level help's epilogue: the notes, then the exit codes (from [`crate::exit`]).
-fn top_level_after_help() -> String {
-    format!("{TOP_LEVEL_NOTES}\n\n{}", exit::help_text())
+/// The parser, with the top-level help's epilogue: the notes, then `exit_codes` (the table
+/// `crate::exit` keeps; `main` passes it in, so the argument tree does not depend on how
+/// errors become exit codes).
+pub fn parser(exit_codes: &str) -> clap::Command {
+    Cli::command().after_help(format!("{TOP_LEVEL_NOTES}\n\n{exit_codes}"))
 }
 
 /// `avn-token`: manage Aiven personal access tokens.
@@ -43,7 +44,6 @@ fn top_level_after_help() -> String {
     name = "avn-token",
     version,
     about = ABOUT,
-    after_help = top_level_after_help(),
     max_term_width = 100
 )]
 pub struct Cli {

@@ -49,7 +49,7 @@ pub const CODES: &[(u8, &str)] = &[
 
 /// `Exit codes:` and each code with its meaning, wrapped to fit 100 columns with the
 /// meaning's lines aligned, for `--help`.
-pub(crate) fn help_text() -> String {
+pub fn help_text() -> String {
     const WIDTH: usize = 96;
     const INDENT: &str = "       ";
     let mut text = String::from("Exit codes:");
