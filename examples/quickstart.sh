@@ -38,3 +38,13 @@ avn-token revoke "$AIVEN_AUTH_TOKEN" || echo "(refused, exit code $?)"
 echo
 echo "# a view for people: relative times, and the token in use marked"
 avn-token list --relative
+
+echo
+echo "# CI should use an application user's token: make a user, give it a token for a day"
+avn-token application-user create --name ci-bot >/dev/null
+avn-token create --app-user ci-bot --description "deploys" --expires-in 1d -q >/dev/null
+avn-token list --app-user ci-bot
+
+echo
+echo "# which tokens should worry us? (exit 5 when there are findings)"
+avn-token audit || echo "(findings, exit code $?)"
