@@ -2,17 +2,16 @@
 //! With `--app-user`, the token belongs to that application user (see
 //! [`owner::Owner::create_token`] for what is shown, as the API answers less for those).
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 
 use super::Context;
+use super::lookup::{check_full_token, new_full_token};
 use super::owner;
-use crate::api::{NewToken, Token};
+use crate::api::NewToken;
 use crate::cli::CreateArgs;
 use crate::exit::CommandError;
 use crate::facts;
 use crate::output::Layout;
-use crate::safe_text::is_plain_base64;
-use crate::secret::Secret;
 
 pub async fn run(args: &CreateArgs, ctx: &Context) -> Result<()> {
     let max_age_seconds = match (args.max_age_seconds, args.expires_in) {
@@ -44,28 +43,10 @@ pub async fn run(args: &CreateArgs, ctx: &Context) -> Result<()> {
     };
     let token = owner.create_token(ctx.client()?, &new, !args.quiet).await?;
     if args.quiet {
-        let full_token = quiet_token(&token)?;
+        let full_token = new_full_token(&token)?;
         return ctx.printer.line(full_token.expose()).map_err(Into::into);
     }
+    check_full_token(&token)?;
     ctx.printer.tokens(&[token], Layout::Created)?;
     Ok(())
-}
-
-/// The full token of a token just created, for `-q`, which prints it bare for `$(...)`:
-/// only plain base64, what the API issues. Anything else (a hostile server's terminal
-/// control sequence, a placeholder) is an error and is never printed.
-pub(super) fn quiet_token(token: &Token) -> Result<Secret> {
-    let created = token
-        .token_prefix()
-        .map(|prefix| format!("; token {prefix} was created"))
-        .unwrap_or_default();
-    match token.full_token() {
-        Some(full) if is_plain_base64(full.expose()) => Ok(full),
-        Some(_) => Err(anyhow!(
-            "the API sent a new token that is not plain base64, so it was not printed{created}"
-        )),
-        None => Err(anyhow!(
-            "the API created a token but sent no \"full_token\"{created}"
-        )),
-    }
 }

@@ -1,19 +1,20 @@
 //! What several commands share: finding the one token a prefix names, the one wording for
-//! a prefix that names no token or several, and describing a token in a confirmation
-//! question.
+//! a prefix that names no token or several, describing a token in a confirmation question,
+//! and checking a new token's secret before it is shown.
 //!
 //! Every command says the same thing for the same problem: an unknown prefix is exit 4
 //! ([`not_found`]), an ambiguous one exit 2, naming the tokens it matches ([`ambiguous`]),
 //! whether the command looked the prefix up in the list itself (info, rotate) or the API did
 //! (revoke, update: [`explain_prefix_error`]).
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
 
 use std::future::Future;
 
 use crate::api::{ApiError, Token};
 use crate::exit::CommandError;
-use crate::secret::visible_prefix;
+use crate::safe_text::is_plain_base64;
+use crate::secret::{Secret, visible_prefix};
 
 /// The one token `wanted` (a prefix, a shorter prefix, or a full token) names in `tokens`.
 /// Commands that have no single-token endpoint (info, rotate) find it this way.
@@ -98,4 +99,38 @@ pub(super) fn describe_for_prompt(verb: &str, token: &Token) -> String {
         token.token_prefix().unwrap_or("?"),
         token.description().unwrap_or("")
     )
+}
+
+/// The full token of a token just created, for `-q`, which prints it bare for `$(...)`:
+/// only plain base64, what the API issues. Anything else (a hostile server's terminal
+/// control sequence, a placeholder) is an error and is never printed.
+pub(super) fn new_full_token(token: &Token) -> Result<Secret> {
+    check_full_token(token)?;
+    token.full_token().ok_or_else(|| {
+        anyhow!(
+            "the API created a token but sent no \"full_token\"{}",
+            created(token)
+        )
+    })
+}
+
+/// A just-created token may be shown (in any format) only if its `full_token`, when there is
+/// one, is plain base64: what else a server sends in its place is an error (exit 1), never
+/// printed, whatever the output format would make of it.
+pub(super) fn check_full_token(token: &Token) -> Result<()> {
+    match token.full_token() {
+        Some(full) if !is_plain_base64(full.expose()) => Err(anyhow!(
+            "the API sent a new token that is not plain base64, so it was not printed{}",
+            created(token)
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `; token 6JsKDclT3OMQ was created`, for the errors above: the create did happen.
+fn created(token: &Token) -> String {
+    token
+        .token_prefix()
+        .map(|prefix| format!("; token {prefix} was created"))
+        .unwrap_or_default()
 }

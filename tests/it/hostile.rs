@@ -677,11 +677,11 @@ fn assert_no_raw_controls(out: &Run) {
 
 const HAZARDS: &str = "\u{1b}]0;owned\u{7}\u{9b}2J\u{202e}dlrow\u{85}";
 
-/// Issue 8.4: `create -q` and `rotate -q` print a `full_token` only when it is plain
-/// base64; anything else is an error (exit 1) and nothing is printed. `rotate` then keeps
-/// the old token.
+/// Issue 8.4: `create` and `rotate` print a `full_token` only when it is plain base64, in
+/// every format; anything else is an error (exit 1) and nothing is printed. `rotate` then
+/// keeps the old token.
 #[test]
-fn quiet_output_refuses_a_token_that_is_not_plain_base64() {
+fn a_new_token_that_is_not_plain_base64_is_never_printed() {
     for full_token in [
         format!("abc{HAZARDS}"),
         "abc def".to_owned(),
@@ -694,14 +694,25 @@ fn quiet_output_refuses_a_token_that_is_not_plain_base64() {
             "GET" => list_ok(),
             _ => Canned::json(200, created.clone()),
         });
-        let out = cmd()
-            .api(&server)
-            .args(["create", "--description", "ci", "-q"])
-            .run();
-        out.code(1).one_line_error();
-        out.stderr_contains("not plain base64")
-            .stderr_contains("N3WT0KENPR3F");
-        assert_no_raw_controls(&out);
+        // In no format: `-q`, the avn table, JSON, CSV, YAML, the table for people.
+        for format in [
+            &["-q"][..],
+            &[],
+            &["--json"],
+            &["-o", "csv"],
+            &["-o", "yaml"],
+            &["-o", "pretty"],
+        ] {
+            let out = cmd()
+                .api(&server)
+                .args(["create", "--description", "ci"])
+                .args(format)
+                .run();
+            out.code(1).one_line_error();
+            out.stderr_contains("not plain base64")
+                .stderr_contains("N3WT0KENPR3F");
+            assert_no_raw_controls(&out);
+        }
 
         let out = cmd()
             .api(&server)
