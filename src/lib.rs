@@ -1,4 +1,5 @@
-//! `avn-token`: manage Aiven access tokens, as a drop-in for `avn user access-token`.
+//! `avn-token`: manage Aiven access tokens (personal and application users'), as a drop-in
+//! for `avn user access-token` and `avn application-user`.
 //!
 //! The binary (`src/main.rs`) only parses arguments, runs [`commands::run`] and turns the
 //! outcome into an exit code ([`exit`]). Data flows one way:

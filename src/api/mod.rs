@@ -1,8 +1,9 @@
-//! The Aiven API client: typed async calls for the access-token endpoints.
+//! The Aiven API client: typed async calls for personal access tokens, the user, and
+//! organizations' application users and their tokens (`app_users`).
 //!
 //! A [`Client`] is built from its own [`ClientOptions`] (not the whole configuration) and
 //! reports to a [`Sink`] rather than to the screen. Every call goes through
-//! `transport::Http::call`, which adds the `aivenv1` Authorization header, retries what is
+//! `transport::Http::call` (or `call_with`, for a decoder of its own), which adds the `aivenv1` Authorization header, retries what is
 //! safe to retry, enforces `--request-timeout`, scrubs secrets out of everything the server
 //! sends and traces `--show-http` (`redact`), decodes the answer into the envelope types of
 //! `model`, and turns every failure into one [`ApiError`]. The proxy, if any, is chosen by
