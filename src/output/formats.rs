@@ -114,7 +114,12 @@ fn flush_if_large(buffer: &mut String, out: &mut dyn Write) -> io::Result<()> {
 /// (no escapes, nothing to escape), else decoded and escaped anew.
 fn push_json_string(buffer: &mut String, value: Raw<'_>, escape: fn(char) -> bool) {
     let literal = value.text();
-    if !literal.contains('\\') && !literal.chars().any(escape) {
+    // Printable ASCII without a backslash (nearly every value) is decided byte by byte;
+    // anything else is looked at as characters.
+    let plain_ascii = literal
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'\\');
+    if plain_ascii || !literal.contains('\\') && !literal.chars().any(escape) {
         buffer.push_str(literal);
     } else {
         push_escaped_string(buffer, &unquote(literal), escape);
@@ -125,6 +130,14 @@ fn push_json_string(buffer: &mut String, value: Raw<'_>, escape: fn(char) -> boo
 /// every character `escape` names written as `\n`, `\u001b`, ...
 fn push_escaped_string(buffer: &mut String, text: &str, escape: fn(char) -> bool) {
     buffer.push('"');
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        buffer.push_str(text);
+        buffer.push('"');
+        return;
+    }
     for c in text.chars() {
         match c {
             '"' => buffer.push_str("\\\""),
