@@ -44,7 +44,12 @@ pub fn parser(exit_codes: &str) -> clap::Command {
     name = "avn-token",
     version,
     about = ABOUT,
-    max_term_width = 100
+    max_term_width = 100,
+    // As avn's parser (argparse): an option given twice takes its last value.
+    args_override_self = true,
+    arg = avn_only_option("config", "FILE"),
+    arg = avn_only_option("idle-timeout", "SECS").value_parser(clap::value_parser!(f64)),
+    arg = avn_only_option("max-age", "SECS").value_parser(clap::value_parser!(f64)),
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -52,6 +57,19 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// One of avn's global options that mean nothing here, accepted (and not shown) so that an
+/// `avn` command line runs as it is: `--config` (avn's settings file: the commands mirrored
+/// here read nothing from it) and `--idle-timeout` / `--max-age` (the lifetime of pooled
+/// connections, which a one-shot client does not keep).
+fn avn_only_option(name: &'static str, value_name: &'static str) -> clap::Arg {
+    clap::Arg::new(name)
+        .long(name)
+        .value_name(value_name)
+        .global(true)
+        .hide(true)
+        .allow_negative_numbers(true)
 }
 
 /// Options accepted by every command, before or after the subcommand name.
@@ -275,6 +293,9 @@ pub(crate) enum UserCommand {
         command: AccessTokenCommand,
     },
     /// Expire all of your tokens (`avn user tokens-expire`)
+    // avn's `-v/--verbose` is accepted; its output has nothing more to show.
+    #[command(arg = clap::Arg::new("verbose").short('v').long("verbose")
+        .action(clap::ArgAction::SetTrue).hide(true))]
     TokensExpire(ExpireAllArgs),
 }
 

@@ -49,6 +49,9 @@ fn write_json(
     match value.kind() {
         Kind::Null => buffer.push_str("null"),
         Kind::Bool(flag) => buffer.push_str(if flag { "true" } else { "false" }),
+        // As the server wrote it, except `-0`: Python reads that as the integer 0, so avn
+        // writes `0` (strict parsers, jq's and serde_json's, tell `-0` from `0`).
+        Kind::Number if value.text() == "-0" => buffer.push('0'),
         Kind::Number => buffer.push_str(value.text()),
         Kind::String => push_json_string(buffer, value, safe_text::is_hazard),
         Kind::Array => {
@@ -376,6 +379,20 @@ mod tests {
         );
         let parsed: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(parsed[0]["b"], "x\u{9b}y\u{202e}");
+    }
+
+    /// Numbers as the server wrote them (parsed, what avn prints), but the integer `-0` as
+    /// avn writes it, `0`: a strict parser tells them apart.
+    #[test]
+    fn json_numbers_as_written_and_minus_zero_as_avn_writes_it() {
+        let raw: Token =
+            serde_json::from_str(r#"{"a": -0, "b": [-0, -0.0, 1.0e2, 123456789012345678901]}"#)
+                .unwrap();
+        let out = text(|out| json(out, &[raw]));
+        assert_eq!(
+            out,
+            "[\n    {\n        \"a\": 0,\n        \"b\": [\n            0,\n            -0.0,\n            1.0e2,\n            123456789012345678901\n        ]\n    }\n]\n"
+        );
     }
 
     #[test]
