@@ -455,7 +455,7 @@ pub(crate) struct AppTokenCreateArgs {
 
     /// IP allowlist for the token. Can be specified multiple times to add multiple IPs or
     /// CIDRs
-    #[arg(long = "ip-allowlist", value_name = "CIDR", value_parser = parse_cidr)]
+    #[arg(long = "ip-allowlist", value_name = "CIDR", value_parser = check_cidr)]
     pub(crate) ip_allowlist: Vec<String>,
 
     /// Scopes for the token. Can be specified multiple times to add multiple scopes
@@ -854,6 +854,12 @@ pub(crate) fn avn_truthy(text: &str) -> bool {
 
 fn parse_avn_truthy(text: &str) -> Result<bool, String> {
     Ok(avn_truthy(text))
+}
+
+/// `avn`'s `--ip-allowlist` entry: checked as [`parse_cidr`] checks it, then sent as typed,
+/// as `avn` sends it (`2001:DB8::/32` is not rewritten).
+fn check_cidr(text: &str) -> Result<String, String> {
+    parse_cidr(text).map(|_| text.to_owned())
 }
 
 /// An IPv4/IPv6 address or CIDR range, normalised to its canonical text (`10.0.0.0/8`).

@@ -29,9 +29,18 @@ pub(super) fn find_token<'a>(tokens: &'a [Token], wanted: &str) -> Result<&'a To
     }
 }
 
-/// The tokens `wanted` names.
+/// The tokens `wanted` names: the one whose prefix it is exactly (as `avn` finds a token),
+/// else every token it is a prefix of, or a whole token of. (Real prefixes all have 12
+/// characters; lists made by hand may have `tok1` beside `tok10`.)
 pub(super) fn matching<'a>(tokens: &'a [Token], wanted: &str) -> Vec<&'a Token> {
     let wanted = wanted.trim();
+    let exact: Vec<&Token> = tokens
+        .iter()
+        .filter(|t| t.token_prefix() == Some(wanted))
+        .collect();
+    if !exact.is_empty() {
+        return exact;
+    }
     tokens.iter().filter(|t| t.matches(wanted)).collect()
 }
 
