@@ -110,29 +110,22 @@ pub(super) fn describe_for_prompt(verb: &str, token: &Token) -> String {
     )
 }
 
-/// The full token of a token just created, for `-q`, which prints it bare for `$(...)`:
-/// only plain base64, what the API issues. Anything else (a hostile server's terminal
-/// control sequence, a placeholder) is an error and is never printed.
+/// The full token of a token just created, checked before anything of the token is shown,
+/// in any format (`-q` prints it bare for `$(...)`): it must be there, or the new token
+/// cannot be used (avn's table fails on the missing column too), and be plain base64, what
+/// the API issues. Anything else (a hostile server's terminal control sequence, a
+/// placeholder) is an error (exit 1), never printed.
 pub(super) fn new_full_token(token: &Token) -> Result<Secret> {
-    check_full_token(token)?;
-    token.full_token().ok_or_else(|| {
-        anyhow!(
-            "the API created a token but sent no \"full_token\"{}",
-            created(token)
-        )
-    })
-}
-
-/// A just-created token may be shown (in any format) only if its `full_token`, when there is
-/// one, is plain base64: what else a server sends in its place is an error (exit 1), never
-/// printed, whatever the output format would make of it.
-pub(super) fn check_full_token(token: &Token) -> Result<()> {
     match token.full_token() {
-        Some(full) if !is_plain_base64(full.expose()) => Err(anyhow!(
+        Some(full) if is_plain_base64(full.expose()) => Ok(full),
+        Some(_) => Err(anyhow!(
             "the API sent a new token that is not plain base64, so it was not printed{}",
             created(token)
         )),
-        _ => Ok(()),
+        None => Err(anyhow!(
+            "the API created a token but sent no \"full_token\"{}",
+            created(token)
+        )),
     }
 }
 

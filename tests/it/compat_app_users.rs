@@ -557,3 +557,23 @@ fn an_answer_with_an_error_member_set_is_a_failure() {
     let Some(avn) = avn_binary() else { return };
     every_command(&avn, &canned);
 }
+
+/// A token create answered without `full_token` fails avn's table (the column is missing)
+/// and every format of avn-token: the new token cannot be used.
+#[test]
+fn a_token_create_answer_without_the_new_token_fails() {
+    let mut canned = CannedOrg::new(users(), tokens());
+    canned.created_token = Canned::json(200, json!({"token_prefix": "NEWapptoken0"}));
+    let server = canned.serve();
+    let args = ["token", "create", "u1", "--description", "ci"];
+    run(
+        cmd(),
+        &server.url(),
+        &case(&[&args[..], &["--json"]].concat()),
+    )
+    .code(1)
+    .one_line_error();
+    let Some(avn) = avn_binary() else { return };
+    let (_, ours) = same(&avn, &canned, &case(&args));
+    ours.code(1).one_line_error();
+}

@@ -516,3 +516,18 @@ fn avns_global_options_verbose_and_options_given_twice() {
         compare(&avn, &canned, args);
     }
 }
+
+/// A create answer without `full_token` fails avn's table (the column is missing) and
+/// avn-token's every format (see `hostile`: the token cannot be used).
+#[test]
+fn a_create_answer_without_the_new_token_fails() {
+    let Some(avn) = avn_binary() else { return };
+    let mut canned = CannedApi::token_texts(&[EVERY_COLUMN]);
+    canned.created = Canned::raw(200, "application/json", EVERY_COLUMN.as_bytes());
+    let (_, ours) = compare(
+        &avn,
+        &canned,
+        &["user", "access-token", "create", "--description", "d"],
+    );
+    ours.code(1).one_line_error();
+}

@@ -726,6 +726,44 @@ fn a_new_token_that_is_not_plain_base64_is_never_printed() {
     }
 }
 
+/// A create answered without `full_token` (or with one that is not a string) made a token
+/// nobody can use: an error in every format (avn fails its table too, on the missing
+/// column), naming the token that was made; `rotate` then keeps the old token.
+#[test]
+fn a_create_answer_without_the_new_token_is_an_error() {
+    for full_token in [None, Some(json!(null)), Some(json!(12345))] {
+        let mut created = token_json("N3WT0KENPR3F", "ci");
+        if let Some(value) = full_token {
+            created["full_token"] = value;
+        }
+        let server = ScriptedServer::start(move |request| match request.method.as_str() {
+            "GET" => list_ok(),
+            _ => Canned::json(200, created.clone()),
+        });
+        for format in [
+            &["-q"][..],
+            &[],
+            &["--json"],
+            &["-o", "csv"],
+            &["-o", "pretty"],
+        ] {
+            let out = cmd()
+                .api(&server)
+                .args(["create", "--description", "ci"])
+                .args(format)
+                .run();
+            out.code(1).one_line_error();
+            out.stderr_contains("sent no \"full_token\"")
+                .stderr_contains("N3WT0KENPR3F was created");
+        }
+        let out = cmd().api(&server).args(["rotate", PREFIX, "--force"]).run();
+        out.code(1).one_line_error();
+        out.stderr_contains("NOT revoked");
+        let methods: Vec<String> = server.requests().into_iter().map(|r| r.method).collect();
+        assert!(!methods.contains(&"DELETE".to_owned()), "{methods:?}");
+    }
+}
+
 /// Issue 8.4: every place that prints server text escapes control characters and bidi
 /// overrides: the expire-all message (stdout), login's "logged in as", rotate's "revoked the
 /// old token", an ambiguous-prefix list, `--show-http` bodies that are not JSON, and
