@@ -445,7 +445,7 @@ pub(crate) struct AppTokenCreateArgs {
 
     /// Time the token remains valid since creation (or since last use if extend_when_used
     /// is true) expressed in seconds. The token will never expire if not specified
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_avn_int)]
     pub(crate) max_age_seconds: Option<i64>,
 
     /// Extend token expiration time when token is used. Only applicable if max_age_seconds
@@ -565,7 +565,7 @@ pub(crate) struct CreateArgs {
     pub(crate) description: String,
 
     /// Maximum age of the token in seconds, after which it expires (server default: 30 days)
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_avn_int)]
     pub(crate) max_age_seconds: Option<i64>,
 
     /// Maximum age as a duration: 90m, 12h, 30d, 2w, 1y (instead of --max-age-seconds)
@@ -854,6 +854,23 @@ pub(crate) fn avn_truthy(text: &str) -> bool {
 
 fn parse_avn_truthy(text: &str) -> Result<bool, String> {
     Ok(avn_truthy(text))
+}
+
+/// An integer as `avn` reads one (Python's `int()`): blanks around it, a sign, and `_`
+/// between digits (`3_600`) are allowed, so an `avn` command line works as it is.
+fn parse_avn_int(text: &str) -> Result<i64, String> {
+    let trimmed = text.trim();
+    let digits = trimmed.strip_prefix(['+', '-']).unwrap_or(trimmed);
+    let well_formed = digits
+        .split('_')
+        .all(|group| !group.is_empty() && group.bytes().all(|b| b.is_ascii_digit()));
+    if !well_formed {
+        return Err(format!("`{text}` is not a whole number"));
+    }
+    trimmed
+        .replace('_', "")
+        .parse::<i64>()
+        .map_err(|error| format!("`{text}`: {error}"))
 }
 
 /// `avn`'s `--ip-allowlist` entry: checked as [`parse_cidr`] checks it, then sent as typed,

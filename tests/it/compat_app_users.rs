@@ -577,3 +577,44 @@ fn a_token_create_answer_without_the_new_token_fails() {
     let (_, ours) = same(&avn, &canned, &case(&args));
     ours.code(1).one_line_error();
 }
+
+/// `--max-age-seconds` is read as avn reads it (Python's `int()`): surrounding blanks, a
+/// sign, `_` between digits; what `int()` refuses is a usage error for both.
+#[test]
+fn max_age_seconds_is_read_as_python_reads_an_int() {
+    let canned = CannedOrg::new(users(), tokens());
+    for (typed, sent) in [
+        (" 3600\n", 3600),
+        ("+3_600", 3600),
+        ("-0", 0),
+        ("00700", 700),
+    ] {
+        let server = canned.serve();
+        let args = [
+            "token",
+            "create",
+            "u1",
+            "--description",
+            "d",
+            "--max-age-seconds",
+            typed,
+        ];
+        run(cmd(), &server.url(), &case(&args)).success();
+        assert_eq!(server.requests()[0].json()["max_age_seconds"], json!(sent));
+    }
+    let Some(avn) = avn_binary() else { return };
+    for typed in [
+        " 3600\n", "+3_600", "-0", "00700", "3__600", "_3600", "3600_", "36.0", "", "1e3",
+    ] {
+        let args = [
+            "token",
+            "create",
+            "u1",
+            "--description",
+            "d",
+            "--max-age-seconds",
+            typed,
+        ];
+        same(&avn, &canned, &case(&args));
+    }
+}

@@ -531,3 +531,31 @@ fn a_create_answer_without_the_new_token_fails() {
     );
     ours.code(1).one_line_error();
 }
+
+/// `--max-age-seconds` is read as avn reads it (Python's `int()`: blanks, a sign, `_`
+/// between digits); what `int()` refuses is a usage error for both.
+#[test]
+fn max_age_seconds_is_read_as_python_reads_an_int() {
+    let canned = CannedApi::token_texts(&[EVERY_COLUMN]);
+    let server = canned.serve();
+    run_ours(
+        &server.url(),
+        &[
+            "create",
+            "--description",
+            "d",
+            "--max-age-seconds",
+            " 3_600 ",
+        ],
+    )
+    .success();
+    assert_eq!(server.requests()[0].json()["max_age_seconds"], json!(3600));
+    let Some(avn) = avn_binary() else { return };
+    for typed in [" 3600\t", "+3_600", "0_0_700", "3__600", "36.0", "x"] {
+        same(
+            &avn,
+            &canned,
+            &["create", "--description", "d", "--max-age-seconds", typed],
+        );
+    }
+}
