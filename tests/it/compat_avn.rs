@@ -559,3 +559,17 @@ fn max_age_seconds_is_read_as_python_reads_an_int() {
         );
     }
 }
+
+/// A lone surrogate (`"\ud800"`: valid JSON, not valid Unicode) is shown as U+FFFD, as
+/// non-ASCII text is shown as itself (avn prints the escape, `"\ud800x"`); never as the
+/// text of its escape, a backslash that is not in the data.
+#[test]
+fn a_lone_surrogate_is_shown_as_a_replacement_character() {
+    let canned = CannedApi::token_texts(&[&EVERY_COLUMN.replace(r#""d""#, r#""\ud800x""#)]);
+    let server = canned.serve();
+    let table = run_ours(&server.url(), &["list"]);
+    table.success().stdout_contains("  \u{fffd}x  ");
+    let json = run_ours(&server.url(), &["list", "--json"]);
+    let parsed: Value = serde_json::from_str(&json.success().stdout).unwrap();
+    assert_eq!(parsed[0]["description"], "\u{fffd}x");
+}
