@@ -563,10 +563,16 @@ fn decode_answer<T>(
 /// The `error` member of a JSON object body, as one line, when it is set: avn fails such an
 /// answer whatever its status (`client.py` `_process_response`: `if result.get("error")`),
 /// so "set" is Python's truth (anything but null, false, 0, "", [] and {}), and of a name
-/// given twice the last counts. Nearly every body has no such name, and is passed over
-/// after one quick search.
+/// given twice the last counts. Nearly every body has no such name (`"error"` followed by
+/// `:`), and is passed over after one quick search.
 fn reported_error(bytes: &[u8]) -> Option<String> {
-    memchr::memmem::find(bytes, b"rror\"")?;
+    let named = memchr::memmem::find_iter(bytes, b"rror\"").any(|at| {
+        let after = bytes.get(at + 5..).unwrap_or_default();
+        after.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b':')
+    });
+    if !named {
+        return None;
+    }
     // Valid JSON, so the walk below reads it as it is.
     serde_json::from_slice::<serde::de::IgnoredAny>(bytes).ok()?;
     let text = std::str::from_utf8(bytes).ok()?;
@@ -785,6 +791,10 @@ mod tests {
             ),
             (r#"["error", "boom"]"#, None),
             (r#"{"error": "cut short"#, None),
+            (
+                r#"{"tokens": [{"description": "error"}], "error" : "spaced"}"#,
+                Some("spaced"),
+            ),
         ] {
             assert_eq!(
                 reported_error(body.as_bytes()).as_deref(),

@@ -583,6 +583,17 @@ fn a_token_create_answer_without_the_new_token_fails() {
 #[test]
 fn max_age_seconds_is_read_as_python_reads_an_int() {
     let canned = CannedOrg::new(users(), tokens());
+    let create = |typed| {
+        [
+            "token",
+            "create",
+            "u1",
+            "--description",
+            "d",
+            "--max-age-seconds",
+            typed,
+        ]
+    };
     for (typed, sent) in [
         (" 3600\n", 3600),
         ("+3_600", 3600),
@@ -590,31 +601,13 @@ fn max_age_seconds_is_read_as_python_reads_an_int() {
         ("00700", 700),
     ] {
         let server = canned.serve();
-        let args = [
-            "token",
-            "create",
-            "u1",
-            "--description",
-            "d",
-            "--max-age-seconds",
-            typed,
-        ];
-        run(cmd(), &server.url(), &case(&args)).success();
+        run(cmd(), &server.url(), &case(&create(typed))).success();
         assert_eq!(server.requests()[0].json()["max_age_seconds"], json!(sent));
     }
     let Some(avn) = avn_binary() else { return };
     for typed in [
         " 3600\n", "+3_600", "-0", "00700", "3__600", "_3600", "3600_", "36.0", "", "1e3",
     ] {
-        let args = [
-            "token",
-            "create",
-            "u1",
-            "--description",
-            "d",
-            "--max-age-seconds",
-            typed,
-        ];
-        same(&avn, &canned, &case(&args));
+        same(&avn, &canned, &case(&create(typed)));
     }
 }
