@@ -44,7 +44,12 @@ pub fn parser(exit_codes: &str) -> clap::Command {
     name = "avn-token",
     version,
     about = ABOUT,
-    max_term_width = 100
+    max_term_width = 100,
+    // As avn's parser (argparse): an option given twice takes its last value.
+    args_override_self = true,
+    arg = avn_only_option("config", "FILE"),
+    arg = avn_only_option("idle-timeout", "SECS").value_parser(clap::value_parser!(f64)),
+    arg = avn_only_option("max-age", "SECS").value_parser(clap::value_parser!(f64)),
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -52,6 +57,19 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// One of avn's global options that mean nothing here, accepted (and not shown) so that an
+/// `avn` command line runs as it is: `--config` (avn's settings file: the commands mirrored
+/// here read nothing from it) and `--idle-timeout` / `--max-age` (the lifetime of pooled
+/// connections, which a one-shot client does not keep).
+fn avn_only_option(name: &'static str, value_name: &'static str) -> clap::Arg {
+    clap::Arg::new(name)
+        .long(name)
+        .value_name(value_name)
+        .global(true)
+        .hide(true)
+        .allow_negative_numbers(true)
 }
 
 /// Options accepted by every command, before or after the subcommand name.
@@ -275,6 +293,9 @@ pub(crate) enum UserCommand {
         command: AccessTokenCommand,
     },
     /// Expire all of your tokens (`avn user tokens-expire`)
+    // avn's `-v/--verbose` is accepted; its output has nothing more to show.
+    #[command(arg = clap::Arg::new("verbose").short('v').long("verbose")
+        .action(clap::ArgAction::SetTrue).hide(true))]
     TokensExpire(ExpireAllArgs),
 }
 
@@ -424,7 +445,7 @@ pub(crate) struct AppTokenCreateArgs {
 
     /// Time the token remains valid since creation (or since last use if extend_when_used
     /// is true) expressed in seconds. The token will never expire if not specified
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_avn_int)]
     pub(crate) max_age_seconds: Option<i64>,
 
     /// Extend token expiration time when token is used. Only applicable if max_age_seconds
@@ -434,7 +455,7 @@ pub(crate) struct AppTokenCreateArgs {
 
     /// IP allowlist for the token. Can be specified multiple times to add multiple IPs or
     /// CIDRs
-    #[arg(long = "ip-allowlist", value_name = "CIDR", value_parser = parse_cidr)]
+    #[arg(long = "ip-allowlist", value_name = "CIDR", value_parser = check_cidr)]
     pub(crate) ip_allowlist: Vec<String>,
 
     /// Scopes for the token. Can be specified multiple times to add multiple scopes
@@ -544,7 +565,7 @@ pub(crate) struct CreateArgs {
     pub(crate) description: String,
 
     /// Maximum age of the token in seconds, after which it expires (server default: 30 days)
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_avn_int)]
     pub(crate) max_age_seconds: Option<i64>,
 
     /// Maximum age as a duration: 90m, 12h, 30d, 2w, 1y (instead of --max-age-seconds)
@@ -833,6 +854,29 @@ pub(crate) fn avn_truthy(text: &str) -> bool {
 
 fn parse_avn_truthy(text: &str) -> Result<bool, String> {
     Ok(avn_truthy(text))
+}
+
+/// An integer as `avn` reads one (Python's `int()`): blanks around it, a sign, and `_`
+/// between digits (`3_600`) are allowed, so an `avn` command line works as it is.
+fn parse_avn_int(text: &str) -> Result<i64, String> {
+    let trimmed = text.trim();
+    let digits = trimmed.strip_prefix(['+', '-']).unwrap_or(trimmed);
+    let well_formed = digits
+        .split('_')
+        .all(|group| !group.is_empty() && group.bytes().all(|b| b.is_ascii_digit()));
+    if !well_formed {
+        return Err(format!("`{text}` is not a whole number"));
+    }
+    trimmed
+        .replace('_', "")
+        .parse::<i64>()
+        .map_err(|error| format!("`{text}`: {error}"))
+}
+
+/// `avn`'s `--ip-allowlist` entry: checked as [`parse_cidr`] checks it, then sent as typed,
+/// as `avn` sends it (`2001:DB8::/32` is not rewritten).
+fn check_cidr(text: &str) -> Result<String, String> {
+    parse_cidr(text).map(|_| text.to_owned())
 }
 
 /// An IPv4/IPv6 address or CIDR range, normalised to its canonical text (`10.0.0.0/8`).

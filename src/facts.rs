@@ -100,6 +100,9 @@ pub mod scopes {
     pub const LOGOUT: &[&str] = &[];
     /// `GET /v1/organizations`.
     pub const LIST_ORGANIZATIONS: &[&str] = &["accounts:read"];
+    /// `GET /v1/project` (OA `ProjectList`; not in the facts file: the sandbox serves it
+    /// for `avn user login`).
+    pub const LIST_PROJECTS: &[&str] = &["projects:read"];
     /// Reading application users. The API declares a permission for these
     /// (`organization:app_users:write`, GC) but no scope in the public description: these
     /// are the scopes of the organization endpoints it does declare (OA: `accounts:read`

@@ -133,8 +133,50 @@ pub(crate) fn unquote(literal: &str) -> Cow<'_, str> {
     }
     match serde_json::from_str::<String>(literal) {
         Ok(text) => Cow::Owned(text),
-        Err(_) => Cow::Borrowed(inner),
+        // Valid JSON that a Rust string cannot hold: a lone surrogate (`"\ud800"`). Decoded
+        // by hand, it becomes U+FFFD as in any UTF-16 decoder; left as escaped text, its
+        // backslash would be shown (and written to JSON) as if it were data.
+        Err(_) => Cow::Owned(unescape_lossy(inner)),
     }
+}
+
+/// The text of a JSON string literal's inside, its escapes decoded, a lone surrogate as
+/// U+FFFD. Never panics, whatever the text.
+fn unescape_lossy(inner: &str) -> String {
+    let mut out = String::with_capacity(inner.len());
+    // `\uXXXX` escapes in a row, decoded together (a surrogate pair is two of them).
+    let mut units: Vec<u16> = Vec::new();
+    let flush = |units: &mut Vec<u16>, out: &mut String| {
+        out.extend(
+            char::decode_utf16(units.drain(..)).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)),
+        );
+    };
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            flush(&mut units, &mut out);
+            out.push(c);
+            continue;
+        }
+        let escaped = chars.next();
+        if escaped == Some('u') {
+            let hex: String = chars.by_ref().take(4).collect();
+            units.push(u16::from_str_radix(&hex, 16).unwrap_or(0xfffd));
+            continue;
+        }
+        flush(&mut units, &mut out);
+        match escaped {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    flush(&mut units, &mut out);
+    out
 }
 
 fn is_ws(c: char) -> bool {
@@ -290,6 +332,22 @@ mod tests {
         assert_eq!(Raw::new("1").depth(), 0);
     }
 
+    /// A lone surrogate is valid JSON that Rust strings cannot hold: U+FFFD, the rest of the
+    /// string decoded as usual (no backslash of an escape left as data).
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        for (literal, text) in [
+            (r#""\ud800x""#, "\u{fffd}x"),
+            (
+                r#""a\ud83d\ude00\n\uDC00\"\\\/\u00e9\ud800""#,
+                "a😀\n\u{fffd}\"\\/é\u{fffd}",
+            ),
+            (r#""\ude00\ud83d""#, "\u{fffd}\u{fffd}"),
+        ] {
+            assert_eq!(unquote(literal), text, "{literal}");
+        }
+    }
+
     #[test]
     fn invalid_text_gives_odd_answers_not_panics() {
         for text in [
@@ -309,6 +367,7 @@ mod tests {
             let _ = raw.items().count();
             let _ = raw.as_str();
             let _ = raw.as_i64();
+            let _ = unescape_lossy(text);
         }
     }
 }

@@ -19,6 +19,7 @@ use super::proxy::is_loopback;
 use super::redact::{self, Redactor};
 use super::{ApiError, ClientOptions, tls};
 use crate::diag::Sink;
+use crate::raw_json::{Kind, Raw, unquote};
 use crate::secret::Secret;
 
 /// Bodies larger than this are refused: the biggest real answer (a list of 1000 session
@@ -170,9 +171,7 @@ impl Http {
                     seconds: limit.as_secs_f64(),
                     detail: call.progress().describe(),
                 })??;
-        // Kept for the message only when decoding fails: what the body looked like.
-        let start: Vec<u8> = bytes[..bytes.len().min(4096)].to_vec();
-        decode(bytes).map_err(|error| decode_error(status, &start, &error, &call.redactor))
+        decode_answer(status, bytes, decode, &call.redactor)
     }
 
     async fn call_with_retries(
@@ -540,8 +539,61 @@ pub(super) fn decode_body<T>(
     bytes: Vec<u8>,
     decode: impl FnOnce(Vec<u8>) -> Result<T, serde_json::Error>,
 ) -> Result<T, ApiError> {
+    decode_answer(status, bytes, decode, &Redactor::new(None, None))
+}
+
+/// A 2xx body (already scrubbed) decoded by `decode`, unless it reports an error.
+fn decode_answer<T>(
+    status: u16,
+    bytes: Vec<u8>,
+    decode: impl FnOnce(Vec<u8>) -> Result<T, serde_json::Error>,
+    redactor: &Redactor,
+) -> Result<T, ApiError> {
+    if let Some(error) = reported_error(&bytes) {
+        return Err(ApiError::Decode {
+            status,
+            detail: format!("the answer reports an error: {error}"),
+        });
+    }
+    // Kept for the message only when decoding fails: what the body looked like.
     let start: Vec<u8> = bytes[..bytes.len().min(4096)].to_vec();
-    decode(bytes).map_err(|error| decode_error(status, &start, &error, &Redactor::new(None, None)))
+    decode(bytes).map_err(|error| decode_error(status, &start, &error, redactor))
+}
+
+/// The `error` member of a JSON object body, as one line, when it is set: avn fails such an
+/// answer whatever its status (`client.py` `_process_response`: `if result.get("error")`),
+/// so "set" is Python's truth (anything but null, false, 0, "", [] and {}), and of a name
+/// given twice the last counts. Nearly every body has no such name (`"error"` followed by
+/// `:`), and is passed over after one quick search.
+fn reported_error(bytes: &[u8]) -> Option<String> {
+    let named = memchr::memmem::find_iter(bytes, b"rror\"").any(|at| {
+        let after = bytes.get(at + 5..).unwrap_or_default();
+        after.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b':')
+    });
+    if !named {
+        return None;
+    }
+    // Valid JSON, so the walk below reads it as it is.
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).ok()?;
+    let text = std::str::from_utf8(bytes).ok()?;
+    let (_, error) = Raw::new(text)
+        .entries()
+        .filter(|(name, _)| name == "error")
+        .last()?;
+    let set = match error.kind() {
+        Kind::Null => false,
+        Kind::Bool(flag) => flag,
+        // Zero in any spelling (`-0.0e5`, and `1e-400`, which Python reads as 0.0).
+        Kind::Number => !error.text().parse::<f64>().is_ok_and(|n| n == 0.0),
+        Kind::String => !unquote(error.text()).is_empty(),
+        Kind::Array => error.items().next().is_some(),
+        Kind::Object => error.entries().next().is_some(),
+    };
+    let shown = match error.kind() {
+        Kind::String => unquote(error.text()),
+        _ => error.text().into(),
+    };
+    set.then(|| one_line(&shown))
 }
 
 /// Statuses that say "not now" rather than "no": request timeout (as the official Go client
@@ -709,6 +761,47 @@ mod tests {
             "Internal Server Error (not JSON: oops line two)"
         );
         assert_eq!(error_message(418, b"[1, 2]"), "I'm a teapot");
+    }
+
+    /// What avn takes for an error in a 2xx answer: an `error` member that Python finds
+    /// true.
+    #[test]
+    fn an_error_member_that_python_finds_true() {
+        for (body, reported) in [
+            (
+                r#"{"tokens": [], "error": "boom\nagain"}"#,
+                Some("boom again"),
+            ),
+            (r#"{"error": true}"#, Some("true")),
+            (r#"{"error": -1e-3}"#, Some("-1e-3")),
+            (r#"{"error": 1E400}"#, Some("1E400")),
+            (r#"{"error": [0]}"#, Some("[0]")),
+            (r#"{"error": {"a": 1}}"#, Some(r#"{"a": 1}"#)),
+            (r#"{"error": "x", "\u0065rror": ""}"#, None),
+            (r#"{"error": "", "error": "late"}"#, Some("late")),
+            (r#"{"error": ""}"#, None),
+            (r#"{"error": false}"#, None),
+            (r#"{"error": null}"#, None),
+            (r#"{"error": -0.0e5}"#, None),
+            (r#"{"error": []}"#, None),
+            (r#"{"error": {}}"#, None),
+            (
+                r#"{"message": "no error here", "errors": [{"error": 1}]}"#,
+                None,
+            ),
+            (r#"["error", "boom"]"#, None),
+            (r#"{"error": "cut short"#, None),
+            (
+                r#"{"tokens": [{"description": "error"}], "error" : "spaced"}"#,
+                Some("spaced"),
+            ),
+        ] {
+            assert_eq!(
+                reported_error(body.as_bytes()).as_deref(),
+                reported,
+                "{body}"
+            );
+        }
     }
 
     #[test]

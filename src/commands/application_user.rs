@@ -20,7 +20,7 @@ use std::io::{BufRead, IsTerminal, Read};
 use anyhow::Result;
 
 use super::Context;
-use super::lookup::{check_full_token, find_token};
+use super::lookup::{find_token, new_full_token};
 use super::owner::required_organization;
 use crate::api::{AppUser, NewToken, Token};
 use crate::cli::{
@@ -128,7 +128,7 @@ async fn create_token(args: &AppTokenCreateArgs, ctx: &Context) -> Result<()> {
         .client()?
         .create_app_token(&organization_id, &args.user_id, &new)
         .await?;
-    check_full_token(&token)?;
+    new_full_token(&token)?;
     if ctx.printer.format == OutputFormat::Table {
         ctx.printer.boxed(&[COPY_NOTICE])?;
     } else {

@@ -5,7 +5,7 @@
 use anyhow::Result;
 
 use super::Context;
-use super::lookup::{check_full_token, new_full_token};
+use super::lookup::new_full_token;
 use super::owner;
 use crate::api::NewToken;
 use crate::cli::CreateArgs;
@@ -42,11 +42,10 @@ pub async fn run(args: &CreateArgs, ctx: &Context) -> Result<()> {
         ip_allowlist: args.ip_allowlist.clone(),
     };
     let token = owner.create_token(ctx.client()?, &new, !args.quiet).await?;
+    let full_token = new_full_token(&token)?;
     if args.quiet {
-        let full_token = new_full_token(&token)?;
         return ctx.printer.line(full_token.expose()).map_err(Into::into);
     }
-    check_full_token(&token)?;
     ctx.printer.tokens(&[token], Layout::Created)?;
     Ok(())
 }

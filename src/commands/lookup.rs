@@ -29,9 +29,18 @@ pub(super) fn find_token<'a>(tokens: &'a [Token], wanted: &str) -> Result<&'a To
     }
 }
 
-/// The tokens `wanted` names.
+/// The tokens `wanted` names: the one whose prefix it is exactly (as `avn` finds a token),
+/// else every token it is a prefix of, or a whole token of. (Real prefixes all have 12
+/// characters; lists made by hand may have `tok1` beside `tok10`.)
 pub(super) fn matching<'a>(tokens: &'a [Token], wanted: &str) -> Vec<&'a Token> {
     let wanted = wanted.trim();
+    let exact: Vec<&Token> = tokens
+        .iter()
+        .filter(|t| t.token_prefix() == Some(wanted))
+        .collect();
+    if !exact.is_empty() {
+        return exact;
+    }
     tokens.iter().filter(|t| t.matches(wanted)).collect()
 }
 
@@ -101,29 +110,22 @@ pub(super) fn describe_for_prompt(verb: &str, token: &Token) -> String {
     )
 }
 
-/// The full token of a token just created, for `-q`, which prints it bare for `$(...)`:
-/// only plain base64, what the API issues. Anything else (a hostile server's terminal
-/// control sequence, a placeholder) is an error and is never printed.
+/// The full token of a token just created, checked before anything of the token is shown,
+/// in any format (`-q` prints it bare for `$(...)`): it must be there, or the new token
+/// cannot be used (avn's table fails on the missing column too), and be plain base64, what
+/// the API issues. Anything else (a hostile server's terminal control sequence, a
+/// placeholder) is an error (exit 1), never printed.
 pub(super) fn new_full_token(token: &Token) -> Result<Secret> {
-    check_full_token(token)?;
-    token.full_token().ok_or_else(|| {
-        anyhow!(
-            "the API created a token but sent no \"full_token\"{}",
-            created(token)
-        )
-    })
-}
-
-/// A just-created token may be shown (in any format) only if its `full_token`, when there is
-/// one, is plain base64: what else a server sends in its place is an error (exit 1), never
-/// printed, whatever the output format would make of it.
-pub(super) fn check_full_token(token: &Token) -> Result<()> {
     match token.full_token() {
-        Some(full) if !is_plain_base64(full.expose()) => Err(anyhow!(
+        Some(full) if is_plain_base64(full.expose()) => Ok(full),
+        Some(_) => Err(anyhow!(
             "the API sent a new token that is not plain base64, so it was not printed{}",
             created(token)
         )),
-        _ => Ok(()),
+        None => Err(anyhow!(
+            "the API created a token but sent no \"full_token\"{}",
+            created(token)
+        )),
     }
 }
 

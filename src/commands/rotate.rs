@@ -6,7 +6,7 @@
 use anyhow::{Result, anyhow};
 
 use super::Context;
-use super::lookup::{check_full_token, find_token, new_full_token};
+use super::lookup::{find_token, new_full_token};
 use super::owner;
 use crate::api::{ApiError, NewToken};
 use crate::cli::RotateArgs;
@@ -67,11 +67,10 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
     // A replacement that cannot be printed is no replacement: keep the old token.
     let kept =
         |error: anyhow::Error| anyhow!("{error:#}; the old token {old_prefix} was NOT revoked");
+    let full_token = new_full_token(&new).map_err(kept)?;
     let printed = if args.quiet {
-        let full_token = new_full_token(&new).map_err(kept)?;
         ctx.printer.line(full_token.expose())
     } else {
-        check_full_token(&new).map_err(kept)?;
         ctx.printer
             .tokens(std::slice::from_ref(&new), Layout::Created)
     };

@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use super::table::sorted_entries;
+use super::table::{python_number, sorted_entries};
 use crate::api::Token;
 use crate::raw_json::{Kind, Raw, unquote};
 use crate::safe_text;
@@ -49,7 +49,7 @@ fn write_json(
     match value.kind() {
         Kind::Null => buffer.push_str("null"),
         Kind::Bool(flag) => buffer.push_str(if flag { "true" } else { "false" }),
-        Kind::Number => buffer.push_str(value.text()),
+        Kind::Number => push_json_number(buffer, value.text()),
         Kind::String => push_json_string(buffer, value, safe_text::is_hazard),
         Kind::Array => {
             let mut items = value.items().peekable();
@@ -71,6 +71,17 @@ fn write_json(
         Kind::Object => write_object(buffer, sorted_entries(value.entries()), depth, out)?,
     }
     Ok(())
+}
+
+/// A number as avn's `json.dumps` writes it: an integer as it is (`-0` as `0`), any other
+/// number as Python's float `repr` (`1e-07`, `100.0`, `1.5e+16`); byte for byte what avn
+/// prints. A number beyond a float's range stays as the server wrote it, where avn writes
+/// `Infinity`, which is not JSON.
+fn push_json_number(buffer: &mut String, text: &str) {
+    match python_number(text) {
+        number if number.ends_with("Infinity") || number == "NaN" => buffer.push_str(text),
+        number => buffer.push_str(&number),
+    }
 }
 
 fn write_object(
@@ -389,6 +400,32 @@ mod tests {
         );
         let parsed: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(parsed[0]["b"], "x\u{9b}y\u{202e}");
+    }
+
+    /// Numbers as avn writes them (Python's `json.dumps`): integers as they are, `-0` as
+    /// `0`, other numbers as a float's `repr`; beyond a float's range as the server wrote them
+    /// (avn's `Infinity` is not JSON).
+    #[test]
+    fn json_numbers_as_avn_writes_them() {
+        let raw: Token = serde_json::from_str(
+            r#"{"a": -0, "b": [-0.0, 1.0e2, 1e-7, 15E15, 123456789012345678901, 1E400, -1e999]}"#,
+        )
+        .unwrap();
+        let out = text(|out| json(out, &[raw]));
+        let numbers = [
+            "-0.0",
+            "100.0",
+            "1e-07",
+            "1.5e+16",
+            "123456789012345678901",
+            "1E400",
+            "-1e999",
+        ];
+        let expected = format!(
+            "[\n    {{\n        \"a\": 0,\n        \"b\": [\n{}\n        ]\n    }}\n]\n",
+            numbers.map(|n| format!("            {n}")).join(",\n")
+        );
+        assert_eq!(out, expected);
     }
 
     #[test]

@@ -63,22 +63,29 @@ pub(crate) fn write(
     }
     // One flat grid of cells and their display widths, row after row: a cell is usually
     // borrowed from its token.
-    let grid: Vec<(Cow<'_, str>, usize)> = tokens
-        .iter()
-        .flat_map(|token| {
-            columns.iter().map(move |&field| {
-                let cell = token
-                    .raw(field)
-                    .map_or(Cow::Borrowed(""), |value| cells.cell(field, value));
-                let width = display_width(&cell);
-                (cell, width)
-            })
-        })
-        .collect();
+    let mut grid: Vec<(Cow<'_, str>, usize)> = Vec::with_capacity(tokens.len() * columns.len());
     let mut widths: Vec<usize> = columns.iter().map(|field| field.len().max(1)).collect();
-    for row in grid.chunks(columns.len().max(1)) {
-        for (width, (_, cell_width)) in widths.iter_mut().zip(row) {
-            *width = (*width).max(*cell_width);
+    for token in tokens {
+        let spreads = token
+            .raw("")
+            .is_some_and(|value| value.kind() == Kind::Object);
+        for (&field, width) in columns.iter().zip(widths.iter_mut()) {
+            let shown = if spreads {
+                // Every value avn formats for the column counts for its width; the last shows.
+                let mut last = None;
+                flattened(token.entries(), field, true, &mut |value| {
+                    let cell = cells.cell(field, value);
+                    *width = (*width).max(display_width(&cell));
+                    last = Some(cell);
+                });
+                last
+            } else {
+                token.raw(field).map(|value| cells.cell(field, value))
+            };
+            let cell = shown.unwrap_or(Cow::Borrowed(""));
+            let cell_width = display_width(&cell);
+            *width = (*width).max(cell_width);
+            grid.push((cell, cell_width));
         }
     }
 
@@ -103,6 +110,47 @@ pub(crate) fn write(
         write_row(out, row, &widths)?;
     }
     Ok(())
+}
+
+/// The values avn's `pretty._flattened_dict` gives column `field` of an object with these
+/// `members`, in its order, to `found`. It spreads an object's members into dotted names
+/// (`{"metric": {"ping": 3}}` is `metric.ping`), which no column is, except under the empty
+/// name: `{"": {"description": "x"}}` is `description`, at any depth of `""`s. A member is
+/// where its name first appeared, with the last value of that name (a Python dict); below
+/// the top level an object value is spread, not a value (avn passes the layout down one
+/// level only).
+fn flattened<'a>(
+    members: impl Iterator<Item = (Cow<'a, str>, Raw<'a>)>,
+    field: &str,
+    top: bool,
+    found: &mut dyn FnMut(Raw<'a>),
+) {
+    // (first position, last value) of the field and of the empty name.
+    let mut own: Option<(usize, Raw<'a>)> = None;
+    let mut spread: Option<(usize, Raw<'a>)> = None;
+    for (index, (name, value)) in members.enumerate() {
+        let slot = match &*name {
+            "" => &mut spread,
+            name if name == field => &mut own,
+            _ => continue,
+        };
+        *slot = Some((slot.map_or(index, |(first, _)| first), value));
+    }
+    // Both in the order they appeared, each marked whether it is spread.
+    let own = own.filter(|(_, value)| top || value.kind() != Kind::Object);
+    let spread = spread.filter(|(_, value)| value.kind() == Kind::Object);
+    let mut parts = [
+        own.map(|(at, value)| (at, value, false)),
+        spread.map(|(at, value)| (at, value, true)),
+    ];
+    parts.sort_by_key(|part| part.map(|(at, ..)| at));
+    for (_, value, spreads) in parts.into_iter().flatten() {
+        if spreads {
+            flattened(value.entries(), field, false, found);
+        } else {
+            found(value);
+        }
+    }
 }
 
 /// One row: cells padded to the column widths, two spaces apart, then stripped at both
@@ -493,6 +541,29 @@ EXPIRY_TIME           TOKEN_PREFIX  DESCRIPTION                       MAX_AGE_SE
         ] {
             assert_eq!(python_float_repr(float), repr, "{float}");
         }
+    }
+
+    /// avn's `_flattened_dict` spreads an object under the empty name into its members' own
+    /// names: they fill the columns of the same names, the last value in the order Python's
+    /// dict keeps shown (a name where it first appeared, with its last value), every value
+    /// counting for the width. The expected output is avn 4.18.0's for the same JSON text.
+    #[test]
+    fn an_object_under_the_empty_name_fills_columns_as_avn_flattens_it() {
+        let body = br#"{"tokens": [
+            {"description": "long long long description", "token_prefix": "p1",
+             "": {"description": "hijack", "last_ip": "1.2.3.4", "token_prefix": {"x": 1}}},
+            {"": {"": {"token_prefix": "deep", "last_ip": ["a"]}}, "last_ip": "own",
+             "description": "d", "description": "twice", "": {"description": "late"}}
+        ]}"#;
+        let tokens = crate::api::parse_token_list(200, body).unwrap();
+        let expected = "\
+TOKEN_PREFIX  DESCRIPTION                 LAST_IP
+============  ==========================  =======
+p1            hijack                      1.2.3.4
+twice                       own
+";
+        let columns = ["token_prefix", "description", "last_ip"];
+        assert_eq!(render(&tokens, &columns, &AvnCells), expected);
     }
 
     #[test]

@@ -101,6 +101,7 @@ enum Endpoint<'a> {
     Logout,
     ExpireAll,
     Organizations,
+    Projects,
     /// `/v1/organization/{org}/application-users...`
     AppUsers(&'a str, AppUsersCall<'a>),
 }
@@ -130,6 +131,7 @@ impl Endpoint<'_> {
             Endpoint::Me => scopes::USER_INFO,
             Endpoint::Logout => scopes::LOGOUT,
             Endpoint::Organizations => scopes::LIST_ORGANIZATIONS,
+            Endpoint::Projects => scopes::LIST_PROJECTS,
             Endpoint::AppUsers(_, call) => match call {
                 AppUsersCall::List | AppUsersCall::Get(_) => scopes::READ_APP_USERS,
                 AppUsersCall::Create | AppUsersCall::Update(_) | AppUsersCall::Delete(_) => {
@@ -176,6 +178,8 @@ fn route<'a>(method: &Method, path: &'a str) -> Result<Endpoint<'a>, Failure> {
             return Ok(Endpoint::Organizations);
         }
         [Some("organizations"), None, ..] => "GET",
+        [Some("project"), None, ..] if is(Method::GET) => return Ok(Endpoint::Projects),
+        [Some("project"), None, ..] => "GET",
         [
             Some("organization"),
             Some(org),
@@ -328,6 +332,7 @@ fn apply(
             wire::message("All access tokens of the user have been expired")
         }
         Endpoint::Organizations => wire::ok(&wire::organizations()),
+        Endpoint::Projects => wire::ok(&wire::projects()),
         Endpoint::AppUsers(org, call) => {
             app_users(store, owner, me, &decode(org)?, call, body, now)?
         }

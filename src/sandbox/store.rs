@@ -346,12 +346,17 @@ impl Store {
             .iter()
             .position(|user| user.user_id == user_id)
             .ok_or_else(|| {
+                // Never more than a token prefix of it (it may be a token given by mistake),
+                // and a cut marked, so that it does not read as another ID.
+                let shown = crate::secret::visible_prefix(user_id);
+                let cut = if shown.len() < user_id.len() {
+                    "…"
+                } else {
+                    ""
+                };
                 Failure::not_found(
                     code::APPLICATION_USER_NOT_FOUND,
-                    format!(
-                        "Application user {} not found",
-                        crate::secret::visible_prefix(user_id)
-                    ),
+                    format!("Application user {shown}{cut} not found"),
                 )
             })
     }

@@ -352,6 +352,13 @@ pub(crate) fn organizations() -> Value {
     })
 }
 
+/// `GET /v1/project`: the caller's projects, none (as `/v1/me` says), with the keys OA marks
+/// required (`ProjectListResponse`). `avn user login --token` reads it after storing the
+/// token, to pick a default project.
+pub(crate) fn projects() -> Value {
+    json!({"project_membership": {}, "project_memberships": {}, "projects": []})
+}
+
 /// `aiven-client/4.18.0 (extra)` → `aiven-client 4.18.0`: the product, as people read it.
 fn human_agent(agent: &str) -> String {
     let product = agent.split_whitespace().next().unwrap_or_default();

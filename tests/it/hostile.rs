@@ -688,42 +688,63 @@ fn a_new_token_that_is_not_plain_base64_is_never_printed() {
         "(redacted)".to_owned(),
         "abc==x".to_owned(),
     ] {
-        let mut created = token_json("N3WT0KENPR3F", "ci");
-        created["full_token"] = json!(full_token);
-        let server = ScriptedServer::start(move |request| match request.method.as_str() {
-            "GET" => list_ok(),
-            _ => Canned::json(200, created.clone()),
-        });
-        // In no format: `-q`, the avn table, JSON, CSV, YAML, the table for people.
-        for format in [
-            &["-q"][..],
-            &[],
-            &["--json"],
-            &["-o", "csv"],
-            &["-o", "yaml"],
-            &["-o", "pretty"],
-        ] {
-            let out = cmd()
-                .api(&server)
-                .args(["create", "--description", "ci"])
-                .args(format)
-                .run();
-            out.code(1).one_line_error();
-            out.stderr_contains("not plain base64")
-                .stderr_contains("N3WT0KENPR3F");
-            assert_no_raw_controls(&out);
-        }
+        refused_new_token(Some(json!(full_token)), "not plain base64");
+    }
+}
 
+/// A create answered without `full_token` (or with one that is not a string) made a token
+/// nobody can use: an error in every format (avn fails its table too, on the missing
+/// column), naming the token that was made; `rotate` then keeps the old token.
+#[test]
+fn a_create_answer_without_the_new_token_is_an_error() {
+    for full_token in [None, Some(json!(null)), Some(json!(12345))] {
+        refused_new_token(full_token, "sent no \"full_token\"");
+    }
+}
+
+/// `create` answered with `full_token` (absent when `None`) fails in every format (`-q`,
+/// the avn table, JSON, CSV, YAML, the table for people) saying `why` and naming the token
+/// made, and prints nothing; `rotate` keeps the old token (no DELETE is sent).
+#[track_caller]
+fn refused_new_token(full_token: Option<Value>, why: &str) {
+    let mut created = token_json("N3WT0KENPR3F", "ci");
+    if let Some(value) = full_token {
+        created["full_token"] = value;
+    }
+    let server = ScriptedServer::start(move |request| match request.method.as_str() {
+        "GET" => list_ok(),
+        _ => Canned::json(200, created.clone()),
+    });
+    for format in [
+        &["-q"][..],
+        &[],
+        &["--json"],
+        &["-o", "csv"],
+        &["-o", "yaml"],
+        &["-o", "pretty"],
+    ] {
         let out = cmd()
             .api(&server)
-            .args(["rotate", PREFIX, "--force", "-q"])
+            .args(["create", "--description", "ci"])
+            .args(format)
+            .run();
+        out.code(1).one_line_error();
+        out.stderr_contains(why)
+            .stderr_contains("N3WT0KENPR3F was created");
+        assert_no_raw_controls(&out);
+    }
+    for format in [&["-q"][..], &[]] {
+        let out = cmd()
+            .api(&server)
+            .args(["rotate", PREFIX, "--force"])
+            .args(format)
             .run();
         out.code(1).one_line_error();
         out.stderr_contains("NOT revoked");
         assert_no_raw_controls(&out);
-        let methods: Vec<String> = server.requests().into_iter().map(|r| r.method).collect();
-        assert!(!methods.contains(&"DELETE".to_owned()), "{methods:?}");
     }
+    let methods: Vec<String> = server.requests().into_iter().map(|r| r.method).collect();
+    assert!(!methods.contains(&"DELETE".to_owned()), "{methods:?}");
 }
 
 /// Issue 8.4: every place that prints server text escapes control characters and bidi

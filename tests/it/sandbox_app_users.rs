@@ -191,6 +191,12 @@ fn bad_requests_and_unknown_things_get_the_apis_errors() {
     ] {
         assert_eq!(api.get(&path).error_with_code(404).1, code, "{path}");
     }
+    // An unknown ID is named as given, but never more of it than a token prefix (it may be
+    // a token given by mistake), and a cut is marked: it must not read as a wrong ID.
+    for (given, named) in [("u1", "u1"), ("u000000000000", "u00000000000…")] {
+        let message = api.get(&users_path(&org, &format!("/{given}"))).error(404);
+        assert_eq!(message, format!("Application user {named} not found"));
+    }
     let tokens = users_path(&org, &format!("/{user_id}/access-tokens"));
     for body in [
         "{}",

@@ -9,7 +9,7 @@ use avn_token::sandbox::{BackgroundSandbox, Options};
 use serde_json::{Value, json};
 
 use crate::support::sandbox::{Api, Avn, token_path};
-use crate::support::{avn_binary, cmd};
+use crate::support::{Cmd, avn_binary, cmd, credentials_file};
 
 fn sandbox() -> BackgroundSandbox {
     BackgroundSandbox::start(Options::default()).expect("start the sandbox")
@@ -318,4 +318,52 @@ fn the_real_avn_user_info_logout_max_age_and_a_scoped_session() {
         .collect();
     assert!(!prefixes.contains(&Value::from(&manager[..12])));
     assert!(prefixes.contains(&Value::from(&reader[..12])));
+}
+
+/// `avn user login --token` stores the token, then reads the user's projects
+/// (`GET /v1/project`, scope `projects:read`: OA `ProjectList`) to pick a default one: the
+/// sandbox's user has none, and says so, so the login succeeds; `avn user logout` then
+/// revokes the token.
+#[test]
+fn the_real_avn_logs_in_with_a_token_and_out() {
+    let sandbox = sandbox();
+    let mut api = api(&sandbox);
+    let projects = api.get("/v1/project").ok();
+    assert_eq!(
+        projects,
+        json!({"project_membership": {}, "project_memberships": {}, "projects": []})
+    );
+    let narrow = scoped(&mut api, &["user:read"]);
+    let refused = Api::new(&sandbox.url(), &narrow).get("/v1/project");
+    assert_eq!(refused.error_with_code(403).1, "insufficient_scope");
+    let reader = scoped(&mut api, &["projects:read"]);
+    Api::new(&sandbox.url(), &reader).get("/v1/project").ok();
+
+    let Some(program) = avn_binary() else {
+        return;
+    };
+    let token = scoped(&mut api, &[]);
+    let home = tempfile::tempdir().expect("a HOME");
+    let avn = |args: &[&str]| {
+        Cmd::new(&program)
+            .home(home.path())
+            .url(sandbox.url())
+            .env("AIVEN_AUTH_TOKEN", &token)
+            .args(args)
+            .run()
+    };
+    avn(&["user", "login", "me@example.com", "--token"]).success();
+    let stored = std::fs::read_to_string(credentials_file(home.path())).expect("credentials");
+    assert!(stored.contains(&token), "{stored}");
+    avn(&["user", "logout"]).success();
+    assert!(!credentials_file(home.path()).exists());
+    let prefixes: Vec<Value> = api
+        .list()
+        .iter()
+        .map(|t| t["token_prefix"].clone())
+        .collect();
+    assert!(
+        !prefixes.contains(&Value::from(&token[..12])),
+        "{prefixes:?}"
+    );
 }
