@@ -440,7 +440,8 @@ pub(super) fn request_trace(
 }
 
 /// The `--show-http` lines for a response. `body` has been scrubbed already (the whole of
-/// it, before this cuts it); headers are scrubbed here.
+/// it, before this cuts it); headers are scrubbed here, names too (a server may echo the
+/// token as one).
 pub(super) fn response_trace(
     status: reqwest::StatusCode,
     headers: &HeaderMap,
@@ -449,7 +450,11 @@ pub(super) fn response_trace(
 ) -> Vec<String> {
     let mut lines = vec![format!("< HTTP {status}")];
     for (name, value) in headers {
-        lines.push(format!("< {name}: {}", shown_header(name, value, redactor)));
+        lines.push(format!(
+            "< {}: {}",
+            redactor.scrub(name.as_str()),
+            shown_header(name, value, redactor)
+        ));
     }
     if !body.is_empty() {
         lines.push("<".to_owned());
