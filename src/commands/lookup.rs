@@ -18,10 +18,8 @@ use crate::secret::{Secret, visible_prefix};
 
 /// The one token `wanted` (a prefix, a shorter prefix, or a full token) names in `tokens`.
 /// Commands that have no single-token endpoint (info, rotate) find it this way.
+/// (A blank `wanted` never gets here: the argument parser refuses it.)
 pub(super) fn find_token<'a>(tokens: &'a [Token], wanted: &str) -> Result<&'a Token> {
-    if wanted.trim().is_empty() {
-        return Err(CommandError::Usage("the token prefix must not be empty".into()).into());
-    }
     match matching(tokens, wanted).as_slice() {
         [one] => Ok(one),
         [] => Err(not_found(wanted).into()),
