@@ -77,16 +77,18 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
     };
 
     if let Err(error) = owner.revoke_token(ctx.client()?, &old_prefix).await {
-        diag::error(&format!(
+        let incomplete = CommandError::Partial(format!(
             "the new token was created (printed above) but revoking the old token \
              {old_prefix} failed: {error}. The old token is STILL ACTIVE; revoke it with \
              `avn-token revoke{} {old_prefix}`",
             owner.cli_flag()
         ));
-        printed?;
-        return Err(
-            CommandError::Partial(format!("rotation of {old_prefix} is incomplete")).into(),
-        );
+        if let Err(printing) = printed {
+            // Said before the printing error ends the command (quietly, for a closed pipe).
+            diag::error(&incomplete.to_string());
+            return Err(printing.into());
+        }
+        return Err(incomplete.into());
     }
     printed?;
     diag::note(&format!("revoked the old token {old_prefix}"));

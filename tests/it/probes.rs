@@ -204,3 +204,31 @@ fn the_trace_scrubs_header_names_too() {
         out.stderr
     );
 }
+
+/// The quality bar: a failure says so in one `error:` line. A rotation whose revoke failed
+/// said it twice (the details, then "rotation of ... is incomplete"); the one line keeps
+/// the details. stdout holds the new token, which must not be lost (exit 1, as documented).
+#[test]
+fn a_rotation_whose_revoke_failed_says_so_once() {
+    let server = ScriptedServer::start(|request| match request.method.as_str() {
+        "GET" => Canned::json(200, json!({"tokens": [token("OLDtoken0000", "deploy")]})),
+        "POST" => Canned::json(
+            200,
+            json!({"token_prefix": "NEWtoken0000", "full_token": "TkVXdG9rZW4wMDAw"}),
+        ),
+        _ => Canned::json(500, json!({"message": "cannot revoke right now"})),
+    });
+    for format in [&["-q"][..], &[], &["-o", "json"]] {
+        let out = cmd()
+            .api(&server)
+            .args(["rotate", "OLDtoken0000"])
+            .args(format)
+            .run();
+        out.code(1).stdout_contains("TkVXdG9rZW4wMDAw");
+        assert_eq!(out.stderr.lines().count(), 1, "{format:?}: {}", out.stderr);
+        out.stderr_contains("error: the new token was created")
+            .stderr_contains("cannot revoke right now")
+            .stderr_contains("STILL ACTIVE")
+            .stderr_contains("avn-token revoke OLDtoken0000");
+    }
+}
