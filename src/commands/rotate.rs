@@ -18,7 +18,7 @@ use crate::output::Layout;
 pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
     let owner = owner::resolve(ctx, &args.owner).await?;
     let tokens = owner.list_tokens(ctx.client()?).await?;
-    let old = find_token(&tokens, &args.token_prefix)?;
+    let old = find_token(&tokens, &args.token_prefix, &owner.listing())?;
     let old_prefix = old.token_prefix().unwrap_or_default().to_owned();
     if old.currently_active() && !args.force {
         return Err(CommandError::Refused(format!(

@@ -232,3 +232,47 @@ fn a_rotation_whose_revoke_failed_says_so_once() {
             .stderr_contains("avn-token revoke OLDtoken0000");
     }
 }
+
+/// Issue 11.3: an unknown prefix is exit 4 in every command, in one wording, which says
+/// where the tokens are. For an application user's token it pointed at `avn-token list`,
+/// your personal tokens, where the token is not either.
+#[test]
+fn an_unknown_prefix_of_an_application_users_token_points_at_that_users_tokens() {
+    let server = ScriptedServer::start(|request| match request.method.as_str() {
+        "GET" if request.path.ends_with("/application-users") => Canned::json(
+            200,
+            json!({"application_users": [{"user_id": "u1", "name": "ci-bot"}]}),
+        ),
+        "GET" => Canned::json(200, json!({"tokens": [token("AAAAtoken000", "ci")]})),
+        _ => Canned::json(404, json!({"message": "No access token matches prefix"})),
+    });
+    let app_user = ["--app-user", "u1", "--organization-id", "org1"];
+    let cases: [&[&str]; 4] = [
+        &["info", "ZZZZ"],
+        &["rotate", "ZZZZ", "--force"],
+        &["revoke", "ZZZZ", "--force"],
+        &[
+            "application-user",
+            "token",
+            "info",
+            "u1",
+            "ZZZZ",
+            "--organization-id",
+            "org1",
+        ],
+    ];
+    for args in cases {
+        let mut command = cmd().api(&server).args(args);
+        if args[0] != "application-user" {
+            command = command.args(app_user);
+        }
+        let out = command.run();
+        out.code(4).one_line_error();
+        assert_eq!(
+            out.stderr,
+            "error: no token matches prefix `ZZZZ`; `avn-token list --app-user u1 \
+             --organization-id org1` shows that application user's tokens\n",
+            "{args:?}"
+        );
+    }
+}
