@@ -276,3 +276,33 @@ fn an_unknown_prefix_of_an_application_users_token_points_at_that_users_tokens()
         );
     }
 }
+
+/// The quality bar: a failure prints one `error:` line, with at most documented notes or
+/// warnings. `audit` warned that your email could not be read (so your tokens are shown as
+/// "you") before failing anyway; the warning is for a report, and comes only with one.
+#[test]
+fn audit_warns_about_your_email_only_when_it_reports() {
+    for organizations in [
+        Canned::json(500, json!({"message": "organizations are down"})),
+        Canned::json(200, json!({"organizations": []})),
+    ] {
+        let failing = organizations.clone();
+        let server = ScriptedServer::start(move |request| match request.path.as_str() {
+            "/v1/me" => Canned::json(500, json!({"message": "me is down"})),
+            "/v1/organizations" => failing.clone(),
+            _ => Canned::json(200, json!({"tokens": [token("AAAAtoken000", "ci")]})),
+        });
+        let out = cmd()
+            .api(&server)
+            .args(["audit", "--retry-budget", "0"])
+            .run();
+        if matches!(organizations, Canned::Respond { status: 500, .. }) {
+            out.code(1).one_line_error();
+            out.stderr_contains("organizations are down");
+        } else {
+            // The token was never used: a finding, so exit 5, and the report names you "you".
+            out.code(5).stdout_contains("you (user)");
+            out.stderr_contains("warning: cannot read your email address");
+        }
+    }
+}
