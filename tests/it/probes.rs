@@ -306,3 +306,22 @@ fn audit_warns_about_your_email_only_when_it_reports() {
         }
     }
 }
+
+/// README (`--retry-budget`): transient failures are retried (408, 429, 502–504, dropped
+/// connections). An answer that is not HTTP at all is none of those, yet it was retried for
+/// the whole budget (15 s by default, with a note) before the error: it fails at once now.
+#[test]
+fn an_answer_that_is_not_http_is_not_retried() {
+    for garbage in [
+        &b"garbage\r\n\r\n"[..],
+        b"HTTP/1.1 200 OK\r\nbad header line\r\n\r\n",
+        b"HTTP/9.9 200 OK\r\ncontent-length: 2\r\n\r\n{}",
+    ] {
+        let server = ScriptedServer::always(Canned::Raw(garbage.to_vec()));
+        let started = std::time::Instant::now();
+        let out = cmd().api(&server).arg("list").run();
+        out.code(1).one_line_error();
+        assert_eq!(server.requests().len(), 1, "retried: {}", out.stderr);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+}
