@@ -38,6 +38,31 @@ pub fn parser(exit_codes: &str) -> clap::Command {
     Cli::command().after_help(format!("{TOP_LEVEL_NOTES}\n\n{exit_codes}"))
 }
 
+/// A usage error as the one line every error is (it goes to `diag::error`, which adds
+/// `error: `): clap's message with its details (the arguments that are missing, the
+/// possible values, a tip) on that line, and, when clap names the command in a usage line,
+/// where its help is. clap's own rendering spreads this over five lines.
+pub fn usage_error_line(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    let mut parts: Vec<String> = Vec::new();
+    let mut help = None;
+    for block in rendered.split("\n\n") {
+        let flat = block.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Some(usage) = flat.strip_prefix("Usage: ") {
+            let command: Vec<&str> = usage
+                .split(' ')
+                .take_while(|word| !word.starts_with(['-', '[', '<']))
+                .collect();
+            help = Some(format!(" (see `{} --help`)", command.join(" ")));
+        } else if !flat.is_empty() && !flat.starts_with("For more information") {
+            parts.push(flat);
+        }
+    }
+    let message = parts.join("; ");
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
+    format!("{message}{}", help.unwrap_or_default())
+}
+
 /// `avn-token`: manage Aiven personal access tokens.
 #[derive(Debug, Parser)]
 #[command(
@@ -403,6 +428,7 @@ pub(crate) struct AppUserInfoArgs {
     pub(crate) organization: OrganizationArg,
 
     /// Application User ID
+    #[arg(value_parser = parse_user_id)]
     pub(crate) user_id: String,
 }
 
@@ -412,6 +438,7 @@ pub(crate) struct AppUserUpdateArgs {
     pub(crate) organization: OrganizationArg,
 
     /// Application User ID
+    #[arg(value_parser = parse_user_id)]
     pub(crate) user_id: String,
 
     /// Application User name
@@ -428,6 +455,7 @@ pub(crate) struct AppUserDeleteArgs {
     pub(crate) force: AvnForce,
 
     /// Application User ID
+    #[arg(value_parser = parse_user_id)]
     pub(crate) user_id: String,
 }
 
@@ -437,6 +465,7 @@ pub(crate) struct AppTokenCreateArgs {
     pub(crate) organization: OrganizationArg,
 
     /// Application User ID
+    #[arg(value_parser = parse_user_id)]
     pub(crate) user_id: String,
 
     /// Token description
@@ -469,6 +498,7 @@ pub(crate) struct AppTokenListArgs {
     pub(crate) organization: OrganizationArg,
 
     /// Application User ID
+    #[arg(value_parser = parse_user_id)]
     pub(crate) user_id: String,
 
     /// Show more details
@@ -486,9 +516,11 @@ pub(crate) struct AppTokenInfoArgs {
     pub(crate) verbose: bool,
 
     /// Application User ID
+    #[arg(value_parser = parse_user_id)]
     pub(crate) user_id: String,
 
     /// Token prefix to get info for
+    #[arg(value_parser = parse_token_prefix)]
     pub(crate) token_prefix: String,
 }
 
@@ -501,9 +533,11 @@ pub(crate) struct AppTokenRevokeArgs {
     pub(crate) force: AvnForce,
 
     /// Application User ID
+    #[arg(value_parser = parse_user_id)]
     pub(crate) user_id: String,
 
     /// Token prefix to delete
+    #[arg(value_parser = parse_token_prefix)]
     pub(crate) token_prefix: String,
 }
 
@@ -601,6 +635,7 @@ pub(crate) struct ListArgs {
 #[derive(Debug, Args)]
 pub(crate) struct InfoArgs {
     /// The full token or token prefix identifying the token
+    #[arg(value_parser = parse_token_prefix)]
     pub(crate) token_prefix: String,
 
     #[command(flatten)]
@@ -610,6 +645,7 @@ pub(crate) struct InfoArgs {
 #[derive(Debug, Args)]
 pub(crate) struct UpdateArgs {
     /// The full token or token prefix identifying the token to update
+    #[arg(value_parser = parse_token_prefix)]
     pub(crate) token_prefix: String,
 
     /// Description of how the token will be used
@@ -624,6 +660,7 @@ pub(crate) struct UpdateArgs {
 #[derive(Debug, Args)]
 pub(crate) struct RevokeArgs {
     /// The full token or token prefix identifying the token to revoke
+    #[arg(value_parser = parse_token_prefix)]
     pub(crate) token_prefix: String,
 
     /// Revoke even the token this command authenticates with
@@ -641,6 +678,7 @@ pub(crate) struct RevokeArgs {
 #[derive(Debug, Args)]
 pub(crate) struct RotateArgs {
     /// The full token or token prefix identifying the token to replace
+    #[arg(value_parser = parse_token_prefix)]
     pub(crate) token_prefix: String,
 
     /// Description for the new token (default: the old token's)
@@ -800,6 +838,24 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err(format!("`{text}` must be at least one second"));
     }
     Ok(Duration::from_secs(seconds))
+}
+
+/// A token prefix (or full token): never blank, which would turn the token's URL into the
+/// collection's (`DELETE /v1/access_token/`).
+fn parse_token_prefix(text: &str) -> Result<String, String> {
+    non_blank(text, "the token prefix")
+}
+
+/// An application user's ID: never blank, for the same reason as [`parse_token_prefix`].
+fn parse_user_id(text: &str) -> Result<String, String> {
+    non_blank(text, "the application user ID")
+}
+
+fn non_blank(text: &str, what: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err(format!("{what} must not be empty"));
+    }
+    Ok(text.to_owned())
 }
 
 /// A description the API will accept: not blank, at most [`facts::MAX_DESCRIPTION_CHARS`].

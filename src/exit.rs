@@ -82,7 +82,8 @@ pub(crate) enum CommandError {
     /// The user answered no, or a safety check refused to go on.
     #[error("{0}")]
     Refused(String),
-    /// The command did part of its job and has already printed the details.
+    /// The command did part of its job (its result is on stdout); the message says what
+    /// is left undone.
     #[error("{0}")]
     Partial(String),
 }

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use clap::FromArgMatches;
+use clap::error::ErrorKind;
 
 use avn_token::cli::{self, Cli};
 use avn_token::{commands, diag, exit};
@@ -13,6 +14,14 @@ fn main() -> ExitCode {
         .and_then(|matches| Cli::from_arg_matches(&matches));
     let cli = match parsed {
         Ok(cli) => cli,
+        // A command without its subcommand shows that command's help, as git and cargo do.
+        Err(error)
+            if error.use_stderr()
+                && error.kind() != ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            diag::error(&cli::usage_error_line(&error));
+            return ExitCode::from(exit::USAGE);
+        }
         Err(error) => {
             // --help and --version land here too, and go to stdout with status 0.
             let _ = error.print();

@@ -14,15 +14,17 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-/// A character that must not reach a terminal raw: C0 controls (U+0000–U+001F), C1
-/// controls (U+0080–U+009F, e.g. the single-byte CSI U+009B), and the bidirectional
-/// formatting characters (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069).
+/// A character that must not reach a terminal raw: C0 controls (U+0000–U+001F), DEL
+/// (U+007F), C1 controls (U+0080–U+009F, e.g. the single-byte CSI U+009B), and the
+/// bidirectional formatting characters (U+061C, U+200E–U+200F, U+202A–U+202E,
+/// U+2066–U+2069).
 ///
-/// DEL (U+007F) is left alone: terminals ignore it, and `avn` prints it raw.
+/// DEL is one because `avn` escapes it too (Python's `json.dumps` writes `\u007f`), so
+/// the table and `--json` stay byte-identical to `avn` for ASCII text.
 pub(crate) fn is_hazard(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}'
-        | '\u{80}'..='\u{9f}'
+        | '\u{7f}'..='\u{9f}'
         | '\u{61c}'
         | '\u{200e}'
         | '\u{200f}'
@@ -83,7 +85,7 @@ mod tests {
         assert!(matches!(escape_hazards("plain"), Cow::Borrowed(_)));
         assert_eq!(
             escape_hazards("a\u{1b}[31mred\u{9b}2J\u{202e}x\ny\u{7f}"),
-            "a\\u001b[31mred\\u009b2J\\u202ex\\ny\u{7f}"
+            "a\\u001b[31mred\\u009b2J\\u202ex\\ny\\u007f"
         );
     }
 

@@ -5,7 +5,9 @@
 //! A hostile or careless server may echo the token back: whole, cut at any point, without
 //! its first characters, percent-encoded (`%2B`/`%2b`), in base64url (`-_` for `+/`, with
 //! or without `=` padding), JSON-escaped (`\/`, `\u002b`) or as HTML character references
-//! (`&#43;`, `&#x2F;`). So the rule is not "remove the token" but "remove every run of
+//! (`&#43;`, `&#x2F;`, `&plus;`), and any of those escapes written again inside a JSON
+//! string (`\\u002b`, `\u00252B`), which JSON decoding turns back into the escape people
+//! are then shown. So the rule is not "remove the token" but "remove every run of
 //! more than [`TOKEN_PREFIX_LEN`] characters of it, in any of those spellings": what may
 //! remain is at most as long as the prefix the API shows anyway.
 //!
@@ -96,8 +98,12 @@ struct Pattern {
 
 /// The piece length [`Pattern::present`] samples with: a word, loaded at once.
 const GRAM: usize = 8;
+/// The longest escape [`escaped`] reads, in characters: `&#`, seven digits and `;`.
+const LONGEST_ESCAPE: usize = 10;
 /// Around an escape (`%2B`, `&#x2B;`: at most 8 bytes each), how far a window of the secret
-/// can reach, with room to fall back into step after cutting an escape in two.
+/// can reach, with room to fall back into step after cutting an escape in two. An escape
+/// written with escapes is longer (up to 60 bytes: ten characters of six, `\u0026`), but
+/// each of those starts an escape too, so the stretches around them join up.
 const ESCAPE_REACH: usize = WINDOW * 8 + 16;
 
 /// Bits in [`Pattern::filter`]: 64 Ki, for at most a few hundred windows.
@@ -195,16 +201,20 @@ impl Pattern {
 
     /// The byte ranges of `text` that spell a run of the secret, merged.
     ///
-    /// Read twice: once with escapes decoded, once with none (an escape's `%` may instead
+    /// Read up to three ways: with escapes decoded, with none (an escape's `%` may instead
     /// be an ordinary character right before the secret: `%4` + `2kd…` must not hide
-    /// `2kd…`). [`Pattern::present`] decides whether it runs at all; it is written for
-    /// speed even so: one table lookup per plain byte, the ring of the last `window` units
-    /// wraps by comparison (not division), and only windows whose hash passes the bitmap
-    /// reach the hash set.
+    /// `2kd…`), and, where JSON escapes may spell escapes, with those decoded too
+    /// ([`escaped_twice`]). [`Pattern::present`] decides whether it runs at all; it is
+    /// written for speed even so: one table lookup per plain byte, the ring of the last
+    /// `window` units wraps by comparison (not division), and only windows whose hash passes
+    /// the bitmap reach the hash set.
     fn runs_in(&self, text: &[u8]) -> Vec<Range<usize>> {
-        let mut runs = self.runs_read(text, true);
+        let mut runs = self.runs_read(text, Reading::Escapes);
         if memchr::memchr3(b'%', b'\\', b'&', text).is_some() {
-            runs.extend(self.runs_read(text, false));
+            runs.extend(self.runs_read(text, Reading::AsWritten));
+            if may_be_escaped_twice(text) {
+                runs.extend(self.runs_read(text, Reading::EscapesTwice));
+            }
             runs.sort_by_key(|run| run.start);
             let mut merged: Vec<Range<usize>> = Vec::with_capacity(runs.len());
             for run in runs {
@@ -218,8 +228,8 @@ impl Pattern {
         runs
     }
 
-    /// [`Pattern::runs_in`], reading escapes as escapes or not.
-    fn runs_read(&self, text: &[u8], decode_escapes: bool) -> Vec<Range<usize>> {
+    /// [`Pattern::runs_in`], reading escapes as `reading` says.
+    fn runs_read(&self, text: &[u8], reading: Reading) -> Vec<Range<usize>> {
         let window = self.window;
         let top = BASE.wrapping_pow(window as u32 - 1);
         // The last `window` units, as a ring: their canonical bytes and where each starts.
@@ -227,16 +237,21 @@ impl Pattern {
         let mut ring_start = [0usize; WINDOW];
         let (mut next, mut filled, mut rolling) = (0usize, 0usize, 0u64);
         let mut runs: Vec<Range<usize>> = Vec::new();
+        let mut inside = StartsInside::new(window);
         let mut at = 0;
         while let Some(&raw) = text.get(at) {
             let start = at;
             let byte = match self.canonical[usize::from(raw)] {
-                ESCAPE if !decode_escapes => {
+                ESCAPE if reading == Reading::AsWritten => {
                     at += 1;
                     raw
                 }
                 ESCAPE => {
-                    let (byte, len) = escaped(&text[at..]).unwrap_or((raw, 1));
+                    let rest = &text[at..];
+                    let twice = (reading == Reading::EscapesTwice)
+                        .then(|| escaped_twice(rest))
+                        .flatten();
+                    let (byte, len) = twice.or_else(|| escaped(rest)).unwrap_or((raw, 1));
                     at += len;
                     byte
                 }
@@ -245,8 +260,14 @@ impl Pattern {
                     byte
                 }
             };
+            let escape = (at - start > 1).then(|| &text[start..at]);
             if !self.alphabet[usize::from(byte)] {
                 (filled, rolling) = (0, 0);
+                inside.reset();
+                // `%2` + `5abc…` reads as `%` + `abc…`: still a start inside an escape.
+                if let Some(escape) = escape {
+                    inside.begin(self, escape, start);
+                }
                 continue;
             }
             if filled == window {
@@ -269,13 +290,145 @@ impl Pattern {
                     _ => runs.push(start..end),
                 }
             }
+            if inside.active {
+                inside.unit(self, byte, at);
+            }
+            if let Some(escape) = escape {
+                inside.begin(self, escape, start);
+            }
         }
+        // Sorted and merged with the other readings' runs by `runs_in`.
+        runs.extend(inside.found);
         runs
     }
 }
 
 /// In [`Pattern::canonical`]: the byte may start an escape (`%2B`, `\u002b`, `&#43;`).
 const ESCAPE: u8 = 0;
+
+/// Windows of the secret that may begin inside what [`Pattern::runs_read`] read as an
+/// escape: `%4` + `7gFq…` reads as `G` + `gFq…`, which hides a run `7gFq…` when the rest of
+/// it holds an escape too (`%2b`), so that neither reading of the text as a whole sees it.
+/// Each start inside an escape whose tail (`7`) is plain characters of the secret is
+/// followed until the window it begins is complete, at a constant cost per unit read: the
+/// hash of the units since the escape comes from a running hash of every unit.
+struct StartsInside {
+    window: usize,
+    /// Set at the first escape: text without escapes costs nothing here.
+    active: bool,
+    /// Units of the secret's alphabet read since `active`, and the running hash after each
+    /// of the last `window` of them (at `units % window`).
+    units: usize,
+    running: [u64; WINDOW],
+    /// `BASE` to the power of the index.
+    powers: [u64; WINDOW + 1],
+    /// Windows begun, by the unit (modulo `window`) that completes them.
+    waiting: [Vec<Begun>; WINDOW],
+    /// How many times a character outside the alphabet ended the units: a window begun
+    /// before that cannot span it.
+    resets: u32,
+    /// The runs found, as byte ranges of the text.
+    found: Vec<Range<usize>>,
+}
+
+/// One window begun inside an escape: where it begins, the hash of its first units (the
+/// escape's tail), how many units after the escape it takes, and when it was begun.
+struct Begun {
+    start: usize,
+    tail: u64,
+    after: usize,
+    resets: u32,
+}
+
+impl StartsInside {
+    fn new(window: usize) -> StartsInside {
+        let mut powers = [1u64; WINDOW + 1];
+        for index in 1..=WINDOW {
+            powers[index] = powers[index - 1].wrapping_mul(BASE);
+        }
+        StartsInside {
+            window,
+            active: false,
+            units: 0,
+            running: [0; WINDOW],
+            powers,
+            waiting: std::array::from_fn(|_| Vec::new()),
+            resets: 0,
+            found: Vec::new(),
+        }
+    }
+
+    fn reset(&mut self) {
+        self.resets = self.resets.wrapping_add(1);
+    }
+
+    /// A unit of the alphabet, `byte`, ending at `end` in the text: completes the windows
+    /// waiting for it.
+    fn unit(&mut self, pattern: &Pattern, byte: u8, end: usize) {
+        let previous = self.running[self.units % self.window];
+        self.units += 1;
+        let running = previous.wrapping_mul(BASE).wrapping_add(u64::from(byte));
+        self.running[self.units % self.window] = running;
+        let slot = self.units % self.window;
+        for begun in std::mem::take(&mut self.waiting[slot]) {
+            if begun.resets != self.resets {
+                continue;
+            }
+            let power = self.powers[begun.after];
+            let since = self.running[(self.units - begun.after) % self.window];
+            let after = running.wrapping_sub(since.wrapping_mul(power));
+            if pattern.may_hold(begun.tail.wrapping_mul(power).wrapping_add(after)) {
+                self.found.push(begun.start..end);
+            }
+        }
+    }
+
+    /// `escape` (at `offset` in the text) was read as one unit: begin the windows that
+    /// start inside it.
+    fn begin(&mut self, pattern: &Pattern, escape: &[u8], offset: usize) {
+        for begin in 1..escape.len() {
+            let tail = &escape[begin..];
+            if tail.len() >= self.window {
+                // Plain text: read as it is written, whole windows of it are found anyway.
+                continue;
+            }
+            let canonical = tail
+                .iter()
+                .map(|&byte| pattern.canonical[usize::from(byte)]);
+            if !canonical
+                .clone()
+                .all(|byte| pattern.alphabet[usize::from(byte)])
+            {
+                continue;
+            }
+            if !self.active {
+                self.active = true;
+                self.running[self.units % self.window] = 0;
+            }
+            let after = self.window - tail.len();
+            self.waiting[(self.units + after) % self.window].push(Begun {
+                start: offset + begin,
+                tail: canonical.fold(0, |hash, byte| {
+                    hash.wrapping_mul(BASE).wrapping_add(u64::from(byte))
+                }),
+                after,
+                resets: self.resets,
+            });
+        }
+    }
+}
+
+/// How [`Pattern::runs_read`] reads the escapes in a text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// Each escape as the character it stands for.
+    Escapes,
+    /// Escapes as the characters they are written with.
+    AsWritten,
+    /// Escapes written with escapes, as JSON decoding leaves them (see [`escaped_twice`]),
+    /// as the character they stand for in the end; other escapes as in `Escapes`.
+    EscapesTwice,
+}
 
 /// Each byte's canonical spelling (see [`canonical`]), or [`ESCAPE`] for `%`, `\\` and `&`.
 fn canonical_table() -> [u8; 256] {
@@ -378,6 +531,10 @@ fn canonical(text: &[u8]) -> Vec<u8> {
     out
 }
 
+/// HTML's named references to characters a token holds (letters and digits have none).
+const NAMED_REFERENCES: [(&[u8], u8); 3] =
+    [(b"&plus;", b'+'), (b"&sol;", b'/'), (b"&equals;", b'=')];
+
 /// The ASCII character an escape at the start of `text` stands for, and its length.
 fn escaped(text: &[u8]) -> Option<(u8, usize)> {
     let ascii = |value: u32| u8::try_from(value).ok().filter(u8::is_ascii);
@@ -395,7 +552,59 @@ fn escaped(text: &[u8]) -> Option<(u8, usize)> {
             };
             Some((ascii(value)?, end + 3))
         }
+        [b'&', ..] => NAMED_REFERENCES
+            .iter()
+            .find(|(name, _)| text.starts_with(name))
+            .map(|&(name, byte)| (byte, name.len())),
         _ => None,
+    }
+}
+
+/// The character an escape written with escapes at the start of `text` stands for, and its
+/// length: `\\u0063` (`\u0063` once JSON-decoded), `\u00252B` (`%2B`), `\u0026#43;`
+/// (`&#43;`). A server that escapes the token and writes the result into a JSON string sends
+/// these, and what people are shown is the decoded string, which holds the token escaped
+/// once. `None` when `text` does not start with one.
+fn escaped_twice(text: &[u8]) -> Option<(u8, usize)> {
+    let (first, mut at) = json_unit(text)?;
+    if !matches!(first, b'%' | b'&' | b'\\') {
+        return None;
+    }
+    let mut inner = [first; LONGEST_ESCAPE];
+    for len in 2..=LONGEST_ESCAPE {
+        let (byte, used) = json_unit(&text[at..])?;
+        inner[len - 1] = byte;
+        at += used;
+        if let Some((decoded, whole)) = escaped(&inner[..len]) {
+            return (whole == len).then_some((decoded, at));
+        }
+    }
+    None
+}
+
+/// Whether `text` may hold an escape written with escapes ([`escaped_twice`]): one that
+/// JSON decoding turns into the start of an escape (`\\`, `\u0025`, `\u0026`, `\u005c`),
+/// or a `%` or `&` followed by a JSON escape. Most bodies with escapes have only others
+/// (`\u00e9`), and are spared a third reading.
+fn may_be_escaped_twice(text: &[u8]) -> bool {
+    memchr::memchr_iter(b'\\', text).any(|at| {
+        let after = &text[at + 1..];
+        let code = after.get(..5).unwrap_or_default();
+        after.starts_with(b"\\")
+            || [b"u0025", b"u0026", b"u005c"]
+                .iter()
+                .any(|escape| code.eq_ignore_ascii_case(*escape))
+            || at > 0 && matches!(text[at - 1], b'%' | b'&')
+    })
+}
+
+/// The first character of `text` as JSON decoding leaves it (`\u0025` is `%`), and its
+/// length.
+fn json_unit(text: &[u8]) -> Option<(u8, usize)> {
+    match text {
+        [b'\\', ..] => escaped(text).or(Some((b'\\', 1))),
+        [byte, ..] => Some((*byte, 1)),
+        [] => None,
     }
 }
 
@@ -440,7 +649,8 @@ pub(super) fn request_trace(
 }
 
 /// The `--show-http` lines for a response. `body` has been scrubbed already (the whole of
-/// it, before this cuts it); headers are scrubbed here.
+/// it, before this cuts it); headers are scrubbed here, names too (a server may echo the
+/// token as one).
 pub(super) fn response_trace(
     status: reqwest::StatusCode,
     headers: &HeaderMap,
@@ -449,7 +659,11 @@ pub(super) fn response_trace(
 ) -> Vec<String> {
     let mut lines = vec![format!("< HTTP {status}")];
     for (name, value) in headers {
-        lines.push(format!("< {name}: {}", shown_header(name, value, redactor)));
+        lines.push(format!(
+            "< {}: {}",
+            redactor.scrub(name.as_str()),
+            shown_header(name, value, redactor)
+        ));
     }
     if !body.is_empty() {
         lines.push("<".to_owned());
@@ -515,7 +729,7 @@ mod tests {
             filler in "[a-zA-Z0-9 _:,.\\-\"{}\\[\\]%&\\\\]{0,300}",
             cut in 0usize..300,
             len in 13usize..60,
-            spelling in 0usize..5,
+            spelling in 0usize..8,
             at in 0usize..300,
         ) {
             let token = long_token();
@@ -525,7 +739,10 @@ mod tests {
                 1 => secret.replace('+', "-").replace('/', "_"),
                 2 => secret.replace('+', "%2b").replace('/', "%2F").replace('=', "%3D"),
                 3 => secret.replace('/', "\\/").replace('+', "\\u002B"),
-                _ => secret.replace('+', "&#43;").replace('/', "&#x2f;"),
+                4 => secret.replace('+', "&#43;").replace('/', "&#x2f;"),
+                5 => secret.replace('+', "&plus;").replace('/', "&sol;").replace('=', "&equals;"),
+                6 => secret.chars().map(|c| format!("\\\\u{:04x}", u32::from(c))).collect(),
+                _ => secret.replace('+', "\\u00252B").replace('/', "\\u0026#47;"),
             };
             let at = at.min(filler.len());
             let at = (0..=at).rev().find(|&i| filler.is_char_boundary(i)).unwrap_or(0);
@@ -590,6 +807,20 @@ mod tests {
             token.replace('+', "\\u002B").replace('/', "\\u002f"),
             token.replace('+', "&#43;").replace('/', "&#x2F;"),
             token.replace('+', "-").replace('/', "_")[7..200].to_owned(),
+            token.replace('+', "&plus;").replace('/', "&sol;"),
+            // Escaped twice, as in a JSON string: `\\u0063`, `\u002563`, `\u0026#99;`.
+            token[50..90]
+                .chars()
+                .map(|c| format!("\\\\u{:04x}", u32::from(c)))
+                .collect(),
+            token[90..130]
+                .chars()
+                .map(|c| format!("\\u0025{:02x}", u32::from(c)))
+                .collect(),
+            token[130..170]
+                .chars()
+                .map(|c| format!("\\u0026#{};", u32::from(c)))
+                .collect(),
         ];
         for spelling in &spellings {
             let scrubbed = redactor.scrub(&format!("before {spelling} after"));
@@ -605,6 +836,27 @@ mod tests {
             redactor.scrub_bytes(b"Invalid token - try again_later"),
             Cow::Borrowed(_)
         ));
+    }
+
+    /// A run that begins inside what reads as an escape (`%4` + `fFq…` is `O` + `Fq…`) and
+    /// holds a real escape further on (so the text read as written misses it too).
+    #[test]
+    fn a_run_that_begins_inside_an_escape_is_found() {
+        let token = long_token();
+        let redactor = Redactor::new(Some(&Secret::new(token.as_str())), None);
+        // A piece of one window that starts with a hex digit and holds a `+`.
+        let plus = token
+            .match_indices('+')
+            .map(|(at, _)| at)
+            .find(|&at| token.as_bytes()[at - 6].is_ascii_hexdigit())
+            .unwrap();
+        let piece = &token[plus - 6..plus + 7];
+        assert_eq!(piece.len(), WINDOW);
+        for before in ["%4", "x%0", "%7", "\\u004", "\\\\u004"] {
+            let text = format!("{before}{}", piece.replace('+', "%2b"));
+            let scrubbed = redactor.scrub(&text);
+            assert!(!scrubbed.contains(&piece[1..6]), "{text}: {scrubbed}");
+        }
     }
 
     #[test]

@@ -491,8 +491,10 @@ impl Failure {
         // resolution") is retried like any connection error.
         let tls = tls::failure_message(&error);
         let refused = connection_refused(&error);
+        // Nor will an answer that is not HTTP (a garbled status line or header).
+        let garbled = not_http(&error);
         let chain = error_chain(&error.without_url());
-        let permanent = tls.is_some() || is_unknown_host(&chain);
+        let permanent = tls.is_some() || is_unknown_host(&chain) || garbled;
         let detail = tls
             .or_else(|| refused.then(|| "connection refused".to_owned()))
             .unwrap_or(chain);
@@ -503,6 +505,15 @@ impl Failure {
             retryable: !permanent && may_retry,
         }
     }
+}
+
+/// An answer hyper could not read as HTTP somewhere in the error's causes.
+fn not_http(error: &(dyn std::error::Error + 'static)) -> bool {
+    super::error::causes(error).any(|cause| {
+        cause
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(|hyper| hyper.is_parse() || hyper.is_parse_status())
+    })
 }
 
 /// A refused connection somewhere in the error's causes: nothing listens there.

@@ -21,7 +21,7 @@ use anyhow::Result;
 
 use super::Context;
 use super::lookup::{find_token, new_full_token};
-use super::owner::required_organization;
+use super::owner::{Owner, required_organization};
 use crate::api::{AppUser, NewToken, Token};
 use crate::cli::{
     AppTokenCommand, AppTokenCreateArgs, AppTokenInfoArgs, AppTokenListArgs, AppTokenRevokeArgs,
@@ -164,7 +164,12 @@ async fn token_info(args: &AppTokenInfoArgs, ctx: &Context) -> Result<()> {
         .client()?
         .list_app_tokens(&organization_id, &args.user_id)
         .await?;
-    let token = find_token(&tokens, &args.token_prefix)?;
+    let owner = Owner::AppUser {
+        organization_id,
+        user_id: args.user_id.clone(),
+        name: None,
+    };
+    let token = find_token(&tokens, &args.token_prefix, &owner.listing())?;
     ctx.printer.item(token, token_layout(args.verbose))?;
     Ok(())
 }

@@ -99,13 +99,20 @@ async fn everyone(args: &AuditArgs, ctx: &Context) -> Result<Vec<(AuditOwner, Ve
     let (me, personal, organization_users) =
         tokio::join!(client.me(), client.list_tokens(), organization_users);
     let personal = personal.context("cannot list your personal tokens")?;
-    let label = match me {
-        Ok(user) => user.email().unwrap_or("you").to_owned(),
-        Err(error) => {
-            diag::warn(&format!(
+    // Said only with a report (just before the lists are returned): a failed audit has one
+    // thing to say, its error.
+    let (label, unknown_email) = match me {
+        Ok(user) => (user.email().unwrap_or("you").to_owned(), None),
+        Err(error) => (
+            "you".to_owned(),
+            Some(format!(
                 "cannot read your email address ({error}): your tokens are shown as \"you\""
-            ));
-            "you".to_owned()
+            )),
+        ),
+    };
+    let warn_unknown_email = || {
+        if let Some(warning) = &unknown_email {
+            diag::warn(warning);
         }
     };
     let mut owned = vec![(
@@ -117,6 +124,7 @@ async fn everyone(args: &AuditArgs, ctx: &Context) -> Result<Vec<(AuditOwner, Ve
         personal,
     )];
     let Some((organization_id, users)) = organization_users? else {
+        warn_unknown_email();
         return Ok(owned);
     };
     let users: Vec<(Owner, AppUser)> = users
@@ -148,6 +156,7 @@ async fn everyone(args: &AuditArgs, ctx: &Context) -> Result<Vec<(AuditOwner, Ve
             .map(|(owner, _)| app_user_owner(owner))
             .zip(lists),
     );
+    warn_unknown_email();
     Ok(owned)
 }
 

@@ -12,7 +12,7 @@ use crate::output::Layout;
 pub async fn run(args: &InfoArgs, ctx: &Context) -> Result<()> {
     let owner = owner::resolve(ctx, &args.owner).await?;
     let tokens = owner.list_tokens(ctx.client()?).await?;
-    let token = find_token(&tokens, &args.token_prefix)?;
+    let token = find_token(&tokens, &args.token_prefix, &owner.listing())?;
     ctx.printer
         .tokens(std::slice::from_ref(token), Layout::Detail)?;
     Ok(())

@@ -17,14 +17,17 @@ use crate::safe_text::is_plain_base64;
 use crate::secret::{Secret, visible_prefix};
 
 /// The one token `wanted` (a prefix, a shorter prefix, or a full token) names in `tokens`.
-/// Commands that have no single-token endpoint (info, rotate) find it this way.
-pub(super) fn find_token<'a>(tokens: &'a [Token], wanted: &str) -> Result<&'a Token> {
-    if wanted.trim().is_empty() {
-        return Err(CommandError::Usage("the token prefix must not be empty".into()).into());
-    }
+/// Commands that have no single-token endpoint (info, rotate) find it this way. `listing`
+/// says where the tokens are, for the error when none matches ([`not_found`]).
+/// (A blank `wanted` never gets here: the argument parser refuses it.)
+pub(super) fn find_token<'a>(
+    tokens: &'a [Token],
+    wanted: &str,
+    listing: &str,
+) -> Result<&'a Token> {
     match matching(tokens, wanted).as_slice() {
         [one] => Ok(one),
-        [] => Err(not_found(wanted).into()),
+        [] => Err(not_found(wanted, listing).into()),
         many => Err(ambiguous(wanted, many).into()),
     }
 }
@@ -55,10 +58,11 @@ fn shown(wanted: &str) -> String {
     }
 }
 
-/// No token matches `wanted` (exit 4).
-pub(super) fn not_found(wanted: &str) -> CommandError {
+/// No token matches `wanted` (exit 4); `listing` says where the tokens are
+/// (`Owner::listing`: "`avn-token list` shows your tokens").
+pub(super) fn not_found(wanted: &str, listing: &str) -> CommandError {
     CommandError::NotFound(format!(
-        "no token matches prefix `{}`; `avn-token list` shows your tokens",
+        "no token matches prefix `{}`; {listing}",
         shown(wanted)
     ))
 }
@@ -79,17 +83,19 @@ pub(super) fn ambiguous(wanted: &str, many: &[&Token]) -> CommandError {
 /// The error to report when the API refused a call on `/access_token/{wanted}`: 404 is the
 /// same "no token matches" as everywhere, and for 409 (the prefix is ambiguous) the tokens
 /// are listed to name the ones it matches. Anything else is reported as it is.
-/// `list` reads the tokens of whoever owns them (you, or an application user).
+/// `list` reads the tokens of whoever owns them (you, or an application user), and
+/// `listing` says where they are.
 pub(super) async fn explain_prefix_error<List>(
     wanted: &str,
     error: ApiError,
+    listing: &str,
     list: impl FnOnce() -> List,
 ) -> anyhow::Error
 where
     List: Future<Output = Result<Vec<Token>, ApiError>>,
 {
     match error {
-        ApiError::Status { status: 404, .. } => not_found(wanted).into(),
+        ApiError::Status { status: 404, .. } => not_found(wanted, listing).into(),
         ApiError::Status { status: 409, .. } => match list().await {
             Ok(tokens) => match matching(&tokens, wanted).as_slice() {
                 many @ [_, _, ..] => ambiguous(wanted, many).into(),

@@ -243,6 +243,17 @@ impl Owner {
         }
     }
 
+    /// Where this owner's tokens are listed, for an error that found none to match.
+    pub(super) fn listing(&self) -> String {
+        match self {
+            Owner::Me => "`avn-token list` shows your tokens".to_owned(),
+            Owner::AppUser { .. } => format!(
+                "`avn-token list{}` shows that application user's tokens",
+                self.cli_flag()
+            ),
+        }
+    }
+
     /// The application user's name (quoted), else its id.
     fn name(&self) -> String {
         match self {

@@ -38,7 +38,10 @@ pub async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
         }
     }
     if let Err(error) = owner.revoke_token(client, prefix).await {
-        return Err(explain_prefix_error(prefix, error, || owner.list_tokens(client)).await);
+        let listing = owner.listing();
+        return Err(
+            explain_prefix_error(prefix, error, &listing, || owner.list_tokens(client)).await,
+        );
     }
     ctx.printer.line("Revoked")?;
     Ok(())

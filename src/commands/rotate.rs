@@ -18,7 +18,7 @@ use crate::output::Layout;
 pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
     let owner = owner::resolve(ctx, &args.owner).await?;
     let tokens = owner.list_tokens(ctx.client()?).await?;
-    let old = find_token(&tokens, &args.token_prefix)?;
+    let old = find_token(&tokens, &args.token_prefix, &owner.listing())?;
     let old_prefix = old.token_prefix().unwrap_or_default().to_owned();
     if old.currently_active() && !args.force {
         return Err(CommandError::Refused(format!(
@@ -76,16 +76,18 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
     };
 
     if let Err(error) = owner.revoke_token(ctx.client()?, &old_prefix).await {
-        diag::error(&format!(
+        let incomplete = CommandError::Partial(format!(
             "the new token was created (printed above) but revoking the old token \
              {old_prefix} failed: {error}. The old token is STILL ACTIVE; revoke it with \
              `avn-token revoke{} {old_prefix}`",
             owner.cli_flag()
         ));
-        printed?;
-        return Err(
-            CommandError::Partial(format!("rotation of {old_prefix} is incomplete")).into(),
-        );
+        if let Err(printing) = printed {
+            // Said before the printing error ends the command (quietly, for a closed pipe).
+            diag::error(&incomplete.to_string());
+            return Err(printing.into());
+        }
+        return Err(incomplete.into());
     }
     printed?;
     diag::note(&format!("revoked the old token {old_prefix}"));

@@ -4,6 +4,7 @@ use anyhow::Result;
 
 use super::Context;
 use super::lookup::explain_prefix_error;
+use super::owner::Owner;
 use crate::cli::UpdateArgs;
 use crate::exit::CommandError;
 use crate::output::Layout;
@@ -26,7 +27,10 @@ pub async fn run(args: &UpdateArgs, ctx: &Context) -> Result<()> {
         Ok(token) => token,
         Err(error) => {
             let prefix = &args.token_prefix;
-            return Err(explain_prefix_error(prefix, error, || client.list_tokens()).await);
+            let listing = Owner::Me.listing();
+            return Err(
+                explain_prefix_error(prefix, error, &listing, || client.list_tokens()).await,
+            );
         }
     };
     ctx.printer.tokens(&[token], Layout::Listed)?;

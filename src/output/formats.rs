@@ -265,9 +265,9 @@ pub(crate) fn yaml(out: &mut dyn Write, tokens: &[Token]) -> io::Result<()> {
 }
 
 /// What YAML cannot hold raw in a double-quoted scalar, on top of the terminal hazards:
-/// DEL and the non-characters U+FFFE/U+FFFF are outside YAML's printable set.
+/// the non-characters U+FFFE/U+FFFF are outside YAML's printable set.
 fn yaml_escape(c: char) -> bool {
-    safe_text::is_hazard(c) || matches!(c, '\u{7f}' | '\u{fffe}' | '\u{ffff}')
+    safe_text::is_hazard(c) || matches!(c, '\u{fffe}' | '\u{ffff}')
 }
 
 fn yaml_mapping(

@@ -286,7 +286,7 @@ pub(crate) fn format_raw<'a>(field: Option<&str>, value: Raw<'a>) -> Cow<'a, str
 }
 
 /// `avn` JSON-quotes a string that `json.dumps` would escape (quote, backslash, C0
-/// control). It escapes all non-ASCII too; we print that as itself, except the characters
+/// control, DEL). It escapes all non-ASCII too; we print that as itself, except the characters
 /// that could drive a terminal (C1 controls, bidi overrides), which get the same quoting,
 /// so hostile API data cannot reach the terminal raw.
 fn needs_quoting(text: &str) -> bool {
@@ -355,7 +355,7 @@ fn python_json_string(text: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            // `/` and DEL stay as they are, as in Python.
+            // `/` stays as it is, as in Python.
             c if safe_text::is_hazard(c) => safe_text::push_escape(&mut out, c),
             c => out.push(c),
         }
@@ -511,7 +511,7 @@ EXPIRY_TIME           TOKEN_PREFIX  DESCRIPTION                       MAX_AGE_SE
         );
         assert_eq!(
             format_value(None, &json!("bell\u{7}\u{8}\u{c}del\u{7f}")),
-            "\"bell\\u0007\\b\\fdel\u{7f}\""
+            "\"bell\\u0007\\b\\fdel\\u007f\""
         );
         assert_eq!(
             format_value(None, &json!(["a", 1, null, true])),

@@ -260,6 +260,10 @@ fn strings_that_json_escapes_and_odd_times() {
             {
                 "description": "   padded   ", "token_prefix": "x",
                 "expiry_time": "", "max_age_seconds": 1.5e16
+            },
+            {
+                "description": "del\u{7f}ete", "token_prefix": "del/+=token1",
+                "last_user_agent": "\u{7f}"
             }
         ])),
     );

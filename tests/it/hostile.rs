@@ -268,35 +268,85 @@ fn echoes(token: &str) -> String {
         url_safe.trim_end_matches('=').to_owned(),
         token.replace('/', "\\/").replace('+', "\\u002b"),
         token.replace('+', "&#43;").replace('/', "&#x2F;"),
+        token
+            .replace('+', "&plus;")
+            .replace('/', "&sol;")
+            .replace('=', "&equals;"),
         format!("aivenv1 {token}"),
+        // Escapes that JSON decoding makes: in a JSON body these are `\\u0063` (an escaped
+        // backslash, then `u0063`), `\u002563` (`%63`) and `\u0026#99;` (`&#99;`): the
+        // decoded text holds the token escaped once, as from a server that escapes twice.
+        escaped_each(&token[20..120], |c| format!("\\\\u{:04x}", u32::from(c))),
+        escaped_each(&token[120..220], |c| format!("\\u0025{:02X}", u32::from(c))),
+        escaped_each(&token[220..320], |c| format!("\\u0026#{};", u32::from(c))),
     ]
     .join(" ")
 }
 
-/// `text` in one spelling: percent-escapes decoded, base64url's `-_` as `+/`, `\/` as `/`.
+/// `text` with each character written by `escape`.
+fn escaped_each(text: &str, escape: impl Fn(char) -> String) -> String {
+    text.chars().map(escape).collect()
+}
+
+/// `text` in one spelling: escapes decoded (percent, JSON's `\u0063`, `\/` and `\\`,
+/// HTML's `&#99;`, `&#x63;`, `&plus;`, `&sol;`, `&equals;`), base64url's `-_` as `+/`;
+/// again until nothing changes, so that an escape written with escapes is read too.
 fn canonical(text: &str) -> String {
+    let mut text = text.to_owned();
+    loop {
+        let decoded = canonical_once(&text);
+        if decoded == text {
+            return text;
+        }
+        text = decoded;
+    }
+}
+
+fn canonical_once(text: &str) -> String {
+    let ascii = |value: u32| char::from_u32(value).filter(char::is_ascii);
+    let hex = |digits: &str| u32::from_str_radix(digits, 16).ok();
     let mut out = String::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        let decoded = match c {
-            '%' => text
-                .get(at + 1..at + 3)
-                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-                .filter(u8::is_ascii)
-                .map(|b| {
-                    chars.next();
-                    chars.next();
-                    char::from(b)
-                }),
-            '\\' if chars.peek().map(|(_, c)| *c) == Some('/') => {
-                chars.next();
-                Some('/')
-            }
-            '-' => Some('+'),
-            '_' => Some('/'),
-            _ => None,
+    let mut at = 0;
+    while let Some(c) = text[at..].chars().next() {
+        let rest = &text[at..];
+        let entity = rest
+            .strip_prefix("&#")
+            .and_then(|tail| Some((tail, tail.find(';').filter(|&end| end <= 9)?)))
+            .and_then(|(tail, end)| {
+                let digits = &tail[..end];
+                let value = match digits.strip_prefix(['x', 'X']) {
+                    Some(digits) => hex(digits)?,
+                    None => digits.parse().ok()?,
+                };
+                Some((ascii(value)?, end + 3))
+            });
+        let named = [("&plus;", '+'), ("&sol;", '/'), ("&equals;", '=')]
+            .into_iter()
+            .find(|(name, _)| rest.starts_with(name))
+            .map(|(name, c)| (c, name.len()));
+        let (decoded, len) = match c {
+            '%' => rest
+                .get(1..3)
+                .and_then(hex)
+                .and_then(ascii)
+                .map_or((c, 1), |c| (c, 3)),
+            '\\' => match rest.get(1..2) {
+                Some("/") => ('/', 2),
+                Some("\\") => ('\\', 2),
+                Some("u") => rest
+                    .get(2..6)
+                    .and_then(hex)
+                    .and_then(ascii)
+                    .map_or((c, 1), |c| (c, 6)),
+                _ => (c, 1),
+            },
+            '&' => entity.or(named).unwrap_or((c, 1)),
+            '-' => ('+', 1),
+            '_' => ('/', 1),
+            c => (c, c.len_utf8()),
         };
-        out.push(decoded.unwrap_or(c));
+        out.push(decoded);
+        at += len;
     }
     out
 }
@@ -403,11 +453,12 @@ fn no_piece_of_the_token_is_printed_whatever_the_server_echoes() {
         vec!["login"],
         vec!["logout"],
     ];
-    let formats: [&[&str]; 5] = [
+    let formats: [&[&str]; 6] = [
         &[],
         &["-o", "json"],
         &["-o", "csv"],
         &["-o", "yaml"],
+        &["-o", "pretty"],
         &["--relative"],
     ];
     for mode in [

@@ -15,6 +15,7 @@ mod features;
 mod features_sandbox;
 mod hostile;
 mod memory;
+mod probes;
 mod props;
 mod sandbox_api;
 mod sandbox_app_users;

@@ -1,0 +1,327 @@
+//! What an outside tester found probing the release binary from the user's side against
+//! the contract (SPEC §3–4, issues 8 and 11) after those issues were done: each test is a
+//! case that got through, and is kept here so that it stays fixed.
+//!
+//! The token-echo cases of the same probing extend `hostile.rs` (its echo server covers
+//! every command, format and trace).
+
+use serde_json::json;
+
+use crate::support::server::{Canned, ScriptedServer};
+use crate::support::{cmd, token};
+
+/// SPEC §3: the table and `--json` are byte-identical to `avn` for ASCII data, and a string
+/// that `json.dumps` escapes is printed JSON-quoted. Python escapes DEL (U+007F) as
+/// `\u007f`, like every other control character; it was printed raw.
+#[test]
+fn del_is_escaped_as_avn_escapes_it() {
+    let mut listed = token("AAAAtoken000", "del\u{7f}ete");
+    listed["last_user_agent"] = json!("agent\u{7f}");
+    let server = ScriptedServer::always(Canned::json(200, json!({ "tokens": [listed] })));
+    let table = cmd().api(&server).arg("list").run();
+    table.success();
+    let row = table.stdout.lines().nth(2).expect("a row");
+    assert!(
+        row.contains(r#"  "del\u007fete"  "#) && row.ends_with(r#"  "agent\u007f""#),
+        "{row:?}"
+    );
+    let json = cmd().api(&server).args(["list", "--json"]).run();
+    json.success()
+        .stdout_contains(r#""description": "del\u007fete","#);
+    // Everywhere else too: it is a control character, as the rest of C0 is.
+    let csv = cmd().api(&server).args(["list", "-o", "csv"]).run();
+    csv.success().stdout_contains(r"del\u007fete");
+    assert!(!csv.stdout.contains('\u{7f}'), "{:?}", csv.stdout);
+}
+
+/// Issue 11.3: input that cannot work fails before anything is sent (exit 2). An empty
+/// token prefix or application-user ID made the item's URL the collection's:
+/// `revoke "" --force` sent `DELETE /v1/access_token/`, `application-user delete ""`
+/// sent `DELETE .../application-users/`. Blank ones are refused the same way in every
+/// command, with the same words.
+#[test]
+fn a_blank_token_prefix_or_user_id_is_refused_before_sending() {
+    let server = ScriptedServer::always(Canned::json(200, json!({"tokens": []})));
+    for blank in ["", "  "] {
+        let cases: Vec<(Vec<&str>, &str)> = vec![
+            (vec!["info", blank], "token prefix"),
+            (vec!["revoke", blank], "token prefix"),
+            (vec!["revoke", blank, "--force"], "token prefix"),
+            (vec!["update", blank, "--description", "x"], "token prefix"),
+            (vec!["rotate", blank, "--force"], "token prefix"),
+            (
+                vec!["application-user", "info", blank],
+                "application user ID",
+            ),
+            (
+                vec!["application-user", "update", blank, "--name", "n"],
+                "application user ID",
+            ),
+            (
+                vec!["application-user", "delete", blank, "--force"],
+                "application user ID",
+            ),
+            (
+                vec!["application-user", "token", "list", blank],
+                "application user ID",
+            ),
+            (
+                vec![
+                    "application-user",
+                    "token",
+                    "create",
+                    blank,
+                    "--description",
+                    "d",
+                ],
+                "application user ID",
+            ),
+            (
+                vec!["application-user", "token", "info", blank, "AAAA"],
+                "application user ID",
+            ),
+            (
+                vec!["application-user", "token", "info", "u1", blank],
+                "token prefix",
+            ),
+            (
+                vec![
+                    "application-user",
+                    "token",
+                    "revoke",
+                    blank,
+                    "AAAA",
+                    "--force",
+                ],
+                "application user ID",
+            ),
+            (
+                vec![
+                    "application-user",
+                    "token",
+                    "revoke",
+                    "u1",
+                    blank,
+                    "--force",
+                ],
+                "token prefix",
+            ),
+        ];
+        for (args, what) in cases {
+            let out = cmd()
+                .api(&server)
+                .env("AIVEN_ORGANIZATION_ID", "org1")
+                .args(&args)
+                .run();
+            out.code(2).one_line_error();
+            out.stderr_contains(&format!("the {what} must not be empty"));
+        }
+    }
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+}
+
+/// SPEC §3 and the quality bar: every bad input gives one clear `error:` line on stderr.
+/// clap's own messages took five (the error, a blank line, the usage, a blank line and a
+/// pointer to `--help`); they are one line now, still saying what is wrong and where help is.
+#[test]
+fn usage_errors_are_one_line() {
+    let cases: [(&[&str], &[&str]); 7] = [
+        (
+            &["create"],
+            &["required arguments were not provided", "--description"],
+        ),
+        (
+            &["list", "--bogus"],
+            &["unexpected argument '--bogus'", "avn-token list --help"],
+        ),
+        (
+            &["create", "--desc", "x"],
+            &["unexpected argument '--desc'", "'--description'"],
+        ),
+        (&["list", "-o", "JSON"], &["possible values", "pretty"]),
+        (
+            &["create", "--description", "x", "-q", "-o", "json"],
+            &["cannot be used with"],
+        ),
+        (
+            &["frobnicate"],
+            &["unrecognized subcommand", "avn-token --help"],
+        ),
+        (
+            &["list", "--request-timeout", "0"],
+            &["must be more than 0 seconds"],
+        ),
+    ];
+    for (args, says) in cases {
+        let out = cmd().args(args).run();
+        out.code(2).one_line_error();
+        for words in says {
+            out.stderr_contains(words);
+        }
+    }
+    // Arguments that are not UTF-8 are one line too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let out = cmd()
+            .args(["create", "--description"])
+            .arg(std::ffi::OsStr::from_bytes(b"\xff\xfe"))
+            .run();
+        out.code(2).one_line_error();
+        out.stderr_contains("UTF-8");
+    }
+    // Help and version still go to stdout, whole, with status 0.
+    let help = cmd().args(["create", "--help"]).run();
+    help.success().stdout_contains("Usage: avn-token create");
+    assert_eq!(help.stderr, "");
+}
+
+/// Issue 8.2: `--show-http` shows response headers scrubbed of the token; their names were
+/// shown as sent, so a server could echo a token (one that HTTP keeps as it is, such as a
+/// lower-case one) as a header name.
+#[test]
+fn the_trace_scrubs_header_names_too() {
+    let secret = "lower-case-token-0123456789abcdefghijklmnop";
+    let server = ScriptedServer::start(|request| {
+        let token = request
+            .header("authorization")
+            .unwrap_or_default()
+            .trim_start_matches("aivenv1 ")
+            .to_owned();
+        Canned::json(200, json!({"tokens": []}))
+            .with_header(&token, "as a name")
+            .with_header(&format!("x-{}", &token[4..]), "cut")
+    });
+    let out = cmd()
+        .url(server.url())
+        .token(secret)
+        .args(["list", "--show-http"])
+        .run();
+    out.success().stderr_contains("as a name");
+    assert!(
+        !out.stderr.contains(&secret[12..28]),
+        "the token is shown: {}",
+        out.stderr
+    );
+}
+
+/// The quality bar: a failure says so in one `error:` line. A rotation whose revoke failed
+/// said it twice (the details, then "rotation of ... is incomplete"); the one line keeps
+/// the details. stdout holds the new token, which must not be lost (exit 1, as documented).
+#[test]
+fn a_rotation_whose_revoke_failed_says_so_once() {
+    let server = ScriptedServer::start(|request| match request.method.as_str() {
+        "GET" => Canned::json(200, json!({"tokens": [token("OLDtoken0000", "deploy")]})),
+        "POST" => Canned::json(
+            200,
+            json!({"token_prefix": "NEWtoken0000", "full_token": "TkVXdG9rZW4wMDAw"}),
+        ),
+        _ => Canned::json(500, json!({"message": "cannot revoke right now"})),
+    });
+    for format in [&["-q"][..], &[], &["-o", "json"]] {
+        let out = cmd()
+            .api(&server)
+            .args(["rotate", "OLDtoken0000"])
+            .args(format)
+            .run();
+        out.code(1).stdout_contains("TkVXdG9rZW4wMDAw");
+        assert_eq!(out.stderr.lines().count(), 1, "{format:?}: {}", out.stderr);
+        out.stderr_contains("error: the new token was created")
+            .stderr_contains("cannot revoke right now")
+            .stderr_contains("STILL ACTIVE")
+            .stderr_contains("avn-token revoke OLDtoken0000");
+    }
+}
+
+/// Issue 11.3: an unknown prefix is exit 4 in every command, in one wording, which says
+/// where the tokens are. For an application user's token it pointed at `avn-token list`,
+/// your personal tokens, where the token is not either.
+#[test]
+fn an_unknown_prefix_of_an_application_users_token_points_at_that_users_tokens() {
+    let server = ScriptedServer::start(|request| match request.method.as_str() {
+        "GET" if request.path.ends_with("/application-users") => Canned::json(
+            200,
+            json!({"application_users": [{"user_id": "u1", "name": "ci-bot"}]}),
+        ),
+        "GET" => Canned::json(200, json!({"tokens": [token("AAAAtoken000", "ci")]})),
+        _ => Canned::json(404, json!({"message": "No access token matches prefix"})),
+    });
+    let app_user = ["--app-user", "u1", "--organization-id", "org1"];
+    let cases: [&[&str]; 4] = [
+        &["info", "ZZZZ"],
+        &["rotate", "ZZZZ", "--force"],
+        &["revoke", "ZZZZ", "--force"],
+        &[
+            "application-user",
+            "token",
+            "info",
+            "u1",
+            "ZZZZ",
+            "--organization-id",
+            "org1",
+        ],
+    ];
+    for args in cases {
+        let mut command = cmd().api(&server).args(args);
+        if args[0] != "application-user" {
+            command = command.args(app_user);
+        }
+        let out = command.run();
+        out.code(4).one_line_error();
+        assert_eq!(
+            out.stderr,
+            "error: no token matches prefix `ZZZZ`; `avn-token list --app-user u1 \
+             --organization-id org1` shows that application user's tokens\n",
+            "{args:?}"
+        );
+    }
+}
+
+/// The quality bar: a failure prints one `error:` line, with at most documented notes or
+/// warnings. `audit` warned that your email could not be read (so your tokens are shown as
+/// "you") before failing anyway; the warning is for a report, and comes only with one.
+#[test]
+fn audit_warns_about_your_email_only_when_it_reports() {
+    for organizations in [
+        Canned::json(500, json!({"message": "organizations are down"})),
+        Canned::json(200, json!({"organizations": []})),
+    ] {
+        let failing = organizations.clone();
+        let server = ScriptedServer::start(move |request| match request.path.as_str() {
+            "/v1/me" => Canned::json(500, json!({"message": "me is down"})),
+            "/v1/organizations" => failing.clone(),
+            _ => Canned::json(200, json!({"tokens": [token("AAAAtoken000", "ci")]})),
+        });
+        let out = cmd()
+            .api(&server)
+            .args(["audit", "--retry-budget", "0"])
+            .run();
+        if matches!(organizations, Canned::Respond { status: 500, .. }) {
+            out.code(1).one_line_error();
+            out.stderr_contains("organizations are down");
+        } else {
+            // The token was never used: a finding, so exit 5, and the report names you "you".
+            out.code(5).stdout_contains("you (user)");
+            out.stderr_contains("warning: cannot read your email address");
+        }
+    }
+}
+
+/// README (`--retry-budget`): transient failures are retried (408, 429, 502–504, dropped
+/// connections). An answer that is not HTTP at all is none of those, yet it was retried for
+/// the whole budget (15 s by default, with a note) before the error: it fails at once now.
+#[test]
+fn an_answer_that_is_not_http_is_not_retried() {
+    for garbage in [
+        &b"garbage\r\n\r\n"[..],
+        b"HTTP/1.1 200 OK\r\nbad header line\r\n\r\n",
+        b"HTTP/9.9 200 OK\r\ncontent-length: 2\r\n\r\n{}",
+    ] {
+        let server = ScriptedServer::always(Canned::Raw(garbage.to_vec()));
+        let started = std::time::Instant::now();
+        let out = cmd().api(&server).arg("list").run();
+        out.code(1).one_line_error();
+        assert_eq!(server.requests().len(), 1, "retried: {}", out.stderr);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+}
