@@ -118,7 +118,7 @@ pub(crate) struct GlobalArgs {
           help = format!("CA bundle (PEM) to verify HTTPS with [env: {}]", EnvVars::AIVEN_CA_CERT))]
     pub(crate) auth_ca: Option<PathBuf>,
 
-    /// Bound each API call, retries included, in seconds (default 60)
+    /// Seconds each API call may take (default: 60 for a command's calls)
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub(crate) request_timeout: Option<Duration>,
 

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::api::{CaBundle, ClientOptions, ProxyEnv};
+use crate::api::{CaBundle, ClientOptions, Deadline, ProxyEnv};
 use crate::cli::{DEFAULT_API_URL, GlobalArgs};
 use crate::diag::Sink;
 use crate::env_vars::EnvVars;
@@ -76,8 +76,9 @@ pub struct Config {
     pub url: reqwest::Url,
     /// The CA bundle that replaces the compiled-in Mozilla roots, if any.
     pub auth_ca: Option<CaBundle>,
-    /// `--request-timeout`, else [`DEFAULT_REQUEST_TIMEOUT`].
-    pub request_timeout: Duration,
+    /// `--request-timeout` for each call, else [`DEFAULT_REQUEST_TIMEOUT`] for all of a
+    /// command's calls together.
+    pub deadline: Deadline,
     pub retry_budget: Duration,
     pub show_http: bool,
     pub allow_insecure_http: bool,
@@ -147,7 +148,10 @@ impl Config {
         Ok(Config {
             url,
             auth_ca,
-            request_timeout: args.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT),
+            deadline: match args.request_timeout {
+                Some(limit) => Deadline::EachCall(limit),
+                None => Deadline::AllCalls(DEFAULT_REQUEST_TIMEOUT),
+            },
             retry_budget: args.retry_budget,
             show_http: args.show_http,
             allow_insecure_http: args.allow_insecure_http,
@@ -168,7 +172,7 @@ impl Config {
         ClientOptions {
             base_url: self.url.clone(),
             auth_ca: self.auth_ca.clone(),
-            request_timeout: self.request_timeout,
+            deadline: self.deadline,
             retry_budget: self.retry_budget,
             show_http: self.show_http,
             allow_insecure_http: self.allow_insecure_http,
@@ -589,12 +593,17 @@ mod tests {
     }
 
     #[test]
-    fn every_call_has_a_deadline_by_default() {
+    fn every_command_has_a_deadline_by_default() {
+        // By default all of a command's calls share one minute; `--request-timeout` bounds
+        // each call instead.
         let config = resolve(&[], &[]).unwrap();
-        assert_eq!(config.request_timeout, DEFAULT_REQUEST_TIMEOUT);
+        assert_eq!(config.deadline, Deadline::AllCalls(DEFAULT_REQUEST_TIMEOUT));
         assert!(DEFAULT_REQUEST_TIMEOUT <= Duration::from_secs(60));
         let config = resolve(&["--request-timeout", "2.5"], &[]).unwrap();
-        assert_eq!(config.request_timeout, Duration::from_millis(2500));
+        assert_eq!(
+            config.deadline,
+            Deadline::EachCall(Duration::from_millis(2500))
+        );
     }
 
     #[test]

@@ -17,12 +17,13 @@ pub enum ApiError {
     #[error("cannot reach {url}: {detail}")]
     Network { url: String, detail: String },
 
-    /// The whole call (retries included) took longer than `--request-timeout` (which has a
-    /// default: every call ends). `detail` says what was happening until then.
-    #[error("request to {url} timed out after {seconds}s (--request-timeout): {detail}")]
+    /// The call (retries included) outlasted its bound: `--request-timeout`, or the
+    /// command's default deadline (every command ends). `detail` says what was happening.
+    #[error("request to {url} timed out after {seconds}s ({bound}): {detail}")]
     Timeout {
         url: String,
         seconds: f64,
+        bound: &'static str,
         detail: String,
     },
 

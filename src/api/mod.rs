@@ -43,8 +43,8 @@ pub(crate) struct ClientOptions {
     pub base_url: reqwest::Url,
     /// PEM bundle of CA certificates to trust instead of the compiled-in Mozilla roots.
     pub auth_ca: Option<CaBundle>,
-    /// Bound on one whole call, retries included (always set: every call ends).
-    pub request_timeout: Duration,
+    /// How long calls may take (see [`Deadline`]): always bounded, every call ends.
+    pub deadline: Deadline,
     /// How long transient failures are retried.
     pub retry_budget: Duration,
     /// Trace every request and response to the sink.
@@ -55,6 +55,17 @@ pub(crate) struct ClientOptions {
     pub proxy: ProxyEnv,
     /// Where traces and progress notes go.
     pub sink: Arc<dyn Sink>,
+}
+
+/// How long API calls may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Deadline {
+    /// `--request-timeout`: each call, retries included, within this.
+    EachCall(Duration),
+    /// The default: all the calls of one command together within this (time spent waiting
+    /// for a person at a prompt excepted), so that every command ends in about a minute
+    /// whatever the server does.
+    AllCalls(Duration),
 }
 
 /// A CA bundle file, and which setting named it (for messages: `--auth-ca`,
@@ -96,6 +107,19 @@ impl Client {
         Ok(Client {
             http: Http::new(options, token.clone())?,
         })
+    }
+
+    /// Time spent waiting for a person (a confirmation prompt) does not count against the
+    /// command's deadline ([`Deadline::AllCalls`]).
+    pub(crate) fn pause(&self, waited: Duration) {
+        self.http.pause(waited);
+    }
+
+    /// Keep `secret` (a token this command created) out of everything later calls show,
+    /// as the token the client authenticates with is: a server echoing it back in an error
+    /// must not put it in a CI log.
+    pub(crate) fn keep_secret(&self, secret: Secret) {
+        self.http.keep_secret(secret);
     }
 
     /// `GET /v1/access_token`: every (unexpired) token of the user.

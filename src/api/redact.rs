@@ -54,6 +54,16 @@ impl Redactor {
         }
     }
 
+    /// The same, keeping these secrets out too (a token created earlier in the command).
+    pub(super) fn and<'s>(mut self, secrets: impl IntoIterator<Item = &'s Secret>) -> Redactor {
+        self.patterns.extend(
+            secrets
+                .into_iter()
+                .filter_map(|secret| Pattern::new(secret.expose())),
+        );
+        self
+    }
+
     /// `text` without any run of the secrets (see the module comment).
     pub(super) fn scrub(&self, text: &str) -> String {
         match self.scrub_bytes(text.as_bytes()) {

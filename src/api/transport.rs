@@ -7,7 +7,7 @@
 //! body of any bytes or length, a body that drips one byte at a time. Each gives a result
 //! or an error in bounded time, never a panic.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::path::ApiPath;
 use super::proxy::is_loopback;
 use super::redact::{self, Redactor};
-use super::{ApiError, ClientOptions, tls};
+use super::{ApiError, ClientOptions, Deadline, tls};
 use crate::diag::Sink;
 use crate::raw_json::{Kind, Raw, unquote};
 use crate::secret::Secret;
@@ -79,7 +79,13 @@ pub(super) struct Http {
     api_root: String,
     token: Secret,
     show_http: bool,
-    request_timeout: Duration,
+    deadline: Deadline,
+    /// Secrets this command has received (a token it created), kept out of what later calls
+    /// show as the token is.
+    also_secret: Mutex<Vec<Secret>>,
+    /// When the command's calls must all be done by ([`Deadline::AllCalls`]): set by the
+    /// first call, pushed back by [`Http::pause`].
+    ends: Mutex<Option<Instant>>,
     retry_budget: Duration,
     sink: Arc<dyn Sink>,
 }
@@ -115,7 +121,9 @@ impl Http {
             api_root: format!("{}/v1", url.as_str().trim_end_matches('/')),
             token,
             show_http: options.show_http,
-            request_timeout: options.request_timeout,
+            deadline: options.deadline,
+            also_secret: Mutex::new(Vec::new()),
+            ends: Mutex::new(None),
             retry_budget: options.retry_budget,
             sink: options.sink.clone(),
         })
@@ -158,26 +166,67 @@ impl Http {
             method,
             url: format!("{}{}", self.api_root, path.sent),
             shown_url: format!("{}{}", self.api_root, path.shown),
-            redactor: Redactor::new(Some(&self.token), path.secret.as_ref()),
+            redactor: Redactor::new(Some(&self.token), path.secret.as_ref()).and(
+                self.also_secret
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .iter(),
+            ),
             progress: Mutex::new(Progress::default()),
         };
-        let limit = self.request_timeout;
-        let exchange = self.call_with_retries(&call, body.as_deref());
+        let limit = self.time_left();
+        let exchange = self.call_with_retries(&call, body.as_deref(), limit);
         let (status, bytes) =
             tokio::time::timeout(limit, exchange)
                 .await
                 .map_err(|_| ApiError::Timeout {
                     url: call.shown_url.clone(),
-                    seconds: limit.as_secs_f64(),
+                    // Tenths at most: `2s`, `59.9s`.
+                    seconds: (limit.as_secs_f64() * 10.0).round() / 10.0,
+                    bound: match self.deadline {
+                        Deadline::EachCall(_) => "--request-timeout",
+                        Deadline::AllCalls(_) => "the command's default deadline of 60 s",
+                    },
                     detail: call.progress().describe(),
                 })??;
         decode_answer(status, bytes, decode, &call.redactor)
     }
 
+    /// How long the next call may take.
+    fn time_left(&self) -> Duration {
+        match self.deadline {
+            Deadline::EachCall(limit) => limit,
+            Deadline::AllCalls(total) => {
+                let now = Instant::now();
+                let mut ends = self.ends.lock().unwrap_or_else(PoisonError::into_inner);
+                ends.get_or_insert(now + total)
+                    .saturating_duration_since(now)
+            }
+        }
+    }
+
+    /// See [`super::Client::keep_secret`].
+    pub(super) fn keep_secret(&self, secret: Secret) {
+        self.also_secret
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(secret);
+    }
+
+    /// See [`super::Client::pause`].
+    pub(super) fn pause(&self, waited: Duration) {
+        let mut ends = self.ends.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(ends) = ends.as_mut() {
+            *ends += waited;
+        }
+    }
+
+    /// `limit`: how long this call may take, for the retry note.
     async fn call_with_retries(
         &self,
         call: &Call,
         body: Option<&[u8]>,
+        limit: Duration,
     ) -> Result<(u16, Vec<u8>), ApiError> {
         let started = Instant::now();
         let mut backoff = FIRST_BACKOFF;
@@ -232,12 +281,12 @@ impl Http {
             call.progress().retrying(&why);
             // Said once, when the wait becomes noticeable, unless the deadline is about to
             // end the call anyway (its message then says the same).
-            if !announced && waited >= QUIET_RETRIES && waited < self.request_timeout {
+            if !announced && waited >= QUIET_RETRIES && waited < limit {
                 announced = true;
                 self.sink.note(&format!(
                     "{} failed ({why}); retrying for up to {}s",
                     call.shown_url,
-                    budget.min(self.request_timeout).as_secs_f64()
+                    budget.min(limit).as_secs_f64()
                 ));
             }
             if self.show_http {
@@ -292,6 +341,7 @@ impl Http {
             ),
             reached_server: true,
             retryable: false,
+            unsendable: false,
         };
         let declared = response.content_length();
         if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
@@ -314,6 +364,7 @@ impl Http {
                 ),
                 reached_server: true,
                 retryable: true,
+                unsendable: false,
             })?;
             let Some(chunk) = chunk else { break };
             if bytes.len() + chunk.len() > MAX_BODY_BYTES {
@@ -384,6 +435,11 @@ impl Call {
                 status: answer.status,
                 message: error_message(answer.status, &answer.bytes),
             }),
+            Err(failure) if failure.unsendable => Err(ApiError::Setup(format!(
+                "cannot make a request to {}: {} (is an argument far too long?)",
+                self.shown_url,
+                self.scrub(&failure.detail)
+            ))),
             Err(failure) => {
                 let mut detail = self.scrub(&failure.detail);
                 if let Some(retried) = retried_for {
@@ -478,11 +534,27 @@ struct Failure {
     /// The server may have seen the request (anything but a failed connect).
     reached_server: bool,
     retryable: bool,
+    /// The request could not even be made (a URL too long for HTTP): input, not network.
+    unsendable: bool,
 }
 
 impl Failure {
+    /// The request could not be built from what was given (reqwest's builder error).
+    fn unsendable(error: reqwest::Error) -> Failure {
+        Failure {
+            status: None,
+            detail: error_chain(&error.without_url()),
+            reached_server: false,
+            retryable: false,
+            unsendable: true,
+        }
+    }
+
     /// Sending failed, or no response head came back.
     fn sending(error: reqwest::Error) -> Failure {
+        if error.is_builder() {
+            return Failure::unsendable(error);
+        }
         let connect = error.is_connect();
         let may_retry = connect || error.is_request() || error.is_timeout();
         // A certificate or handshake failure will not fix itself: retrying only delays
@@ -503,6 +575,7 @@ impl Failure {
             detail,
             reached_server: !connect,
             retryable: !permanent && may_retry,
+            unsendable: false,
         }
     }
 }
@@ -757,6 +830,35 @@ fn is_unknown_host(detail: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn by_default_all_of_a_commands_calls_share_one_deadline() {
+        let options = |deadline| ClientOptions {
+            base_url: "http://127.0.0.1:1".parse().unwrap(),
+            auth_ca: None,
+            deadline,
+            retry_budget: Duration::ZERO,
+            show_http: false,
+            allow_insecure_http: false,
+            proxy: super::super::ProxyEnv::default(),
+            sink: Arc::new(crate::diag::Stderr),
+        };
+        let token = Secret::new("t");
+        let each = Http::new(
+            &options(Deadline::EachCall(Duration::from_secs(5))),
+            token.clone(),
+        );
+        assert_eq!(each.unwrap().time_left(), Duration::from_secs(5));
+
+        let all = Http::new(&options(Deadline::AllCalls(Duration::from_secs(60))), token).unwrap();
+        let first = all.time_left();
+        std::thread::sleep(Duration::from_millis(50));
+        let second = all.time_left();
+        assert!(first <= Duration::from_secs(60) && second + Duration::from_millis(40) <= first);
+        // Time at a prompt is given back.
+        all.pause(Duration::from_secs(30));
+        assert!(all.time_left() > second + Duration::from_secs(29));
+    }
 
     #[test]
     fn error_messages_from_every_kind_of_body() {

@@ -91,7 +91,14 @@ impl Context {
             return Ok(());
         }
         let question = question.to_owned();
-        if tokio::task::spawn_blocking(move || diag::confirm(&question)).await?? {
+        let asked = std::time::Instant::now();
+        let yes = tokio::task::spawn_blocking(move || diag::confirm(&question)).await??;
+        // A person's thinking time is not the server's: it does not count against the
+        // command's deadline.
+        if let Some(client) = self.client.get() {
+            client.pause(asked.elapsed());
+        }
+        if yes {
             Ok(())
         } else {
             Err(CommandError::Refused("aborted: nothing was changed".into()).into())

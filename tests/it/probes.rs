@@ -325,3 +325,49 @@ fn an_answer_that_is_not_http_is_not_retried() {
         assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
 }
+
+/// Issue 8.2 (found after the probing above): `rotate` prints the new token once, on
+/// stdout. A server that echoes it back in the revoke's error must not get it onto stderr
+/// too (a CI log), in any output mode.
+#[test]
+fn rotate_keeps_the_new_token_out_of_later_messages() {
+    const NEW: &str = "TkVXdG9rZW4wMDAwU2VjcmV0UGFydE9mVGhlTmV3VG9rZW4xMjM0NTY3ODkw";
+    let server = ScriptedServer::start(|request| match request.method.as_str() {
+        "GET" => Canned::json(200, json!({"tokens": [token("OLDtoken0000", "deploy")]})),
+        "POST" => Canned::json(200, json!({"token_prefix": &NEW[..12], "full_token": NEW})),
+        _ => Canned::json(
+            500,
+            json!({ "message": format!("cannot revoke: {NEW} is busy") }),
+        ),
+    });
+    for format in [&["-q"][..], &[], &["-o", "json"]] {
+        let out = cmd()
+            .api(&server)
+            .args(["rotate", "OLDtoken0000"])
+            .args(format)
+            .run();
+        out.code(1)
+            .stdout_contains(NEW)
+            .stderr_contains("(redacted)");
+        for window in NEW.as_bytes()[12..].windows(16) {
+            let piece = std::str::from_utf8(window).unwrap();
+            assert!(!out.stderr.contains(piece), "{format:?}: {}", out.stderr);
+        }
+    }
+}
+
+/// Issue 11.3: an argument too long to make a request of (a prefix of 70,000 characters,
+/// longer than an HTTP URL may be) is the user's input to fix: exit 2, one line, nothing
+/// sent. It was exit 1, "builder error", as if the network had failed.
+#[test]
+fn a_prefix_too_long_for_a_url_is_a_usage_error() {
+    let server = ScriptedServer::always(Canned::json(200, json!({"message": "Revoked"})));
+    let prefix = "A".repeat(70_000);
+    let out = cmd()
+        .api(&server)
+        .args(["revoke", &prefix, "--force"])
+        .run();
+    out.code(2).one_line_error();
+    out.stderr_contains("cannot make a request");
+    assert!(server.requests().is_empty());
+}
