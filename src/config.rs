@@ -289,7 +289,8 @@ pub fn credentials_file(env: impl Fn(&str) -> Option<OsString>) -> Result<PathBu
             let home = env(EnvVars::HOME)
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from)
-                .or_else(dirs::home_dir)
+                // std's home_dir: HOME, else the password database (USERPROFILE on Windows).
+                .or_else(std::env::home_dir)
                 .ok_or(ConfigError::NoHome)?;
             home.join(".config").join("aiven")
         }
