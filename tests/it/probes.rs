@@ -8,7 +8,7 @@
 use serde_json::json;
 
 use crate::support::server::{Canned, ScriptedServer};
-use crate::support::{cmd, token};
+use crate::support::{Run, cmd, token};
 
 /// SPEC §3: the table and `--json` are byte-identical to `avn` for ASCII data, and a string
 /// that `json.dumps` escapes is printed JSON-quoted. Python escapes DEL (U+007F) as
@@ -218,12 +218,7 @@ fn a_rotation_whose_revoke_failed_says_so_once() {
         ),
         _ => Canned::json(500, json!({"message": "cannot revoke right now"})),
     });
-    for format in [&["-q"][..], &[], &["-o", "json"]] {
-        let out = cmd()
-            .api(&server)
-            .args(["rotate", "OLDtoken0000"])
-            .args(format)
-            .run();
+    for (format, out) in rotate_in_every_mode(&server) {
         out.code(1).stdout_contains("TkVXdG9rZW4wMDAw");
         assert_eq!(out.stderr.lines().count(), 1, "{format:?}: {}", out.stderr);
         out.stderr_contains("error: the new token was created")
@@ -326,6 +321,21 @@ fn an_answer_that_is_not_http_is_not_retried() {
     }
 }
 
+/// `rotate OLDtoken0000` as a script (`-q`), a person (the table) and a pipeline (`-o json`).
+fn rotate_in_every_mode(server: &ScriptedServer) -> Vec<(&'static [&'static str], Run)> {
+    [&["-q"][..], &[], &["-o", "json"]]
+        .into_iter()
+        .map(|format| {
+            let out = cmd()
+                .api(server)
+                .args(["rotate", "OLDtoken0000"])
+                .args(format)
+                .run();
+            (format, out)
+        })
+        .collect()
+}
+
 /// Issue 8.2 (found after the probing above): `rotate` prints the new token once, on
 /// stdout. A server that echoes it back in the revoke's error must not get it onto stderr
 /// too (a CI log), in any output mode.
@@ -340,12 +350,7 @@ fn rotate_keeps_the_new_token_out_of_later_messages() {
             json!({ "message": format!("cannot revoke: {NEW} is busy") }),
         ),
     });
-    for format in [&["-q"][..], &[], &["-o", "json"]] {
-        let out = cmd()
-            .api(&server)
-            .args(["rotate", "OLDtoken0000"])
-            .args(format)
-            .run();
+    for (format, out) in rotate_in_every_mode(&server) {
         out.code(1)
             .stdout_contains(NEW)
             .stderr_contains("(redacted)");
