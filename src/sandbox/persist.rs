@@ -64,8 +64,12 @@ pub(crate) enum LoadError {
          fix or remove it, or pass another --state file"
     )]
     Invalid { path: PathBuf, why: String },
-    #[error("cannot lock the sandbox state file {path}: {cause}")]
-    Lock { path: PathBuf, cause: io::Error },
+    #[error("cannot lock the sandbox state file {path} (lock file {}): {cause}", lock.display())]
+    Lock {
+        path: PathBuf,
+        lock: PathBuf,
+        cause: io::Error,
+    },
     #[error(
         "the sandbox state file {path} is in use by another sandbox{}: stop that one, or \
          pass another --state file",
@@ -81,7 +85,7 @@ impl LoadError {
         match self {
             LoadError::Read { cause, .. } => LoadError::Read { path, cause },
             LoadError::Invalid { why, .. } => LoadError::Invalid { path, why },
-            LoadError::Lock { cause, .. } => LoadError::Lock { path, cause },
+            LoadError::Lock { lock, cause, .. } => LoadError::Lock { path, lock, cause },
             LoadError::Locked { holder, .. } => LoadError::Locked { path, holder },
         }
     }
@@ -371,11 +375,14 @@ fn lock(given: &Path, target: &Path) -> Result<Option<File>, LoadError> {
     use std::os::fd::AsRawFd;
     use std::os::unix::fs::OpenOptionsExt;
 
-    let failed = |cause: io::Error| LoadError::Lock {
+    let failed = |lock: &Path, cause: io::Error| LoadError::Lock {
         path: given.to_owned(),
+        lock: lock.to_owned(),
         cause,
     };
-    let path = beside(target, ".lock").ok_or_else(|| failed(io::Error::other("no file name")))?;
+    let path =
+        beside(target, ".lock").ok_or_else(|| failed(target, io::Error::other("no file name")))?;
+    let failed = |cause| failed(&path, cause);
     let mut file = fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -384,7 +391,11 @@ fn lock(given: &Path, target: &Path) -> Result<Option<File>, LoadError> {
         .mode(0o600)
         .custom_flags(libc::O_NOFOLLOW)
         .open(&path)
-        .map_err(failed)?;
+        .map_err(|error| match error.raw_os_error() {
+            // What O_NOFOLLOW answers: a link there is not ours to follow.
+            Some(libc::ELOOP) => failed(io::Error::other("it is a symbolic link")),
+            _ => failed(error),
+        })?;
     // SAFETY: flock(2) on a descriptor we own; it touches no memory.
     if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
         let error = io::Error::last_os_error();
