@@ -299,7 +299,8 @@ pub fn credentials_file(env: impl Fn(&str) -> Option<OsString>) -> Result<PathBu
 }
 
 /// The avn-compatible credentials file: `{"auth_token": "...", "user_email": "..."}`.
-/// Unknown fields are kept when it is rewritten.
+/// `login` writes those two fields only, as `avn user login` does: other fields a file held
+/// are not kept.
 #[derive(Debug, Clone, Default)]
 pub struct Credentials {
     fields: Map<String, Value>,

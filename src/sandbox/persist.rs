@@ -52,18 +52,24 @@ struct Contents {
     token_validity_begin: Option<DateTime<Utc>>,
 }
 
-/// Why a state file cannot be used; startup stops and the file is left as it is.
+/// Why a state file cannot be used; startup stops and the file is left as it is. The cause
+/// is in the text and is not also the error's `source` (a field so named would be), which
+/// the one-line report would repeat.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum LoadError {
-    #[error("cannot read the sandbox state file {path}: {source}")]
-    Read { path: PathBuf, source: io::Error },
+    #[error("cannot read the sandbox state file {path}: {cause}")]
+    Read { path: PathBuf, cause: io::Error },
     #[error(
         "the sandbox state file {path} is not valid ({why}); it was left untouched: \
          fix or remove it, or pass another --state file"
     )]
     Invalid { path: PathBuf, why: String },
-    #[error("cannot lock the sandbox state file {path}: {source}")]
-    Lock { path: PathBuf, source: io::Error },
+    #[error("cannot lock the sandbox state file {path} (lock file {}): {cause}", lock.display())]
+    Lock {
+        path: PathBuf,
+        lock: PathBuf,
+        cause: io::Error,
+    },
     #[error(
         "the sandbox state file {path} is in use by another sandbox{}: stop that one, or \
          pass another --state file",
@@ -77,9 +83,9 @@ impl LoadError {
     fn shown_as(self, path: &Path) -> LoadError {
         let path = path.to_owned();
         match self {
-            LoadError::Read { source, .. } => LoadError::Read { path, source },
+            LoadError::Read { cause, .. } => LoadError::Read { path, cause },
             LoadError::Invalid { why, .. } => LoadError::Invalid { path, why },
-            LoadError::Lock { source, .. } => LoadError::Lock { path, source },
+            LoadError::Lock { lock, cause, .. } => LoadError::Lock { path, lock, cause },
             LoadError::Locked { holder, .. } => LoadError::Locked { path, holder },
         }
     }
@@ -90,10 +96,10 @@ fn load(path: &Path) -> Result<Option<Data>, LoadError> {
     let bytes = match crate::files::read_regular(path, MAX_STATE_BYTES) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(None),
-        Err(source) => {
+        Err(cause) => {
             return Err(LoadError::Read {
                 path: path.to_owned(),
-                source,
+                cause,
             });
         }
     };
@@ -304,9 +310,9 @@ pub(crate) struct Lease {
 /// remove temporary files a killed sandbox left beside it (they hold full tokens), and
 /// read what it holds (`None`: no file yet).
 pub(crate) fn open(given: &Path) -> Result<(Lease, Option<Data>), LoadError> {
-    let unreadable = |source: io::Error| LoadError::Read {
+    let unreadable = |cause: io::Error| LoadError::Read {
         path: given.to_owned(),
-        source,
+        cause,
     };
     let target = resolve(given).map_err(unreadable)?;
     // Nothing is created beside a device, a FIFO or a directory (not even the lock file).
@@ -369,11 +375,14 @@ fn lock(given: &Path, target: &Path) -> Result<Option<File>, LoadError> {
     use std::os::fd::AsRawFd;
     use std::os::unix::fs::OpenOptionsExt;
 
-    let failed = |source: io::Error| LoadError::Lock {
+    let failed = |lock: &Path, cause: io::Error| LoadError::Lock {
         path: given.to_owned(),
-        source,
+        lock: lock.to_owned(),
+        cause,
     };
-    let path = beside(target, ".lock").ok_or_else(|| failed(io::Error::other("no file name")))?;
+    let path =
+        beside(target, ".lock").ok_or_else(|| failed(target, io::Error::other("no file name")))?;
+    let failed = |cause| failed(&path, cause);
     let mut file = fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -382,7 +391,11 @@ fn lock(given: &Path, target: &Path) -> Result<Option<File>, LoadError> {
         .mode(0o600)
         .custom_flags(libc::O_NOFOLLOW)
         .open(&path)
-        .map_err(failed)?;
+        .map_err(|error| match error.raw_os_error() {
+            // What O_NOFOLLOW answers: a link there is not ours to follow.
+            Some(libc::ELOOP) => failed(io::Error::other("it is a symbolic link")),
+            _ => failed(error),
+        })?;
     // SAFETY: flock(2) on a descriptor we own; it touches no memory.
     if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
         let error = io::Error::last_os_error();

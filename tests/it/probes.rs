@@ -376,3 +376,43 @@ fn a_prefix_too_long_for_a_url_is_a_usage_error() {
     out.stderr_contains("cannot make a request");
     assert!(server.requests().is_empty());
 }
+
+/// Issue 8.11/8.13: a `--state` path the sandbox cannot use stops it with one clear error
+/// line. The cause was said twice ("not a regular file: not a regular file", "No such file
+/// or directory (os error 2): No such file or directory (os error 2)"): the error named its
+/// cause in its text and again as its source.
+#[cfg(unix)]
+#[test]
+fn a_state_file_error_names_its_cause_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases = [
+        (std::path::PathBuf::from("/dev/zero"), "not a regular file"),
+        (dir.path().join("missing/state.json"), "No such file"),
+    ];
+    for (path, cause) in cases {
+        let out = cmd().args(["sandbox", "--state"]).arg(&path).run();
+        out.code(1).one_line_error();
+        assert_eq!(out.stderr.matches(cause).count(), 1, "{}", out.stderr);
+    }
+}
+
+/// README (`--state`): the sandbox locks a lock file `.FILE.lock` beside the state file. A
+/// symbolic link planted there is not followed (its target is left as it was), and the
+/// error says what is wrong with which file: it said only "Too many levels of symbolic
+/// links", naming neither the lock file nor a link.
+#[cfg(unix)]
+#[test]
+fn a_symlink_in_place_of_the_lock_file_is_named_as_such() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious").expect("write");
+    std::os::unix::fs::symlink(&victim, dir.path().join(".state.json.lock")).expect("symlink");
+    let out = cmd()
+        .args(["sandbox", "--state"])
+        .arg(dir.path().join("state.json"))
+        .run();
+    out.code(1).one_line_error();
+    out.stderr_contains(".state.json.lock")
+        .stderr_contains("symbolic link");
+    assert_eq!(std::fs::read_to_string(&victim).expect("read"), "precious");
+}
