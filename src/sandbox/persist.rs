@@ -91,7 +91,7 @@ impl LoadError {
     }
 }
 
-/// The data in `path`, or `None` when there is no such file yet (a first start).
+/// The data in `path`, or `None` for a first start: no such file yet, or an empty one.
 fn load(path: &Path) -> Result<Option<Data>, LoadError> {
     let bytes = match crate::files::read_regular(path, MAX_STATE_BYTES) {
         Ok(Some(bytes)) => bytes,
@@ -103,13 +103,15 @@ fn load(path: &Path) -> Result<Option<Data>, LoadError> {
             });
         }
     };
+    // An empty file is one made for us (`mktemp`, `touch`): every save replaces the file
+    // whole, so a state this sandbox wrote is never empty and nothing is lost by starting.
+    if bytes.is_empty() {
+        return Ok(None);
+    }
     let invalid = |why: String| LoadError::Invalid {
         path: path.to_owned(),
         why,
     };
-    if bytes.is_empty() {
-        return Err(invalid("the file is empty".into()));
-    }
     let state: Contents = serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))?;
     if state.format != FORMAT || !VERSIONS_READ.contains(&state.version) {
         return Err(invalid(format!(

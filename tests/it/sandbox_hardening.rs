@@ -351,3 +351,27 @@ fn only_a_regular_file_of_bounded_size_is_read_as_state() {
         "nothing created beside a device"
     );
 }
+
+/// `STATE=$(mktemp); avn-token sandbox --state "$STATE"`: an empty file is a first start (no
+/// token can be lost: every save replaces the file whole, so a state the sandbox wrote is
+/// never empty), and it holds the sandbox's tokens from then on.
+#[test]
+fn an_empty_state_file_is_a_first_start() {
+    let dir = state_dir();
+    let state = dir.path().join("state.json");
+    std::fs::write(&state, b"").expect("an empty file, as mktemp makes");
+    let path = state.to_str().expect("utf-8");
+    let sandbox = SandboxProcess::start(&["--state", path]);
+    let full = sandbox.api().create(r#"{"description":"kept"}"#)["full_token"]
+        .as_str()
+        .expect("full_token")
+        .to_owned();
+    assert_eq!(sandbox.terminate(), Some(0));
+    assert!(state_tokens(&state).contains(&full));
+    let again = SandboxProcess::start(&["--state", path]);
+    let listed = again.api().list();
+    assert!(
+        listed.iter().any(|t| t["description"] == "kept"),
+        "{listed:?}"
+    );
+}
