@@ -815,6 +815,14 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
             .find(|c: char| !c.is_ascii_alphabetic())
             .unwrap_or(after.len());
         let (unit, after) = after.split_at(unit_len);
+        // Units are read case-insensitively, except `M`: months in humantime and systemd,
+        // minutes here. Refused rather than guessed.
+        if unit == "M" {
+            return Err(format!(
+                "`{text}`: `M` could mean minutes or months; write m for minutes \
+                 (months are not offered: use d, w or y)"
+            ));
+        }
         let Some(&(_, size)) = DURATION_UNITS
             .iter()
             .find(|(names, _)| names.contains(&unit.to_ascii_lowercase().as_str()))
@@ -973,7 +981,12 @@ mod tests {
         assert_eq!(secs("2 years"), Ok(2 * 365 * 86_400));
         assert_eq!(secs("1h30m"), Ok(5400));
         assert_eq!(secs(" 1h 30min "), Ok(5400));
-        assert_eq!(secs("10M"), Ok(600));
+        assert_eq!(secs("10MIN"), Ok(600));
+        assert!(
+            parse_duration("10M")
+                .unwrap_err()
+                .contains("minutes or months")
+        );
         for bad in ["0s", "soon", "1.5s", "", "h", "-1h", "1x", "1month", "12"] {
             let error = parse_duration(bad).unwrap_err();
             if bad != "0s" {
