@@ -20,7 +20,7 @@ use std::io::{BufRead, IsTerminal, Read};
 use anyhow::Result;
 
 use super::Context;
-use super::lookup::{explain_prefix_error, find_token, new_full_token};
+use super::lookup::{find_token, new_full_token};
 use super::owner::{Owner, required_organization};
 use crate::api::{ApiError, AppUser, NewToken, Token};
 use crate::cli::{
@@ -201,9 +201,8 @@ async fn revoke_token(args: &AppTokenRevokeArgs, ctx: &Context) -> Result<()> {
                 user_id: args.user_id.clone(),
                 name: None,
             };
-            let (prefix, listing) = (&args.token_prefix, owner.listing());
-            let list = || owner.list_tokens(client);
-            return Err(explain_prefix_error(prefix, error, &listing, list).await);
+            let prefix = &args.token_prefix;
+            return Err(owner.explain_prefix_error(prefix, error, client).await);
         }
         result => result?,
     }

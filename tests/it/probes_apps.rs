@@ -62,3 +62,44 @@ fn application_user_token_revoke_words_prefix_errors_as_every_command() {
         .one_line_error()
         .stderr_contains("Application user not found");
 }
+
+/// Issue 11.6: `-o pretty` "never cuts a token: `create` shows the full token unbroken on
+/// its own line". `application-user token create -o pretty` showed a row of dashes and no
+/// full token at all (shown only this once, so lost), and `application-user list|info
+/// -o pretty` a row of dashes per user: no name, no ID.
+#[test]
+fn pretty_shows_application_users_and_a_new_application_token() {
+    const FULL: &str = "NEWapptoken0/the+rest/ofit/is/long/enough/to/be/cut/by/a/table==";
+    let user = json!({"user_id": "u1a2b3c4d5e6", "name": "ci-bot",
+                      "user_email": "u1a2b3c4d5e6@application-users.example", "is_super_admin": false});
+    let server = ScriptedServer::start(move |request| match request.method.as_str() {
+        "POST" => Canned::json(
+            200,
+            json!({"full_token": FULL, "token_prefix": &FULL[..12]}),
+        ),
+        _ if request.path.ends_with("/application-users") => {
+            Canned::json(200, json!({"application_users": [user.clone()]}))
+        }
+        _ => Canned::json(200, user.clone()),
+    });
+    let pretty = |args: &[&str]| {
+        let out = cmd()
+            .api(&server)
+            .env("COLUMNS", "60")
+            .env("AIVEN_ORGANIZATION_ID", ORG)
+            .arg("application-user")
+            .args(args)
+            .args(["-o", "pretty"])
+            .run();
+        out.success();
+        out.stdout
+    };
+    let created = pretty(&["token", "create", "u1", "--description", "d"]);
+    assert!(created.lines().any(|line| line == FULL), "{created}");
+    for listed in [pretty(&["list"]), pretty(&["info", "u1"])] {
+        assert!(
+            listed.contains("ci-bot") && listed.contains("u1a2b3c4d5e6"),
+            "{listed}"
+        );
+    }
+}
