@@ -103,3 +103,37 @@ fn pretty_shows_application_users_and_a_new_application_token() {
         );
     }
 }
+
+/// Issue 11.2: "Every command's help has an example." The help of each `application-user`
+/// command (issue 10) had none, nor a fitting length check: every visible command, at
+/// every depth, is checked here.
+#[test]
+fn every_application_user_command_has_an_example_and_fits() {
+    for command in [
+        "create",
+        "list",
+        "info",
+        "update",
+        "delete",
+        "token",
+        "token create",
+        "token list",
+        "token info",
+        "token revoke",
+    ] {
+        let out = cmd()
+            .env("COLUMNS", "100")
+            .arg("application-user")
+            .args(command.split(' '))
+            .arg("--help")
+            .run();
+        out.success();
+        let text = &out.stdout;
+        assert!(text.contains("\nExample"), "{command}: no example:\n{text}");
+        assert!(text.lines().count() <= 60, "{command}:\n{text}");
+        assert!(
+            text.lines().all(|line| line.chars().count() <= 100),
+            "{command}:\n{text}"
+        );
+    }
+}
