@@ -30,6 +30,8 @@ pub fn run(args: &ManArgs) -> Result<()> {
         write_stdout(&main_page(&top))?;
         return Ok(());
     };
+    // As `mkdir -p`: ~/.local/share/man/man1 is often not there yet.
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     write_page(dir, "avn-token", &main_page(&top))?;
     for sub in visible_subcommands(&top) {
         let name = format!("avn-token-{}", sub.get_name());

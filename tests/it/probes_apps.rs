@@ -137,3 +137,46 @@ fn every_application_user_command_has_an_example_and_fits() {
         );
     }
 }
+
+/// Issue 11.7: the man page's ENVIRONMENT lists every variable. The two issue 10 added,
+/// `AIVEN_ORGANIZATION_ID` and `AIVEN_FORCE` (in the README's table), were missing.
+#[test]
+fn man_environment_lists_every_variable_the_readme_lists() {
+    let out = cmd().arg("man").run();
+    out.success();
+    let page = &out.stdout;
+    let start = page.find(".SH ENVIRONMENT").expect("ENVIRONMENT");
+    let section = &page[start..start + page[start..].find(".SH FILES").expect("FILES")];
+    for variable in [
+        "AIVEN_AUTH_TOKEN",
+        "AIVEN_WEB_URL",
+        "AIVEN_CA_CERT",
+        "REQUESTS_CA_BUNDLE",
+        "AIVEN_CREDENTIALS_FILE",
+        "AIVEN_CONFIG_DIR",
+        "AIVEN_ORGANIZATION_ID",
+        "AIVEN_FORCE",
+        "AVN_TOKEN_OUTPUT",
+        "COLUMNS",
+        "NO_COLOR",
+        "https_proxy",
+        "http_proxy",
+        "no_proxy",
+    ] {
+        assert!(
+            section.contains(&format!("\\fB{variable}\\fR")),
+            "no {variable}:\n{section}"
+        );
+    }
+}
+
+/// README: `avn-token man --dir ~/.local/share/man/man1`. On a machine where that
+/// directory does not exist yet (most), it failed: "cannot write ...: No such file or
+/// directory". It is created, as `mkdir -p` would.
+#[test]
+fn man_dir_creates_the_directory() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join(".local/share/man/man1");
+    cmd().args(["man", "--dir"]).arg(&dir).run().success();
+    assert!(dir.join("avn-token.1").is_file() && dir.join("avn-token-audit.1").is_file());
+}
