@@ -180,3 +180,46 @@ fn man_dir_creates_the_directory() {
     cmd().args(["man", "--dir"]).arg(&dir).run().success();
     assert!(dir.join("avn-token.1").is_file() && dir.join("avn-token-audit.1").is_file());
 }
+
+/// Issue 11.1: "Make completion work in bash, zsh and fish." In fish, nothing completed
+/// past two commands: clap_complete's fish generator stops there, so `application-user
+/// token create --desc<TAB>` (issue 10's commands) offered nothing.
+#[test]
+fn fish_completes_application_user_token_commands() {
+    let found = std::process::Command::new("fish")
+        .args(["-c", "exit 0"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !found {
+        eprintln!("`fish` is not installed: its completion check is SKIPPED");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("avn-token.fish");
+    let out = cmd().args(["completions", "fish"]).run();
+    out.success();
+    std::fs::write(&script, &out.stdout).unwrap();
+    let complete = |line: &str| {
+        let out = crate::support::Cmd::new("fish")
+            .arg("-c")
+            .arg(format!("source {}; complete -C '{line}'", script.display()))
+            .run();
+        out.success();
+        assert_eq!(out.stderr, "", "the script does not load cleanly");
+        out.stdout
+    };
+    let formats = complete("avn-token application-user token create -o ");
+    assert!(formats.contains("pretty\t"), "{formats}");
+    let create = complete("avn-token application-user token create --");
+    for option in [
+        "--description\t",
+        "--max-age-seconds\t",
+        "--scopes\t",
+        "--organization-id\t",
+    ] {
+        assert!(create.contains(option), "no {option}:\n{create}");
+    }
+    assert!(complete("avn-token application-user token list --ver").starts_with("--verbose"));
+    // Not offered where it does not apply.
+    assert!(!complete("avn-token application-user create --").contains("--max-age-seconds"));
+}
