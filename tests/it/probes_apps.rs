@@ -223,3 +223,43 @@ fn fish_completes_application_user_token_commands() {
     // Not offered where it does not apply.
     assert!(!complete("avn-token application-user create --").contains("--max-age-seconds"));
 }
+
+/// Issue 11.7: the man page has "the commands" with their options. The application-user
+/// commands (issue 10) were one line, `avn-token application-user [OPTIONS] <COMMAND>`: none
+/// of `create`, `token create`, ... nor their options (`--name`, `--verbose`) was anywhere,
+/// in `avn-token.1` or in `avn-token-application-user.1`.
+#[test]
+fn man_pages_describe_the_application_user_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    cmd().args(["man", "--dir"]).arg(dir.path()).run().success();
+    for page in ["avn-token.1", "avn-token-application-user.1"] {
+        let text = std::fs::read_to_string(dir.path().join(page)).unwrap();
+        for command in [
+            "create",
+            "delete",
+            "token create",
+            "token list",
+            "token revoke",
+        ] {
+            assert!(
+                text.contains(&format!(".SS \"avn-token application-user {command}\"")),
+                "{page}: no {command}"
+            );
+        }
+        for option in [
+            "\\fB\\-\\-name\\fR",
+            "\\fB\\-\\-verbose\\fR",
+            "\\fB\\-\\-scopes\\fR",
+        ] {
+            assert!(text.contains(option), "{page}: no {option}");
+        }
+        assert!(
+            text.contains("application\\-user token revoke u1234abcd"),
+            "{page}: examples"
+        );
+        assert!(
+            !text.contains("avn-token application-user help"),
+            "{page}: clap's help"
+        );
+    }
+}
