@@ -406,9 +406,10 @@ fn max_age(token: &Token) -> String {
     format!("{count} {plural}")
 }
 
+/// How the token was made. Not "personal": an application user's tokens are shown too.
 fn kind(token: &Token) -> &'static str {
     if token.created_manually() {
-        "personal (created by hand)"
+        "created by hand"
     } else {
         "session (created by login)"
     }

@@ -263,3 +263,33 @@ fn man_pages_describe_the_application_user_commands() {
         );
     }
 }
+
+/// Issue 10.2: `--app-user` works "with every native feature", `-o pretty` among them.
+/// `info --app-user U PREFIX -o pretty` called an application user's token "Kind: personal
+/// (created by hand)": it is not a personal token.
+#[test]
+fn pretty_info_does_not_call_an_application_token_personal() {
+    let server = ScriptedServer::start(|request| match request.path.as_str() {
+        "/v1/organizations" => {
+            Canned::json(200, json!({"organizations": [{"organization_id": ORG}]}))
+        }
+        path if path.ends_with("/application-users") => Canned::json(
+            200,
+            json!({"application_users": [{"user_id": "u1", "name": "ci-bot"}]}),
+        ),
+        _ => Canned::json(200, json!({"tokens": [token("APPtoken0001", "ci")]})),
+    });
+    let out = cmd()
+        .api(&server)
+        .args([
+            "info",
+            "--app-user",
+            "ci-bot",
+            "APPtoken0001",
+            "-o",
+            "pretty",
+        ])
+        .run();
+    out.success().stdout_contains("created by hand");
+    assert!(!out.stdout.contains("personal"), "{}", out.stdout);
+}
