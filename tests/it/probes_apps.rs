@@ -293,3 +293,18 @@ fn pretty_info_does_not_call_an_application_token_personal() {
     out.success().stdout_contains("created by hand");
     assert!(!out.stdout.contains("personal"), "{}", out.stdout);
 }
+
+/// Issue 10.4: "the 10-token quota does not apply to application users". An application
+/// token running `avn-token list` (the sandbox, as the API's personal-token calls, lists
+/// that user's own tokens) was warned "35 of 10 personal tokens in use": more than the
+/// quota allows means the caller is not under it, and nothing is said.
+#[test]
+fn no_quota_warning_beyond_the_quota() {
+    let tokens: Vec<_> = (0..12)
+        .map(|n| token(&format!("APPtoken{n:04}"), "ci"))
+        .collect();
+    let server = ScriptedServer::always(Canned::json(200, json!({ "tokens": tokens })));
+    let out = cmd().api(&server).arg("list").run();
+    out.success();
+    assert!(!out.stderr.contains("12 of 10"), "{}", out.stderr);
+}
