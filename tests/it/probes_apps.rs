@@ -308,3 +308,25 @@ fn no_quota_warning_beyond_the_quota() {
     out.success();
     assert!(!out.stderr.contains("12 of 10"), "{}", out.stderr);
 }
+
+/// The same for `rotate`: with more tokens than the personal quota allows (an application
+/// token rotating one of its own), `rotate` refused before asking anything, "all 10
+/// personal tokens are in use". At exactly 10 it still explains (tested in `features`).
+#[test]
+fn rotate_is_not_refused_beyond_the_quota() {
+    const NEW: &str = "TkVXdG9rZW4wMDAwU2VjcmV0UGFydE9mVGhlTmV3VG9rZW4xMjM0NTY3ODkw";
+    let tokens: Vec<_> = (0..12)
+        .map(|n| token(&format!("APPtoken{n:04}"), "ci"))
+        .collect();
+    let server = ScriptedServer::start(move |request| match request.method.as_str() {
+        "GET" => Canned::json(200, json!({ "tokens": tokens })),
+        "POST" => Canned::json(200, json!({"token_prefix": &NEW[..12], "full_token": NEW})),
+        _ => Canned::json(200, json!({"message": "revoked"})),
+    });
+    let out = cmd()
+        .api(&server)
+        .args(["rotate", "APPtoken0003", "-q"])
+        .run();
+    out.success();
+    assert_eq!(out.stdout, format!("{NEW}\n"));
+}
