@@ -341,16 +341,28 @@ pub(crate) enum AccessTokenCommand {
 #[derive(Debug, Subcommand)]
 pub(crate) enum ApplicationUserCommand {
     /// Create an application user
+    #[command(after_help = "Example:
+  avn-token application-user create --name ci-bot")]
     Create(AppUserCreateArgs),
     /// List application users for an organization
+    #[command(after_help = "Example:
+  avn-token application-user list --organization-id org1234abcd --json")]
     List(AppUserListArgs),
     /// Get profile information for an application user
+    #[command(after_help = "Example:
+  avn-token application-user info u1234abcd")]
     Info(AppUserInfoArgs),
     /// Update the profile information for an application user
+    #[command(after_help = "Example:
+  avn-token application-user update u1234abcd --name deployer")]
     Update(AppUserUpdateArgs),
     /// Permanently delete an application user
+    #[command(after_help = "Example:
+  avn-token application-user delete u1234abcd --force")]
     Delete(AppUserDeleteArgs),
     /// Manage an application user's tokens
+    #[command(after_help = "Example:
+  avn-token application-user token list u1234abcd --verbose")]
     Token {
         #[command(subcommand)]
         command: AppTokenCommand,
@@ -361,12 +373,20 @@ pub(crate) enum ApplicationUserCommand {
 #[derive(Debug, Subcommand)]
 pub(crate) enum AppTokenCommand {
     /// Creates a token for an application user
+    #[command(after_help = "Example:
+  avn-token application-user token create u1234abcd --description ci --max-age-seconds 86400")]
     Create(AppTokenCreateArgs),
     /// List all tokens for an application user
+    #[command(after_help = "Example:
+  avn-token application-user token list u1234abcd --json")]
     List(AppTokenListArgs),
     /// Show info on the specified token for an application user
+    #[command(after_help = "Example:
+  avn-token application-user token info u1234abcd 6JsKDclT3OMQ")]
     Info(AppTokenInfoArgs),
     /// Permanently revoke the specified token for the application user
+    #[command(after_help = "Example:
+  avn-token application-user token revoke u1234abcd 6JsKDclT3OMQ --force")]
     Revoke(AppTokenRevokeArgs),
 }
 

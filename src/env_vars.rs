@@ -74,6 +74,14 @@ impl EnvVars {
             "The directory of aiven-credentials.json (default ~/.config/aiven).",
         ),
         (
+            Self::AIVEN_ORGANIZATION_ID,
+            "The organization of application users, when --organization-id is not given.",
+        ),
+        (
+            Self::AIVEN_FORCE,
+            "y, yes, t, true, 1 or ok: application-user delete and token revoke do not ask.",
+        ),
+        (
             Self::AVN_TOKEN_OUTPUT,
             "The output format when stdout is a terminal and no -o is given, e.g. pretty.",
         ),

@@ -22,7 +22,7 @@ use anyhow::Result;
 use super::Context;
 use super::lookup::{find_token, new_full_token};
 use super::owner::{Owner, required_organization};
-use crate::api::{AppUser, NewToken, Token};
+use crate::api::{ApiError, AppUser, NewToken, Token};
 use crate::cli::{
     AppTokenCommand, AppTokenCreateArgs, AppTokenInfoArgs, AppTokenListArgs, AppTokenRevokeArgs,
     AppUserDeleteArgs, AppUserUpdateArgs, ApplicationUserCommand, AvnForce, OutputFormat,
@@ -188,9 +188,24 @@ async fn revoke_token(args: &AppTokenRevokeArgs, ctx: &Context) -> Result<()> {
         avn_question: "Confirm revoke (y/N)?",
     };
     let asked = confirmation.ask(ctx).await?;
-    ctx.client()?
+    let client = ctx.client()?;
+    match client
         .revoke_app_token(&organization_id, &args.user_id, &args.token_prefix)
-        .await?;
+        .await
+    {
+        // An ambiguous prefix in every command's words, naming the tokens (listed for it).
+        // A 404 stays in the API's words: it may be about the user, not the token.
+        Err(error @ ApiError::Status { status: 409, .. }) => {
+            let owner = Owner::AppUser {
+                organization_id,
+                user_id: args.user_id.clone(),
+                name: None,
+            };
+            let prefix = &args.token_prefix;
+            return Err(owner.explain_prefix_error(prefix, error, client).await);
+        }
+        result => result?,
+    }
     confirmation.print_done(ctx, asked)?;
     ctx.printer.line(&format!(
         "Token {shown_prefix} (application user id: {}) revoked successfully.",

@@ -6,10 +6,11 @@
 //! so nothing past the first word ever completes. The script is therefore generated for the
 //! hyphen-free name `avn_token` (the loop keys on the word bash passes, whatever it is) and
 //! only its `complete` lines, which name the program, are pointed at `avn-token`. zsh and
-//! fish scripts spell the name consistently and are used as generated.
+//! fish scripts spell the name consistently and are used as generated, fish's completed with
+//! the third level of commands its generator leaves out ([`fish_third_level`]).
 
 use anyhow::{Result, bail};
-use clap::CommandFactory;
+use clap::{Command, CommandFactory};
 use clap_complete::Shell;
 
 use crate::cli::{Cli, CompletionsArgs};
@@ -27,6 +28,9 @@ pub fn run(args: &CompletionsArgs) -> Result<()> {
 
 /// The completion script for `shell`.
 fn script(shell: Shell) -> Result<String> {
+    if shell == Shell::Fish {
+        return Ok(fish_third_level(generate(shell, PROGRAM)));
+    }
     if shell != Shell::Bash {
         return Ok(generate(shell, PROGRAM));
     }
@@ -39,7 +43,43 @@ fn script(shell: Shell) -> Result<String> {
 }
 
 fn generate(shell: Shell, name: &str) -> String {
+    generate_for(shell, Cli::command(), name)
+}
+
+fn generate_for(shell: Shell, mut command: Command, name: &str) -> String {
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), name, &mut script);
+    clap_complete::generate(shell, &mut command, name, &mut script);
     String::from_utf8_lossy(&script).into_owned()
+}
+
+/// clap_complete's fish script stops at two levels of commands (its generator says so), so
+/// `application-user token create --<TAB>` offered nothing. Each second-level command with
+/// commands of its own (global options propagated) is generated as if it were the program,
+/// and the lines for its commands are added under its path: `using_subcommand create`
+/// becomes `using_subcommand application-user; and ... token; and ... create`.
+fn fish_third_level(mut script: String) -> String {
+    const USING: &str = "-n \"__fish_avn_token_using_subcommand ";
+    let mut top = Cli::command();
+    top.build();
+    for first in top.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        for second in first.get_subcommands().filter(|sub| sub.has_subcommands()) {
+            let path = format!(
+                "{USING}{}; and __fish_seen_subcommand_from {}; and __fish_seen_subcommand_from ",
+                first.get_name(),
+                second.get_name()
+            );
+            // A `complete` line's values with their descriptions continue on the next lines.
+            let mut taking = false;
+            for line in generate_for(Shell::Fish, second.clone(), PROGRAM).lines() {
+                if line.starts_with("complete ") {
+                    taking = line.contains(USING);
+                }
+                if taking {
+                    script.push_str(&line.replacen(USING, &path, 1));
+                    script.push('\n');
+                }
+            }
+        }
+    }
+    script
 }

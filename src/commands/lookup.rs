@@ -5,13 +5,11 @@
 //! Every command says the same thing for the same problem: an unknown prefix is exit 4
 //! ([`not_found`]), an ambiguous one exit 2, naming the tokens it matches ([`ambiguous`]),
 //! whether the command looked the prefix up in the list itself (info, rotate) or the API did
-//! (revoke, update: [`explain_prefix_error`]).
+//! (revoke, update: `Owner::explain_prefix_error`).
 
 use anyhow::{Result, anyhow};
 
-use std::future::Future;
-
-use crate::api::{ApiError, Token};
+use crate::api::Token;
 use crate::exit::CommandError;
 use crate::safe_text::is_plain_base64;
 use crate::secret::{Secret, visible_prefix};
@@ -78,33 +76,6 @@ pub(super) fn ambiguous(wanted: &str, many: &[&Token]) -> CommandError {
             .collect::<Vec<_>>()
             .join(", ")
     ))
-}
-
-/// The error to report when the API refused a call on `/access_token/{wanted}`: 404 is the
-/// same "no token matches" as everywhere, and for 409 (the prefix is ambiguous) the tokens
-/// are listed to name the ones it matches. Anything else is reported as it is.
-/// `list` reads the tokens of whoever owns them (you, or an application user), and
-/// `listing` says where they are.
-pub(super) async fn explain_prefix_error<List>(
-    wanted: &str,
-    error: ApiError,
-    listing: &str,
-    list: impl FnOnce() -> List,
-) -> anyhow::Error
-where
-    List: Future<Output = Result<Vec<Token>, ApiError>>,
-{
-    match error {
-        ApiError::Status { status: 404, .. } => not_found(wanted, listing).into(),
-        ApiError::Status { status: 409, .. } => match list().await {
-            Ok(tokens) => match matching(&tokens, wanted).as_slice() {
-                many @ [_, _, ..] => ambiguous(wanted, many).into(),
-                _ => CommandError::Usage(error.to_string()).into(),
-            },
-            Err(_) => CommandError::Usage(error.to_string()).into(),
-        },
-        other => other.into(),
-    }
 }
 
 /// `Revoke token 6JsKDclT3OMQ ("ci deploy")?`

@@ -30,6 +30,8 @@ pub fn run(args: &ManArgs) -> Result<()> {
         write_stdout(&main_page(&top))?;
         return Ok(());
     };
+    // As `mkdir -p`: ~/.local/share/man/man1 is often not there yet.
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     write_page(dir, "avn-token", &main_page(&top))?;
     for sub in visible_subcommands(&top) {
         let name = format!("avn-token-{}", sub.get_name());
@@ -51,8 +53,25 @@ fn built_command() -> Command {
     command
 }
 
+/// A command's commands, without the hidden ones and clap's `help`.
 fn visible_subcommands(command: &Command) -> impl Iterator<Item = &Command> {
-    command.get_subcommands().filter(|sub| !sub.is_hide_set())
+    command
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set() && sub.get_name() != "help")
+}
+
+/// A command's entry (name, summary, usage, own options), then its own commands' entries
+/// (`avn-token application-user token create`).
+fn command_entry(roff: &mut Roff, sub: &Command, parent: &str) {
+    let name = format!("{parent} {}", sub.get_name());
+    roff.control("SS", [name.as_str()]);
+    roff.text([roman(about(sub))]);
+    roff.control("PP", []);
+    no_fill(roff, [usage(sub)]);
+    options(roff, own_args(sub));
+    for nested in visible_subcommands(sub) {
+        command_entry(roff, nested, &name);
+    }
 }
 
 /// `avn-token.1`.
@@ -84,11 +103,7 @@ pub(crate) fn main_page(top: &Command) -> String {
     }
     roff.control("SH", ["COMMANDS"]);
     for sub in visible_subcommands(top) {
-        roff.control("SS", [format!("avn-token {}", sub.get_name()).as_str()]);
-        roff.text([roman(about(sub))]);
-        roff.control("PP", []);
-        no_fill(&mut roff, [usage(sub)]);
-        options(&mut roff, own_args(sub));
+        command_entry(&mut roff, sub, "avn-token");
     }
     roff.control("SH", ["OPTIONS"]);
     roff.text([roman(
@@ -124,6 +139,13 @@ fn command_page(sub: &Command, name: &str) -> String {
     no_fill(&mut roff, [usage(sub)]);
     roff.control("SH", ["OPTIONS"]);
     options(&mut roff, own_args(sub));
+    if sub.has_subcommands() {
+        roff.control("SH", ["COMMANDS"]);
+        let parent = format!("avn-token {}", sub.get_name());
+        for nested in visible_subcommands(sub) {
+            command_entry(&mut roff, nested, &parent);
+        }
+    }
     roff.control("SH", ["GLOBAL OPTIONS"]);
     options(
         &mut roff,
@@ -218,11 +240,12 @@ fn exit_status(roff: &mut Roff) {
     }
 }
 
-/// The `Examples:` lines of a command's help, as they are typed.
+/// The `Examples:` lines of a command's help, as they are typed, then its commands'.
 fn examples(roff: &mut Roff, sub: &Command) {
-    let Some(after) = sub.get_after_help().map(ToString::to_string) else {
-        return;
-    };
+    let after = sub
+        .get_after_help()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     let lines: Vec<String> = after
         .lines()
         .skip_while(|line| !line.starts_with("Example"))
@@ -230,12 +253,14 @@ fn examples(roff: &mut Roff, sub: &Command) {
         .map(|line| line.trim().to_owned())
         .filter(|line| !line.is_empty())
         .collect();
-    if lines.is_empty() {
-        return;
+    if !lines.is_empty() {
+        roff.control("PP", []);
+        roff.text([roman(about(sub))]);
+        no_fill(roff, lines);
     }
-    roff.control("PP", []);
-    roff.text([roman(about(sub))]);
-    no_fill(roff, lines);
+    for nested in visible_subcommands(sub) {
+        examples(roff, nested);
+    }
 }
 
 /// Lines set as they are: no filling, no adjusting, no hyphenation, indented.

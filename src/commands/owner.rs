@@ -6,7 +6,7 @@ use anyhow::{Context as _, Result};
 use serde_json::{Value, json};
 
 use super::Context;
-use super::lookup::describe_for_prompt;
+use super::lookup::{ambiguous, describe_for_prompt, matching, not_found};
 use crate::api::{ApiError, AppUser, Client, NewToken, Token};
 use crate::cli::{OrganizationArg, OwnerArgs};
 use crate::diag;
@@ -160,6 +160,29 @@ impl Owner {
                     .revoke_app_token(organization_id, user_id, prefix)
                     .await
             }
+        }
+    }
+
+    /// The error to report when the API refused a call on one of this owner's tokens,
+    /// `wanted`: 404 is the same "no token matches" as everywhere, and for 409 (the prefix
+    /// is ambiguous) the tokens are listed to name the ones it matches. Anything else is
+    /// reported as it is.
+    pub(super) async fn explain_prefix_error(
+        &self,
+        wanted: &str,
+        error: ApiError,
+        client: &Client,
+    ) -> anyhow::Error {
+        match error {
+            ApiError::Status { status: 404, .. } => not_found(wanted, &self.listing()).into(),
+            ApiError::Status { status: 409, .. } => match self.list_tokens(client).await {
+                Ok(tokens) => match matching(&tokens, wanted).as_slice() {
+                    many @ [_, _, ..] => ambiguous(wanted, many).into(),
+                    _ => CommandError::Usage(error.to_string()).into(),
+                },
+                Err(_) => CommandError::Usage(error.to_string()).into(),
+            },
+            other => other.into(),
         }
     }
 

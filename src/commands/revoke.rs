@@ -8,7 +8,7 @@
 use anyhow::Result;
 
 use super::Context;
-use super::lookup::{ambiguous, explain_prefix_error, matching};
+use super::lookup::{ambiguous, matching};
 use super::owner;
 use crate::cli::RevokeArgs;
 use crate::exit::CommandError;
@@ -38,10 +38,7 @@ pub async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
         }
     }
     if let Err(error) = owner.revoke_token(client, prefix).await {
-        let listing = owner.listing();
-        return Err(
-            explain_prefix_error(prefix, error, &listing, || owner.list_tokens(client)).await,
-        );
+        return Err(owner.explain_prefix_error(prefix, error, client).await);
     }
     ctx.printer.line("Revoked")?;
     Ok(())

@@ -28,9 +28,10 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
         .into());
     }
     // The new token is made before the old one goes, so it needs a free slot (personal
-    // tokens only: application users have no quota).
+    // tokens only: application users have no quota; more than the quota allows means the
+    // caller is not under it, as an application token rotating one of its own).
     let personal = tokens.iter().filter(|t| t.created_manually()).count();
-    if owner.is_personal() && personal >= PERSONAL_TOKEN_LIMIT {
+    if owner.is_personal() && personal == PERSONAL_TOKEN_LIMIT {
         return Err(quota_full(&old_prefix).into());
     }
     ctx.confirm(&owner.question("Rotate", old), args.yes)

@@ -3,7 +3,6 @@
 use anyhow::Result;
 
 use super::Context;
-use super::lookup::explain_prefix_error;
 use super::owner::Owner;
 use crate::cli::UpdateArgs;
 use crate::exit::CommandError;
@@ -27,10 +26,7 @@ pub async fn run(args: &UpdateArgs, ctx: &Context) -> Result<()> {
         Ok(token) => token,
         Err(error) => {
             let prefix = &args.token_prefix;
-            let listing = Owner::Me.listing();
-            return Err(
-                explain_prefix_error(prefix, error, &listing, || client.list_tokens()).await,
-            );
+            return Err(Owner::Me.explain_prefix_error(prefix, error, client).await);
         }
     };
     ctx.printer.tokens(&[token], Layout::Listed)?;

@@ -69,8 +69,35 @@ pub(crate) fn render(
     match (layout, tokens) {
         (Layout::Detail, [token]) => detail(token, terminal, now),
         (Layout::Created, _) => created(tokens, terminal, now),
+        (Layout::AppUser | Layout::AppTokenCreated, _) => fields(tokens, layout, terminal),
         _ => listed(tokens, terminal, now),
     }
+}
+
+/// Application users, and a new application token (the API answers only its prefix and the
+/// full token): `avn`'s columns, one line each, IDs and prefixes never cut, then a new token
+/// whole on its own line.
+fn fields(tokens: &[Token], layout: Layout, terminal: Terminal) -> String {
+    let names: Vec<&str> = layout
+        .columns()
+        .iter()
+        .copied()
+        .filter(|name| *name != "full_token")
+        .collect();
+    let header: Vec<String> = names
+        .iter()
+        .map(|name| name.replace('_', " ").to_uppercase())
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let rows = tokens
+        .iter()
+        .map(|token| names.iter().map(|name| text(token, name)).collect());
+    let keep_whole: Vec<usize> = (0..names.len())
+        .filter(|&index| names[index].ends_with("_id") || names[index] == "token_prefix")
+        .collect();
+    let mut out = one_line_rows(&header, rows, &keep_whole, terminal);
+    full_tokens(&mut out, tokens);
+    out
 }
 
 /// `list` and `update`: one line per token. On a narrow terminal the least useful columns
@@ -154,6 +181,12 @@ fn created(tokens: &[Token], terminal: Terminal, now: DateTime<Utc>) -> String {
         ]
     });
     let mut out = one_line_rows(&header, rows, &[1, 2], terminal);
+    full_tokens(&mut out, tokens);
+    out
+}
+
+/// Each new token whole, alone on its line, after the table.
+fn full_tokens(out: &mut String, tokens: &[Token]) {
     for token in tokens {
         if let Some(full_token) = token.full_token() {
             out.push_str("\nThe new token, shown only this once:\n");
@@ -162,7 +195,6 @@ fn created(tokens: &[Token], terminal: Terminal, now: DateTime<Utc>) -> String {
             out.push('\n');
         }
     }
-    out
 }
 
 /// `info`: one token, a field per line; long values wrap rather than being cut.
@@ -374,9 +406,10 @@ fn max_age(token: &Token) -> String {
     format!("{count} {plural}")
 }
 
+/// How the token was made. Not "personal": an application user's tokens are shown too.
 fn kind(token: &Token) -> &'static str {
     if token.created_manually() {
-        "personal (created by hand)"
+        "created by hand"
     } else {
         "session (created by login)"
     }

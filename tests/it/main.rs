@@ -16,6 +16,7 @@ mod features_sandbox;
 mod hostile;
 mod memory;
 mod probes;
+mod probes_apps;
 mod props;
 mod sandbox_api;
 mod sandbox_app_users;
