@@ -9,6 +9,7 @@ use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc::RecvTimeoutError;
 
 use tempfile::TempDir;
 
@@ -145,11 +146,47 @@ pub struct Running {
     _home: Option<TempDir>,
 }
 
+/// How long any one program run may take before the test fails (killing it): far longer than
+/// any test means to wait, so only a hang (a program that should have ended and did not)
+/// reaches it, and the suite reports that test instead of never ending.
+const RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 impl Running {
-    /// Wait for the end: its exit code and what it printed that the test did not read.
+    /// Wait for the end: its exit code and what it printed that the test did not read. A
+    /// program still running after [`RUN_LIMIT`] is killed and the test fails.
     pub fn finish(self) -> Run {
-        Run::of(self.child.wait_with_output().expect("wait for the program"))
+        let pid = self.child.id();
+        let (ended, watch) = std::sync::mpsc::channel::<()>();
+        let watchdog = std::thread::spawn(move || {
+            let hung = watch.recv_timeout(RUN_LIMIT) == Err(RecvTimeoutError::Timeout);
+            if hung {
+                kill(pid);
+            }
+            hung
+        });
+        let output = self.child.wait_with_output().expect("wait for the program");
+        drop(ended);
+        let hung = watchdog.join().expect("the watchdog");
+        let run = Run::of(output);
+        assert!(
+            !hung,
+            "still running after {RUN_LIMIT:?}, killed; stderr: {}",
+            run.stderr
+        );
+        run
     }
+}
+
+#[cfg(unix)]
+fn kill(pid: u32) {
+    let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+}
+
+#[cfg(not(unix))]
+fn kill(pid: u32) {
+    let _ = Command::new("taskkill")
+        .args(["/F", "/PID", &pid.to_string()])
+        .status();
 }
 
 /// `avn-token ARGUMENTS` on a pseudo-terminal (util-linux `script`), with the API at
