@@ -13,8 +13,9 @@ const ORG: &str = "org1a2b3c4d";
 /// (when the API answers 409 for it, list the tokens to name them). An unknown prefix is
 /// exit 4 for every command, naming the prefix exactly as typed. One wording for each
 /// message." `application-user token revoke` passed the API's 409 through as exit 1, where
-/// `revoke --app-user` names the tokens (exit 2). Its 404 stays in the API's words (exit 4):
-/// it may be about the user, and `avn`'s requests are sent, no more.
+/// `revoke --app-user` names the tokens (exit 2), and its 404 in the API's words. A 404 may
+/// be about the user: it stays in the API's words when the user's tokens cannot be listed.
+/// `avn`'s requests are sent first; the list only after a failure, to explain it.
 #[test]
 fn application_user_token_revoke_words_prefix_errors_as_every_command() {
     let tokens_path = format!("/v1/organization/{ORG}/application-users/u1/access-tokens");
@@ -56,7 +57,8 @@ fn application_user_token_revoke_words_prefix_errors_as_every_command() {
     revoke("u1", "zz")
         .code(4)
         .one_line_error()
-        .stderr_contains("prefix 'zz'");
+        .stderr_contains("no token matches prefix `zz`")
+        .stderr_contains("avn-token list --app-user u1");
     revoke("u9", "zz")
         .code(4)
         .one_line_error()
