@@ -532,7 +532,14 @@ fn long_options_cut_short_as_argparse_reads_them() {
     let cases: &[&[&str]] = &[
         &[&create[..], &["--max-age", "3600", "--extend"]].concat(),
         &[&create[..], &["--max", "700"]].concat(),
-        &["--auth-tok", "another+token", "user", "access-token", "list", "--js"],
+        &[
+            "--auth-tok",
+            "another+token",
+            "user",
+            "access-token",
+            "list",
+            "--js",
+        ],
     ];
     for args in cases {
         let server = canned.serve();
