@@ -72,6 +72,8 @@ pub fn usage_error_line(error: &clap::Error) -> String {
     max_term_width = 100,
     // As avn's parser (argparse): an option given twice takes its last value.
     args_override_self = true,
+    // As argparse: a long option may be cut to any prefix that names only one option.
+    infer_long_args = true,
     arg = avn_only_option("config", "FILE"),
     arg = avn_only_option("idle-timeout", "SECS").value_parser(clap::value_parser!(f64)),
     arg = avn_only_option("max-age", "SECS").value_parser(clap::value_parser!(f64)),
@@ -87,12 +89,12 @@ pub struct Cli {
 /// One of avn's global options that mean nothing here, accepted (and not shown) so that an
 /// `avn` command line runs as it is: `--config` (avn's settings file: the commands mirrored
 /// here read nothing from it) and `--idle-timeout` / `--max-age` (the lifetime of pooled
-/// connections, which a one-shot client does not keep).
+/// connections, which a one-shot client does not keep). Before the subcommand only, as in
+/// avn: after it, `--max-age` is a cut-short `--max-age-seconds` to argparse.
 fn avn_only_option(name: &'static str, value_name: &'static str) -> clap::Arg {
     clap::Arg::new(name)
         .long(name)
         .value_name(value_name)
-        .global(true)
         .hide(true)
         .allow_negative_numbers(true)
 }

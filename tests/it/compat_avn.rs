@@ -521,6 +521,40 @@ fn avns_global_options_verbose_and_options_given_twice() {
     }
 }
 
+/// argparse takes any unambiguous prefix of a long option, and only the subcommand's own
+/// options after it: `create --max-age 3600` is `--max-age-seconds 3600` to avn (its global
+/// `--max-age` exists only before the subcommand), so it must not be an ignored global here,
+/// silently making a 30-day token.
+#[test]
+fn long_options_cut_short_as_argparse_reads_them() {
+    let canned = CannedApi::token_texts(&[EVERY_COLUMN]);
+    let create = ["user", "access-token", "create", "--desc", "d"];
+    let cases: &[&[&str]] = &[
+        &[&create[..], &["--max-age", "3600", "--extend"]].concat(),
+        &[&create[..], &["--max", "700"]].concat(),
+        &[
+            "--auth-tok",
+            "another+token",
+            "user",
+            "access-token",
+            "list",
+            "--js",
+        ],
+    ];
+    for args in cases {
+        let server = canned.serve();
+        run_ours(&server.url(), args).success();
+        if args.contains(&"create") {
+            let sent = &received(&server, false)[0].2;
+            assert!(sent["max_age_seconds"].is_u64(), "{args:?}: sent {sent}");
+        }
+    }
+    let Some(avn) = avn_binary() else { return };
+    for args in cases {
+        compare(&avn, &canned, args);
+    }
+}
+
 /// A create answer without `full_token` fails avn's table (the column is missing) and
 /// avn-token's every format (see `hostile`: the token cannot be used).
 #[test]

@@ -135,8 +135,8 @@ fn usage_errors_are_one_line() {
             &["unexpected argument '--bogus'", "avn-token list --help"],
         ),
         (
-            &["create", "--desc", "x"],
-            &["unexpected argument '--desc'", "'--description'"],
+            &["create", "--descripton", "x"],
+            &["unexpected argument '--descripton'", "'--description'"],
         ),
         (&["list", "-o", "JSON"], &["possible values", "pretty"]),
         (
