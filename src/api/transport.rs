@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde::de::IgnoredAny;
 
 use super::path::ApiPath;
 use super::proxy::is_loopback;
@@ -733,20 +733,23 @@ fn error_message(status: u16, bytes: &[u8]) -> String {
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("error");
-    if let Ok(body) = serde_json::from_slice::<Value>(bytes) {
+    // Read where it lies, not as a tree: a body of millions of `0`s would take gigabytes.
+    let text = std::str::from_utf8(bytes).ok();
+    if let Some(body) = text.filter(|_| serde_json::from_slice::<IgnoredAny>(bytes).is_ok()) {
+        let body = Raw::new(body);
         let message = body
-            .get("message")
-            .and_then(Value::as_str)
+            .member("message")
+            .and_then(Raw::as_str)
             .filter(|m| !m.trim().is_empty())
             .or_else(|| {
-                body.get("errors")?
-                    .as_array()?
-                    .first()?
-                    .get("message")?
+                body.member("errors")?
+                    .items()
+                    .next()?
+                    .member("message")?
                     .as_str()
             });
         if let Some(message) = message {
-            return one_line(message);
+            return one_line(&message);
         }
         return reason.to_owned();
     }

@@ -17,6 +17,11 @@ const LIMIT_KIB: u64 = 200 * 1024;
 /// The peak RSS (KiB) and outcome of `avn-token list -o FORMAT` against `server`, or
 /// `None` where GNU time is not installed.
 fn peak_kib(server: &ScriptedServer, format: &str) -> Option<(u64, crate::support::Run)> {
+    peak_kib_of(server, &["list", "-o", format])
+}
+
+/// The same for any command line.
+fn peak_kib_of(server: &ScriptedServer, args: &[&str]) -> Option<(u64, crate::support::Run)> {
     let time = Path::new("/usr/bin/time");
     if !time.exists() {
         eprintln!("memory: /usr/bin/time not found, peak memory not measured");
@@ -29,7 +34,7 @@ fn peak_kib(server: &ScriptedServer, format: &str) -> Option<(u64, crate::suppor
         .arg(bin())
         .url(server.url())
         .token(TOKEN)
-        .args(["list", "-o", format])
+        .args(args)
         .run();
     let text = std::fs::read_to_string(report.path()).expect("GNU time's report");
     let kib = text
@@ -107,5 +112,67 @@ fn the_worst_bodies_stay_under_200_mib_in_every_format() {
                 LIMIT_KIB / 1024
             );
         }
+    }
+}
+
+/// Issue 8.6 beyond `list`: every other answer a command reads (an error's body, the user,
+/// the organizations, the application users, the `--show-http` trace) is bounded too.
+#[test]
+fn every_commands_worst_body_stays_under_200_mib() {
+    let numbers = |prefix: &str, suffix: &str| body(prefix, "0", suffix);
+    let cases: [(&str, Vec<u8>, u16, &[&str]); 5] = [
+        (
+            "application users",
+            body(r#"{"application_users":["#, "{}", "]}"),
+            200,
+            &["application-user", "list", "--organization-id", "o"],
+        ),
+        (
+            "an organization's name",
+            numbers(
+                r#"{"organizations":[{"organization_id":"o","organization_name":["#,
+                "]}]}",
+            ),
+            200,
+            &["application-user", "list"],
+        ),
+        (
+            "the user's email",
+            numbers(r#"{"user":{"user":["#, "]}}"),
+            200,
+            &["login", "--auth-token", TOKEN],
+        ),
+        (
+            "an error's body",
+            numbers(r#"{"message":"no","errors":["#, "]}"),
+            500,
+            &["--retry-budget", "0", "list"],
+        ),
+        (
+            "a traced error's body",
+            body("[", "{}", "]"),
+            400,
+            &["--show-http", "list"],
+        ),
+    ];
+    for (name, body, status, args) in cases {
+        assert!(body.len() < 32 * 1024 * 1024, "{name}: too big");
+        let server = ScriptedServer::start(move |request| {
+            let listing_users = request.path.ends_with("/application-users");
+            if name == "an organization's name" && listing_users {
+                return Canned::raw(200, "application/json", br#"{"application_users":[]}"#);
+            }
+            Canned::raw(status, "application/json", &body)
+        });
+        let Some((kib, run)) = peak_kib_of(&server, args) else {
+            return;
+        };
+        assert_ne!(run.status, Some(101), "{name}: panicked");
+        assert!(
+            kib < LIMIT_KIB,
+            "{name}: peak {} MiB, over {} MiB",
+            kib / 1024,
+            LIMIT_KIB / 1024
+        );
     }
 }
