@@ -1134,6 +1134,23 @@ fn a_token_with_control_characters_is_a_usage_error_from_every_source() {
                 .token("tökén-secret-end")
                 .arg("list"),
         ),
+        // Controls that Unicode calls whitespace are not trimmed away as spaces are.
+        (
+            "--auth-token ending in NEL",
+            cmd()
+                .url(server.url())
+                .args(["list", "--auth-token", "good-start-secret-end\u{85}"]),
+        ),
+        (
+            "--auth-token after a vertical tab",
+            cmd()
+                .url(server.url())
+                .args(["list", "--auth-token", "\u{b}good-start-secret-end"]),
+        ),
+        (
+            "AIVEN_AUTH_TOKEN of a NEL",
+            cmd().url(server.url()).token("\u{85}").arg("list"),
+        ),
     ];
     for (source, command) in sources {
         let out = command.run();
