@@ -242,6 +242,10 @@ impl Token {
     fn bool(&self, field: &str) -> bool {
         self.raw(field).and_then(Raw::as_bool).unwrap_or(false)
     }
+    /// The size of the JSON text this token keeps (shared by all tokens of one list).
+    pub(crate) fn text_len(&self) -> usize {
+        self.text.len()
+    }
 
     pub(crate) fn token_prefix(&self) -> Option<&str> {
         self.str("token_prefix")

@@ -176,3 +176,38 @@ fn every_commands_worst_body_stays_under_200_mib() {
         );
     }
 }
+
+/// An audit reads one token list per application user: a server that answers each with a
+/// big list (40 users × 10 MiB here; thousands × 32 MiB are possible) cannot make it keep
+/// them all. It stops with one clear error instead.
+#[test]
+fn an_audit_of_many_big_token_lists_stays_bounded() {
+    let users: Vec<serde_json::Value> = (0..40)
+        .map(|i| serde_json::json!({"user_id": format!("u{i}"), "name": format!("ci{i}")}))
+        .collect();
+    let users = serde_json::json!({ "application_users": users }).to_string();
+    let big_list = format!(
+        r#"{{"tokens":[{{"token_prefix":"x","description":"{}"}}]}}"#,
+        "a".repeat(10 * 1024 * 1024)
+    );
+    let server = ScriptedServer::start(move |request| {
+        let body = match request.path.as_str() {
+            "/v1/me" => r#"{"user": {"user": "me@example.com"}}"#,
+            "/v1/access_token" => r#"{"tokens": []}"#,
+            path if path.ends_with("/application-users") => &users,
+            _ => &big_list,
+        };
+        Canned::raw(200, "application/json", body.as_bytes())
+    });
+    let Some((kib, run)) = peak_kib_of(&server, &["audit", "--organization-id", "o"]) else {
+        return;
+    };
+    run.code(1).one_line_error();
+    run.stderr_contains("--app-user");
+    assert!(
+        kib < LIMIT_KIB,
+        "peak {} MiB, over {} MiB",
+        kib / 1024,
+        LIMIT_KIB / 1024
+    );
+}
