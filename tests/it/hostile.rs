@@ -917,6 +917,35 @@ fn a_dripping_body_is_ended_by_the_deadline() {
     ended_within(started, 10);
 }
 
+/// A create that the deadline ends after it was sent may have made the token: the error
+/// says so, as every other failure of a create that reached the server does, so that
+/// nobody runs it again blindly and ends up with two.
+#[test]
+fn a_create_ended_by_the_deadline_may_have_been_carried_out() {
+    let body = br#"{"full_token": "YWJjZGVmZ2hpamtsbW5vcA==", "token_prefix": "YWJjZGVmZ2hp"}"#;
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    let dripping = Canned::Drip {
+        head: head.into_bytes(),
+        body: body.to_vec(),
+        every: Duration::from_millis(300),
+    };
+    let silent = Canned::Delayed(Duration::from_secs(5), Box::new(list_ok()));
+    for (answer, what) in [(dripping, "still arriving"), (silent, "no response")] {
+        let server = ScriptedServer::always(answer);
+        let out = cmd()
+            .api(&server)
+            .args(["create", "--description", "ci", "--request-timeout", "1"])
+            .run();
+        out.code(1).one_line_error();
+        out.stderr_contains(what)
+            .stderr_contains("the request may have been carried out");
+        assert_eq!(server.requests().len(), 1, "sent once");
+    }
+}
+
 // ---- 7. TLS --------------------------------------------------------------------------
 
 fn tls_data(name: &str) -> PathBuf {
