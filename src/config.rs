@@ -118,11 +118,13 @@ impl Config {
         let no_credentials = || ConfigError::NoCredentials {
             credentials_file: credentials_file.clone(),
         };
-        let from_flag = args.auth_token.as_ref().map(|t| t.expose().trim());
+        let from_flag = args.auth_token.as_ref().map(|t| t.expose().trim_ascii());
         let from_env = env(EnvVars::AIVEN_AUTH_TOKEN);
         let token = if let Some(token) = from_flag.filter(|t| !t.is_empty()) {
             check_token(token, "--auth-token")
-        } else if let Some(value) = from_env.filter(|v| !v.to_string_lossy().trim().is_empty()) {
+        } else if let Some(value) =
+            from_env.filter(|v| !v.to_string_lossy().trim_ascii().is_empty())
+        {
             match value.into_string() {
                 Ok(value) => check_token(&value, EnvVars::AIVEN_AUTH_TOKEN),
                 Err(_) => Err(ConfigError::Invalid(format!(
@@ -340,7 +342,7 @@ impl Credentials {
     /// `None` when there is none, an error when it is not a string or not a token.
     pub fn auth_token(&self, path: &Path) -> Result<Option<Secret>, ConfigError> {
         match self.fields.get("auth_token") {
-            Some(Value::String(token)) if !token.trim().is_empty() => {
+            Some(Value::String(token)) if !token.trim_ascii().is_empty() => {
                 check_token(token, &format!("credentials file {}", path.display())).map(Some)
             }
             None | Some(Value::Null) | Some(Value::String(_)) => Ok(None),

@@ -108,6 +108,15 @@ impl<'a> Raw<'a> {
         }
     }
 
+    /// An object's member, the last of that name as a parser keeps it (`None` for anything
+    /// but an object).
+    pub(crate) fn member(self, name: &str) -> Option<Raw<'a>> {
+        self.entries()
+            .filter(|(key, _)| key == name)
+            .last()
+            .map(|(_, value)| value)
+    }
+
     /// The members of an object, in the order written, duplicates included (nothing for
     /// anything else).
     pub(crate) fn entries(self) -> Entries<'a> {

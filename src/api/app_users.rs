@@ -7,7 +7,6 @@
 //! tokens are [`Token`]s: the API lists them with the same fields as personal tokens.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::model::Token;
 use super::path::{ApiPath, path_segment};
@@ -26,25 +25,18 @@ struct OrganizationList {
 #[serde(expecting = "an organization object")]
 pub(crate) struct Organization {
     pub organization_id: String,
-    #[serde(default)]
-    organization_name: Option<Value>,
+    #[serde(default, deserialize_with = "super::model::string_or_none")]
+    organization_name: Option<String>,
 }
 
 impl Organization {
     /// `org1a2b3c4d ("Acme")`: how an organization is named in messages.
     pub(crate) fn describe(&self) -> String {
-        match self.organization_name.as_ref().and_then(Value::as_str) {
+        match &self.organization_name {
             Some(name) => format!("{} ({name:?})", self.organization_id),
             None => self.organization_id.clone(),
         }
     }
-}
-
-/// `GET .../application-users`: `{"application_users": [...]}`.
-#[derive(Debug, Deserialize)]
-#[serde(expecting = "an object with an \"application_users\" list")]
-struct AppUserList {
-    application_users: Vec<AppUser>,
 }
 
 /// An application user as the API describes it (`name`, `user_email`, `user_id`,
@@ -141,8 +133,14 @@ impl Client {
         organization_id: &str,
     ) -> Result<Vec<AppUser>, ApiError> {
         let path = ApiPath::new(&users_path(organization_id));
-        let list: AppUserList = self.http.call(Method::Get, &path, None).await?;
-        Ok(list.application_users)
+        // `{"application_users": [...]}`, bounded as a token list is.
+        let users = self
+            .http
+            .call_with(Method::Get, &path, None, |body| {
+                super::model::record_list(body, "application_users")
+            })
+            .await?;
+        Ok(users.into_iter().map(AppUser).collect())
     }
 
     /// `GET .../application-users/{user_id}`.
@@ -232,7 +230,7 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn body(new: &NewToken) -> Value {
         serde_json::from_slice(&encode_body(&AppTokenBody::from(new)).unwrap()).unwrap()
@@ -266,11 +264,13 @@ mod tests {
 
     #[test]
     fn envelopes_name_what_they_expected() {
-        let users: AppUserList =
-            serde_json::from_str(r#"{"application_users": [{"user_id": "u1", "name": "ci"}]}"#)
-                .unwrap();
-        assert_eq!(users.application_users[0].user_id().as_deref(), Some("u1"));
-        assert_eq!(users.application_users[0].name().as_deref(), Some("ci"));
+        let body = br#"{"application_users": [{"user_id": "u1", "name": "ci"}]}"#;
+        let users = super::super::model::record_list(body.to_vec(), "application_users");
+        let user = AppUser(users.unwrap().remove(0));
+        assert_eq!(user.user_id().as_deref(), Some("u1"));
+        assert_eq!(user.name().as_deref(), Some("ci"));
+        let error = super::super::model::record_list(b"{}".to_vec(), "application_users");
+        assert!(error.unwrap_err().to_string().contains("application_users"));
         let error = serde_json::from_str::<OrganizationList>(r#"{"organizations": [{}]}"#)
             .unwrap_err()
             .to_string();
@@ -279,5 +279,9 @@ mod tests {
             serde_json::from_str(r#"{"organization_id": "o1", "organization_name": "Acme"}"#)
                 .unwrap();
         assert_eq!(org.describe(), r#"o1 ("Acme")"#);
+        let org: Organization =
+            serde_json::from_str(r#"{"organization_id": "o1", "organization_name": [{}]}"#)
+                .unwrap();
+        assert_eq!(org.describe(), "o1");
     }
 }

@@ -37,14 +37,58 @@ pub(super) struct UserEnvelope {
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct User {
     /// The email address: the real API's field is `user`, not `user_email`.
-    #[serde(default)]
-    user: Option<Value>,
+    #[serde(default, deserialize_with = "string_or_none")]
+    user: Option<String>,
 }
 
 impl User {
     pub(crate) fn email(&self) -> Option<&str> {
-        self.user.as_ref().and_then(Value::as_str)
+        self.user.as_deref()
     }
+}
+
+/// A field read only when it is a string: anything else is `None`, and is skipped without
+/// being built (a server may put a list of millions of numbers there).
+pub(super) fn string_or_none<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    struct OnlyText;
+    impl<'de> Visitor<'de> for OnlyText {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any value")
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Option<String>, E> {
+            Ok(Some(text.to_owned()))
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<String>, A::Error> {
+            while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
+            while map
+                .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                .is_some()
+            {}
+            Ok(None)
+        }
+    }
+    deserializer.deserialize_any(OnlyText)
 }
 
 /// At most this many tokens in one answer. The real service keeps at most 1000 session and
@@ -198,6 +242,10 @@ impl Token {
     fn bool(&self, field: &str) -> bool {
         self.raw(field).and_then(Raw::as_bool).unwrap_or(false)
     }
+    /// The size of the JSON text this token keeps (shared by all tokens of one list).
+    pub(crate) fn text_len(&self) -> usize {
+        self.text.len()
+    }
 
     pub(crate) fn token_prefix(&self) -> Option<&str> {
         self.str("token_prefix")
@@ -285,6 +333,15 @@ impl<'de> Deserialize<'de> for Token {
 /// over the body, which the tokens then share. An empty body reads as `{}` (and fails for
 /// want of `tokens`).
 pub(super) fn token_list(body: Vec<u8>) -> Result<Vec<Token>, serde_json::Error> {
+    record_list(body, "tokens")
+}
+
+/// [`token_list`] for any `{"LIST": [{...}, ...]}` answer (application users), so that
+/// every list costs its body plus a bounded amount per record, and has as many at most.
+pub(super) fn record_list(
+    body: Vec<u8>,
+    list: &'static str,
+) -> Result<Vec<Token>, serde_json::Error> {
     // `Arc<String>`, not `Arc<str>`: wrapping the body moves it, where `Arc<str>` copies.
     let text = match String::from_utf8(body) {
         Ok(text) if text.trim().is_empty() => Arc::new("{}".to_owned()),
@@ -297,7 +354,7 @@ pub(super) fn token_list(body: Vec<u8>) -> Result<Vec<Token>, serde_json::Error>
         }
     };
     let mut deserializer = serde_json::Deserializer::from_str(&text);
-    let tokens = ListSeed { text: &text }.deserialize(&mut deserializer)?;
+    let tokens = ListSeed { text: &text, list }.deserialize(&mut deserializer)?;
     deserializer.end()?;
     Ok(tokens)
 }
@@ -305,6 +362,7 @@ pub(super) fn token_list(body: Vec<u8>) -> Result<Vec<Token>, serde_json::Error>
 /// Reads `{"tokens": [...]}` (only an object: a derived struct would also take `[[...]]`).
 struct ListSeed<'t> {
     text: &'t Arc<String>,
+    list: &'static str,
 }
 
 impl<'de> DeserializeSeed<'de> for ListSeed<'_> {
@@ -317,24 +375,29 @@ impl<'de> DeserializeSeed<'de> for ListSeed<'_> {
 impl<'de> Visitor<'de> for ListSeed<'_> {
     type Value = Vec<Token>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object with a \"tokens\" list")
+        write!(f, "an object with a \"{}\" list", self.list)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Token>, A::Error> {
         let mut tokens = None;
         while let Some(Key(key)) = map.next_key()? {
-            if key == "tokens" {
-                tokens = Some(map.next_value_seed(ItemsSeed { text: self.text })?);
+            if key == self.list {
+                let items = ItemsSeed {
+                    text: self.text,
+                    list: self.list,
+                };
+                tokens = Some(map.next_value_seed(items)?);
             } else {
                 map.next_value::<de::IgnoredAny>()?;
             }
         }
-        tokens.ok_or_else(|| de::Error::missing_field("tokens"))
+        tokens.ok_or_else(|| de::Error::missing_field(self.list))
     }
 }
 
 /// The `tokens` list, named as such when it is something else, and bounded.
 struct ItemsSeed<'t> {
     text: &'t Arc<String>,
+    list: &'static str,
 }
 
 impl<'de> DeserializeSeed<'de> for ItemsSeed<'_> {
@@ -362,7 +425,8 @@ impl<'de> Visitor<'de> for ItemsSeed<'_> {
             };
             if tokens.len() == MAX_TOKENS {
                 return Err(de::Error::custom(format!(
-                    "the response lists more than {MAX_TOKENS} tokens"
+                    "the response lists more than {MAX_TOKENS} {}",
+                    self.list.replace('_', " ")
                 )));
             }
             tokens.push(token);

@@ -696,8 +696,12 @@ fn shown_header(name: &HeaderName, value: &HeaderValue, redactor: &Redactor) -> 
 }
 
 /// A body for the trace: JSON with `full_token` values (new secrets) redacted, else the
-/// start of its text.
+/// start of its text. JSON longer than any real answer (1 MiB) is only measured: as a tree
+/// it could take gigabytes, and cut short it could show a `full_token`.
 fn shown_body(body: &[u8]) -> String {
+    if body.len() > 1 << 20 && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
+        return format!("({} bytes of JSON, not shown)", body.len());
+    }
     match serde_json::from_slice::<Value>(body) {
         Ok(json) => redact_full_tokens(json).to_string(),
         Err(_) => String::from_utf8_lossy(&body[..body.len().min(TRACE_BODY_BYTES)]).into_owned(),

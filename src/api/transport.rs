@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde::de::IgnoredAny;
 
 use super::path::ApiPath;
 use super::proxy::is_loopback;
@@ -43,6 +43,10 @@ const CONNECT_RETRY_BUDGET: Duration = Duration::from_secs(3);
 const QUIET_RETRIES: Duration = Duration::from_secs(1);
 /// A longer `Retry-After` means the same as this one: more than any retry budget allows.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
+/// Said of a create (or any call unsafe to repeat) that failed after it may have arrived.
+const MAY_HAVE_BEEN_DONE: &str =
+    "; the request may have been carried out: check before trying again";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Method {
@@ -187,7 +191,7 @@ impl Http {
                         Deadline::EachCall(_) => "--request-timeout",
                         Deadline::AllCalls(_) => "the command's default deadline of 60 s",
                     },
-                    detail: call.progress().describe(),
+                    detail: call.progress().describe(!call.method.idempotent()),
                 })??;
         decode_answer(status, bytes, decode, &call.redactor)
     }
@@ -446,9 +450,7 @@ impl Call {
                     detail.push_str(&format!(" (retried for {:.1}s)", retried.as_secs_f64()));
                 }
                 if failure.reached_server && !self.method.idempotent() {
-                    detail.push_str(
-                        "; the request may have been carried out: check before trying again",
-                    );
+                    detail.push_str(MAY_HAVE_BEEN_DONE);
                 }
                 Err(match failure.status {
                     Some(status) => ApiError::Decode { status, detail },
@@ -493,8 +495,23 @@ impl Progress {
         self.retried = Some((why.to_owned(), since));
     }
 
-    /// What the call was doing when the time ran out, for the timeout message.
-    fn describe(&self) -> String {
+    /// What the call was doing when the time ran out, for the timeout message; for a call
+    /// that is `unsafe` to repeat, whether it may have been carried out all the same.
+    fn describe(&self, unsafe_to_repeat: bool) -> String {
+        let arrived = match self.phase {
+            Phase::Reading { .. } => true,
+            // Connecting or sent: only retries of a refused connection come before.
+            Phase::Waiting => self.retried.is_none(),
+            Phase::Done => false,
+        };
+        let mut text = self.describe_phase();
+        if unsafe_to_repeat && arrived {
+            text.push_str(MAY_HAVE_BEEN_DONE);
+        }
+        text
+    }
+
+    fn describe_phase(&self) -> String {
         let now = match &self.phase {
             Phase::Reading {
                 status,
@@ -733,20 +750,23 @@ fn error_message(status: u16, bytes: &[u8]) -> String {
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("error");
-    if let Ok(body) = serde_json::from_slice::<Value>(bytes) {
+    // Read where it lies, not as a tree: a body of millions of `0`s would take gigabytes.
+    let text = std::str::from_utf8(bytes).ok();
+    if let Some(body) = text.filter(|_| serde_json::from_slice::<IgnoredAny>(bytes).is_ok()) {
+        let body = Raw::new(body);
         let message = body
-            .get("message")
-            .and_then(Value::as_str)
+            .member("message")
+            .and_then(Raw::as_str)
             .filter(|m| !m.trim().is_empty())
             .or_else(|| {
-                body.get("errors")?
-                    .as_array()?
-                    .first()?
-                    .get("message")?
+                body.member("errors")?
+                    .items()
+                    .next()?
+                    .member("message")?
                     .as_str()
             });
         if let Some(message) = message {
-            return one_line(message);
+            return one_line(&message);
         }
         return reason.to_owned();
     }

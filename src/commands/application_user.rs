@@ -267,7 +267,7 @@ impl Confirmation<'_> {
         } else {
             GoAhead::FromStdin
         };
-        match tokio::task::spawn_blocking(read_answer).await?? {
+        match ctx.wait_for_answer(read_answer).await? {
             Some(answer) if avn_truthy(&answer) => Ok(asked),
             Some(_) => Err(CommandError::Refused("aborted: nothing was changed".into()).into()),
             None => Err(CommandError::Refused(

@@ -27,6 +27,11 @@ use crate::exit::{self, CommandError};
 /// polite to the API (and what browsers allow per host).
 const MAX_IN_FLIGHT: usize = 8;
 
+/// The most the application users' token lists may hold in all (their JSON text): far
+/// beyond any real organization, and a bound on what a hostile server can make an audit
+/// keep (each list may be 32 MiB, and there may be thousands).
+const MAX_HELD_BYTES: usize = 32 * 1024 * 1024;
+
 /// A token younger than this is not `never-used` yet: it may just have been made.
 const NEVER_USED_GRACE: TimeDelta = TimeDelta::days(1);
 
@@ -138,14 +143,25 @@ async fn everyone(args: &AuditArgs, ctx: &Context) -> Result<Vec<(AuditOwner, Ve
             Some((owner, user))
         })
         .collect();
+    let held = std::cell::Cell::new(0);
+    let held = &held;
     let lists = try_join_bounded(
         users.iter().map(|(owner, user)| async move {
-            owner.list_tokens(client).await.with_context(|| {
+            let tokens = owner.list_tokens(client).await.with_context(|| {
                 format!(
                     "cannot list the tokens of application user {}",
                     user.name().or(user.user_id()).unwrap_or_default()
                 )
-            })
+            })?;
+            held.set(held.get() + tokens.first().map_or(0, Token::text_len));
+            if held.get() > MAX_HELD_BYTES {
+                anyhow::bail!(
+                    "the application users' token lists are larger than {} MiB in all: audit \
+                     one application user at a time with --app-user",
+                    MAX_HELD_BYTES >> 20
+                );
+            }
+            Ok(tokens)
         }),
         MAX_IN_FLIGHT,
     )

@@ -91,18 +91,29 @@ impl Context {
             return Ok(());
         }
         let question = question.to_owned();
-        let asked = std::time::Instant::now();
-        let yes = tokio::task::spawn_blocking(move || diag::confirm(&question)).await??;
-        // A person's thinking time is not the server's: it does not count against the
-        // command's deadline.
-        if let Some(client) = self.client.get() {
-            client.pause(asked.elapsed());
-        }
+        let yes = self
+            .wait_for_answer(move || diag::confirm(&question))
+            .await?;
         if yes {
             Ok(())
         } else {
             Err(CommandError::Refused("aborted: nothing was changed".into()).into())
         }
+    }
+
+    /// Wait for an answer from a person (or a pipe) on a blocking thread, so Ctrl-C still
+    /// ends the command at once. The time it takes is not the server's: it does not count
+    /// against the command's deadline.
+    pub(crate) async fn wait_for_answer<T: Send + 'static>(
+        &self,
+        answer: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let asked = std::time::Instant::now();
+        let answer = tokio::task::spawn_blocking(answer).await??;
+        if let Some(client) = self.client.get() {
+            client.pause(asked.elapsed());
+        }
+        Ok(answer)
     }
 }
 

@@ -17,6 +17,11 @@ const LIMIT_KIB: u64 = 200 * 1024;
 /// The peak RSS (KiB) and outcome of `avn-token list -o FORMAT` against `server`, or
 /// `None` where GNU time is not installed.
 fn peak_kib(server: &ScriptedServer, format: &str) -> Option<(u64, crate::support::Run)> {
+    peak_kib_of(server, &["list", "-o", format])
+}
+
+/// The same for any command line.
+fn peak_kib_of(server: &ScriptedServer, args: &[&str]) -> Option<(u64, crate::support::Run)> {
     let time = Path::new("/usr/bin/time");
     if !time.exists() {
         eprintln!("memory: /usr/bin/time not found, peak memory not measured");
@@ -29,7 +34,7 @@ fn peak_kib(server: &ScriptedServer, format: &str) -> Option<(u64, crate::suppor
         .arg(bin())
         .url(server.url())
         .token(TOKEN)
-        .args(["list", "-o", format])
+        .args(args)
         .run();
     let text = std::fs::read_to_string(report.path()).expect("GNU time's report");
     let kib = text
@@ -108,4 +113,101 @@ fn the_worst_bodies_stay_under_200_mib_in_every_format() {
             );
         }
     }
+}
+
+/// Issue 8.6 beyond `list`: every other answer a command reads (an error's body, the user,
+/// the organizations, the application users, the `--show-http` trace) is bounded too.
+#[test]
+fn every_commands_worst_body_stays_under_200_mib() {
+    let numbers = |prefix: &str, suffix: &str| body(prefix, "0", suffix);
+    let cases: [(&str, Vec<u8>, u16, &[&str]); 5] = [
+        (
+            "application users",
+            body(r#"{"application_users":["#, "{}", "]}"),
+            200,
+            &["application-user", "list", "--organization-id", "o"],
+        ),
+        (
+            "an organization's name",
+            numbers(
+                r#"{"organizations":[{"organization_id":"o","organization_name":["#,
+                "]}]}",
+            ),
+            200,
+            &["application-user", "list"],
+        ),
+        (
+            "the user's email",
+            numbers(r#"{"user":{"user":["#, "]}}"),
+            200,
+            &["login", "--auth-token", TOKEN],
+        ),
+        (
+            "an error's body",
+            numbers(r#"{"message":"no","errors":["#, "]}"),
+            500,
+            &["--retry-budget", "0", "list"],
+        ),
+        (
+            "a traced error's body",
+            body("[", "{}", "]"),
+            400,
+            &["--show-http", "list"],
+        ),
+    ];
+    for (name, body, status, args) in cases {
+        assert!(body.len() < 32 * 1024 * 1024, "{name}: too big");
+        let server = ScriptedServer::start(move |request| {
+            let listing_users = request.path.ends_with("/application-users");
+            if name == "an organization's name" && listing_users {
+                return Canned::raw(200, "application/json", br#"{"application_users":[]}"#);
+            }
+            Canned::raw(status, "application/json", &body)
+        });
+        let Some((kib, run)) = peak_kib_of(&server, args) else {
+            return;
+        };
+        assert_ne!(run.status, Some(101), "{name}: panicked");
+        assert!(
+            kib < LIMIT_KIB,
+            "{name}: peak {} MiB, over {} MiB",
+            kib / 1024,
+            LIMIT_KIB / 1024
+        );
+    }
+}
+
+/// An audit reads one token list per application user: a server that answers each with a
+/// big list (40 users × 10 MiB here; thousands × 32 MiB are possible) cannot make it keep
+/// them all. It stops with one clear error instead.
+#[test]
+fn an_audit_of_many_big_token_lists_stays_bounded() {
+    let users: Vec<serde_json::Value> = (0..40)
+        .map(|i| serde_json::json!({"user_id": format!("u{i}"), "name": format!("ci{i}")}))
+        .collect();
+    let users = serde_json::json!({ "application_users": users }).to_string();
+    let big_list = format!(
+        r#"{{"tokens":[{{"token_prefix":"x","description":"{}"}}]}}"#,
+        "a".repeat(10 * 1024 * 1024)
+    );
+    let server = ScriptedServer::start(move |request| {
+        let body = match request.path.as_str() {
+            "/v1/me" => r#"{"user": {"user": "me@example.com"}}"#,
+            "/v1/access_token" => r#"{"tokens": []}"#,
+            path if path.ends_with("/application-users") => &users,
+            _ => &big_list,
+        };
+        Canned::raw(200, "application/json", body.as_bytes())
+    });
+    let Some((kib, run)) = peak_kib_of(&server, &["audit", "--organization-id", "o"]) else {
+        return;
+    };
+    run.code(1).one_line_error();
+    run.stderr_contains("--app-user");
+    assert!(
+        kib < LIMIT_KIB,
+        "peak {} MiB, over {} MiB",
+        kib / 1024,
+        LIMIT_KIB / 1024
+    );
 }
