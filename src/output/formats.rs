@@ -4,6 +4,7 @@
 //! Text from the server may hold anything; every string is escaped so that no control
 //! character or bidi override is written raw (`safe_text`), in valid JSON / YAML / CSV.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::table::{python_number, sorted_entries};
@@ -30,7 +31,12 @@ pub(crate) fn json(out: &mut dyn Write, tokens: &[Token]) -> io::Result<()> {
         for (index, token) in tokens.iter().enumerate() {
             buffer.push_str(if index == 0 { "\n" } else { ",\n" });
             push_indent(&mut buffer, 1);
-            write_object(&mut buffer, sorted_entries(token.entries()), 1, out)?;
+            write_object(
+                &mut buffer,
+                &mut sorted_entries(token.entries()).into_iter(),
+                1,
+                out,
+            )?;
         }
         buffer.push_str("\n]");
     }
@@ -68,7 +74,7 @@ fn write_json(
                 buffer.push(']');
             }
         }
-        Kind::Object => write_object(buffer, sorted_entries(value.entries()), depth, out)?,
+        Kind::Object => write_object(buffer, &mut value.sorted_entries(), depth, out)?,
     }
     Ok(())
 }
@@ -84,18 +90,18 @@ fn push_json_number(buffer: &mut String, text: &str) {
     }
 }
 
-fn write_object(
+fn write_object<'a>(
     buffer: &mut String,
-    members: Vec<(std::borrow::Cow<'_, str>, Raw<'_>)>,
+    members: &mut dyn ExactSizeIterator<Item = (Cow<'a, str>, Raw<'a>)>,
     depth: usize,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    if members.is_empty() {
+    if members.len() == 0 {
         buffer.push_str("{}");
         return Ok(());
     }
     buffer.push('{');
-    for (index, (key, value)) in members.into_iter().enumerate() {
+    for (index, (key, value)) in members.enumerate() {
         buffer.push_str(if index == 0 { "\n" } else { ",\n" });
         push_indent(buffer, depth + 1);
         push_escaped_string(buffer, &key, safe_text::is_hazard);
@@ -226,7 +232,7 @@ fn push_compact(buffer: &mut String, value: Raw<'_>) {
         }
         Kind::Object => {
             buffer.push('{');
-            for (index, (key, item)) in sorted_entries(value.entries()).into_iter().enumerate() {
+            for (index, (key, item)) in value.sorted_entries().enumerate() {
                 if index > 0 {
                     buffer.push(',');
                 }
@@ -258,8 +264,8 @@ pub(crate) fn yaml(out: &mut dyn Write, tokens: &[Token]) -> io::Result<()> {
     }
     let mut buffer = String::new();
     for token in tokens {
-        let members = sorted_entries(token.entries());
-        yaml_mapping(&mut buffer, members, 0, true, out)?;
+        let mut members = sorted_entries(token.entries()).into_iter();
+        yaml_mapping(&mut buffer, &mut members, 0, true, out)?;
     }
     out.write_all(buffer.as_bytes())
 }
@@ -270,19 +276,19 @@ fn yaml_escape(c: char) -> bool {
     safe_text::is_hazard(c) || matches!(c, '\u{fffe}' | '\u{ffff}')
 }
 
-fn yaml_mapping(
+fn yaml_mapping<'a>(
     buffer: &mut String,
-    members: Vec<(std::borrow::Cow<'_, str>, Raw<'_>)>,
+    members: &mut dyn ExactSizeIterator<Item = (Cow<'a, str>, Raw<'a>)>,
     indent: usize,
     item: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    if item && members.is_empty() {
+    if item && members.len() == 0 {
         buffer.push_str(&" ".repeat(indent));
         buffer.push_str("- {}\n");
         return Ok(());
     }
-    for (index, (key, value)) in members.into_iter().enumerate() {
+    for (index, (key, value)) in members.enumerate() {
         buffer.push_str(&" ".repeat(indent));
         if item {
             buffer.push_str(if index == 0 { "- " } else { "  " });
@@ -305,25 +311,13 @@ fn yaml_value(
     match value.kind() {
         Kind::Object if value.entries().next().is_some() => {
             buffer.push('\n');
-            yaml_mapping(
-                buffer,
-                sorted_entries(value.entries()),
-                indent + 2,
-                false,
-                out,
-            )?;
+            yaml_mapping(buffer, &mut value.sorted_entries(), indent + 2, false, out)?;
         }
         Kind::Array if value.items().next().is_some() => {
             buffer.push('\n');
             for item in value.items() {
                 if item.kind() == Kind::Object && item.entries().next().is_some() {
-                    yaml_mapping(
-                        buffer,
-                        sorted_entries(item.entries()),
-                        indent + 2,
-                        true,
-                        out,
-                    )?;
+                    yaml_mapping(buffer, &mut item.sorted_entries(), indent + 2, true, out)?;
                 } else {
                     buffer.push_str(&" ".repeat(indent + 2));
                     buffer.push('-');

@@ -204,7 +204,7 @@ fn detail(token: &Token, terminal: Terminal, now: DateTime<Utc>) -> String {
         if items.is_empty() {
             none.to_owned()
         } else {
-            safe_text::escape_hazards(&items.join(", ")).into_owned()
+            elide(safe_text::escape_hazards(&items.join(", ")).into_owned())
         }
     };
     let fields = [
@@ -318,16 +318,34 @@ fn highlight_lines(out: &mut String, class: impl Fn(usize) -> Option<Expiry>, te
     *out = coloured;
 }
 
-/// A text field as people read it: hazards escaped, null or absent as `-`.
+/// The most characters a cell shows: far more than any real field (a description is at most
+/// 1000), and little enough that a hostile answer's 31 MiB value does not cost the table's
+/// wrapping gigabytes. What is left out is said.
+const MAX_CELL_CHARS: usize = 4000;
+
+/// `text` cut to [`MAX_CELL_CHARS`], saying how much more there was.
+fn elide(text: String) -> String {
+    match text.char_indices().nth(MAX_CELL_CHARS) {
+        None => text,
+        Some((cut, _)) => format!(
+            "{}… ({} more characters)",
+            &text[..cut],
+            text[cut..].chars().count()
+        ),
+    }
+}
+
+/// A text field as people read it: hazards escaped, null or absent as `-`, cut at
+/// [`MAX_CELL_CHARS`].
 fn text(token: &Token, field: &str) -> String {
-    match token.raw(field) {
+    elide(match token.raw(field) {
         None => "-".to_owned(),
         Some(raw) => match (raw.kind(), raw.as_str()) {
             (Kind::Null, _) => "-".to_owned(),
             (_, Some(text)) => safe_text::escape_hazards(&text).into_owned(),
             _ => format_raw(Some(field), raw).into_owned(),
         },
-    }
+    })
 }
 
 /// The user agent, in its human-readable form when the API gives one.
@@ -337,7 +355,7 @@ fn client(token: &Token) -> String {
         .and_then(Raw::as_str)
     {
         Some(readable) if !readable.trim().is_empty() => {
-            safe_text::escape_hazards(&readable).into_owned()
+            elide(safe_text::escape_hazards(&readable).into_owned())
         }
         _ => text(token, "last_user_agent"),
     }
@@ -535,6 +553,16 @@ mod tests {
         );
         assert!(out.lines().any(|line| line == full), "{out}");
         assert!(out.contains("90 minutes"), "{out}");
+    }
+
+    #[test]
+    fn huge_cells_are_cut_and_say_so() {
+        let description = "é".repeat(MAX_CELL_CHARS + 5);
+        let cell = text(&token(json!({"description": description})), "description");
+        assert!(cell.starts_with(&"é".repeat(MAX_CELL_CHARS)));
+        assert!(cell.ends_with("… (5 more characters)"), "{cell}");
+        let short = "x".repeat(MAX_CELL_CHARS);
+        assert_eq!(text(&token(json!({"d": short})), "d"), short);
     }
 
     #[test]

@@ -316,7 +316,7 @@ fn write_python_json(out: &mut String, value: Raw<'_>) {
         }
         Kind::Object => {
             out.push('{');
-            for (index, (key, item)) in sorted_entries(value.entries()).into_iter().enumerate() {
+            for (index, (key, item)) in value.sorted_entries().enumerate() {
                 if index > 0 {
                     out.push_str(", ");
                 }
