@@ -240,14 +240,18 @@ fn parse_base_url(text: &str) -> Result<reqwest::Url, ConfigError> {
     Ok(url)
 }
 
-/// A URL as typed, for a message, with any `user:password@` shown as `***@`.
+/// A URL as typed, for a message, with any `user:password@` shown as `***@`. The scheme's
+/// slashes may be any mix of `/` and `\\` (`http:\\user:pw@host`), as URL parsers read them.
 fn without_userinfo(text: &str) -> String {
-    let Some((scheme, rest)) = text.split_once("://") else {
+    let Some(colon) = text.find(':') else {
         return text.to_owned();
     };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let after = &text[colon + 1..];
+    let slashes = after.len() - after.trim_start_matches(['/', '\\']).len();
+    let rest = &after[slashes..];
+    let authority_end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
     match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        Some(at) => format!("{}***{}", &text[..colon + 1 + slashes], &rest[at..]),
         None => text.to_owned(),
     }
 }
@@ -508,6 +512,20 @@ mod tests {
             .map(|(k, v)| (k.to_string(), OsString::from(v)))
             .collect();
         Config::resolve(&cli.global, |key| env.get(key).cloned())
+    }
+
+    #[test]
+    fn credentials_in_a_url_are_masked_in_messages_however_spelled() {
+        for (typed, shown) in [
+            ("http://user:pw@host/x", "http://***@host/x"),
+            ("http:\\\\user:pw@host", "http:\\\\***@host"),
+            ("https:/\\user:pw@host", "https:/\\***@host"),
+            ("HTTP:user:pw@host", "HTTP:***@host"),
+            ("http://host/a@b", "http://host/a@b"),
+            ("notaurl", "notaurl"),
+        ] {
+            assert_eq!(without_userinfo(typed), shown, "{typed}");
+        }
     }
 
     #[test]

@@ -197,7 +197,7 @@ fn full_tokens(out: &mut String, tokens: &[Token]) {
     }
 }
 
-/// `info`: one token, a field per line; long values wrap rather than being cut.
+/// `info`: one token, a field per line; long values wrap (cut only past [`MAX_CELL_CHARS`]).
 fn detail(token: &Token, terminal: Terminal, now: DateTime<Utc>) -> String {
     let list = |field: &str, none: &str| {
         let items = token.string_list(field);
