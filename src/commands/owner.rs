@@ -50,8 +50,11 @@ pub(super) async fn organization(ctx: &Context, arg: &OrganizationArg) -> Result
         many => Err(CommandError::Usage(format!(
             "you belong to {} organizations: {}; choose one with --organization-id or {}",
             many.len(),
+            // A line a person can read: the first 20, then how many more.
             many.iter()
+                .take(20)
                 .map(|org| org.describe())
+                .chain((many.len() > 20).then(|| format!("and {} more", many.len() - 20)))
                 .collect::<Vec<_>>()
                 .join(", "),
             EnvVars::AIVEN_ORGANIZATION_ID

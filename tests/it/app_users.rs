@@ -154,6 +154,18 @@ fn the_organization_comes_from_the_flag_the_environment_or_the_only_membership()
         .one_line_error()
         .stderr_contains(r#"org1a2b3c4d ("Acme"), org9z8y7x6w ("Other")"#)
         .stderr_contains("--organization-id");
+    // Hundreds: the first 20 named, then how many more, on one line a person can read.
+    let mut hundreds = Org::new();
+    hundreds.organizations.extend(
+        (0..300)
+            .map(|i| json!({"organization_id": format!("org{i:04}"), "organization_name": "x"})),
+    );
+    let out = run(&hundreds.serve(), &["list", "--app-user", "u1"]);
+    out.code(2)
+        .one_line_error()
+        .stderr_contains("you belong to 301 organizations")
+        .stderr_contains(r#"org0018 ("x"), and 281 more;"#);
+    assert!(out.stderr.len() < 1000, "{}", out.stderr);
 
     // A token that may not list organizations: the error says how to name one.
     let server = Org::new().serve();
