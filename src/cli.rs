@@ -124,6 +124,11 @@ pub(crate) struct GlobalArgs {
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub(crate) request_timeout: Option<Duration>,
 
+    /// Seconds all of a command's API calls may take (default 60)
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds,
+          conflicts_with = "request_timeout")]
+    pub(crate) deadline: Option<Duration>,
+
     /// Give up retrying after this many seconds (default 15; 0: never)
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_budget, default_value = "15", hide_default_value = true)]
     pub(crate) retry_budget: Duration,

@@ -152,7 +152,7 @@ impl Config {
             auth_ca,
             deadline: match args.request_timeout {
                 Some(limit) => Deadline::EachCall(limit),
-                None => Deadline::AllCalls(DEFAULT_REQUEST_TIMEOUT),
+                None => Deadline::AllCalls(args.deadline.unwrap_or(DEFAULT_REQUEST_TIMEOUT)),
             },
             retry_budget: args.retry_budget,
             show_http: args.show_http,
@@ -626,6 +626,8 @@ mod tests {
             config.deadline,
             Deadline::EachCall(Duration::from_millis(2500))
         );
+        let config = resolve(&["--deadline", "3"], &[]).unwrap();
+        assert_eq!(config.deadline, Deadline::AllCalls(Duration::from_secs(3)));
     }
 
     #[test]

@@ -23,9 +23,8 @@ pub const CODES: &[(u8, &str)] = &[
     ),
     (
         FAILURE,
-        "the request failed: API or network failure, a declined confirmation, a refusal \
-         (the token in use without `--force`, a rotation at the quota), or a rotation whose \
-         revoke failed; trying again later may work",
+        "the request failed: API or network failure, a declined confirmation or a refusal, \
+         or a rotation whose revoke failed; trying again later may work",
     ),
     (
         USAGE,

@@ -18,7 +18,8 @@ pub enum ApiError {
     Network { url: String, detail: String },
 
     /// The call (retries included) outlasted its bound: `--request-timeout`, or the
-    /// command's default deadline (every command ends). `detail` says what was happening.
+    /// command's deadline (`--deadline`, 60 s by default: every command ends). `detail`
+    /// says what was happening.
     #[error("request to {url} timed out after {seconds}s ({bound}): {detail}")]
     Timeout {
         url: String,

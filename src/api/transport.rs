@@ -189,7 +189,9 @@ impl Http {
                     seconds: (limit.as_secs_f64() * 10.0).round() / 10.0,
                     bound: match self.deadline {
                         Deadline::EachCall(_) => "--request-timeout",
-                        Deadline::AllCalls(_) => "the command's default deadline of 60 s",
+                        Deadline::AllCalls(_) => {
+                            "the command's deadline: --deadline, 60 s by default"
+                        }
                     },
                     detail: call.progress().describe(!call.method.idempotent()),
                 })??;
