@@ -10,6 +10,7 @@
 //! it answers with odd results instead (every index is checked).
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 
 /// The text of one valid JSON value, surrounding whitespace allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,15 +142,7 @@ impl<'a> Raw<'a> {
         }
         let name =
             |span: &[u32; 4]| unquote(text.get(span[0] as usize..span[1] as usize).unwrap_or(""));
-        // Stable: among equal names the one written last stays last, and is the one kept.
-        spans.sort_by(|a, b| name(a).cmp(&name(b)));
-        spans.dedup_by(|later, kept| {
-            let same = name(later) == name(kept);
-            if same {
-                *kept = *later;
-            }
-            same
-        });
+        sort_keeping_last(&mut spans, |a, b| name(a).cmp(&name(b)));
         SortedEntries {
             text,
             spans: spans.into_iter(),
@@ -342,6 +335,20 @@ impl<'a> Entries<'a> {
         self.at = value_end;
         Some((key_start, key_end, value_start, value_end))
     }
+}
+
+/// `members` sorted by name (`by_name`), the last of equal names kept, as a Python `dict` or
+/// serde_json's map keeps it: the one rule for [`Raw::sorted_entries`] and a token's fields.
+pub(crate) fn sort_keeping_last<T>(members: &mut Vec<T>, by_name: impl Fn(&T, &T) -> Ordering) {
+    // Stable: among equal names the one written last stays last, and is the one kept.
+    members.sort_by(&by_name);
+    members.dedup_by(|later, kept| {
+        let same = by_name(later, kept).is_eq();
+        if same {
+            std::mem::swap(later, kept);
+        }
+        same
+    });
 }
 
 /// See [`Raw::sorted_entries`]: `(name, value)`, names unescaped.

@@ -25,7 +25,7 @@ use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
 use crate::api::Token;
-use crate::raw_json::{Kind, Raw, unquote};
+use crate::raw_json::{Kind, Raw, sort_keeping_last, unquote};
 use crate::safe_text;
 
 /// How a column's values are shown: `avn`'s rules, or times relative to `now` for people.
@@ -335,16 +335,8 @@ pub(crate) fn sorted_entries<'a>(
     entries: impl IntoIterator<Item = (Cow<'a, str>, Raw<'a>)>,
 ) -> Vec<(Cow<'a, str>, Raw<'a>)> {
     let mut members: Vec<(Cow<'a, str>, Raw<'a>)> = entries.into_iter().collect();
-    // Stable: among equal keys the one written last stays last, and is the one kept.
-    members.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut kept: Vec<(Cow<'a, str>, Raw<'a>)> = Vec::with_capacity(members.len());
-    for member in members {
-        match kept.last_mut() {
-            Some(last) if last.0 == member.0 => *last = member,
-            _ => kept.push(member),
-        }
-    }
-    kept
+    sort_keeping_last(&mut members, |a, b| a.0.cmp(&b.0));
+    members
 }
 
 /// A JSON string literal escaped as Python's `json` module does (`\n`, `\"`, `\u001b`).
