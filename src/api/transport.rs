@@ -676,13 +676,7 @@ fn reported_error(bytes: &[u8]) -> Option<String> {
     if !named {
         return None;
     }
-    // Valid JSON, so the walk below reads it as it is.
-    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).ok()?;
-    let text = std::str::from_utf8(bytes).ok()?;
-    let (_, error) = Raw::new(text)
-        .entries()
-        .filter(|(name, _)| name == "error")
-        .last()?;
+    let error = json_text(bytes)?.member("error")?;
     let set = match error.kind() {
         Kind::Null => false,
         Kind::Bool(flag) => flag,
@@ -697,6 +691,13 @@ fn reported_error(bytes: &[u8]) -> Option<String> {
         _ => error.text().into(),
     };
     set.then(|| one_line(&shown))
+}
+
+/// A body that is valid JSON, to be read where it lies ([`Raw`]), not as a tree: a body of
+/// millions of `0`s would take gigabytes as `serde_json::Value`s.
+fn json_text(bytes: &[u8]) -> Option<Raw<'_>> {
+    serde_json::from_slice::<IgnoredAny>(bytes).ok()?;
+    std::str::from_utf8(bytes).ok().map(Raw::new)
 }
 
 /// Statuses that say "not now" rather than "no": request timeout (as the official Go client
@@ -752,10 +753,7 @@ fn error_message(status: u16, bytes: &[u8]) -> String {
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("error");
-    // Read where it lies, not as a tree: a body of millions of `0`s would take gigabytes.
-    let text = std::str::from_utf8(bytes).ok();
-    if let Some(body) = text.filter(|_| serde_json::from_slice::<IgnoredAny>(bytes).is_ok()) {
-        let body = Raw::new(body);
+    if let Some(body) = json_text(bytes) {
         let message = body
             .member("message")
             .and_then(Raw::as_str)
