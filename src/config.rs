@@ -101,9 +101,8 @@ impl Config {
         args: &GlobalArgs,
         env: impl Fn(&str) -> Option<OsString>,
     ) -> Result<Config, ConfigError> {
-        let non_empty = |value: Option<OsString>| value.filter(|v| !v.is_empty());
         // The flag, else the variable (read here rather than by clap: see `GlobalArgs`).
-        let url = match (&args.url, non_empty(env(EnvVars::AIVEN_WEB_URL))) {
+        let url = match (&args.url, set_var(&env, EnvVars::AIVEN_WEB_URL)) {
             (Some(url), _) => url.clone(),
             (None, Some(value)) => value.into_string().map_err(|_| {
                 ConfigError::Invalid(format!("{} is not valid UTF-8", EnvVars::AIVEN_WEB_URL))
@@ -275,25 +274,29 @@ fn ca_bundle(args: &GlobalArgs, env: &impl Fn(&str) -> Option<OsString>) -> Opti
     ]
     .into_iter()
     .find_map(|name| {
-        let value = env(name).filter(|value| !value.is_empty())?;
         Some(CaBundle {
-            path: PathBuf::from(value),
+            path: PathBuf::from(set_var(env, name)?),
             from: name,
         })
     })
 }
 
+/// The variable `name`, unless it is unset or empty: an empty value counts as unset, as the
+/// README says (`AIVEN_WEB_URL= avn-token list` uses the default URL).
+fn set_var(env: &impl Fn(&str) -> Option<OsString>, name: &str) -> Option<OsString> {
+    env(name).filter(|value| !value.is_empty())
+}
+
 /// `AIVEN_CREDENTIALS_FILE`, else `$AIVEN_CONFIG_DIR/aiven-credentials.json`, else
 /// `~/.config/aiven/aiven-credentials.json` (as `avn`, which ignores XDG_CONFIG_HOME).
 pub fn credentials_file(env: impl Fn(&str) -> Option<OsString>) -> Result<PathBuf, ConfigError> {
-    if let Some(file) = env(EnvVars::AIVEN_CREDENTIALS_FILE).filter(|v| !v.is_empty()) {
+    if let Some(file) = set_var(&env, EnvVars::AIVEN_CREDENTIALS_FILE) {
         return Ok(PathBuf::from(file));
     }
-    let config_dir = match env(EnvVars::AIVEN_CONFIG_DIR).filter(|v| !v.is_empty()) {
+    let config_dir = match set_var(&env, EnvVars::AIVEN_CONFIG_DIR) {
         Some(dir) => PathBuf::from(dir),
         None => {
-            let home = env(EnvVars::HOME)
-                .filter(|v| !v.is_empty())
+            let home = set_var(&env, EnvVars::HOME)
                 .map(PathBuf::from)
                 // std's home_dir: HOME, else the password database (USERPROFILE on Windows).
                 .or_else(std::env::home_dir)
