@@ -209,7 +209,8 @@ impl Client {
     ) -> Result<Token, ApiError> {
         let path = ApiPath::new(&tokens_path(organization_id, user_id));
         let body = encode_body(&AppTokenBody::from(new))?;
-        self.http.call(Method::Post, &path, Some(body)).await
+        let token = self.http.call(Method::Post, &path, Some(body)).await?;
+        Ok(self.created(token))
     }
 
     /// `DELETE .../application-users/{user_id}/access-tokens/{prefix}` (the prefix may be a

@@ -115,11 +115,15 @@ impl Client {
         self.http.pause(waited);
     }
 
-    /// Keep `secret` (a token this command created) out of everything later calls show,
-    /// as the token the client authenticates with is: a server echoing it back in an error
-    /// must not put it in a CI log.
-    pub(crate) fn keep_secret(&self, secret: Secret) {
-        self.http.keep_secret(secret);
+    /// A token this client has just created: its secret is kept out of everything later
+    /// calls show, as the token the client authenticates with is (a server echoing it back
+    /// in an error must not put it in a CI log: `rotate`'s revoke, the read-back of an
+    /// application token).
+    fn created(&self, token: Token) -> Token {
+        if let Some(secret) = token.full_token() {
+            self.http.keep_secret(secret);
+        }
+        token
     }
 
     /// `GET /v1/access_token`: every (unexpired) token of the user.
@@ -134,9 +138,11 @@ impl Client {
     /// request may have reached the server: a duplicate would eat into the 10-token quota.
     pub(crate) async fn create_token(&self, new: &NewToken) -> Result<Token, ApiError> {
         let path = ApiPath::new("/access_token");
-        self.http
+        let token = self
+            .http
             .call(Method::Post, &path, Some(encode_body(new)?))
-            .await
+            .await?;
+        Ok(self.created(token))
     }
 
     /// `PUT /v1/access_token/{prefix}`: change the description.

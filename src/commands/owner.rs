@@ -219,8 +219,6 @@ impl Owner {
         else {
             return Ok(created);
         };
-        // Shown once, by the caller: the list read next must not show it anywhere else.
-        client.keep_secret(full_token.clone());
         let listed = match client.list_app_tokens(organization_id, user_id).await {
             Ok(tokens) => tokens
                 .into_iter()

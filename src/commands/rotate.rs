@@ -65,10 +65,6 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
         Err(error) => return Err(error),
     };
 
-    // The new token is shown once, here: whatever the server says later must not show it.
-    if let Some(full_token) = new.full_token() {
-        ctx.client()?.keep_secret(full_token);
-    }
     // A replacement that cannot be printed is no replacement: keep the old token.
     let kept =
         |error: anyhow::Error| anyhow!("{error:#}; the old token {old_prefix} was NOT revoked");
