@@ -193,9 +193,8 @@ async fn revoke_token(args: &AppTokenRevokeArgs, ctx: &Context) -> Result<()> {
         .revoke_app_token(&organization_id, &args.user_id, &args.token_prefix)
         .await
     {
-        // An unknown or ambiguous prefix in every command's words, the tokens listed to
-        // tell: a 404 may be about the user, and stays in the API's words unless the user's
-        // tokens can be listed (then it is the token that is missing).
+        // An unknown or ambiguous prefix in every command's words (see
+        // `Owner::explain_prefix_error`).
         Err(
             error @ ApiError::Status {
                 status: 404 | 409, ..
@@ -206,11 +205,6 @@ async fn revoke_token(args: &AppTokenRevokeArgs, ctx: &Context) -> Result<()> {
                 user_id: args.user_id.clone(),
                 name: None,
             };
-            if matches!(error, ApiError::Status { status: 404, .. })
-                && owner.list_tokens(client).await.is_err()
-            {
-                return Err(error.into());
-            }
             let prefix = &args.token_prefix;
             return Err(owner.explain_prefix_error(prefix, error, client).await);
         }

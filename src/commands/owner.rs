@@ -169,7 +169,8 @@ impl Owner {
     /// The error to report when the API refused a call on one of this owner's tokens,
     /// `wanted`: 404 is the same "no token matches" as everywhere, and for 409 (the prefix
     /// is ambiguous) the tokens are listed to name the ones it matches. Anything else is
-    /// reported as it is.
+    /// reported as it is. For an application user a 404 may be about the user, not the
+    /// token: it stays in the API's words unless the user's tokens can be listed.
     pub(super) async fn explain_prefix_error(
         &self,
         wanted: &str,
@@ -177,6 +178,12 @@ impl Owner {
         client: &Client,
     ) -> anyhow::Error {
         match error {
+            ApiError::Status { status: 404, .. }
+                if matches!(self, Owner::AppUser { .. })
+                    && self.list_tokens(client).await.is_err() =>
+            {
+                error.into()
+            }
             ApiError::Status { status: 404, .. } => not_found(wanted, &self.listing()).into(),
             ApiError::Status { status: 409, .. } => match self.list_tokens(client).await {
                 Ok(tokens) => match matching(&tokens, wanted).as_slice() {
