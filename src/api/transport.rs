@@ -211,7 +211,8 @@ impl Http {
         }
     }
 
-    /// See [`super::Client::keep_secret`].
+    /// Keep `secret` (a token this command created) out of what later calls show, as the
+    /// token in use is (see `Client::created`).
     pub(super) fn keep_secret(&self, secret: Secret) {
         self.also_secret
             .lock()
