@@ -38,7 +38,8 @@ pub const CODES: &[(u8, &str)] = &[
     ),
     (
         NOT_FOUND,
-        "not found: no token matches the prefix, or the API answered 404",
+        "not found: no token, application user or organization matches what was named \
+         (the API said so)",
     ),
     (
         FINDINGS,
@@ -98,7 +99,8 @@ pub fn code_for(error: &anyhow::Error) -> u8 {
             return match api {
                 ApiError::Status {
                     status: 401 | 403, ..
-                } => NOT_AUTHENTICATED,
+                }
+                | ApiError::Rejected { .. } => NOT_AUTHENTICATED,
                 ApiError::Status { status: 404, .. } => NOT_FOUND,
                 // The API refused the request as invalid: sending it again cannot help.
                 ApiError::Status {

@@ -122,7 +122,7 @@ fn tokens_path(organization_id: &str, user_id: &str) -> String {
 impl Client {
     /// `GET /v1/organizations`: the organizations the user belongs to.
     pub(crate) async fn organizations(&self) -> Result<Vec<Organization>, ApiError> {
-        let path = ApiPath::new("/organizations");
+        let path = ApiPath::endpoint("/organizations");
         let list: OrganizationList = self.http.call(Method::Get, &path, None).await?;
         Ok(list.organizations)
     }
@@ -132,7 +132,7 @@ impl Client {
         &self,
         organization_id: &str,
     ) -> Result<Vec<AppUser>, ApiError> {
-        let path = ApiPath::new(&users_path(organization_id));
+        let path = ApiPath::resource(&users_path(organization_id));
         // `{"application_users": [...]}`, bounded as a token list is.
         let users = self
             .http
@@ -149,7 +149,7 @@ impl Client {
         organization_id: &str,
         user_id: &str,
     ) -> Result<AppUser, ApiError> {
-        let path = ApiPath::new(&user_path(organization_id, user_id));
+        let path = ApiPath::resource(&user_path(organization_id, user_id));
         self.http.call(Method::Get, &path, None).await
     }
 
@@ -159,7 +159,7 @@ impl Client {
         organization_id: &str,
         name: &str,
     ) -> Result<AppUser, ApiError> {
-        let path = ApiPath::new(&users_path(organization_id));
+        let path = ApiPath::resource(&users_path(organization_id));
         let body = encode_body(&AppUserBody { name })?;
         self.http.call(Method::Post, &path, Some(body)).await
     }
@@ -171,7 +171,7 @@ impl Client {
         user_id: &str,
         name: &str,
     ) -> Result<AppUser, ApiError> {
-        let path = ApiPath::new(&user_path(organization_id, user_id));
+        let path = ApiPath::resource(&user_path(organization_id, user_id));
         let body = encode_body(&AppUserBody { name })?;
         self.http.call(Method::Patch, &path, Some(body)).await
     }
@@ -182,7 +182,7 @@ impl Client {
         organization_id: &str,
         user_id: &str,
     ) -> Result<(), ApiError> {
-        let path = ApiPath::new(&user_path(organization_id, user_id));
+        let path = ApiPath::resource(&user_path(organization_id, user_id));
         let _: serde::de::IgnoredAny = self.http.call(Method::Delete, &path, None).await?;
         Ok(())
     }
@@ -193,7 +193,7 @@ impl Client {
         organization_id: &str,
         user_id: &str,
     ) -> Result<Vec<Token>, ApiError> {
-        let path = ApiPath::new(&tokens_path(organization_id, user_id));
+        let path = ApiPath::resource(&tokens_path(organization_id, user_id));
         self.http
             .call_with(Method::Get, &path, None, super::model::token_list)
             .await
@@ -207,10 +207,9 @@ impl Client {
         user_id: &str,
         new: &NewToken,
     ) -> Result<Token, ApiError> {
-        let path = ApiPath::new(&tokens_path(organization_id, user_id));
+        let path = ApiPath::resource(&tokens_path(organization_id, user_id));
         let body = encode_body(&AppTokenBody::from(new))?;
-        let token = self.http.call(Method::Post, &path, Some(body)).await?;
-        Ok(self.created(token))
+        self.http.call(Method::Post, &path, Some(body)).await
     }
 
     /// `DELETE .../application-users/{user_id}/access-tokens/{prefix}` (the prefix may be a

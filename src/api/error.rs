@@ -9,6 +9,25 @@ pub enum ApiError {
     #[error("{message} (HTTP {status})")]
     Status { status: u16, message: String },
 
+    /// The API refused the token itself (HTTP 401, or 403 saying the token is invalid,
+    /// expired or unknown), as opposed to a 403 for another reason (an IP allowlist or a
+    /// scope that excludes this call, where the token is still valid).
+    #[error("{message} (HTTP {status})")]
+    Rejected { status: u16, message: String },
+
+    /// A 404 that is not the API saying something is missing: the path names nothing that
+    /// could be (a fixed endpoint such as `/v1/access_token`), or the answer is not in the
+    /// API's error shape (an HTML page, an empty body). The base URL is most likely wrong.
+    #[error(
+        "{url} answered HTTP 404 ({detail}): there is no such API endpoint there; check the \
+         API URL in use, {base} (--url or AIVEN_WEB_URL; the default is https://api.aiven.io)"
+    )]
+    NoEndpoint {
+        url: String,
+        base: String,
+        detail: String,
+    },
+
     /// The API answered 2xx, but not with what this call returns.
     #[error("unexpected response from the API (HTTP {status}): {detail}")]
     Decode { status: u16, detail: String },

@@ -115,20 +115,9 @@ impl Client {
         self.http.pause(waited);
     }
 
-    /// A token this client has just created: its secret is kept out of everything later
-    /// calls show, as the token the client authenticates with is (a server echoing it back
-    /// in an error must not put it in a CI log: `rotate`'s revoke, the read-back of an
-    /// application token).
-    fn created(&self, token: Token) -> Token {
-        if let Some(secret) = token.full_token() {
-            self.http.keep_secret(secret);
-        }
-        token
-    }
-
     /// `GET /v1/access_token`: every (unexpired) token of the user.
     pub(crate) async fn list_tokens(&self) -> Result<Vec<Token>, ApiError> {
-        let path = ApiPath::new("/access_token");
+        let path = ApiPath::endpoint("/access_token");
         self.http
             .call_with(Method::Get, &path, None, model::token_list)
             .await
@@ -136,13 +125,13 @@ impl Client {
 
     /// `POST /v1/access_token`: the new token, with `full_token`. Never retried once the
     /// request may have reached the server: a duplicate would eat into the 10-token quota.
+    /// The new token is kept out of everything later calls show (the transport does that
+    /// for any `full_token` an answer carries).
     pub(crate) async fn create_token(&self, new: &NewToken) -> Result<Token, ApiError> {
-        let path = ApiPath::new("/access_token");
-        let token = self
-            .http
+        let path = ApiPath::endpoint("/access_token");
+        self.http
             .call(Method::Post, &path, Some(encode_body(new)?))
-            .await?;
-        Ok(self.created(token))
+            .await
     }
 
     /// `PUT /v1/access_token/{prefix}`: change the description.
@@ -165,27 +154,27 @@ impl Client {
 
     /// `POST /v1/me/expire_tokens`: the server's message, if it sent one.
     pub(crate) async fn expire_all_tokens(&self) -> Result<Option<String>, ApiError> {
-        let path = ApiPath::new("/me/expire_tokens");
+        let path = ApiPath::endpoint("/me/expire_tokens");
         let answer: Message = self.http.call(Method::Post, &path, None).await?;
         Ok(answer.message)
     }
 
     /// `POST /v1/me/logout`: revoke the token this client authenticates with (what
     /// Aiven's API offers for logging out; it needs no scope, so a restricted token can
-    /// log itself out). A server without that endpoint (404 or 405: an older sandbox, a
-    /// proxy that filters it) gets `DELETE /v1/access_token/{token}` instead, which is
-    /// what `avn user logout` (aiven-client 4.18) sends.
+    /// log itself out). A server without that endpoint (a 404 that names no token, or 405:
+    /// an older sandbox, a proxy that filters it) gets `DELETE /v1/access_token/{token}`
+    /// instead, which is what `avn user logout` (aiven-client 4.18) sends.
     pub(crate) async fn logout(&self) -> Result<(), ApiError> {
-        let path = ApiPath::new("/me/logout");
+        let path = ApiPath::endpoint("/me/logout");
         match self
             .http
             .call::<serde::de::IgnoredAny>(Method::Post, &path, None)
             .await
         {
             Ok(_) => Ok(()),
-            Err(ApiError::Status {
-                status: 404 | 405, ..
-            }) => self.revoke_token(self.http.token().expose()).await,
+            Err(ApiError::NoEndpoint { .. } | ApiError::Status { status: 405, .. }) => {
+                self.revoke_token(self.http.token().expose()).await
+            }
             Err(error) => Err(error),
         }
     }
@@ -194,7 +183,7 @@ impl Client {
     pub(crate) async fn me(&self) -> Result<User, ApiError> {
         let answer: UserEnvelope = self
             .http
-            .call(Method::Get, &ApiPath::new("/me"), None)
+            .call(Method::Get, &ApiPath::endpoint("/me"), None)
             .await?;
         Ok(answer.user)
     }

@@ -24,33 +24,50 @@ pub(crate) fn path_segment(prefix: &str) -> String {
     }
 }
 
-/// A path under `/v1`: what is sent, what people are shown, and the secret it may hold.
+/// A path under `/v1`: what is sent, what people are shown, the secret it may hold, and
+/// whether it names a resource.
 pub(crate) struct ApiPath {
     pub(super) sent: String,
     pub(super) shown: String,
     pub(super) secret: Option<Secret>,
+    /// The path names something that may not exist (a token, an application user, an
+    /// organization): only then can a 404 mean "no such thing" rather than "no such
+    /// endpoint here", which is a wrong base URL (see `transport::failure`).
+    pub(super) names_resource: bool,
 }
 
 impl ApiPath {
-    pub(crate) fn new(path: &str) -> ApiPath {
+    /// A fixed endpoint, naming nothing that may be missing (`/access_token`, `/me`).
+    pub(crate) fn endpoint(path: &str) -> ApiPath {
         ApiPath {
             sent: path.to_owned(),
             shown: path.to_owned(),
             secret: None,
+            names_resource: false,
         }
     }
 
-    /// `base` followed by `value` percent-encoded as one path segment.
+    /// A path naming a resource by an ID already encoded into it
+    /// (`/organization/{org}/application-users`).
+    pub(crate) fn resource(path: &str) -> ApiPath {
+        ApiPath {
+            names_resource: true,
+            ..ApiPath::endpoint(path)
+        }
+    }
+
+    /// `base` followed by `value` percent-encoded as one path segment: a resource.
     pub(crate) fn with_segment(base: &str, value: &str) -> ApiPath {
         let visible = visible_prefix(value);
         let sent = format!("{base}{}", path_segment(value));
         if visible.len() == value.len() {
-            return ApiPath::new(&sent);
+            return ApiPath::resource(&sent);
         }
         ApiPath {
             sent,
             shown: format!("{base}{}…", path_segment(visible)),
             secret: Some(Secret::new(value)),
+            names_resource: true,
         }
     }
 }

@@ -64,6 +64,11 @@ impl Redactor {
         self
     }
 
+    /// Keep `secret` out too, from now on.
+    pub(super) fn add(&mut self, secret: &Secret) {
+        self.patterns.extend(Pattern::new(secret.expose()));
+    }
+
     /// `text` without any run of the secrets (see the module comment).
     pub(super) fn scrub(&self, text: &str) -> String {
         match self.scrub_bytes(text.as_bytes()) {
@@ -677,9 +682,95 @@ pub(super) fn response_trace(
     }
     if !body.is_empty() {
         lines.push("<".to_owned());
-        lines.push(format!("< {}", shown_body(body)));
+        // Scrubbed again: the body may carry a new token (`full_token`) that `shown_body`
+        // cannot find when it is not JSON, and the redactor knows it (see `full_tokens`).
+        lines.push(format!("< {}", redactor.scrub(&shown_body(body))));
     }
     lines
+}
+
+/// Every `full_token` value a body carries (a token the server has just made), however
+/// the body parses: strict JSON or not (`NaN`, trailing data, cut short), the key written
+/// plainly or with escapes (`"full\u005ftoken"`). These are secrets from the moment they
+/// arrive, so they are found in the text itself, before the body is decoded, traced,
+/// quoted in a message or cut, none of which may show them.
+///
+/// One pass over the string literals: a literal is decoded only when it is short enough
+/// to spell the key (at most 6 bytes a character, `\u0066`), so a large body costs a scan
+/// for quotes and backslashes.
+pub(super) fn full_tokens(body: &[u8]) -> Vec<Secret> {
+    const KEY: &str = "full_token";
+    const LONGEST_KEY: usize = 2 + 6 * KEY.len();
+    let mut found = Vec::new();
+    if memchr::memmem::find(body, KEY.as_bytes()).is_none()
+        && memchr::memmem::find(body, b"\\u").is_none()
+    {
+        return found;
+    }
+    let mut at = 0;
+    while let Some(start) = memchr::memchr(b'"', &body[at..]).map(|offset| at + offset) {
+        let end = literal_end(body, start);
+        at = end;
+        let literal = &body[start..end];
+        if literal.len() > LONGEST_KEY || decoded(literal).as_deref() != Some(KEY) {
+            continue;
+        }
+        let after = skip_blanks(body, end);
+        if body.get(after) != Some(&b':') {
+            continue;
+        }
+        let value_start = skip_blanks(body, after + 1);
+        if body.get(value_start) != Some(&b'"') {
+            continue;
+        }
+        let value_end = literal_end(body, value_start);
+        at = value_end;
+        let value = &body[value_start..value_end];
+        // The value as sent and as decoded: either may be what a message shows.
+        let inner = value
+            .strip_prefix(b"\"")
+            .map(|rest| rest.strip_suffix(b"\"").unwrap_or(rest))
+            .unwrap_or(value);
+        let mut spellings = vec![String::from_utf8_lossy(inner).into_owned()];
+        spellings.extend(decoded(value));
+        for spelling in spellings {
+            // A value already scrubbed (the token in use, echoed) is no new secret.
+            let known = spelling.is_empty() || spelling == REDACTED;
+            if !known && !found.iter().any(|s: &Secret| s.expose() == spelling) {
+                found.push(Secret::new(&spelling));
+            }
+        }
+    }
+    found
+}
+
+/// Where the string literal that starts at `start` (a quote) ends: after its closing
+/// quote, or at the end of the text when it has none.
+fn literal_end(text: &[u8], start: usize) -> usize {
+    let mut at = start + 1;
+    while let Some(offset) = memchr::memchr2(b'"', b'\\', &text[at.min(text.len())..]) {
+        let hit = at + offset;
+        if text[hit] == b'"' {
+            return hit + 1;
+        }
+        at = hit + 2;
+    }
+    text.len()
+}
+
+fn skip_blanks(text: &[u8], mut at: usize) -> usize {
+    while text
+        .get(at)
+        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        at += 1;
+    }
+    at
+}
+
+/// A JSON string literal's text, decoded; `None` when it is not a whole valid literal.
+fn decoded(literal: &[u8]) -> Option<String> {
+    serde_json::from_slice::<String>(literal).ok()
 }
 
 /// Header values as the trace shows them: credentials and cookies never, anything else

@@ -13,6 +13,7 @@ use crate::api::ApiError;
 use crate::cli::LogoutArgs;
 use crate::config::{StoredCredentials, remove_credentials, stored_credentials};
 use crate::diag;
+use crate::exit::CommandError;
 
 pub async fn run(args: &LogoutArgs, ctx: &Context) -> Result<()> {
     let path = &ctx.config().credentials_file;
@@ -33,12 +34,22 @@ pub async fn run(args: &LogoutArgs, ctx: &Context) -> Result<()> {
         if let Some(token) = &stored {
             match ctx.client_for(token)?.logout().await {
                 Ok(()) => diag::note(&format!("revoked token {}", token.prefix())),
-                // Already revoked or expired: nothing left to revoke, the file still goes.
-                Err(ApiError::Status {
-                    status: 401 | 403 | 404,
-                    ..
-                }) => diag::note(&format!("token {} was no longer valid", token.prefix())),
-                Err(error) => return Err(error.into()),
+                // The API said this token is dead (refused as invalid or expired, or no
+                // such token): nothing is left to revoke, and the file still goes.
+                Err(ApiError::Rejected { .. } | ApiError::Status { status: 404, .. }) => {
+                    diag::note(&format!("token {} was no longer valid", token.prefix()))
+                }
+                // Anything else may leave the token alive (a 403 from an IP allowlist, a
+                // wrong --url, an outage): keep the file, which may be the only copy.
+                Err(error) => {
+                    return Err(CommandError::Refused(format!(
+                        "could not revoke token {}: {error}; {} was kept. To remove it \
+                         without revoking the token, run `avn-token logout --no-token-revoke`",
+                        token.prefix(),
+                        path.display()
+                    ))
+                    .into());
+                }
             }
         }
     }

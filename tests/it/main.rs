@@ -28,3 +28,8 @@ mod sandbox_fidelity;
 mod sandbox_hardening;
 mod sandbox_load;
 mod ux;
+
+// Issues 18.2, 18.4, 19.8 (to be placed by command and concern with the rest).
+mod logout_verdict;
+mod new_token_trace;
+mod wrong_url;

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::messages::{error_message, one_line};
+use super::messages::{error_message, is_api_error, one_line, rejects_token};
 use super::{Answer, Call, tls};
 use crate::api::ApiError;
 
@@ -20,10 +20,7 @@ impl Call {
     ) -> Result<(u16, Vec<u8>), ApiError> {
         match outcome {
             Ok(answer) if (200..300).contains(&answer.status) => Ok((answer.status, answer.bytes)),
-            Ok(answer) => Err(ApiError::Status {
-                status: answer.status,
-                message: error_message(answer.status, &answer.bytes),
-            }),
+            Ok(answer) => Err(self.refusal(&answer)),
             Err(failure) if failure.unsendable => Err(ApiError::Setup(format!(
                 "cannot make a request to {}: {} (is an argument far too long?)",
                 self.shown_url,
@@ -45,6 +42,29 @@ impl Call {
                     },
                 })
             }
+        }
+    }
+
+    /// A non-2xx answer as the error it means. A 404 says "no such thing" only when the
+    /// path names a thing and the answer is the API's own error; anything else is a URL
+    /// with no API endpoint behind it (a wrong `--url`, a proxy's page), which must not
+    /// read as "no such token" (exit 4). A 401/403 rejects the token itself only when the
+    /// API says so; a 403 for another reason (an IP allowlist, a scope) leaves the token
+    /// valid, which `logout` must not mistake for "no longer valid".
+    fn refusal(&self, answer: &Answer) -> ApiError {
+        let status = answer.status;
+        let message = error_message(status, &answer.bytes);
+        let from_api = is_api_error(&answer.bytes);
+        match status {
+            404 if !(from_api && self.names_resource) => ApiError::NoEndpoint {
+                url: self.shown_url.clone(),
+                base: self.base_url.clone(),
+                detail: message,
+            },
+            401 | 403 if from_api && rejects_token(status, &answer.bytes) => {
+                ApiError::Rejected { status, message }
+            }
+            _ => ApiError::Status { status, message },
         }
     }
 }
@@ -161,10 +181,16 @@ impl Failure {
         let refused = connection_refused(&error);
         // Nor will an answer that is not HTTP (a garbled status line or header).
         let garbled = not_http(&error);
+        let host = error
+            .url()
+            .and_then(|url| url.host_str())
+            .unwrap_or("the host")
+            .to_owned();
         let chain = error_chain(&error.without_url());
         let permanent = tls.is_some() || is_unknown_host(&chain) || garbled;
         let detail = tls
             .or_else(|| refused.then(|| "connection refused".to_owned()))
+            .or_else(|| dns_failure(&chain, &host))
             .unwrap_or(chain);
         Failure {
             status: None,
@@ -208,6 +234,21 @@ pub(super) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     one_line(&text)
 }
 
+/// A failed name lookup as one line naming the host: the resolver's chain of causes
+/// (`client error (Connect): dns error: failed to lookup address information: ...`) says
+/// nothing more a person can act on. `None` when `chain` is not a lookup failure.
+fn dns_failure(chain: &str, host: &str) -> Option<String> {
+    if is_unknown_host(chain) {
+        Some(format!(
+            "the host name {host} is not known (DNS): is the URL right?"
+        ))
+    } else {
+        chain
+            .contains("dns error")
+            .then(|| format!("the host name {host} could not be looked up (DNS failed)"))
+    }
+}
+
 /// A DNS answer that the name does not exist, as hyper reports it (its resolver error has
 /// no kind to match on, only text: `dns error: ... Name or service not known`, or
 /// `nodename nor servname provided` on macOS, `No such host is known` on Windows).
@@ -243,5 +284,22 @@ mod tests {
         ] {
             assert!(!is_unknown_host(transient), "{transient}");
         }
+    }
+
+    #[test]
+    fn a_failed_lookup_is_one_line_naming_the_host() {
+        let unknown = "client error (Connect): dns error: failed to lookup address information: Name or service not known";
+        assert_eq!(
+            dns_failure(unknown, "api.aivne.io").as_deref(),
+            Some("the host name api.aivne.io is not known (DNS): is the URL right?")
+        );
+        let down = "client error (Connect): dns error: failed to lookup address information: Temporary failure in name resolution";
+        assert_eq!(
+            dns_failure(down, "api.aiven.io").as_deref(),
+            Some("the host name api.aiven.io could not be looked up (DNS failed)")
+        );
+        let refused =
+            "client error (Connect): tcp connect error: Connection refused (os error 111)";
+        assert_eq!(dns_failure(refused, "h"), None);
     }
 }

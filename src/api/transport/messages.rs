@@ -151,6 +151,64 @@ pub(super) fn one_line(text: &str) -> String {
     }
 }
 
+/// A body in the API's error shape: a JSON object with a `message` string or an `errors`
+/// list. What proxies, load balancers and other servers send (HTML, plain text, nothing,
+/// JSON of another shape) is not.
+pub(super) fn is_api_error(bytes: &[u8]) -> bool {
+    json_text(bytes).is_some_and(|body| {
+        body.member("message").and_then(Raw::as_str).is_some()
+            || body
+                .member("errors")
+                .is_some_and(|errors| errors.kind() == Kind::Array)
+    })
+}
+
+/// What the API says when it refuses a token as such (unknown, revoked, expired,
+/// malformed), in its `error_code`s and messages. The real API documents no codes for
+/// this; these are the words it and the sandbox use. Unknown wording reads as "refused
+/// for another reason", the safe side: nothing is then taken for dead that may be alive.
+const TOKEN_REFUSED: &[&str] = &[
+    "authentication_failed",
+    "invalid_token",
+    "token_expired",
+    "token_revoked",
+    "invalid token",
+    "invalid or expired token",
+    "token is invalid",
+    "token has expired",
+    "token expired",
+    "expired token",
+    "token has been revoked",
+    "revoked token",
+    "authentication failed",
+];
+
+/// A 401 in the API's error shape, or a 403 whose message or `error_code` says the token
+/// itself is refused (see [`TOKEN_REFUSED`]).
+pub(super) fn rejects_token(status: u16, bytes: &[u8]) -> bool {
+    let Some(body) = json_text(bytes) else {
+        return false;
+    };
+    if status == 401 {
+        return true;
+    }
+    let errors = body.member("errors");
+    let texts = [body.member("message"), body.member("error_code")]
+        .into_iter()
+        .chain(
+            errors
+                .iter()
+                .flat_map(|errors| errors.items())
+                .flat_map(|error| [error.member("message"), error.member("error_code")]),
+        )
+        .flatten()
+        .filter_map(Raw::as_str);
+    texts.into_iter().any(|text| {
+        let text = text.to_lowercase();
+        TOKEN_REFUSED.iter().any(|words| text.contains(words))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,6 +79,8 @@ pub(super) struct Http {
     client: reqwest::Client,
     /// Base URL + `/v1`, no trailing slash.
     api_root: String,
+    /// The base URL as given, for messages that question it.
+    base_url: String,
     token: Secret,
     show_http: bool,
     deadline: Deadline,
@@ -121,6 +123,7 @@ impl Http {
         Ok(Http {
             client,
             api_root: format!("{}/v1", url.as_str().trim_end_matches('/')),
+            base_url: url.as_str().trim_end_matches('/').to_owned(),
             token,
             show_http: options.show_http,
             deadline: options.deadline,
@@ -168,11 +171,15 @@ impl Http {
             method,
             url: format!("{}{}", self.api_root, path.sent),
             shown_url: format!("{}{}", self.api_root, path.shown),
-            redactor: Redactor::new(Some(&self.token), path.secret.as_ref()).and(
-                self.also_secret
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .iter(),
+            base_url: self.base_url.clone(),
+            names_resource: path.names_resource,
+            redactor: Mutex::new(
+                Redactor::new(Some(&self.token), path.secret.as_ref()).and(
+                    self.also_secret
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .iter(),
+                ),
             ),
             progress: Mutex::new(Progress::default()),
         };
@@ -193,7 +200,7 @@ impl Http {
                     },
                     detail: call.progress().describe(!call.method.idempotent()),
                 })??;
-        decode_answer(status, bytes, decode, &call.redactor)
+        decode_answer(status, bytes, decode, &call.redactor())
     }
 
     /// How long the next call may take.
@@ -243,7 +250,7 @@ impl Http {
                 &request,
                 &call.shown_url,
                 body,
-                &call.redactor,
+                &call.redactor(),
             ));
         }
         call.progress().phase = Phase::Waiting;
@@ -297,16 +304,28 @@ impl Http {
             }
         }
         // From here on, nothing sees the body as the server sent it.
-        let bytes = match call.redactor.scrub_bytes(&bytes) {
+        let mut bytes = match call.redactor().scrub_bytes(&bytes) {
             std::borrow::Cow::Borrowed(_) => bytes,
             std::borrow::Cow::Owned(scrubbed) => scrubbed,
         };
+        // A token the server has just made (`full_token`) is a secret from the moment it
+        // arrives, whatever the body parses as: this call's trace and messages, and every
+        // later call of the command, keep it out. A 2xx answer keeps it in its body (it is
+        // the result); a failure has no use for it.
+        let fresh = redact::full_tokens(&bytes);
+        for secret in &fresh {
+            call.redactor().add(secret);
+            self.keep_secret(secret.clone());
+        }
+        if !fresh.is_empty() && !status.is_success() {
+            bytes = call.redactor().scrub_bytes(&bytes).into_owned();
+        }
         if self.show_http {
             self.sink.trace(&redact::response_trace(
                 status,
                 &headers,
                 &bytes,
-                &call.redactor,
+                &call.redactor(),
             ));
         }
         Ok(Answer {
@@ -323,7 +342,11 @@ struct Call {
     method: Method,
     url: String,
     shown_url: String,
-    redactor: Redactor,
+    /// The base URL in use, for a 404 that questions it.
+    base_url: String,
+    /// See [`ApiPath::names_resource`].
+    names_resource: bool,
+    redactor: Mutex<Redactor>,
     progress: Mutex<Progress>,
 }
 
@@ -336,8 +359,17 @@ impl Call {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// What this call keeps out of everything it shows; it learns the tokens an answer
+    /// brings (see [`redact::full_tokens`]).
+    fn redactor(&self) -> std::sync::MutexGuard<'_, Redactor> {
+        // Never held across an await, as for `progress`.
+        self.redactor
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn scrub(&self, text: &str) -> String {
-        self.redactor.scrub(text)
+        self.redactor().scrub(text)
     }
 }
 
