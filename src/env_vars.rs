@@ -8,6 +8,18 @@
 //! [`EnvVars::DOCUMENTED`] lists the ones a user sets, with what they do: the man page's
 //! ENVIRONMENT section is made from it.
 
+use std::ffi::OsString;
+
+/// The variable `name` read through `env`, unless it is unset or empty: an empty value
+/// counts as unset, as the README says (`AIVEN_WEB_URL= avn-token list` uses the default
+/// URL). `env` is `std::env::var_os` in the binary, a map in tests.
+pub(crate) fn non_empty_var(
+    env: &impl Fn(&str) -> Option<OsString>,
+    name: &str,
+) -> Option<OsString> {
+    env(name).filter(|value| !value.is_empty())
+}
+
 /// Names of environment variables.
 pub struct EnvVars;
 
