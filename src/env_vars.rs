@@ -46,8 +46,14 @@ impl EnvVars {
     pub const AIVEN_CREDENTIALS_FILE: &'static str = "AIVEN_CREDENTIALS_FILE";
     /// The directory holding `aiven-credentials.json` (default `~/.config/aiven`).
     pub const AIVEN_CONFIG_DIR: &'static str = "AIVEN_CONFIG_DIR";
-    /// The home directory, for the default credentials file.
+    /// The home directory, for the default credentials file (not read on Windows, as avn).
     pub const HOME: &'static str = "HOME";
+    /// The home directory on Windows, for the default credentials file (as avn).
+    pub const USERPROFILE: &'static str = "USERPROFILE";
+    /// The drive of the home directory on Windows, when `USERPROFILE` is unset.
+    pub const HOMEDRIVE: &'static str = "HOMEDRIVE";
+    /// The home directory on Windows, without its drive, when `USERPROFILE` is unset.
+    pub const HOMEPATH: &'static str = "HOMEPATH";
     /// Where `sandbox --exec` finds its command (this binary's directory is put first).
     pub const PATH: &'static str = "PATH";
     /// Any non-empty value turns colour off (<https://no-color.org>).
@@ -114,7 +120,11 @@ impl EnvVars {
             Self::NO_PROXY_LOWER,
             "Hosts reached without a proxy (also NO_PROXY).",
         ),
-        (Self::HOME, "Locates the default credentials file."),
+        (
+            Self::HOME,
+            "Locates the default credentials file. On Windows USERPROFILE does (else HOMEDRIVE \
+             and HOMEPATH) and HOME is not read, as in avn.",
+        ),
         (
             Self::PATH,
             "Where sandbox --exec finds its command (this avn-token's directory is put first).",

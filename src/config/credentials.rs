@@ -40,25 +40,74 @@ pub(crate) fn check_token(text: &str, source: &str) -> Result<Secret, ConfigErro
 }
 
 /// `AIVEN_CREDENTIALS_FILE`, else `$AIVEN_CONFIG_DIR/aiven-credentials.json`, else
-/// `~/.config/aiven/aiven-credentials.json` (as `avn`, which ignores XDG_CONFIG_HOME).
+/// `~/.config/aiven/aiven-credentials.json` (as `avn`, which ignores XDG_CONFIG_HOME), `~`
+/// found as avn finds it on this platform ([`HomeRule`]).
 pub(super) fn credentials_file(
     env: impl Fn(&str) -> Option<OsString>,
 ) -> Result<PathBuf, ConfigError> {
-    if let Some(file) = non_empty_var(&env, EnvVars::AIVEN_CREDENTIALS_FILE) {
+    credentials_file_under(&env, HomeRule::THIS_PLATFORM)
+}
+
+fn credentials_file_under(
+    env: &impl Fn(&str) -> Option<OsString>,
+    home_rule: HomeRule,
+) -> Result<PathBuf, ConfigError> {
+    if let Some(file) = non_empty_var(env, EnvVars::AIVEN_CREDENTIALS_FILE) {
         return Ok(PathBuf::from(file));
     }
-    let config_dir = match non_empty_var(&env, EnvVars::AIVEN_CONFIG_DIR) {
+    let config_dir = match non_empty_var(env, EnvVars::AIVEN_CONFIG_DIR) {
         Some(dir) => PathBuf::from(dir),
-        None => {
-            let home = non_empty_var(&env, EnvVars::HOME)
-                .map(PathBuf::from)
-                // std's home_dir: HOME, else the password database (USERPROFILE on Windows).
-                .or_else(std::env::home_dir)
-                .ok_or(ConfigError::NoHome)?;
-            home.join(".config").join("aiven")
-        }
+        None => home_rule
+            .home_from(env)
+            // Nothing in the environment: the operating system's record of the user (the
+            // password database on Unix, as Python; the profile folder on Windows, where
+            // Python would leave a literal `~` directory).
+            .or_else(dirs::home_dir)
+            .ok_or(ConfigError::NoHome)?
+            .join(".config")
+            .join("aiven"),
     };
     Ok(config_dir.join("aiven-credentials.json"))
+}
+
+/// How `~` is found: as avn's Python (`os.path.expanduser("~")` in aiven-client's
+/// `envdefault.py`) finds it, so both tools use the same credentials file. A rule is
+/// chosen once, by platform ([`HomeRule::THIS_PLATFORM`]); both are tested everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HomeRule {
+    /// Python's `posixpath`: `HOME`, else the password database.
+    Posix,
+    /// Python's `ntpath` (3.8 and later): `USERPROFILE`, else `HOMEDRIVE` + `HOMEPATH`.
+    /// `HOME` is ignored, even when MSYS2 or Git Bash sets it.
+    Windows,
+}
+
+impl HomeRule {
+    /// The one platform decision about the home directory. `dirs::home_dir` alone does not
+    /// do: on Windows it asks for the profile folder and never reads `USERPROFILE`, which
+    /// avn reads first.
+    const THIS_PLATFORM: HomeRule = if cfg!(windows) {
+        HomeRule::Windows
+    } else {
+        HomeRule::Posix
+    };
+
+    /// The home directory the environment names under this rule, if it names one (an
+    /// empty variable counts as unset, as every variable here).
+    fn home_from(self, env: &impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+        match self {
+            HomeRule::Posix => non_empty_var(env, EnvVars::HOME).map(PathBuf::from),
+            HomeRule::Windows => non_empty_var(env, EnvVars::USERPROFILE)
+                .or_else(|| {
+                    let path = non_empty_var(env, EnvVars::HOMEPATH)?;
+                    // `C:` + `\Users\me`; without HOMEDRIVE, HOMEPATH alone (as ntpath).
+                    let mut home = non_empty_var(env, EnvVars::HOMEDRIVE).unwrap_or_default();
+                    home.push(path);
+                    Some(home)
+                })
+                .map(PathBuf::from),
+        }
+    }
 }
 
 /// The avn-compatible credentials file: `{"auth_token": "...", "user_email": "..."}`.
@@ -263,15 +312,17 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<OsString> + use<> {
+        let env: HashMap<String, OsString> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), OsString::from(v)))
+            .collect();
+        move |key: &str| env.get(key).cloned()
+    }
+
     #[test]
     fn credentials_file_location() {
-        let get = |pairs: &[(&str, &str)]| {
-            let env: HashMap<String, OsString> = pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), OsString::from(v)))
-                .collect();
-            credentials_file(|key| env.get(key).cloned()).unwrap()
-        };
+        let get = |pairs: &[(&str, &str)]| credentials_file(env_of(pairs)).unwrap();
         assert_eq!(
             get(&[
                 ("AIVEN_CREDENTIALS_FILE", "/x/c.json"),
@@ -280,13 +331,66 @@ mod tests {
             PathBuf::from("/x/c.json")
         );
         assert_eq!(
-            get(&[("AIVEN_CONFIG_DIR", "/d"), ("HOME", "/h")]),
+            get(&[
+                ("AIVEN_CONFIG_DIR", "/d"),
+                ("HOME", "/h"),
+                ("USERPROFILE", "/u")
+            ]),
             PathBuf::from("/d/aiven-credentials.json")
         );
+    }
+
+    #[test]
+    fn home_is_found_as_avn_finds_it_on_each_platform() {
+        let file_under = |rule: HomeRule, pairs: &[(&str, &str)]| {
+            credentials_file_under(&env_of(pairs), rule).unwrap()
+        };
+        let in_home = |home: &str| {
+            PathBuf::from(home)
+                .join(".config")
+                .join("aiven")
+                .join("aiven-credentials.json")
+        };
+        let windows = [
+            ("HOME", "/c/Users/me/msys"),
+            ("USERPROFILE", r"C:\Users\me"),
+            ("HOMEDRIVE", "D:"),
+            ("HOMEPATH", r"\Profiles\me"),
+        ];
+        // Unix: HOME, whatever Windows variables are set too.
         assert_eq!(
-            get(&[("HOME", "/h")]),
-            PathBuf::from("/h/.config/aiven/aiven-credentials.json")
+            file_under(HomeRule::Posix, &windows),
+            in_home("/c/Users/me/msys")
         );
+        // Windows: USERPROFILE before HOMEDRIVE + HOMEPATH, and never HOME.
+        assert_eq!(
+            file_under(HomeRule::Windows, &windows),
+            in_home(r"C:\Users\me")
+        );
+        assert_eq!(
+            file_under(HomeRule::Windows, &windows[..1]).parent(),
+            file_under(HomeRule::Posix, &[]).parent(),
+            "HOME alone is not read on Windows: the operating system is asked instead"
+        );
+        let env = env_of(&windows[2..]);
+        assert_eq!(
+            HomeRule::Windows.home_from(&env),
+            Some(PathBuf::from(r"D:\Profiles\me"))
+        );
+        let env = env_of(&windows[3..]);
+        assert_eq!(
+            HomeRule::Windows.home_from(&env),
+            Some(PathBuf::from(r"\Profiles\me"))
+        );
+        let env = env_of(&[("HOME", "/h"), ("HOMEDRIVE", "D:")]);
+        assert_eq!(HomeRule::Windows.home_from(&env), None);
+        assert_eq!(HomeRule::Posix.home_from(&env), Some(PathBuf::from("/h")));
+        // An empty variable counts as unset, under both rules.
+        let env = env_of(&[("HOME", ""), ("USERPROFILE", ""), ("HOMEPATH", "")]);
+        assert_eq!(HomeRule::Posix.home_from(&env), None);
+        assert_eq!(HomeRule::Windows.home_from(&env), None);
+        // The binary uses the rule of the platform it was built for.
+        assert_eq!(HomeRule::THIS_PLATFORM == HomeRule::Windows, cfg!(windows));
     }
 
     #[test]
