@@ -2,8 +2,9 @@
 //! `EnvVars`): a search for a variable finds its one definition and, from there, every use.
 //!
 //! Only `main`'s collaborators read the environment: [`crate::config`] (through a lookup
-//! function, so tests pass a map), [`crate::diag`] for `NO_COLOR`, and [`crate::output`] for
-//! how stdout is shown (`AVN_TOKEN_OUTPUT`, `COLUMNS`, `NO_COLOR`). Commands never do.
+//! function, so tests pass a map), [`crate::diag`] and clap's help (through anstream, which
+//! reads `NO_COLOR`, `CLICOLOR`, `CLICOLOR_FORCE` and `TERM`), and [`crate::output`] for how
+//! stdout is shown (`AVN_TOKEN_OUTPUT`, `COLUMNS`, `NO_COLOR`). Commands never do.
 //!
 //! [`EnvVars::DOCUMENTED`] lists the ones a user sets, with what they do: the man page's
 //! ENVIRONMENT section is made from it.
@@ -106,7 +107,8 @@ impl EnvVars {
         (Self::COLUMNS, "The terminal width for -o pretty."),
         (
             Self::NO_COLOR,
-            "Any non-empty value turns colour off on stdout and stderr.",
+            "Any non-empty value turns colour off on stdout and stderr (help and messages, \
+             coloured on a terminal, also follow TERM=dumb, CLICOLOR and CLICOLOR_FORCE).",
         ),
         (
             Self::HTTPS_PROXY_LOWER,

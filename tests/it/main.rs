@@ -8,6 +8,7 @@ mod support;
 mod app_users;
 mod app_users_sandbox;
 mod cli;
+mod colour;
 mod compat_app_users;
 mod compat_avn;
 mod faults;
