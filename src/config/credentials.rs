@@ -165,23 +165,22 @@ impl Credentials {
 
     /// Write the file atomically (temp file, fsync, rename) with mode 0600, creating its
     /// directory with mode 0700 when missing. A crash leaves the old file or the new one.
-    /// Only replaces what [`stored_credentials`] accepts.
-    pub fn write(&self, path: &Path) -> Result<(), ConfigError> {
+    /// Only replaces what [`stored_credentials`] accepts. Returns warnings for the user:
+    /// an existing directory that other users can write to is used, but said.
+    pub fn write(&self, path: &Path) -> Result<Vec<String>, ConfigError> {
         let fail = |reason: String| ConfigError::WriteCredentials {
             path: path.to_owned(),
             action: "write",
             reason,
         };
         stored_credentials(path, "replace")?;
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-            _ => PathBuf::from("."),
-        };
+        let dir = directory_of(path);
         if !dir.exists() {
-            create_private_dir(&dir).map_err(|e| fail(e.to_string()))?;
+            create_private_dir(dir).map_err(|e| fail(e.to_string()))?;
         }
         let body = serde_json::to_vec(&self.fields).map_err(|e| fail(e.to_string()))?;
-        crate::files::write_private(path, &body).map_err(|e| fail(e.to_string()))
+        crate::files::write_private(path, &body).map_err(|e| fail(e.to_string()))?;
+        Ok(directory_warning(path).into_iter().collect())
     }
 }
 
@@ -260,7 +259,14 @@ pub fn remove_credentials(path: &Path) -> Result<bool, ConfigError> {
     if let StoredCredentials::Missing = stored_credentials(path, "remove")? {
         return Ok(false);
     }
-    match std::fs::remove_file(path) {
+    removal(path, std::fs::remove_file(path))
+}
+
+/// What the removal of the file at `path` came to: `Ok(true)` removed, `Ok(false)` already
+/// gone (someone else removed it since it was checked), and any other failure an error:
+/// never "not logged in" for a file that is still there.
+fn removal(path: &Path, removed: std::io::Result<()>) -> Result<bool, ConfigError> {
+    match removed {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(ConfigError::WriteCredentials {
@@ -274,6 +280,7 @@ pub fn remove_credentials(path: &Path) -> Result<bool, ConfigError> {
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
+    // No mode on Windows (see `mode_of`).
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
@@ -282,29 +289,74 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
-/// Warnings about how the credentials file at `path` is stored, for a command that read it.
+/// Warnings about how the credentials file at `path` is stored, for a command that read it:
+/// other users can read it, or replace or remove it through its directory.
 pub(super) fn permission_warnings(path: &Path) -> Vec<String> {
-    permission_warning(path).into_iter().collect()
+    [file_warning(path), directory_warning(path)]
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// A warning when the credentials file can be read by group or others.
-fn permission_warning(path: &Path) -> Option<String> {
+fn file_warning(path: &Path) -> Option<String> {
+    let mode = mode_of(path)?;
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "credentials file {} is accessible by other users (mode {:03o}); run: chmod 600 {}",
+            path.display(),
+            mode & 0o777,
+            path.display()
+        )
+    })
+}
+
+/// A warning when the directory of the credentials file at `path` lets group or others
+/// create, rename and remove files in it: they could replace the file (with a token of
+/// theirs) or remove it, whatever the file's own mode. A sticky directory (such as `/tmp`,
+/// mode 1777) is not warned about: there only the file's owner may rename or remove it.
+fn directory_warning(path: &Path) -> Option<String> {
+    let dir = directory_of(path);
+    let mode = mode_of(dir)?;
+    const STICKY: u32 = 0o1000;
+    (mode & 0o022 != 0 && mode & STICKY == 0).then(|| {
+        format!(
+            "credentials directory {} is writable by other users (mode {:03o}), who could \
+             replace or remove the credentials file; run: chmod 700 {}",
+            dir.display(),
+            mode & 0o777,
+            dir.display()
+        )
+    })
+}
+
+/// The directory the credentials file at `path` is in (`.` for a bare file name).
+fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+/// The permission bits of what is at `path` (symlinks followed), if it exists and has any.
+///
+/// The one place the credentials store's checks depend on the platform. On Windows a file
+/// is protected by its access control list, inherited from the folder it is created in (the
+/// user's profile for the default path), not by a mode: the 0600 and 0700 this store writes
+/// are not applied there, and nothing is checked or warned about.
+fn mode_of(path: &Path) -> Option<u32> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).ok()?.permissions().mode();
-        if mode & 0o077 != 0 {
-            return Some(format!(
-                "credentials file {} is accessible by other users (mode {:03o}); run: chmod 600 {}",
-                path.display(),
-                mode & 0o777,
-                path.display()
-            ));
-        }
+        std::fs::metadata(path)
+            .ok()
+            .map(|meta| meta.permissions().mode())
     }
     #[cfg(not(unix))]
-    let _ = path;
-    None
+    {
+        let _ = path;
+        None
+    }
 }
 
 #[cfg(test)]
@@ -442,6 +494,32 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_removal_that_fails_is_an_error_unless_the_file_is_already_gone() {
+        // Root removes what permission bits would protect, so these failures are made here.
+        let path = Path::new("/x/aiven-credentials.json");
+        assert!(removal(path, Ok(())).unwrap());
+        let gone = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert!(!removal(path, Err(gone)).unwrap());
+        for kind in [
+            std::io::ErrorKind::PermissionDenied,
+            std::io::ErrorKind::NotADirectory,
+            std::io::ErrorKind::ReadOnlyFilesystem,
+        ] {
+            let error = removal(path, Err(kind.into())).unwrap_err();
+            assert!(
+                matches!(
+                    error,
+                    ConfigError::WriteCredentials {
+                        action: "remove",
+                        ..
+                    }
+                ),
+                "{kind:?}: {error}"
+            );
+        }
+    }
+
     #[cfg(unix)]
     #[test]
     fn written_credentials_are_private_and_readable_back() {
@@ -456,8 +534,50 @@ mod tests {
         assert_eq!(mode(file.parent().unwrap()), 0o700);
         let back = Credentials::read(&file).unwrap().unwrap();
         assert_eq!(back.auth_token(&file).unwrap().unwrap().expose(), "tok");
-        assert!(permission_warning(&file).is_none());
+        assert_eq!(permission_warnings(&file), Vec::<String>::new());
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert!(permission_warning(&file).unwrap().contains("chmod 600"));
+        let warnings = permission_warnings(&file);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("chmod 600"), "{warnings:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_other_users_can_write_to_is_warned_about() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let aiven = dir.path().join("aiven");
+        std::fs::create_dir(&aiven).unwrap();
+        let file = aiven.join("aiven-credentials.json");
+        for (mode, warned) in [
+            (0o777, true),
+            (0o770, true),
+            (0o707, true),
+            (0o1777, false),
+            (0o755, false),
+            (0o711, false),
+            (0o700, false),
+        ] {
+            std::fs::set_permissions(&aiven, std::fs::Permissions::from_mode(mode)).unwrap();
+            // Written there (used, and said) ...
+            let written = Credentials::new(&Secret::new("tok"), None)
+                .write(&file)
+                .unwrap();
+            // ... and read from there.
+            let read = permission_warnings(&file);
+            assert_eq!(read, written, "{mode:o}");
+            assert_eq!(read.len(), usize::from(warned), "{mode:o}: {read:?}");
+            if warned {
+                assert!(read[0].contains("writable by other users"), "{read:?}");
+                assert!(read[0].contains(&format!("mode {:03o}", mode & 0o777)));
+                assert!(read[0].contains("chmod 700"), "{read:?}");
+            }
+            assert_eq!(
+                std::fs::read(&file).unwrap(),
+                br#"{"auth_token":"tok","user_email":null}"#
+            );
+        }
+        // A file named without a directory is in the current one.
+        assert_eq!(directory_of(Path::new("c.json")), Path::new("."));
     }
 }

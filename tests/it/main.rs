@@ -11,6 +11,7 @@ mod cli;
 mod colour;
 mod compat_app_users;
 mod compat_avn;
+mod credentials;
 mod faults;
 mod features;
 mod features_sandbox;
