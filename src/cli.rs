@@ -37,8 +37,13 @@ Try it offline with the built-in sandbox (a local Aiven-compatible API):
 /// The parser, with the top-level help's epilogue: the notes, then `exit_codes` (the table
 /// `crate::exit` keeps; `main` passes it in, so the argument tree does not depend on how
 /// errors become exit codes).
+///
+/// The program is named `avn-token` in usage lines and errors whatever it was started as:
+/// clap would take the name from argv[0], which is `avn-token.exe` on Windows.
 pub fn parser(exit_codes: &str) -> clap::Command {
-    Cli::command().after_help(format!("{TOP_LEVEL_NOTES}\n\n{exit_codes}"))
+    Cli::command()
+        .bin_name("avn-token")
+        .after_help(format!("{TOP_LEVEL_NOTES}\n\n{exit_codes}"))
 }
 
 /// Help and usage errors in cargo's (and uv's) colours. clap writes help through

@@ -19,6 +19,7 @@ mod hostile;
 mod memory;
 mod probes;
 mod probes_apps;
+mod program_name;
 mod props;
 mod sandbox_api;
 mod sandbox_app_users;
