@@ -39,7 +39,7 @@ Try it offline with the built-in sandbox (a local Aiven-compatible API):
 /// errors become exit codes).
 ///
 /// The program is named `avn-token` in usage lines and errors whatever it was started as:
-/// clap would take the name from argv[0], which is `avn-token.exe` on Windows.
+/// clap would take the name from `argv[0]`, which is `avn-token.exe` on Windows.
 pub fn parser(exit_codes: &str) -> clap::Command {
     Cli::command()
         .bin_name("avn-token")

@@ -255,20 +255,32 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"new");
     }
 
+    /// A target no rename can replace (a directory holding a file), in `dir`.
+    fn occupied(dir: &Path) -> std::path::PathBuf {
+        let path = dir.join("occupied");
+        fs::create_dir(&path).unwrap();
+        fs::write(path.join("keep"), b"x").unwrap();
+        path
+    }
+
+    /// The [`occupied`] target is as it was, and nothing else is left in `dir`.
+    #[track_caller]
+    fn left_as_it_was(dir: &Path, path: &Path) {
+        assert_eq!(fs::read(path.join("keep")).unwrap(), b"x");
+        assert_eq!(
+            fs::read_dir(dir).unwrap().count(),
+            1,
+            "the temporary was removed"
+        );
+    }
+
     #[test]
     fn a_failed_write_leaves_the_old_file() {
         let dir = tempfile::tempdir().unwrap();
         // The target is a directory: the rename fails, and nothing else changes.
-        let path = dir.path().join("occupied");
-        fs::create_dir(&path).unwrap();
-        fs::write(path.join("keep"), b"x").unwrap();
+        let path = occupied(dir.path());
         assert!(write_private(&path, b"new").is_err());
-        assert_eq!(fs::read(path.join("keep")).unwrap(), b"x");
-        assert_eq!(
-            fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "the temporary was removed"
-        );
+        left_as_it_was(dir.path(), &path);
     }
 
     #[cfg(unix)]
@@ -291,9 +303,7 @@ mod tests {
     #[test]
     fn a_rename_that_may_succeed_later_is_tried_a_bounded_number_of_times() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("occupied");
-        fs::create_dir(&path).unwrap();
-        fs::write(path.join("keep"), b"x").unwrap();
+        let path = occupied(dir.path());
         let tries = std::cell::Cell::new(0);
         let may_succeed_later = |_: &io::Error| {
             tries.set(tries.get() + 1);
@@ -304,12 +314,7 @@ mod tests {
         assert!(persist(temp, &path, may_succeed_later, &delays).is_err());
         // Four tries: asked after each of the first three failures; the fourth is reported.
         assert_eq!(tries.get(), 3);
-        assert_eq!(fs::read(path.join("keep")).unwrap(), b"x");
-        assert_eq!(
-            fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "the temporary was removed"
-        );
+        left_as_it_was(dir.path(), &path);
         // Elsewhere than on Windows, no failure is worth a second try.
         let error = io::Error::from_raw_os_error(32);
         assert_eq!(rename_may_succeed_later(&error), cfg!(windows));

@@ -19,6 +19,16 @@ fn api() -> ScriptedServer {
     })
 }
 
+/// The fake API received nothing (`what` names the case, for the message).
+#[track_caller]
+fn nothing_sent(server: &ScriptedServer, what: &str) {
+    assert!(
+        server.requests().is_empty(),
+        "{what}: {:?}",
+        server.requests()
+    );
+}
+
 /// `avn-token` with `home` as its home directory and the API at `server`, no token given.
 fn at_home(home: &Path, server: &ScriptedServer) -> Cmd {
     cmd().home(home).url(server.url())
@@ -74,7 +84,7 @@ fn a_credentials_file_up_to_64_kib_is_read_and_a_larger_one_refused() {
             run.code(3).one_line_error();
             run.stderr_contains("cannot read credentials file")
                 .stderr_contains("larger than 64 KiB");
-            assert!(server.requests().is_empty(), "{:?}", server.requests());
+            nothing_sent(&server, &format!("{size} bytes"));
         }
     }
 }
@@ -95,20 +105,12 @@ fn a_blank_or_missing_auth_token_is_no_token_and_nothing_is_sent() {
         let run = at_home(home.path(), &server).arg("list").run();
         run.code(3).one_line_error();
         run.stderr_contains("no API token found");
-        assert!(
-            server.requests().is_empty(),
-            "{contents}: {:?}",
-            server.requests()
-        );
+        nothing_sent(&server, contents);
 
         // logout has no token to revoke: it sends nothing and removes the file.
         let run = at_home(home.path(), &server).arg("logout").run();
         run.success();
-        assert!(
-            server.requests().is_empty(),
-            "{contents}: {:?}",
-            server.requests()
-        );
+        nothing_sent(&server, contents);
         assert!(!file.exists(), "{contents}");
     }
 }
@@ -153,11 +155,7 @@ fn a_credentials_path_that_cannot_be_read_is_an_error_never_not_logged_in() {
         run.code(1).one_line_error();
         run.stderr_contains("cannot replace credentials file");
 
-        assert!(
-            server.requests().is_empty(),
-            "{variable}: {:?}",
-            server.requests()
-        );
+        nothing_sent(&server, variable);
     }
 }
 
@@ -182,7 +180,7 @@ fn an_unreadable_credentials_file_is_an_error_never_not_logged_in() {
     let run = at_home(home.path(), &server).arg("logout").run();
     run.code(1).one_line_error();
     assert!(!run.stderr.contains("not logged in"), "{}", run.stderr);
-    assert!(server.requests().is_empty(), "{:?}", server.requests());
+    nothing_sent(&server, "an unreadable file");
     assert!(file.exists());
 }
 
