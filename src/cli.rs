@@ -10,8 +10,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use anstream::adapter::WinconBytes;
+use clap::builder::styling::{AnsiColor, Effects, Style, Styles};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::diag;
 use crate::env_vars::EnvVars;
 use crate::facts;
 use crate::secret::Secret;
@@ -34,33 +37,120 @@ Try it offline with the built-in sandbox (a local Aiven-compatible API):
 /// The parser, with the top-level help's epilogue: the notes, then `exit_codes` (the table
 /// `crate::exit` keeps; `main` passes it in, so the argument tree does not depend on how
 /// errors become exit codes).
+///
+/// The program is named `avn-token` in usage lines and errors whatever it was started as:
+/// clap would take the name from `argv[0]`, which is `avn-token.exe` on Windows.
 pub fn parser(exit_codes: &str) -> clap::Command {
-    Cli::command().after_help(format!("{TOP_LEVEL_NOTES}\n\n{exit_codes}"))
+    Cli::command()
+        .bin_name("avn-token")
+        .after_help(format!("{TOP_LEVEL_NOTES}\n\n{exit_codes}"))
 }
 
-/// A usage error as the one line every error is (it goes to `diag::error`, which adds
-/// `error: `): clap's message with its details (the arguments that are missing, the
+/// Help and usage errors in cargo's (and uv's) colours. clap writes help through
+/// anstream, which keeps them to a terminal and honours `NO_COLOR` (see `diag`).
+const STYLES: Styles = Styles::styled()
+    .header(AnsiColor::Green.on_default().effects(Effects::BOLD))
+    .usage(AnsiColor::Green.on_default().effects(Effects::BOLD))
+    .literal(AnsiColor::Cyan.on_default().effects(Effects::BOLD))
+    .placeholder(AnsiColor::Cyan.on_default())
+    .error(diag::ERROR)
+    .valid(AnsiColor::Cyan.on_default().effects(Effects::BOLD))
+    .invalid(AnsiColor::Yellow.on_default().effects(Effects::BOLD));
+
+/// A usage error as the one line every error is (it goes to `diag::error_styled`, which
+/// adds `error: `): clap's message with its details (the arguments that are missing, the
 /// possible values, a tip) on that line, and, when clap names the command in a usage line,
-/// where its help is. clap's own rendering spreads this over five lines.
-pub fn usage_error_line(error: &clap::Error) -> String {
-    let rendered = error.render().to_string();
-    let mut parts: Vec<String> = Vec::new();
-    let mut help = None;
-    for block in rendered.split("\n\n") {
-        let flat = block.split_whitespace().collect::<Vec<_>>().join(" ");
-        if let Some(usage) = flat.strip_prefix("Usage: ") {
+/// where its help is. clap's own rendering spreads this over five lines. The pieces keep
+/// clap's styles (the refused argument, the valid values), shown on a terminal only.
+pub fn usage_error_line(error: &clap::Error) -> Vec<(Style, String)> {
+    // clap's rendering with its styles, read back into styled characters: any escape
+    // sequence that is not a colour (say, in an argument as typed) is dropped here.
+    let rendered = error.render().ansi().to_string();
+    let styled: Vec<(Style, char)> = WinconBytes::new()
+        .extract_next(rendered.as_bytes())
+        .flat_map(|(style, text)| text.chars().map(move |c| (style, c)).collect::<Vec<_>>())
+        .collect();
+    let mut parts: Vec<Vec<(Style, char)>> = Vec::new();
+    let mut help = Vec::new();
+    for block in blocks(&styled) {
+        let flat = one_line(block);
+        let text = plain(&flat);
+        if let Some(usage) = text.strip_prefix("Usage: ") {
             let command: Vec<&str> = usage
                 .split(' ')
                 .take_while(|word| !word.starts_with(['-', '[', '<']))
                 .collect();
-            help = Some(format!(" (see `{} --help`)", command.join(" ")));
-        } else if !flat.is_empty() && !flat.starts_with("For more information") {
+            let literal = STYLES.get_literal();
+            help = vec![
+                (Style::new(), " (see `".to_owned()),
+                (*literal, format!("{} --help", command.join(" "))),
+                (Style::new(), "`)".to_owned()),
+            ];
+        } else if !text.is_empty() && !text.starts_with("For more information") {
             parts.push(flat);
         }
     }
-    let message = parts.join("; ");
-    let message = message.strip_prefix("error: ").unwrap_or(&message);
-    format!("{message}{}", help.unwrap_or_default())
+    let mut message: Vec<(Style, char)> = Vec::new();
+    for (index, part) in parts.into_iter().enumerate() {
+        if index > 0 {
+            message.extend("; ".chars().map(|c| (Style::new(), c)));
+        }
+        message.extend(part);
+    }
+    if plain(&message).starts_with("error: ") {
+        message.drain(.."error: ".len());
+    }
+    let mut line = pieces(&message);
+    line.extend(help);
+    line
+}
+
+/// `styled` cut at each blank line (`\n\n`), as clap separates the parts of an error.
+fn blocks(styled: &[(Style, char)]) -> Vec<&[(Style, char)]> {
+    let mut blocks = Vec::new();
+    let (mut start, mut index) = (0, 0);
+    while index + 1 < styled.len() {
+        if styled[index].1 == '\n' && styled[index + 1].1 == '\n' {
+            blocks.push(&styled[start..index]);
+            index += 2;
+            start = index;
+        } else {
+            index += 1;
+        }
+    }
+    blocks.push(&styled[start..]);
+    blocks
+}
+
+/// The words of `block` joined by single spaces, each keeping its style.
+fn one_line(block: &[(Style, char)]) -> Vec<(Style, char)> {
+    let mut line = Vec::new();
+    for word in block
+        .split(|(_, c)| c.is_whitespace())
+        .filter(|word| !word.is_empty())
+    {
+        if !line.is_empty() {
+            line.push((Style::new(), ' '));
+        }
+        line.extend_from_slice(word);
+    }
+    line
+}
+
+fn plain(styled: &[(Style, char)]) -> String {
+    styled.iter().map(|(_, c)| c).collect()
+}
+
+/// Styled characters as runs of one style each.
+fn pieces(styled: &[(Style, char)]) -> Vec<(Style, String)> {
+    let mut pieces: Vec<(Style, String)> = Vec::new();
+    for &(style, c) in styled {
+        match pieces.last_mut() {
+            Some((last, text)) if *last == style => text.push(c),
+            _ => pieces.push((style, c.to_string())),
+        }
+    }
+    pieces
 }
 
 /// `avn-token`: manage Aiven personal access tokens.
@@ -69,6 +159,7 @@ pub fn usage_error_line(error: &clap::Error) -> String {
     name = "avn-token",
     version,
     about = ABOUT,
+    styles = STYLES,
     max_term_width = 100,
     // As avn's parser (argparse): an option given twice takes its last value.
     args_override_self = true,

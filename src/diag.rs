@@ -11,11 +11,26 @@
 //!
 //! Code that must not depend on the real stderr (the API client) takes a [`Sink`] instead;
 //! [`Stderr`] is the one the binary passes.
+//!
+//! Labels (`error:`, `warning:`, `note:`) are coloured as cargo's, and written through
+//! `anstream`, as clap writes help, so both follow one rule: colour when stderr is a
+//! terminal (whose `TERM` is not `dumb`) or when the user forces it (`CLICOLOR_FORCE`), and
+//! never with `NO_COLOR` set. On a Windows console anstream turns on escape-sequence
+//! processing (or, on an old console without it, makes the colours console calls).
 
-use std::io::{self, IsTerminal, Write};
+use std::fmt::Write as _;
+use std::io::{self, Write};
 
-use crate::env_vars::EnvVars;
+use anstyle::{AnsiColor, Effects, Style};
+
 use crate::safe_text;
+
+/// The `error:` label, and clap's style for it (cargo's colours: see `cli`).
+pub(crate) const ERROR: Style = AnsiColor::Red.on_default().effects(Effects::BOLD);
+/// The `warning:` label.
+const WARNING: Style = AnsiColor::Yellow.on_default().effects(Effects::BOLD);
+/// The `note:` label.
+const NOTE: Style = AnsiColor::Cyan.on_default().effects(Effects::BOLD);
 
 /// Where a component sends what it has to say to people: `--show-http` traces and
 /// progress notes ("retrying in 2s"). The binary passes [`Stderr`]; tests may collect.
@@ -40,34 +55,41 @@ impl Sink for Stderr {
     }
 }
 
-/// Colour only on a terminal, and never with `NO_COLOR` set (any value but empty).
-fn colour() -> bool {
-    io::stderr().is_terminal() && std::env::var_os(EnvVars::NO_COLOR).is_none_or(|v| v.is_empty())
-}
-
-fn emit(label: &str, ansi: &str, message: &str) {
-    let message = safe_text::escape_hazards(message);
-    let line = if colour() {
-        format!("\x1b[{ansi}m{label}:\x1b[0m {message}\n")
-    } else {
-        format!("{label}: {message}\n")
-    };
-    let _ = io::stderr().lock().write_all(line.as_bytes());
+/// One `label: message` line, the message in styled pieces (each piece's text has its
+/// hazards escaped). anstream drops the styles where colour is off.
+fn emit(label: &str, label_style: Style, message: &[(Style, &str)]) {
+    let mut line = format!("{label_style}{label}:{label_style:#} ");
+    for (style, text) in message {
+        let text = safe_text::escape_hazards(text);
+        let _ = write!(line, "{style}{text}{style:#}");
+    }
+    line.push('\n');
+    let _ = anstream::stderr().lock().write_all(line.as_bytes());
 }
 
 /// `error: ...` — the one line a failed command prints.
 pub fn error(message: &str) {
-    emit("error", "1;31", message);
+    emit("error", ERROR, &[(Style::new(), message)]);
+}
+
+/// `error: ...` with parts of the message styled: a usage error keeps clap's highlights
+/// (the argument it refused, the values it accepts).
+pub fn error_styled(message: &[(Style, String)]) {
+    let pieces: Vec<(Style, &str)> = message
+        .iter()
+        .map(|(style, text)| (*style, text.as_str()))
+        .collect();
+    emit("error", ERROR, &pieces);
 }
 
 /// `warning: ...` — something the user should know; the command still succeeds.
 pub(crate) fn warn(message: &str) {
-    emit("warning", "1;33", message);
+    emit("warning", WARNING, &[(Style::new(), message)]);
 }
 
 /// `note: ...` — progress or context.
 pub(crate) fn note(message: &str) {
-    emit("note", "1;36", message);
+    emit("note", NOTE, &[(Style::new(), message)]);
 }
 
 /// Lines as they are (the `--show-http` trace).

@@ -2,11 +2,24 @@
 //! `EnvVars`): a search for a variable finds its one definition and, from there, every use.
 //!
 //! Only `main`'s collaborators read the environment: [`crate::config`] (through a lookup
-//! function, so tests pass a map), [`crate::diag`] for `NO_COLOR`, and [`crate::output`] for
-//! how stdout is shown (`AVN_TOKEN_OUTPUT`, `COLUMNS`, `NO_COLOR`). Commands never do.
+//! function, so tests pass a map), [`crate::diag`] and clap's help (through anstream, which
+//! reads `NO_COLOR`, `CLICOLOR`, `CLICOLOR_FORCE` and `TERM`), and [`crate::output`] for how
+//! stdout is shown (`AVN_TOKEN_OUTPUT`, `COLUMNS`, `NO_COLOR`). Commands never do.
 //!
 //! [`EnvVars::DOCUMENTED`] lists the ones a user sets, with what they do: the man page's
 //! ENVIRONMENT section is made from it.
+
+use std::ffi::OsString;
+
+/// The variable `name` read through `env`, unless it is unset or empty: an empty value
+/// counts as unset, as the README says (`AIVEN_WEB_URL= avn-token list` uses the default
+/// URL). `env` is `std::env::var_os` in the binary, a map in tests.
+pub(crate) fn non_empty_var(
+    env: &impl Fn(&str) -> Option<OsString>,
+    name: &str,
+) -> Option<OsString> {
+    env(name).filter(|value| !value.is_empty())
+}
 
 /// Names of environment variables.
 pub struct EnvVars;
@@ -34,8 +47,14 @@ impl EnvVars {
     pub const AIVEN_CREDENTIALS_FILE: &'static str = "AIVEN_CREDENTIALS_FILE";
     /// The directory holding `aiven-credentials.json` (default `~/.config/aiven`).
     pub const AIVEN_CONFIG_DIR: &'static str = "AIVEN_CONFIG_DIR";
-    /// The home directory, for the default credentials file.
+    /// The home directory, for the default credentials file (not read on Windows, as avn).
     pub const HOME: &'static str = "HOME";
+    /// The home directory on Windows, for the default credentials file (as avn).
+    pub const USERPROFILE: &'static str = "USERPROFILE";
+    /// The drive of the home directory on Windows, when `USERPROFILE` is unset.
+    pub const HOMEDRIVE: &'static str = "HOMEDRIVE";
+    /// The home directory on Windows, without its drive, when `USERPROFILE` is unset.
+    pub const HOMEPATH: &'static str = "HOMEPATH";
     /// Where `sandbox --exec` finds its command (this binary's directory is put first).
     pub const PATH: &'static str = "PATH";
     /// Any non-empty value turns colour off (<https://no-color.org>).
@@ -88,7 +107,8 @@ impl EnvVars {
         (Self::COLUMNS, "The terminal width for -o pretty."),
         (
             Self::NO_COLOR,
-            "Any non-empty value turns colour off on stdout and stderr.",
+            "Any non-empty value turns colour off on stdout and stderr (help and messages, \
+             coloured on a terminal, also follow TERM=dumb, CLICOLOR and CLICOLOR_FORCE).",
         ),
         (
             Self::HTTPS_PROXY_LOWER,
@@ -102,7 +122,11 @@ impl EnvVars {
             Self::NO_PROXY_LOWER,
             "Hosts reached without a proxy (also NO_PROXY).",
         ),
-        (Self::HOME, "Locates the default credentials file."),
+        (
+            Self::HOME,
+            "Locates the default credentials file. On Windows USERPROFILE does (else HOMEDRIVE \
+             and HOMEPATH) and HOME is not read, as in avn.",
+        ),
         (
             Self::PATH,
             "Where sandbox --exec finds its command (this avn-token's directory is put first).",

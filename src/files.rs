@@ -6,15 +6,21 @@
 //! hanging.
 //!
 //! Both files this tool writes hold live tokens (the credentials file that `login` writes
-//! and the sandbox's `--state` file), so there is one writer for them: [`write_private`] replaces a file atomically and durably, readable by its owner only. The bytes go to a new temporary file in the same directory (created exclusively, mode
-//! 0600 before anything is written, so a planted symlink or a loose mode cannot expose
-//! them), are fsynced, renamed over the target, and the directory is fsynced: a crash,
-//! even SIGKILL or power loss, leaves the old file or the new one, never a mix.
+//! and the sandbox's `--state` file), so there is one writer for them: [`write_private`]
+//! replaces a file atomically and durably, readable by its owner only. The bytes go to a
+//! new temporary file in the same directory (a `tempfile::NamedTempFile`, created
+//! exclusively, mode 0600 before anything is written, so a planted symlink or a loose mode
+//! cannot expose them), are fsynced, renamed over the target (retried briefly on Windows
+//! while another process has the target open), and the directory is fsynced: a crash, even
+//! SIGKILL or power loss, leaves the old file or the new one, never a mix.
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::time::Duration;
+
+use tempfile::NamedTempFile;
 
 /// The contents of the regular file at `path` (symlinks followed), or `Ok(None)` when
 /// nothing is there. Anything else (a directory, a FIFO, a device) and any file larger
@@ -85,6 +91,10 @@ pub(crate) fn kind_of(meta: &fs::Metadata) -> &'static str {
 
 /// Replace `path` with `bytes` (see the module comment). On failure the temporary file is
 /// removed and the old file is untouched.
+///
+/// A symbolic link at `path` itself is replaced by the new file, never written through:
+/// callers that must not do that decide first (the credentials store refuses a link, the
+/// sandbox writes to where its state file's link leads).
 pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -93,37 +103,31 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::other("the path names no file"))?;
-    let (temp, mut file) = create_temp(dir, name)?;
-    let result = (|| {
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file); // closed before the rename, which Windows requires
-        fs::rename(&temp, path)?;
-        sync_dir(dir)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    result
+    // Removed when dropped, so every early return below leaves nothing behind.
+    let mut temp = create_temp(dir, name)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    persist(temp, path, rename_may_succeed_later, &RENAME_RETRY_DELAYS)?;
+    sync_dir(dir)
 }
 
-/// `.NAME.PID.N.tmp` next to the target, created exclusively with mode 0600.
-fn create_temp(dir: &Path, name: &OsStr) -> io::Result<(PathBuf, File)> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
+/// `.NAME.PID.N.tmp` next to the target, created exclusively (a symlink planted at that
+/// name is not followed: the name is taken and the next one tried) with mode 0600, tempfile's
+/// mode for a new file, before a byte is written. The name's shape is what the sandbox
+/// (`sandbox::persist`) recognises to remove what a killed sandbox left behind.
+fn create_temp(dir: &Path, name: &OsStr) -> io::Result<NamedTempFile> {
     let pid = std::process::id();
     for attempt in 0..100u32 {
-        let mut temp_name = std::ffi::OsString::from(".");
-        temp_name.push(name);
-        temp_name.push(format!(".{pid}.{attempt}.tmp"));
-        let candidate = dir.join(temp_name);
-        match options.open(&candidate) {
-            Ok(file) => return Ok((candidate, file)),
+        let mut prefix = OsString::from(".");
+        prefix.push(name);
+        prefix.push(format!(".{pid}.{attempt}"));
+        let created = tempfile::Builder::new()
+            .prefix(&prefix)
+            .suffix(".tmp")
+            .rand_bytes(0)
+            .tempfile_in(dir);
+        match created {
+            Ok(temp) => return Ok(temp),
             // Left over by a killed process that had the same pid: try the next name.
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
@@ -132,7 +136,59 @@ fn create_temp(dir: &Path, name: &OsStr) -> io::Result<(PathBuf, File)> {
     Err(io::Error::other("could not create a temporary file"))
 }
 
-/// Make the rename durable (Linux needs the directory fsynced); not possible on Windows.
+/// How long to wait before each new try of a rename that may succeed later: about a second
+/// in all, then the error is reported.
+const RENAME_RETRY_DELAYS: [Duration; 7] = [
+    Duration::from_millis(10),
+    Duration::from_millis(20),
+    Duration::from_millis(40),
+    Duration::from_millis(80),
+    Duration::from_millis(160),
+    Duration::from_millis(320),
+    Duration::from_millis(640),
+];
+
+/// Rename `temp` over `path`, trying again after each of `delays` while the failure is one
+/// that `may_succeed_later`. The temporary is removed if it never succeeds.
+fn persist(
+    mut temp: NamedTempFile,
+    path: &Path,
+    may_succeed_later: impl Fn(&io::Error) -> bool,
+    delays: &[Duration],
+) -> io::Result<()> {
+    let mut delays = delays.iter();
+    loop {
+        match temp.persist(path) {
+            Ok(_) => return Ok(()),
+            Err(failed) => match delays.next() {
+                Some(delay) if may_succeed_later(&failed.error) => {
+                    temp = failed.file;
+                    std::thread::sleep(*delay);
+                }
+                _ => return Err(failed.error),
+            },
+        }
+    }
+}
+
+/// Windows refuses to rename over a file that another process holds open (an editor, a
+/// virus scanner, a backup or search indexer), with ERROR_ACCESS_DENIED or
+/// ERROR_SHARING_VIOLATION, until that process lets go, usually within milliseconds. On
+/// Unix a rename never depends on who has the file open, and these numbers mean other
+/// things (EIO, EPIPE): nothing is retried there.
+fn rename_may_succeed_later(error: &io::Error) -> bool {
+    const ERROR_ACCESS_DENIED: i32 = 5;
+    const ERROR_SHARING_VIOLATION: i32 = 32;
+    cfg!(windows)
+        && matches!(
+            error.raw_os_error(),
+            Some(ERROR_ACCESS_DENIED | ERROR_SHARING_VIOLATION)
+        )
+}
+
+/// Make the rename durable (Linux needs the directory fsynced). Windows has no such call
+/// for a directory (std cannot open one as a file there): the rename is as durable as the
+/// file system's metadata journal makes it.
 fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     File::open(dir)?.sync_all()?;
@@ -199,19 +255,68 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"new");
     }
 
+    /// A target no rename can replace (a directory holding a file), in `dir`.
+    fn occupied(dir: &Path) -> std::path::PathBuf {
+        let path = dir.join("occupied");
+        fs::create_dir(&path).unwrap();
+        fs::write(path.join("keep"), b"x").unwrap();
+        path
+    }
+
+    /// The [`occupied`] target is as it was, and nothing else is left in `dir`.
+    #[track_caller]
+    fn left_as_it_was(dir: &Path, path: &Path) {
+        assert_eq!(fs::read(path.join("keep")).unwrap(), b"x");
+        assert_eq!(
+            fs::read_dir(dir).unwrap().count(),
+            1,
+            "the temporary was removed"
+        );
+    }
+
     #[test]
     fn a_failed_write_leaves_the_old_file() {
         let dir = tempfile::tempdir().unwrap();
         // The target is a directory: the rename fails, and nothing else changes.
-        let path = dir.path().join("occupied");
-        fs::create_dir(&path).unwrap();
-        fs::write(path.join("keep"), b"x").unwrap();
+        let path = occupied(dir.path());
         assert!(write_private(&path, b"new").is_err());
-        assert_eq!(fs::read(path.join("keep")).unwrap(), b"x");
-        assert_eq!(
-            fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "the temporary was removed"
-        );
+        left_as_it_was(dir.path(), &path);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_planted_at_the_temporary_name_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let outside = dir.path().join("outside");
+        fs::write(&outside, b"precious").unwrap();
+        let planted = dir
+            .path()
+            .join(format!(".state.json.{}.0.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&outside, &planted).unwrap();
+        write_private(&path, b"new").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert_eq!(fs::read(&outside).unwrap(), b"precious");
+        assert!(fs::symlink_metadata(&planted).unwrap().is_symlink());
+    }
+
+    #[test]
+    fn a_rename_that_may_succeed_later_is_tried_a_bounded_number_of_times() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = occupied(dir.path());
+        let tries = std::cell::Cell::new(0);
+        let may_succeed_later = |_: &io::Error| {
+            tries.set(tries.get() + 1);
+            true
+        };
+        let delays = [Duration::ZERO; 3];
+        let temp = create_temp(dir.path(), OsStr::new("occupied")).unwrap();
+        assert!(persist(temp, &path, may_succeed_later, &delays).is_err());
+        // Four tries: asked after each of the first three failures; the fourth is reported.
+        assert_eq!(tries.get(), 3);
+        left_as_it_was(dir.path(), &path);
+        // Elsewhere than on Windows, no failure is worth a second try.
+        let error = io::Error::from_raw_os_error(32);
+        assert_eq!(rename_may_succeed_later(&error), cfg!(windows));
     }
 }

@@ -19,7 +19,7 @@ fn main() -> ExitCode {
             if error.use_stderr()
                 && error.kind() != ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
         {
-            diag::error(&cli::usage_error_line(&error));
+            diag::error_styled(&cli::usage_error_line(&error));
             return ExitCode::from(exit::USAGE);
         }
         Err(error) => {

@@ -35,7 +35,14 @@ pub async fn run(_args: &LoginArgs, given: Option<&Secret>, ctx: &Context) -> Re
     };
     let user = ctx.client_for(&token)?.me().await?;
     let email = user.email();
-    Credentials::new(&token, email).write(credentials_file)?;
+    let warnings = Credentials::new(&token, email).write(credentials_file)?;
+    // Said once: resolving the configuration may have said it already.
+    for warning in warnings
+        .iter()
+        .filter(|w| !ctx.config().warnings.contains(w))
+    {
+        diag::warn(warning);
+    }
     diag::note(&format!(
         "logged in{}; token stored in {}",
         email.map(|e| format!(" as {e}")).unwrap_or_default(),

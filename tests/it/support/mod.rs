@@ -41,7 +41,7 @@ pub struct Cmd {
 
 impl Cmd {
     /// `program` (`avn-token`, or `sh`, `script`, the reference `avn`) with a fresh empty
-    /// HOME, PATH, NO_COLOR and nothing else from this environment: no Aiven variables, no
+    /// HOME (and USERPROFILE, Windows' HOME), PATH, NO_COLOR and nothing else from this environment: no Aiven variables, no
     /// RUST_BACKTRACE (errors must be one line even with it: `cli` tests that).
     pub fn new(program: impl AsRef<OsStr>) -> Cmd {
         let own_home = tempfile::tempdir().expect("a temporary HOME");
@@ -49,6 +49,8 @@ impl Cmd {
         command
             .env_clear()
             .env("HOME", own_home.path())
+            // Where avn and avn-token find the home directory on Windows.
+            .env("USERPROFILE", own_home.path())
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("NO_COLOR", "1");
         // Windows needs these to open sockets at all.
@@ -66,7 +68,7 @@ impl Cmd {
 
     /// This HOME instead of a fresh one: for runs that share a credentials file.
     pub fn home(mut self, home: &Path) -> Cmd {
-        self.command.env("HOME", home);
+        self.command.env("HOME", home).env("USERPROFILE", home);
         self.own_home = None;
         self
     }

@@ -14,59 +14,31 @@
 //! whitespace, such as a file's final newline, is ignored): anything else is a usage error
 //! naming where the token came from, never a token sent in some altered form.
 //!
-//! Commands never read the environment or these files themselves.
+//! Commands never read the environment or these files themselves. The credentials file
+//! itself (where it is, reading, writing, removing it) is the [`credentials`] store's.
+
+mod credentials;
+mod error;
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-
-use serde_json::{Map, Value};
 
 use crate::api::{CaBundle, ClientOptions, Deadline, ProxyEnv};
 use crate::cli::{DEFAULT_API_URL, GlobalArgs};
 use crate::diag::Sink;
-use crate::env_vars::EnvVars;
+use crate::env_vars::{EnvVars, non_empty_var};
 use crate::secret::Secret;
 
-/// A credentials file is a token and an email address: anything this big is not one.
-const MAX_CREDENTIALS_BYTES: u64 = 64 * 1024;
+pub(crate) use credentials::check_token;
+pub use credentials::{Credentials, StoredCredentials, remove_credentials, stored_credentials};
+pub use error::ConfigError;
 
 /// How long one API call may take, retries included, when `--request-timeout` is not
 /// given: every command ends in bounded time even against a server that sends one byte
 /// every few seconds (which the read timeout alone would never end).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// Why no usable configuration could be built. Each message names the fix.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum ConfigError {
-    #[error(
-        "not authenticated: no API token found. Pass --auth-token, set AIVEN_AUTH_TOKEN, \
-         or run `avn-token login` (or `avn user login`) to store one in {}",
-        .credentials_file.display()
-    )]
-    NoCredentials { credentials_file: PathBuf },
-
-    #[error("cannot read credentials file {}: {reason}", .path.display())]
-    BadCredentialsFile { path: PathBuf, reason: String },
-
-    /// `action` is what was refused or failed: "write", "replace" or "remove".
-    #[error("cannot {action} credentials file {}: {reason}", .path.display())]
-    WriteCredentials {
-        path: PathBuf,
-        action: &'static str,
-        reason: String,
-    },
-
-    #[error(
-        "cannot find your home directory to locate the credentials file; \
-         set AIVEN_CREDENTIALS_FILE or AIVEN_CONFIG_DIR"
-    )]
-    NoHome,
-
-    #[error("{0}")]
-    Invalid(String),
-}
 
 /// Everything a command needs to know about its environment, resolved once in `main`.
 #[derive(Debug, Clone)]
@@ -102,7 +74,7 @@ impl Config {
         env: impl Fn(&str) -> Option<OsString>,
     ) -> Result<Config, ConfigError> {
         // The flag, else the variable (read here rather than by clap: see `GlobalArgs`).
-        let url = match (&args.url, set_var(&env, EnvVars::AIVEN_WEB_URL)) {
+        let url = match (&args.url, non_empty_var(&env, EnvVars::AIVEN_WEB_URL)) {
             (Some(url), _) => url.clone(),
             (None, Some(value)) => value.into_string().map_err(|_| {
                 ConfigError::Invalid(format!("{} is not valid UTF-8", EnvVars::AIVEN_WEB_URL))
@@ -111,7 +83,7 @@ impl Config {
         };
         let url = parse_base_url(&url)?;
         let auth_ca = ca_bundle(args, &env);
-        let credentials_file = credentials_file(&env)?;
+        let credentials_file = credentials::credentials_file(&env)?;
 
         let mut warnings = Vec::new();
         let no_credentials = || ConfigError::NoCredentials {
@@ -134,9 +106,7 @@ impl Config {
         } else {
             match Credentials::read(&credentials_file) {
                 Ok(Some(credentials)) => {
-                    if let Some(warning) = permission_warning(&credentials_file) {
-                        warnings.push(warning);
-                    }
+                    warnings.extend(credentials::permission_warnings(&credentials_file));
                     credentials
                         .auth_token(&credentials_file)
                         .and_then(|token| token.ok_or_else(no_credentials))
@@ -181,27 +151,6 @@ impl Config {
             sink,
         }
     }
-}
-
-/// A token as given (`source` names where from, for the message): surrounding whitespace
-/// is ignored, and what is left must be printable ASCII without spaces, or it is a usage
-/// error. The message never shows the token, only where the first bad character is.
-pub(crate) fn check_token(text: &str, source: &str) -> Result<Secret, ConfigError> {
-    let token = text.trim_matches(|c: char| c.is_ascii_whitespace());
-    if let Some((index, bad)) = token
-        .chars()
-        .enumerate()
-        .find(|(_, c)| !c.is_ascii_graphic())
-    {
-        return Err(ConfigError::Invalid(format!(
-            "the API token from {source} has a character no token has (U+{:04X}, character \
-             {} of {}): a token is printable ASCII without spaces",
-            u32::from(bad),
-            index + 1,
-            token.chars().count()
-        )));
-    }
-    Ok(Secret::new(token))
 }
 
 fn parse_base_url(text: &str) -> Result<reqwest::Url, ConfigError> {
@@ -275,230 +224,11 @@ fn ca_bundle(args: &GlobalArgs, env: &impl Fn(&str) -> Option<OsString>) -> Opti
     .into_iter()
     .find_map(|name| {
         Some(CaBundle {
-            path: PathBuf::from(set_var(env, name)?),
+            path: PathBuf::from(non_empty_var(env, name)?),
             from: name,
         })
     })
 }
-
-/// The variable `name`, unless it is unset or empty: an empty value counts as unset, as the
-/// README says (`AIVEN_WEB_URL= avn-token list` uses the default URL).
-fn set_var(env: &impl Fn(&str) -> Option<OsString>, name: &str) -> Option<OsString> {
-    env(name).filter(|value| !value.is_empty())
-}
-
-/// `AIVEN_CREDENTIALS_FILE`, else `$AIVEN_CONFIG_DIR/aiven-credentials.json`, else
-/// `~/.config/aiven/aiven-credentials.json` (as `avn`, which ignores XDG_CONFIG_HOME).
-pub fn credentials_file(env: impl Fn(&str) -> Option<OsString>) -> Result<PathBuf, ConfigError> {
-    if let Some(file) = set_var(&env, EnvVars::AIVEN_CREDENTIALS_FILE) {
-        return Ok(PathBuf::from(file));
-    }
-    let config_dir = match set_var(&env, EnvVars::AIVEN_CONFIG_DIR) {
-        Some(dir) => PathBuf::from(dir),
-        None => {
-            let home = set_var(&env, EnvVars::HOME)
-                .map(PathBuf::from)
-                // std's home_dir: HOME, else the password database (USERPROFILE on Windows).
-                .or_else(std::env::home_dir)
-                .ok_or(ConfigError::NoHome)?;
-            home.join(".config").join("aiven")
-        }
-    };
-    Ok(config_dir.join("aiven-credentials.json"))
-}
-
-/// The avn-compatible credentials file: `{"auth_token": "...", "user_email": "..."}`.
-/// `login` writes those two fields only, as `avn user login` does: other fields a file held
-/// are not kept.
-#[derive(Debug, Clone, Default)]
-pub struct Credentials {
-    fields: Map<String, Value>,
-}
-
-impl Credentials {
-    pub fn new(token: &Secret, user_email: Option<&str>) -> Self {
-        let mut fields = Map::new();
-        fields.insert(
-            "auth_token".into(),
-            Value::String(token.expose().to_owned()),
-        );
-        fields.insert(
-            "user_email".into(),
-            user_email.map_or(Value::Null, |email| Value::String(email.to_owned())),
-        );
-        Credentials { fields }
-    }
-
-    /// Read the file; `Ok(None)` when it does not exist. A file that exists but cannot be
-    /// read or parsed is an error, never silently ignored.
-    pub fn read(path: &Path) -> Result<Option<Credentials>, ConfigError> {
-        let bad = |reason: String| ConfigError::BadCredentialsFile {
-            path: path.to_owned(),
-            reason,
-        };
-        let text = match crate::files::read_regular(path, MAX_CREDENTIALS_BYTES) {
-            Ok(Some(text)) => text,
-            Ok(None) => return Ok(None),
-            Err(e) => return Err(bad(e.to_string())),
-        };
-        let fields = json_object(&text).map_err(bad)?;
-        Ok(Some(Credentials { fields }))
-    }
-
-    /// The token in the file (read from `path`, named in the message when it is unusable):
-    /// `None` when there is none, an error when it is not a string or not a token.
-    pub fn auth_token(&self, path: &Path) -> Result<Option<Secret>, ConfigError> {
-        match self.fields.get("auth_token") {
-            Some(Value::String(token)) if !token.trim_ascii().is_empty() => {
-                check_token(token, &format!("credentials file {}", path.display())).map(Some)
-            }
-            None | Some(Value::Null) | Some(Value::String(_)) => Ok(None),
-            Some(_) => Err(ConfigError::BadCredentialsFile {
-                path: path.to_owned(),
-                reason: "\"auth_token\" must be a string".into(),
-            }),
-        }
-    }
-
-    /// Write the file atomically (temp file, fsync, rename) with mode 0600, creating its
-    /// directory with mode 0700 when missing. A crash leaves the old file or the new one.
-    /// Only replaces what [`stored_credentials`] accepts.
-    pub fn write(&self, path: &Path) -> Result<(), ConfigError> {
-        let fail = |reason: String| ConfigError::WriteCredentials {
-            path: path.to_owned(),
-            action: "write",
-            reason,
-        };
-        stored_credentials(path, "replace")?;
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-            _ => PathBuf::from("."),
-        };
-        if !dir.exists() {
-            create_private_dir(&dir).map_err(|e| fail(e.to_string()))?;
-        }
-        let body = serde_json::to_vec(&self.fields).map_err(|e| fail(e.to_string()))?;
-        crate::files::write_private(path, &body).map_err(|e| fail(e.to_string()))
-    }
-}
-
-/// What sits at the credentials path, when `login` may replace it and `logout` remove it.
-#[derive(Debug)]
-pub enum StoredCredentials {
-    /// Nothing.
-    Missing,
-    /// An empty (or blank) file: nothing to lose.
-    Empty,
-    /// A credentials file: a JSON object, whatever its fields hold.
-    File(Credentials),
-}
-
-/// What is at `path`, if this tool may `action` ("replace", "remove") it.
-///
-/// Only a regular file that is empty or holds a JSON object is ever replaced or removed:
-/// that is what `avn` and this tool write, possibly damaged (an `auth_token` that is not a
-/// string), so it is ours to fix. Anything else is refused, and left untouched, because
-/// the path may name something precious by mistake (`AIVEN_CREDENTIALS_FILE=~/.bashrc`):
-/// a symbolic link (replacing it would leave the token in its target, removing it would
-/// leave the target; whoever made the link should decide), a directory, a device, a FIFO,
-/// a file too large to be a credentials file, or a file that is not a JSON object. A
-/// damaged non-JSON credentials file must therefore be removed by hand, once; the message
-/// says so.
-pub fn stored_credentials(
-    path: &Path,
-    action: &'static str,
-) -> Result<StoredCredentials, ConfigError> {
-    let refuse = |why: String| ConfigError::WriteCredentials {
-        path: path.to_owned(),
-        action,
-        reason: format!(
-            "{why}; only a regular file holding a JSON object (a credentials file) is \
-             replaced or removed: move it away yourself if it should go, or point {} \
-             elsewhere",
-            EnvVars::AIVEN_CREDENTIALS_FILE
-        ),
-    };
-    match std::fs::symlink_metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(StoredCredentials::Missing);
-        }
-        Err(e) => return Err(refuse(e.to_string())),
-        Ok(meta) if !meta.is_file() => {
-            return Err(refuse(format!("it is {}", crate::files::kind_of(&meta))));
-        }
-        Ok(_) => {}
-    }
-    let bytes = match crate::files::read_regular(path, MAX_CREDENTIALS_BYTES) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => return Ok(StoredCredentials::Missing),
-        Err(e) => return Err(refuse(format!("it cannot be read ({e})"))),
-    };
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(StoredCredentials::Empty);
-    }
-    match json_object(&bytes) {
-        Ok(fields) => Ok(StoredCredentials::File(Credentials { fields })),
-        Err(_) => Err(refuse("it is not a JSON object".into())),
-    }
-}
-
-/// The JSON object a credentials file holds, or why it holds none.
-fn json_object(bytes: &[u8]) -> Result<Map<String, Value>, String> {
-    match serde_json::from_slice(bytes) {
-        Ok(Value::Object(fields)) => Ok(fields),
-        Ok(_) => Err("expected a JSON object with an \"auth_token\" field".into()),
-        Err(e) => Err(format!("not valid JSON ({e}); fix or remove it")),
-    }
-}
-
-/// Remove the credentials file; a missing file is fine (as `avn user logout`). Only what
-/// [`stored_credentials`] accepts is removed.
-pub fn remove_credentials(path: &Path) -> Result<bool, ConfigError> {
-    if let StoredCredentials::Missing = stored_credentials(path, "remove")? {
-        return Ok(false);
-    }
-    match std::fs::remove_file(path) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(ConfigError::WriteCredentials {
-            path: path.to_owned(),
-            action: "remove",
-            reason: e.to_string(),
-        }),
-    }
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
-/// A warning when the credentials file can be read by group or others.
-fn permission_warning(path: &Path) -> Option<String> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).ok()?.permissions().mode();
-        if mode & 0o077 != 0 {
-            return Some(format!(
-                "credentials file {} is accessible by other users (mode {:03o}); run: chmod 600 {}",
-                path.display(),
-                mode & 0o777,
-                path.display()
-            ));
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -561,33 +291,6 @@ mod tests {
         let config = resolve(&[], &[("AIVEN_CREDENTIALS_FILE", file)]).unwrap();
         assert_eq!(config.token().unwrap().expose(), "from-file");
     }
-
-    #[test]
-    fn credentials_file_location() {
-        let get = |pairs: &[(&str, &str)]| {
-            let env: HashMap<String, OsString> = pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), OsString::from(v)))
-                .collect();
-            credentials_file(|key| env.get(key).cloned()).unwrap()
-        };
-        assert_eq!(
-            get(&[
-                ("AIVEN_CREDENTIALS_FILE", "/x/c.json"),
-                ("AIVEN_CONFIG_DIR", "/d")
-            ]),
-            PathBuf::from("/x/c.json")
-        );
-        assert_eq!(
-            get(&[("AIVEN_CONFIG_DIR", "/d"), ("HOME", "/h")]),
-            PathBuf::from("/d/aiven-credentials.json")
-        );
-        assert_eq!(
-            get(&[("HOME", "/h")]),
-            PathBuf::from("/h/.config/aiven/aiven-credentials.json")
-        );
-    }
-
     #[test]
     fn missing_token_names_the_fixes() {
         let dir = tempfile::tempdir().unwrap();
@@ -724,73 +427,5 @@ mod tests {
         let config = resolve(&[], &[("AIVEN_WEB_URL", ""), ("AIVEN_CA_CERT", "")]).unwrap();
         assert_eq!(config.url.as_str(), "https://api.aiven.io/");
         assert_eq!(config.auth_ca, None);
-    }
-
-    #[test]
-    fn only_credentials_files_are_replaced_or_removed() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("creds.json");
-        assert!(matches!(
-            stored_credentials(&path, "replace").unwrap(),
-            StoredCredentials::Missing
-        ));
-        std::fs::write(&path, "\n").unwrap();
-        assert!(matches!(
-            stored_credentials(&path, "replace").unwrap(),
-            StoredCredentials::Empty
-        ));
-        std::fs::write(&path, r#"{"auth_token": 5}"#).unwrap();
-        assert!(matches!(
-            stored_credentials(&path, "replace").unwrap(),
-            StoredCredentials::File(_)
-        ));
-        for content in ["export PATH=/bin\n", "[1]", "{\"auth_token\": "] {
-            std::fs::write(&path, content).unwrap();
-            let error = stored_credentials(&path, "remove").unwrap_err().to_string();
-            assert!(
-                error.contains("cannot remove") && error.contains("JSON object"),
-                "{error}"
-            );
-            assert!(remove_credentials(&path).is_err());
-            assert!(
-                Credentials::new(&Secret::new("t"), None)
-                    .write(&path)
-                    .is_err()
-            );
-            assert_eq!(std::fs::read_to_string(&path).unwrap(), content);
-        }
-        let error = stored_credentials(dir.path(), "replace")
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("a directory"), "{error}");
-        #[cfg(unix)]
-        {
-            let target = dir.path().join("target.json");
-            std::fs::write(&target, "{}").unwrap();
-            let link = dir.path().join("link.json");
-            std::os::unix::fs::symlink(&target, &link).unwrap();
-            let error = remove_credentials(&link).unwrap_err().to_string();
-            assert!(error.contains("symbolic link"), "{error}");
-            assert!(link.exists() && target.exists());
-        }
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn written_credentials_are_private_and_readable_back() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("aiven").join("aiven-credentials.json");
-        Credentials::new(&Secret::new("tok"), Some("me@example.com"))
-            .write(&file)
-            .unwrap();
-        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(&file), 0o600);
-        assert_eq!(mode(file.parent().unwrap()), 0o700);
-        let back = Credentials::read(&file).unwrap().unwrap();
-        assert_eq!(back.auth_token(&file).unwrap().unwrap().expose(), "tok");
-        assert!(permission_warning(&file).is_none());
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert!(permission_warning(&file).unwrap().contains("chmod 600"));
     }
 }
