@@ -18,13 +18,5 @@ mod memory;
 mod probes;
 mod probes_apps;
 mod props;
-mod sandbox_api;
-mod sandbox_app_users;
-mod sandbox_avn;
-#[cfg(unix)]
-mod sandbox_cli;
-mod sandbox_contract;
-mod sandbox_fidelity;
-mod sandbox_hardening;
-mod sandbox_load;
+mod sandbox;
 mod ux;

@@ -1,6 +1,6 @@
 //! Support for the sandbox tests: a tiny blocking HTTP/1.1 client (exact bytes on the wire,
 //! keep-alive, no retries that could hide an error) with checks of the API's error shape,
-//! and `avn-token sandbox` as a child process.
+//! `avn-token sandbox` as a child process, and the API calls several test files make.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -9,7 +9,8 @@ use std::process::ChildStdout;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use serde_json::Value;
+use avn_token::sandbox::{BackgroundSandbox, Options};
+use serde_json::{Value, json};
 
 use super::server::{find_header, parse_header};
 use super::{Cmd, Run, Running, cmd};
@@ -440,3 +441,68 @@ impl Avn {
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("avn {args:?}: {e}: {stdout}"))
     }
 }
+
+// ---- The sandbox's API, as several test files call it --------------------------------
+
+/// A sandbox on a thread of this process, without a state file: for tests of the API.
+pub fn sandbox() -> BackgroundSandbox {
+    BackgroundSandbox::start(Options::default()).expect("start the sandbox")
+}
+
+/// A client of `sandbox` with its session token.
+pub fn api(sandbox: &BackgroundSandbox) -> Api {
+    Api::new(&sandbox.url(), sandbox.token().expose())
+}
+
+/// A new token restricted to `scopes` (an empty list: none given); its full value.
+#[track_caller]
+pub fn scoped(api: &mut Api, scopes: &[&str]) -> String {
+    let mut body = json!({"description": format!("scoped {scopes:?}")});
+    if !scopes.is_empty() {
+        body["scopes"] = json!(scopes);
+    }
+    let created = api.create(&body.to_string());
+    assert_eq!(
+        created["scopes"],
+        if scopes.is_empty() {
+            Value::Null
+        } else {
+            json!(scopes)
+        }
+    );
+    created["full_token"].as_str().expect("a token").to_owned()
+}
+
+/// The one organization's ID, as `GET /v1/organizations` gives it.
+#[track_caller]
+pub fn organization(api: &mut Api) -> String {
+    let answer = api.get("/v1/organizations").ok();
+    let organizations = answer["organizations"].as_array().expect("a list");
+    assert_eq!(organizations.len(), 1, "{answer}");
+    organizations[0]["organization_id"]
+        .as_str()
+        .expect("an ID")
+        .to_owned()
+}
+
+/// `/v1/organization/{org}/application-users` and what follows.
+pub fn users_path(org: &str, rest: &str) -> String {
+    format!("/v1/organization/{org}/application-users{rest}")
+}
+
+/// A new application user from `body` (`{"name": ...}`): the API's answer.
+#[track_caller]
+pub fn create_user(api: &mut Api, org: &str, body: Value) -> Value {
+    api.send("POST", &users_path(org, ""), Some(&body.to_string()))
+        .ok()
+}
+
+/// A new token of application user `user_id` from `body`: the API's answer.
+#[track_caller]
+pub fn create_app_token(api: &mut Api, org: &str, user_id: &str, body: Value) -> Value {
+    let path = users_path(org, &format!("/{user_id}/access-tokens"));
+    api.send("POST", &path, Some(&body.to_string())).ok()
+}
+
+/// Generous bound for anything that should take a fraction of it (a noisy machine).
+pub const SANITY: Duration = Duration::from_secs(20);

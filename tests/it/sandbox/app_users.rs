@@ -1,56 +1,19 @@
 //! The sandbox's organization and application users (issue 10 §4), over real HTTP: the
 //! shapes of `shared/reference/aiven-api-facts.md` ("Application users"), tokens that
-//! authenticate as their user, revocation, deletion, persistence, and the real `avn`
-//! driving them.
+//! authenticate as their user, revocation and deletion. (Persistence is in
+//! `sandbox::persistence`, the real `avn` driving them in `sandbox::avn`.)
 
-use avn_token::sandbox::{BackgroundSandbox, Options};
 use serde_json::{Value, json};
 
-use crate::support::avn_binary;
-use crate::support::sandbox::{Api, Avn};
-
-fn sandbox() -> BackgroundSandbox {
-    BackgroundSandbox::start(Options::default()).expect("start the sandbox")
-}
-
-fn api(sandbox: &BackgroundSandbox) -> Api {
-    Api::new(&sandbox.url(), sandbox.token().expose())
-}
-
-/// The one organization's ID, as `GET /v1/organizations` gives it.
-#[track_caller]
-fn organization(api: &mut Api) -> String {
-    let answer = api.get("/v1/organizations").ok();
-    let organizations = answer["organizations"].as_array().expect("a list");
-    assert_eq!(organizations.len(), 1, "{answer}");
-    organizations[0]["organization_id"]
-        .as_str()
-        .expect("an ID")
-        .to_owned()
-}
-
-/// `/v1/organization/{org}/application-users` and what follows.
-fn users_path(org: &str, rest: &str) -> String {
-    format!("/v1/organization/{org}/application-users{rest}")
-}
+use crate::support::sandbox::{
+    Api, api, create_app_token, create_user, organization, sandbox, users_path,
+};
 
 /// `user_id`, with `%2F`-style encoding for anything but the unreserved characters.
 fn encode(segment: &str) -> String {
     crate::support::sandbox::token_path(segment)
         .trim_start_matches("/v1/access_token/")
         .to_owned()
-}
-
-#[track_caller]
-fn create_user(api: &mut Api, org: &str, body: Value) -> Value {
-    api.send("POST", &users_path(org, ""), Some(&body.to_string()))
-        .ok()
-}
-
-#[track_caller]
-fn create_app_token(api: &mut Api, org: &str, user_id: &str, body: Value) -> Value {
-    let path = users_path(org, &format!("/{user_id}/access-tokens"));
-    api.send("POST", &path, Some(&body.to_string())).ok()
 }
 
 #[track_caller]
@@ -355,105 +318,4 @@ fn deleting_a_user_revokes_its_tokens_and_the_quota_is_for_personal_tokens() {
         Api::new(&sandbox.url(), token).get("/v1/me").error(403);
     }
     assert_eq!(api.list().len(), 11, "the personal tokens are untouched");
-}
-
-#[test]
-fn application_users_and_their_tokens_survive_a_restart() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("state.json");
-    let options = || Options {
-        state: Some(path.clone()),
-        ..Options::default()
-    };
-    let (org, user, token) = {
-        let sandbox = BackgroundSandbox::start(options()).expect("start");
-        let mut api = api(&sandbox);
-        let org = organization(&mut api);
-        let user = create_user(&mut api, &org, json!({"name": "kept"}));
-        let user_id = user["user_id"].as_str().expect("an ID");
-        let token = create_app_token(&mut api, &org, user_id, json!({"description": "kept"}));
-        (
-            org,
-            user,
-            token["full_token"].as_str().expect("t").to_owned(),
-        )
-    };
-    let saved: Value = serde_json::from_slice(&std::fs::read(&path).expect("state")).expect("json");
-    assert_eq!(saved["version"], 2);
-    assert_eq!(saved["application_users"][0]["user_id"], user["user_id"]);
-
-    let sandbox = BackgroundSandbox::start(options()).expect("restart");
-    let mut api = api(&sandbox);
-    assert_eq!(organization(&mut api), org);
-    let users = api.get(&users_path(&org, "")).ok();
-    assert_eq!(users["application_users"], json!([user]));
-    let me = Api::new(&sandbox.url(), &token).get("/v1/me").ok();
-    assert_eq!(me["user"]["user_id"], user["user_id"]);
-}
-
-#[test]
-fn the_real_avn_manages_application_users_and_tokens_in_the_sandbox() {
-    let Some(program) = avn_binary() else {
-        return;
-    };
-    let sandbox = sandbox();
-    let mut api = api(&sandbox);
-    let org = organization(&mut api);
-    let avn = Avn {
-        program,
-        url: sandbox.url(),
-    };
-    let session = sandbox.token().expose().to_owned();
-    let org_arg = ["--organization-id", org.as_str()];
-    let app_user = |args: &[&str]| -> Vec<String> {
-        let mut all: Vec<String> = vec!["application-user".into()];
-        all.extend(args.iter().map(|a| (*a).to_owned()));
-        all.extend(org_arg.iter().map(|a| (*a).to_owned()));
-        all
-    };
-    let run_ok = |args: Vec<String>| {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        avn.ok(&session, &args)
-    };
-
-    let created = run_ok(app_user(&["create", "--name", "ci \"bot\"", "--json"]));
-    let user: Value = serde_json::from_str(&created).expect("avn's JSON");
-    let user_id = user["user_id"].as_str().expect("an ID").to_owned();
-    assert_eq!(user["name"], "ci \"bot\"");
-    let table = run_ok(app_user(&["list"]));
-    assert!(table.contains(&user_id), "{table}");
-
-    let made = run_ok(app_user(&[
-        "token",
-        "create",
-        &user_id,
-        "--description",
-        "pipeline",
-    ]));
-    // The box, the header, the rule, then FULL_TOKEN TOKEN_PREFIX.
-    let row = made.lines().last().unwrap_or_default();
-    let full = row.split_whitespace().next().unwrap_or_default().to_owned();
-    assert!(full.len() > 300 && !full.starts_with("==="), "{made}");
-    let prefix = full[..12].to_owned();
-    // The token works, as its application user.
-    let me = Api::new(&sandbox.url(), &full).get("/v1/me").ok();
-    assert_eq!(me["user"]["user_id"], user_id.as_str());
-
-    let listed = run_ok(app_user(&["token", "list", &user_id, "--json"]));
-    let tokens: Value = serde_json::from_str(&listed).expect("avn's JSON");
-    assert_eq!(tokens[0]["token_prefix"], prefix.as_str());
-    assert_eq!(
-        tokens[0]["expiry_time"],
-        Value::Null,
-        "no expiry without a maximum age"
-    );
-    let table = run_ok(app_user(&["token", "list", &user_id]));
-    assert!(table.starts_with("TOKEN_PREFIX"), "{table}");
-    assert!(table.contains(&prefix), "{table}");
-
-    let revoked = run_ok(app_user(&["token", "revoke", &user_id, &prefix, "--force"]));
-    assert!(revoked.contains("revoked successfully"), "{revoked}");
-    Api::new(&sandbox.url(), &full).get("/v1/me").error(403);
-    let listed = run_ok(app_user(&["token", "list", &user_id, "--json"]));
-    assert_eq!(listed.trim(), "[]");
 }

@@ -1,42 +1,14 @@
-//! The sandbox refuses what the real API refuses (issue 9, sandbox items 6–10), and the
-//! client refuses the same `max_age_seconds` before sending: scopes enforced per
-//! operation, the published `max_age_seconds` range, `/v1/me` as `avn user info` reads it,
-//! `POST /v1/me/logout`, and `error_code` in every error; the real `avn` against all of it.
-//! The rules are in `shared/reference/aiven-api-facts.md` ("Scopes", "Personal tokens",
-//! "`GET /v1/me`").
+//! The sandbox refuses what the real API refuses (issue 9, sandbox items 6–10): scopes
+//! enforced per operation, the published `max_age_seconds` range, `/v1/me` as `avn user
+//! info` reads it, `POST /v1/me/logout`, and `error_code` in every error. The rules are in
+//! `shared/reference/aiven-api-facts.md` ("Scopes", "Personal tokens", "`GET /v1/me`").
+//! (The real `avn` against these rules is in `sandbox::avn`; the client's own refusal of a
+//! `max_age_seconds` the API would refuse is in `create`.)
 
-use avn_token::sandbox::{BackgroundSandbox, Options};
 use serde_json::{Value, json};
 
-use crate::support::sandbox::{Api, Avn, token_path};
-use crate::support::{Cmd, avn_binary, cmd, credentials_file};
-
-fn sandbox() -> BackgroundSandbox {
-    BackgroundSandbox::start(Options::default()).expect("start the sandbox")
-}
-
-fn api(sandbox: &BackgroundSandbox) -> Api {
-    Api::new(&sandbox.url(), sandbox.token().expose())
-}
-
-/// A new token restricted to `scopes` (an empty list: none given); its full value.
-#[track_caller]
-fn scoped(api: &mut Api, scopes: &[&str]) -> String {
-    let mut body = json!({"description": format!("scoped {scopes:?}")});
-    if !scopes.is_empty() {
-        body["scopes"] = json!(scopes);
-    }
-    let created = api.create(&body.to_string());
-    assert_eq!(
-        created["scopes"],
-        if scopes.is_empty() {
-            Value::Null
-        } else {
-            json!(scopes)
-        }
-    );
-    created["full_token"].as_str().expect("a token").to_owned()
-}
+use crate::support::cmd;
+use crate::support::sandbox::{Api, api, sandbox, scoped, token_path};
 
 /// What a token restricted to `scopes` may do with tokens, in a sandbox of its own: (list,
 /// create, update, revoke, expire all), each allowed (2xx) or refused (403
@@ -233,137 +205,4 @@ fn every_error_carries_an_error_code() {
     }
     let full = api.send("POST", "/v1/access_token", Some(r#"{"description":"x"}"#));
     assert_eq!(full.error_with_code(409).1, "token_limit_exceeded");
-}
-
-#[test]
-fn the_real_avn_user_info_logout_max_age_and_a_scoped_session() {
-    let Some(program) = avn_binary() else {
-        return;
-    };
-    let sandbox = sandbox();
-    let mut api = api(&sandbox);
-    let session = sandbox.token().expose().to_owned();
-    let avn = Avn {
-        program,
-        url: sandbox.url(),
-    };
-
-    // `avn user info` reads every field it shows (it crashed with KeyError before).
-    let info = avn.ok(&session, &["user", "info"]);
-    assert!(info.contains("developer@sandbox.invalid"), "{info}");
-    assert!(info.starts_with("USER"), "{info}");
-    let json = avn.json(&session, &["user", "info", "--json"]);
-    for key in [
-        "user",
-        "real_name",
-        "state",
-        "token_validity_begin",
-        "projects",
-        "auth",
-    ] {
-        assert!(json[0].get(key).is_some(), "{key} in {json}");
-    }
-
-    // A maximum age under ten minutes is refused by the service, so nothing is created.
-    let refused = avn.run(
-        &session,
-        &[
-            "user",
-            "access-token",
-            "create",
-            "--description",
-            "too short",
-            "--max-age-seconds",
-            "300",
-        ],
-    );
-    refused.failure();
-    assert_eq!(refused.stdout, "");
-    assert_eq!(api.list().len(), 1);
-
-    // A session with tokens of different scopes.
-    let narrow = scoped(&mut api, &["projects:read"]);
-    let reader = scoped(&mut api, &["user:read"]);
-    let manager = scoped(&mut api, &["authentication"]);
-    let list = ["user", "access-token", "list", "--json"];
-    let create = [
-        "user",
-        "access-token",
-        "create",
-        "--description",
-        "by scope",
-    ];
-    avn.run(&narrow, &list).failure();
-    avn.run(&narrow, &create).failure();
-    let listed = avn.json(&reader, &list);
-    assert_eq!(listed.as_array().map(Vec::len), Some(4));
-    avn.run(&reader, &create).failure();
-    avn.ok(&manager, &create);
-    avn.run(&manager, &["user", "info"]).failure();
-    assert_eq!(
-        api.list().len(),
-        5,
-        "only the authentication-scoped token created one"
-    );
-
-    // `avn user logout` revokes the token it is given (with DELETE /v1/access_token/TOKEN,
-    // which a read-only token may not call, as against the real API).
-    avn.run(&reader, &["user", "logout"]).failure();
-    avn.ok(&manager, &["user", "logout"]);
-    avn.run(&manager, &list).failure();
-    let prefixes: Vec<Value> = api
-        .list()
-        .iter()
-        .map(|t| t["token_prefix"].clone())
-        .collect();
-    assert!(!prefixes.contains(&Value::from(&manager[..12])));
-    assert!(prefixes.contains(&Value::from(&reader[..12])));
-}
-
-/// `avn user login --token` stores the token, then reads the user's projects
-/// (`GET /v1/project`, scope `projects:read`: OA `ProjectList`) to pick a default one: the
-/// sandbox's user has none, and says so, so the login succeeds; `avn user logout` then
-/// revokes the token.
-#[test]
-fn the_real_avn_logs_in_with_a_token_and_out() {
-    let sandbox = sandbox();
-    let mut api = api(&sandbox);
-    let projects = api.get("/v1/project").ok();
-    assert_eq!(
-        projects,
-        json!({"project_membership": {}, "project_memberships": {}, "projects": []})
-    );
-    let narrow = scoped(&mut api, &["user:read"]);
-    let refused = Api::new(&sandbox.url(), &narrow).get("/v1/project");
-    assert_eq!(refused.error_with_code(403).1, "insufficient_scope");
-    let reader = scoped(&mut api, &["projects:read"]);
-    Api::new(&sandbox.url(), &reader).get("/v1/project").ok();
-
-    let Some(program) = avn_binary() else {
-        return;
-    };
-    let token = scoped(&mut api, &[]);
-    let home = tempfile::tempdir().expect("a HOME");
-    let avn = |args: &[&str]| {
-        Cmd::new(&program)
-            .home(home.path())
-            .url(sandbox.url())
-            .env("AIVEN_AUTH_TOKEN", &token)
-            .args(args)
-            .run()
-    };
-    avn(&["user", "login", "me@example.com", "--token"]).success();
-    let stored = std::fs::read_to_string(credentials_file(home.path())).expect("credentials");
-    assert!(stored.contains(&token), "{stored}");
-    avn(&["user", "logout"]).success();
-    assert!(!credentials_file(home.path()).exists());
-    let prefixes: Vec<Value> = api
-        .list()
-        .iter()
-        .map(|t| t["token_prefix"].clone())
-        .collect();
-    assert!(
-        !prefixes.contains(&Value::from(&token[..12])),
-        "{prefixes:?}"
-    );
 }

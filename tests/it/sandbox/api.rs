@@ -7,15 +7,7 @@ use avn_token::sandbox::{BackgroundSandbox, Options, Sandbox};
 use avn_token::secret::Secret;
 use serde_json::Value;
 
-use crate::support::sandbox::{Api, Http, seeded_state, token_path};
-
-fn sandbox() -> BackgroundSandbox {
-    BackgroundSandbox::start(Options::default()).expect("start the sandbox")
-}
-
-fn api(sandbox: &BackgroundSandbox) -> Api {
-    Api::new(&sandbox.url(), sandbox.token().expose())
-}
+use crate::support::sandbox::{Api, Http, api, sandbox, seeded_state, token_path};
 
 /// A sandbox whose state holds exactly these tokens (the first is the session token).
 fn seeded(dir: &tempfile::TempDir, tokens: &[(&str, bool)]) -> BackgroundSandbox {

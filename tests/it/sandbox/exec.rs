@@ -1,11 +1,11 @@
-//! `avn-token sandbox` as a command: the printed exports, `--exec`, signals, and the
-//! `--state` file across restarts (including files it must refuse).
+//! `avn-token sandbox` as a command: the printed exports, `--token`, and `--exec` (the
+//! command's variables, its exit status, a signal death).
 //!
 //! Unix only: the commands run under `--exec` are `sh` scripts, and signals are POSIX.
 
 use std::path::Path;
 
-use crate::support::sandbox::{Api, SandboxProcess, seeded_state, state_tokens};
+use crate::support::sandbox::{Api, SandboxProcess, state_tokens};
 use crate::support::{Cmd, bin, cmd};
 
 const FIXED: &str = "fixed/token+with=all0123456789";
@@ -54,81 +54,6 @@ fn a_bad_fixed_token_is_a_usage_error() {
     out.failure();
     assert_eq!(out.stdout, "");
     out.stderr_contains("--token");
-}
-
-#[test]
-fn sigterm_stops_it_cleanly_and_saves_last_use() {
-    let dir = dir();
-    let state = dir.path().join("state.json");
-    let state_arg = state.to_str().expect("utf-8 path");
-    let sandbox = SandboxProcess::start(&["--state", state_arg]);
-    let mut api = sandbox.api();
-    api.get("/v1/me").ok();
-    assert_eq!(sandbox.terminate(), Some(0));
-    let saved: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&state).expect("state")).expect("json");
-    assert!(
-        saved["tokens"][0]["last_used_time"].is_string(),
-        "the final flush wrote the last use: {saved}"
-    );
-}
-
-#[test]
-fn state_survives_a_restart_with_the_same_session_token() {
-    let dir = dir();
-    let state = dir.path().join("state.json");
-    let state_arg = state.to_str().expect("utf-8 path");
-    let first = SandboxProcess::start(&["--state", state_arg]);
-    let mut api = first.api();
-    let kept = api.create(r#"{"description":"kept","scopes":["user:read"]}"#);
-    let gone = api.create(r#"{"description":"gone"}"#);
-    api.revoke(gone["token_prefix"].as_str().expect("prefix"))
-        .ok();
-    let before = api.list();
-    let session = first.token.clone();
-    assert_eq!(first.terminate(), Some(0));
-
-    let second = SandboxProcess::start(&["--state", state_arg]);
-    assert_eq!(second.token, session, "the session token is reused");
-    let mut api = second.api();
-    let after = api.list();
-    let prefixes = |tokens: &[serde_json::Value]| -> Vec<serde_json::Value> {
-        tokens.iter().map(|t| t["token_prefix"].clone()).collect()
-    };
-    assert_eq!(prefixes(&after), prefixes(&before));
-    let restored = after
-        .iter()
-        .find(|t| t["token_prefix"] == kept["token_prefix"])
-        .expect("kept token");
-    assert_eq!(restored["scopes"], serde_json::json!(["user:read"]));
-    assert_eq!(restored["create_time"], kept["create_time"]);
-    // The token itself still works.
-    Api::new(&second.url, kept["full_token"].as_str().expect("token"))
-        .get("/v1/me")
-        .ok();
-}
-
-#[test]
-fn a_corrupt_or_foreign_state_file_stops_startup_and_is_left_untouched() {
-    let dir = dir();
-    let state = dir.path().join("state.json");
-    let valid_but_not_ours = r#"{"auth_token": "x", "user_email": "a@b"}"#;
-    let truncated = &seeded_state(&[("abc", false)])[..40];
-    // (An empty file is a first start: sandbox_hardening::an_empty_state_file_is_a_first_start.)
-    for contents in ["{not json", valid_but_not_ours, truncated] {
-        std::fs::write(&state, contents).expect("write");
-        let out = cmd().args(["sandbox", "--state"]).arg(&state).run();
-        assert!(!out.succeeded(), "{contents:?}");
-        assert_eq!(out.stdout, "");
-        let stderr = &out.stderr;
-        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
-        assert!(stderr.contains("state.json"), "{stderr}");
-        assert_eq!(std::fs::read_to_string(&state).expect("read"), contents);
-    }
-    // A directory cannot be read as a state file either.
-    let out = cmd().args(["sandbox", "--state"]).arg(dir.path()).run();
-    out.failure();
-    out.stderr_contains("cannot read");
 }
 
 #[test]
