@@ -105,11 +105,16 @@ struct Done {
     errors: Vec<String>,
 }
 
+/// The sandbox that takes the load is a process of its own: its state file is opened again
+/// after it stops, and a lock released by a sandbox on a thread of this test binary can
+/// still be held by a child process that another test is starting at that moment (see
+/// `sandbox::persistence`). This test failed so, once, beside others.
 #[test]
 fn two_hundred_clients_creating_and_revoking_lose_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let sandbox = BackgroundSandbox::start(with_state(&dir)).expect("start");
-    let (url, token) = (sandbox.url(), sandbox.token().expose().to_owned());
+    let state = dir.path().join("state.json");
+    let sandbox = SandboxProcess::start(&["--state", state.to_str().expect("utf-8 path")]);
+    let (url, token) = (sandbox.url.clone(), sandbox.token.clone());
 
     let done = concurrently(move |client| {
         let mut api = Api::new(&url, &token);
@@ -174,14 +179,14 @@ fn two_hundred_clients_creating_and_revoking_lose_nothing() {
         "the quota was hit"
     );
 
-    let session = sandbox.token().expose().to_owned();
+    let session = sandbox.token.clone();
     let mut expected: BTreeSet<String> = created
         .iter()
         .filter(|(full, _)| !revoked.contains(full))
         .map(|(_, prefix)| prefix.clone())
         .collect();
     expected.insert(session[..12].to_owned());
-    let mut api = Api::new(&sandbox.url(), &session);
+    let mut api = Api::new(&sandbox.url, &session);
     assert_eq!(
         prefixes(&api.list()),
         expected,
@@ -189,7 +194,7 @@ fn two_hundred_clients_creating_and_revoking_lose_nothing() {
     );
 
     // And the same after a restart from the state file.
-    drop(sandbox);
+    sandbox.stop();
     let restarted = BackgroundSandbox::start(with_state(&dir)).expect("restart");
     assert_eq!(restarted.token().expose(), session);
     let mut api = Api::new(&restarted.url(), &session);

@@ -108,13 +108,15 @@ fn application_users_and_their_tokens_survive_a_restart() {
         state: Some(path.clone()),
         ..Options::default()
     };
+    // The first sandbox is a process (see the module's docs): the file is opened again.
     let (org, user, token) = {
-        let sandbox = BackgroundSandbox::start(options()).expect("start");
-        let mut api = api(&sandbox);
+        let sandbox = SandboxProcess::start(&["--state", path.to_str().expect("utf-8 path")]);
+        let mut api = sandbox.api();
         let org = organization(&mut api);
         let user = create_user(&mut api, &org, json!({"name": "kept"}));
         let user_id = user["user_id"].as_str().expect("an ID");
         let token = create_app_token(&mut api, &org, user_id, json!({"description": "kept"}));
+        sandbox.stop();
         (
             org,
             user,
@@ -258,10 +260,14 @@ fn state_through_a_symlink_writes_the_target_and_keeps_the_link() {
         token: Some(Secret::new("symlink/session+token=")),
         ..Options::default()
     };
+    // The first sandbox is a process (see the module's docs): the file is opened again.
     let full = {
-        let sandbox = BackgroundSandbox::start(options()).expect("start");
-        let mut api = Api::new(&sandbox.url(), sandbox.token().expose());
+        let link = link.to_str().expect("utf-8 path");
+        let sandbox =
+            SandboxProcess::start(&["--state", link, "--token", "symlink/session+token="]);
+        let mut api = Api::new(&sandbox.url, &sandbox.token);
         let created = api.create(r#"{"description":"through the link"}"#);
+        sandbox.stop();
         created["full_token"].as_str().expect("t").to_owned()
     };
     let meta = std::fs::symlink_metadata(&link).expect("the link");

@@ -322,6 +322,17 @@ impl SandboxProcess {
         }
     }
 
+    /// Stop it as a user would, and check it ended well: SIGTERM (the final flush runs)
+    /// where there are signals; elsewhere a kill (every acknowledged change is on disk
+    /// before its answer).
+    #[track_caller]
+    pub fn stop(self) {
+        #[cfg(unix)]
+        assert_eq!(self.terminate(), Some(0), "the sandbox stopped cleanly");
+        #[cfg(not(unix))]
+        self.kill();
+    }
+
     /// SIGKILL: no chance to clean up or flush.
     pub fn kill(mut self) {
         self.process.child.kill().expect("SIGKILL the sandbox");
