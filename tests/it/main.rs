@@ -7,9 +7,8 @@ mod support;
 
 mod app_users;
 mod app_users_sandbox;
+mod avn_compat;
 mod cli;
-mod compat_app_users;
-mod compat_avn;
 mod faults;
 mod features;
 mod features_sandbox;

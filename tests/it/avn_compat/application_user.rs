@@ -454,7 +454,7 @@ const EVERY_TOKEN_COLUMN: &str = r#"{"token_prefix": "PFX000000001", "descriptio
     "ip_allowlist": null, "last_ip": null, "last_user_agent_human_readable": null,
     "max_age_seconds": null, "scopes": null}"#;
 
-/// The data edge cases of `compat_avn`, in application users and their tokens: numbers of
+/// The data edge cases of `avn_compat::access_token`, in application users and their tokens: numbers of
 /// every spelling, nesting in every column, duplicate keys, empty and blank strings, names
 /// with dots, `£` and `€`, and objects under the empty name (which avn spreads into the
 /// columns of their members).
