@@ -5,60 +5,16 @@
 
 use serde_json::{Value, json};
 
+use crate::support::fakes::*;
 use crate::support::server::{Canned, ScriptedServer};
 use crate::support::{cmd, credentials_file, token, write_credentials};
 // The terminal tests run `script` (util-linux).
 #[cfg(target_os = "linux")]
 use crate::support::on_a_terminal;
 
-/// A fake API: the list is `tokens`; create echoes the request with a full token; delete,
-/// me and expire_tokens answer as the real service does.
-fn fake(tokens: Vec<Value>) -> ScriptedServer {
-    ScriptedServer::start(
-        move |request| match (request.method.as_str(), request.path.as_str()) {
-            ("GET", "/v1/access_token") => Canned::json(200, json!({ "tokens": tokens })),
-            ("POST", "/v1/access_token") => {
-                let mut created = request.json();
-                created["token_prefix"] = json!("NEWtoken0000");
-                created["full_token"] = json!("NEWtoken0000/full+token==");
-                created["expiry_time"] = json!("2030-01-01T00:00:00Z");
-                Canned::json(200, created)
-            }
-            ("DELETE", _) | ("POST", "/v1/me/logout") => {
-                Canned::json(200, json!({"message": "Revoked"}))
-            }
-            ("POST", "/v1/me/expire_tokens") => {
-                Canned::json(200, json!({"message": "All tokens expired"}))
-            }
-            ("GET", "/v1/me") => Canned::json(
-                200,
-                json!({"user": {"user": "dev@example.com", "user_id": "u-1", "real_name": "Dev"}}),
-            ),
-            _ => Canned::json(404, json!({"message": "Not found"})),
-        },
-    )
-}
-
-fn deletes(server: &ScriptedServer) -> usize {
-    server
-        .requests()
-        .iter()
-        .filter(|r| r.method == "DELETE")
-        .count()
-}
-
-fn posted(server: &ScriptedServer) -> Vec<Value> {
-    server
-        .requests()
-        .iter()
-        .filter(|r| r.method == "POST" && r.path == "/v1/access_token")
-        .map(|r| r.json())
-        .collect()
-}
-
 #[test]
 fn expires_in_scopes_and_allowlists_reach_the_api() {
-    let server = fake(vec![]);
+    let server = token_api(vec![]);
     cmd()
         .api(&server)
         .args([
@@ -100,56 +56,8 @@ fn expires_in_scopes_and_allowlists_reach_the_api() {
 }
 
 #[test]
-fn bad_local_input_is_a_usage_error_before_any_request() {
-    let server = fake(vec![]);
-    for args in [
-        &[
-            "create",
-            "--description",
-            "d",
-            "--ip-allowlist",
-            "10.0.0.1/33",
-        ][..],
-        &[
-            "create",
-            "--description",
-            "d",
-            "--ip-allowlist",
-            "not-an-ip",
-        ],
-        &[
-            "create",
-            "--description",
-            "d",
-            "--ip-allowlist",
-            "10.0.0.1/8",
-        ],
-        &["create", "--description", "d", "--expires-in", "soon"],
-        &[
-            "create",
-            "--description",
-            "d",
-            "--expires-in",
-            "1h",
-            "--max-age-seconds",
-            "60",
-        ],
-        &["list", "--output", "xml"],
-        &["list", "--request-timeout", "-1"],
-    ] {
-        let out = cmd().api(&server).args(args).run();
-        out.code(2);
-        assert_eq!(out.stdout, "", "{args:?}");
-    }
-    assert!(
-        server.requests().is_empty(),
-        "no request may be sent for bad input"
-    );
-}
-
-#[test]
 fn csv_and_yaml_outputs() {
-    let server = fake(vec![token("AAAAbbbbCCCC", "deploy, \"prod\"")]);
+    let server = token_api(vec![token("AAAAbbbbCCCC", "deploy, \"prod\"")]);
     let csv = cmd().api(&server).args(["list", "-o", "csv"]).run();
     csv.success();
     assert_eq!(
@@ -179,7 +87,7 @@ fn relative_view_for_people() {
     let mut forever = token("DDDDeeeeFFFF", "forever");
     forever["expiry_time"] = Value::Null;
     forever["currently_active"] = json!(true);
-    let server = fake(vec![soon, forever]);
+    let server = token_api(vec![soon, forever]);
     let out = cmd().api(&server).args(["list", "--relative"]).run();
     out.success();
     let lines: Vec<&str> = out.stdout.lines().collect();
@@ -205,20 +113,20 @@ fn list_warns_near_the_personal_token_quota() {
     let tokens: Vec<Value> = (0..8)
         .map(|i| token(&format!("prefix{i:06}"), "t"))
         .collect();
-    let out = cmd().api(&fake(tokens.clone())).arg("list").run();
+    let out = cmd().api(&token_api(tokens.clone())).arg("list").run();
     out.success();
     out.stderr_contains("8 of 10 personal tokens");
     // Session tokens (created by login) do not count, and 7 personal tokens are fine.
     let mut fewer = tokens;
     fewer[0]["created_manually"] = json!(false);
-    let out = cmd().api(&fake(fewer)).arg("list").run();
+    let out = cmd().api(&token_api(fewer)).arg("list").run();
     out.success();
     assert_eq!(out.stderr, "");
 }
 
 #[test]
 fn info_finds_one_token_by_prefix_or_full_token() {
-    let server = fake(vec![
+    let server = token_api(vec![
         token("AAAAbbbbCCCC", "first"),
         token("AAAAzzzzYYYY", "second"),
     ]);
@@ -265,7 +173,7 @@ CURRENTLY_ACTIVE  false
 
 #[test]
 fn rotate_copies_the_settings_then_revokes_the_old_token() {
-    let server = fake(vec![token("OLDtoken/+==", "deploy")]);
+    let server = token_api(vec![token("OLDtoken/+==", "deploy")]);
     let out = cmd().api(&server).args(["rotate", "OLDtoken/+=="]).run();
     out.success();
     out.stdout_contains("NEWtoken0000/full+token==");
@@ -304,7 +212,7 @@ fn rotate_copies_the_settings_then_revokes_the_old_token() {
 
 #[test]
 fn rotate_with_a_failing_revoke_still_prints_the_new_token() {
-    let server = fake(vec![token("OLDtoken0000", "deploy")]);
+    let server = token_api(vec![token("OLDtoken0000", "deploy")]);
     server.push(Canned::json(
         200,
         json!({"tokens": [token("OLDtoken0000", "deploy")]}),
@@ -334,7 +242,7 @@ fn rotate_with_a_failing_revoke_still_prints_the_new_token() {
 fn revoke_refuses_the_token_in_use_without_force() {
     let mut current = token("CURRENTtoken", "me");
     current["currently_active"] = json!(true);
-    let server = fake(vec![current]);
+    let server = token_api(vec![current]);
     let out = cmd().api(&server).args(["revoke", "CURRENTtoken"]).run();
     out.code(1).one_line_error();
     out.stderr_contains("--force");
@@ -355,7 +263,7 @@ fn revoke_refuses_the_token_in_use_without_force() {
 
 #[test]
 fn expire_all_posts_and_prints_the_message() {
-    let server = fake(vec![]);
+    let server = token_api(vec![]);
     let out = cmd().api(&server).arg("expire-all").run();
     out.success();
     assert_eq!(out.stdout, "All tokens expired\n");
@@ -366,7 +274,7 @@ fn expire_all_posts_and_prints_the_message() {
 #[test]
 fn login_stores_a_checked_token_privately_and_logout_removes_it() {
     use std::os::unix::fs::PermissionsExt;
-    let server = fake(vec![]);
+    let server = token_api(vec![]);
     let home = tempfile::tempdir().unwrap();
     let stored = || cmd().home(home.path()).url(server.url());
     let login = |input: &str| stored().arg("login").write_stdin(input).run();
@@ -430,7 +338,7 @@ fn login_with_a_rejected_token_writes_nothing() {
 
 #[test]
 fn logout_without_revoke_only_removes_the_file() {
-    let server = fake(vec![]);
+    let server = token_api(vec![]);
     let home = tempfile::tempdir().unwrap();
     let file = write_credentials(home.path(), r#"{"auth_token": "t", "user_email": null}"#);
     let out = cmd()
@@ -443,37 +351,12 @@ fn logout_without_revoke_only_removes_the_file() {
     assert!(!file.exists());
 }
 
-#[test]
-fn completions_and_man_page_come_from_the_cli_definition() {
-    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
-        let out = cmd().args(["completions", shell]).run();
-        out.success();
-        assert!(out.stdout.contains("avn-token"), "{shell}");
-        assert!(
-            out.stdout.contains("rotate") && out.stdout.contains("expire-all"),
-            "{shell}"
-        );
-    }
-    cmd().args(["completions", "tcsh"]).run().code(2);
-    let man = cmd().arg("man").run();
-    man.success();
-    assert!(
-        man.stdout.starts_with(".ie \\n(.g .ds Aq") || man.stdout.contains(".TH avn-token"),
-        "{}",
-        &man.stdout[..200]
-    );
-    assert!(
-        man.stdout.contains("rotate") && man.stdout.contains("EXIT STATUS"),
-        "man page lacks sections"
-    );
-}
-
 /// On a terminal, revoke asks first; "n" keeps the token, "y" (or `--yes`) revokes it.
 /// util-linux `script` gives the command a pseudo-terminal; without it the test is skipped.
 #[cfg(target_os = "linux")]
 #[test]
 fn revoke_asks_on_a_terminal_and_respects_no() {
-    let server = fake(vec![token("TARGETtoken0", "deploy")]);
+    let server = token_api(vec![token("TARGETtoken0", "deploy")]);
     let on_terminal = |answer: &str| {
         let script = on_a_terminal(&server, "revoke TARGETtoken0")?;
         Some(script.write_stdin(answer).run())
@@ -502,7 +385,7 @@ fn revoke_asks_on_a_terminal_and_respects_no() {
 fn ctrl_c_at_a_prompt_exits_130() {
     use std::io::Write;
     use std::time::{Duration, Instant};
-    let server = fake(vec![token("TARGETtoken0", "deploy")]);
+    let server = token_api(vec![token("TARGETtoken0", "deploy")]);
     let Some(script) = on_a_terminal(&server, "revoke TARGETtoken0") else {
         return;
     };
@@ -574,7 +457,7 @@ fn wait_for_output(
 #[test]
 fn login_prompts_without_echo_on_a_terminal() {
     use std::io::Write;
-    let server = fake(vec![]);
+    let server = token_api(vec![]);
     let home = tempfile::tempdir().unwrap();
     let Some(script) = on_a_terminal(&server, "login") else {
         return;
@@ -605,7 +488,7 @@ fn login_prompts_without_echo_on_a_terminal() {
 /// and the message says to move it away (see hostile.rs for every kind of file).
 #[test]
 fn a_corrupt_credentials_file_can_be_replaced_or_removed() {
-    let server = fake(vec![]);
+    let server = token_api(vec![]);
     let home = tempfile::tempdir().unwrap();
     let stored = || cmd().home(home.path()).url(server.url());
 

@@ -9,6 +9,7 @@ mod app_users;
 mod app_users_sandbox;
 mod avn_compat;
 mod cli;
+mod cli_old;
 mod faults;
 mod features;
 mod features_sandbox;

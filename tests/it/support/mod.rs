@@ -1,7 +1,9 @@
 //! Shared test support: [`cmd`] runs the real `avn-token` binary with a sealed-off
-//! environment; `server` is the fake Aiven API that answers from a script; `sandbox` holds
-//! a raw HTTP client and a process handle for the sandbox.
+//! environment; `server` is the fake Aiven API that answers from a script, and `fakes` the
+//! scripts several files share; `sandbox` holds a raw HTTP client and a process handle for
+//! the sandbox.
 
+pub mod fakes;
 pub mod sandbox;
 pub mod server;
 

@@ -1,0 +1,97 @@
+//! `--help` of every command: it fits in 100 columns and 60 lines, shows an example, one
+//! line per global option, environment variables without their values.
+
+use super::COMMANDS;
+use crate::support::cmd;
+
+fn help(command: &str) -> String {
+    let out = cmd().env("COLUMNS", "100").args([command, "--help"]).run();
+    out.success();
+    out.stdout
+}
+
+#[test]
+fn every_help_fits_shows_its_examples_and_one_line_per_global_option() {
+    let create = help("create");
+    assert!(
+        create.lines().count() <= 60,
+        "{} lines:\n{create}",
+        create.lines().count()
+    );
+    assert!(create.contains("--description <DESCRIPTION>") && create.contains("--expires-in"));
+    for command in COMMANDS {
+        let text = help(command);
+        assert!(
+            text.lines().all(|line| line.chars().count() <= 100),
+            "{command}:\n{text}"
+        );
+        assert!(
+            text.contains("\nExample"),
+            "{command} has no example:\n{text}"
+        );
+        assert!(
+            !text.contains("=]"),
+            "{command}: an empty [env: X=]:\n{text}"
+        );
+        let globals: Vec<&str> = text
+            .split("Global options:\n")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{command}: no global options heading:\n{text}"))
+            .lines()
+            .take_while(|line| !line.is_empty())
+            .collect();
+        assert_eq!(globals.len(), 11, "{command}:\n{text}");
+        for line in globals {
+            assert!(
+                line.starts_with("      --") || line.starts_with("  -"),
+                "{command}: a global option takes more than one line: {line:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn help_shows_environment_variables_without_their_values() {
+    let text = cmd()
+        .env("AIVEN_CA_CERT", "/secret/place/ca.pem")
+        .env("COLUMNS", "100")
+        .args(["list", "--help"])
+        .run()
+        .stdout;
+    assert!(text.contains("[env: AIVEN_CA_CERT]"), "{text}");
+    assert!(!text.contains("/secret/place"), "{text}");
+}
+
+/// Issue 11.2: "Every command's help has an example." The help of each `application-user`
+/// command (issue 10) had none, nor a fitting length check: every visible command, at
+/// every depth, is checked here.
+#[test]
+fn every_application_user_command_has_an_example_and_fits() {
+    for command in [
+        "create",
+        "list",
+        "info",
+        "update",
+        "delete",
+        "token",
+        "token create",
+        "token list",
+        "token info",
+        "token revoke",
+    ] {
+        let out = cmd()
+            .env("COLUMNS", "100")
+            .arg("application-user")
+            .args(command.split(' '))
+            .arg("--help")
+            .run();
+        out.success();
+        let text = &out.stdout;
+        assert!(text.contains("\nExample"), "{command}: no example:\n{text}");
+        assert!(text.lines().count() <= 60, "{command}:\n{text}");
+        assert!(
+            text.lines().all(|line| line.chars().count() <= 100),
+            "{command}:\n{text}"
+        );
+    }
+}
