@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::support::fakes::*;
-use crate::support::server::{Canned, ScriptedServer, unused_address};
+use crate::support::server::{Canned, ScriptedServer};
 use crate::support::{TOKEN, cmd, write_credentials};
 
 #[test]
@@ -159,37 +159,6 @@ fn update_and_revoke_percent_encode_the_prefix_as_one_segment() {
 }
 
 #[test]
-fn api_errors_are_one_line_with_message_and_status() {
-    let server = ScriptedServer::always(Canned::json(
-        404,
-        json!({"message": "Token not found", "errors": [{"message": "Token not found", "status": 404}]}),
-    ));
-    let out = cmd()
-        .api(&server)
-        .args(["update", "nope", "--description", "x"])
-        .run();
-    out.code(4).one_line_error();
-    assert_eq!(
-        out.stderr,
-        "error: no token matches prefix `nope`; `avn-token list` shows your tokens\n"
-    );
-
-    let server = ScriptedServer::always(Canned::json(403, json!({"message": "Invalid token"})));
-    let out = cmd().api(&server).arg("list").run();
-    out.code(3).one_line_error();
-    out.stderr_contains("Invalid token (HTTP 403)");
-
-    // The API refusing the request as invalid: exit 2 (fix it, do not retry).
-    let server = ScriptedServer::always(Canned::json(400, json!({"message": "Bad description"})));
-    let out = cmd()
-        .api(&server)
-        .args(["create", "--description", "x"])
-        .run();
-    out.code(2).one_line_error();
-    out.stderr_contains("Bad description (HTTP 400)");
-}
-
-#[test]
 fn no_credentials_names_the_fixes_and_sends_nothing() {
     let server = fake_aiven(sample_tokens());
     let out = cmd().url(server.url()).arg("list").run();
@@ -230,17 +199,6 @@ fn token_comes_from_flag_then_env_then_credentials_file() {
         seen,
         ["aivenv1 from-file", "aivenv1 from-env", "aivenv1 from-flag"]
     );
-}
-
-#[test]
-fn unreachable_api_is_a_one_line_network_error() {
-    let out = cmd()
-        .url(format!("http://{}", unused_address()))
-        .token(TOKEN)
-        .args(["list", "--retry-budget", "0.5"])
-        .run();
-    out.code(1).one_line_error();
-    out.stderr_contains("cannot reach");
 }
 
 #[cfg(unix)]

@@ -20,19 +20,6 @@ fn environment_still_sets_the_url_and_ca() {
     out.stderr_contains("/nonexistent/ca.pem");
 }
 
-#[test]
-fn api_400_and_422_exit_2_with_the_apis_message() {
-    for status in [400, 422] {
-        let server = ScriptedServer::always(api_error(status, "max_age_seconds too small"));
-        let out = cmd()
-            .api(&server)
-            .args(["create", "--description", "ci"])
-            .run();
-        out.code(2).one_line_error();
-        out.stderr_contains("max_age_seconds too small");
-    }
-}
-
 /// Every command that names a token by prefix answers `prefix` with `code` and exactly the
 /// error line `expected`.
 fn every_prefix_command_says(server: &ScriptedServer, prefix: &str, code: i32, expected: &str) {

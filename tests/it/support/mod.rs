@@ -1,11 +1,16 @@
 //! Shared test support: [`cmd`] runs the real `avn-token` binary with a sealed-off
-//! environment; `server` is the fake Aiven API that answers from a script, and `fakes` the
-//! scripts several files share; `sandbox` holds a raw HTTP client and a process handle for
-//! the sandbox.
+//! environment; `server` is the fake Aiven API that answers from a script, `fakes` the
+//! scripts several files share, `faults` and `hostile` the broken and hostile answers and
+//! the checks that go with them; `proxy` and `tls` are a fake proxy and a TLS server;
+//! `sandbox` holds a raw HTTP client and a process handle for the sandbox.
 
 pub mod fakes;
+pub mod faults;
+pub mod hostile;
+pub mod proxy;
 pub mod sandbox;
 pub mod server;
+pub mod tls;
 
 use std::ffi::OsStr;
 use std::io::Write;

@@ -1,14 +1,20 @@
 //! Property tests: the table formatter and the response parser take any input without
-//! panicking, and tables stay aligned. Case counts are modest so the suite stays fast.
+//! panicking, and tables stay aligned; no response a server can send makes a command panic
+//! or hang (issue 8.1). Case counts are modest so the suite stays fast.
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
+use std::time::{Duration, Instant};
 use unicode_width::UnicodeWidthStr;
 
 use avn_token::api::{Token, parse_token_list};
 use avn_token::cli::OutputFormat;
 use avn_token::output::table::{AvnCells, format_value, render};
 use avn_token::output::{Layout, Printer};
+
+use crate::support::cmd;
+use crate::support::hostile::{PREFIX, assert_no_raw_controls, no_panic, token_json};
+use crate::support::server::{Canned, ScriptedServer};
 
 /// Characters that break naive tables: wide, zero-width, combining, control, RTL, emoji
 /// sequences, Unicode spaces, JSON specials.
@@ -242,4 +248,114 @@ fn deeply_nested_bodies_are_an_error_not_a_stack_overflow() {
         "]".repeat(depth)
     );
     assert!(parse_token_list(200, body.as_bytes()).is_err());
+}
+
+/// Hostile pieces of a response: status lines, headers and bodies a server can send.
+const STATUSES: &[u16] = &[
+    0, 100, 101, 103, 199, 200, 201, 204, 206, 299, 301, 304, 399, 400, 401, 403, 404, 408, 409,
+    418, 429, 500, 502, 503, 504, 599, 600, 999,
+];
+
+fn hostile_header() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "Retry-After: 1e30",
+            "Retry-After: 18446744073709551615",
+            "Retry-After: -5",
+            "Retry-After: NaN",
+            "Retry-After: Fri, 31 Dec 9999 23:59:59 GMT",
+            "Retry-After: 0",
+            "Content-Length: 18446744073709551615",
+            "Content-Length: -1",
+            "Content-Length: 3",
+            "Content-Length: abc",
+            "Transfer-Encoding: chunked",
+            "Content-Encoding: gzip",
+            "Content-Type: text/html",
+            "Location: http://127.0.0.1:1/v1/access_token",
+            "Connection: keep-alive",
+            "garbage without a colon",
+            "X-Echo: \u{1b}]0;owned\u{7}\u{9b}2J\u{202e}",
+        ])
+        .prop_map(|h| h.as_bytes().to_vec()),
+        prop::collection::vec(any::<u8>(), 0..24).prop_map(|mut bytes| {
+            bytes.retain(|b| *b != b'\r' && *b != b'\n');
+            let mut header = b"X-Raw: ".to_vec();
+            header.extend(bytes);
+            header
+        }),
+    ]
+}
+
+fn hostile_body() -> impl Strategy<Value = Vec<u8>> {
+    let nested = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    prop_oneof![
+        prop::sample::select(vec![
+            String::new(),
+            json!({"tokens": [token_json(PREFIX, "ci")]}).to_string(),
+            r#"{"tokens": [{}, {"max_age_seconds": 1e400}, {"token_prefix": 5}]}"#.to_owned(),
+            r#"{"tokens": 5}"#.to_owned(),
+            r#"{"full_token": "\u001b[2J", "token_prefix": "XCJ3+bgWywIh"}"#.to_owned(),
+            r#"{"message": "\u001b]0;owned\u0007\u009b2J\u202e"}"#.to_owned(),
+            r#"{"user": {"user": "\u001b[31m"}}"#.to_owned(),
+            "<!DOCTYPE html><html>\u{1b}[2J</html>".to_owned(),
+            nested,
+            "0\r\n\r\n".to_owned(),
+            "zz\r\nnot chunked".to_owned(),
+        ])
+        .prop_map(String::into_bytes),
+        prop::collection::vec(any::<u8>(), 0..64),
+    ]
+}
+
+fn some_command() -> impl Strategy<Value = Vec<&'static str>> {
+    prop::sample::select(vec![
+        vec!["list"],
+        vec!["list", "-o", "csv"],
+        vec!["info", PREFIX],
+        vec!["create", "--description", "ci"],
+        vec!["create", "--description", "ci", "-q"],
+        vec!["update", PREFIX, "--description", "x"],
+        vec!["revoke", PREFIX, "--force"],
+        vec!["expire-all", "--yes"],
+        vec!["list", "--show-http"],
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Issue 8.1: no response a server can send (status × headers × body, well-formed or
+    /// not) makes any command panic; each ends in bounded time.
+    #[test]
+    fn no_response_makes_it_panic(
+        status in prop::sample::select(STATUSES),
+        headers in prop::collection::vec(hostile_header(), 0..4),
+        body in hostile_body(),
+        command in some_command(),
+    ) {
+        let mut raw = format!("HTTP/1.1 {status} Whatever\r\n").into_bytes();
+        for header in &headers {
+            raw.extend_from_slice(header);
+            raw.extend_from_slice(b"\r\n");
+        }
+        if !headers.iter().any(|h| h.to_ascii_lowercase().starts_with(b"content-length")) {
+            raw.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
+        }
+        raw.extend_from_slice(b"\r\n");
+        raw.extend_from_slice(&body);
+        let server = ScriptedServer::always(Canned::Raw(raw));
+        let started = Instant::now();
+        let out = cmd()
+            .api(&server)
+            .args(&command)
+            .args(["--retry-budget", "0.2", "--request-timeout", "5"])
+            .run();
+        no_panic(&out);
+        prop_assert!(started.elapsed() < Duration::from_secs(9), "not bounded: {:?}", out);
+        if !out.succeeded() {
+            prop_assert_eq!(&out.stdout, "", "stdout on failure");
+        }
+        assert_no_raw_controls(&out);
+    }
 }

@@ -1,0 +1,6 @@
+//! The client's side of HTTP, against scripted servers on 127.0.0.1: what is retried, what
+//! ends a call, and what the user sees of the API's answers, broken ones included.
+
+mod responses;
+mod retries;
+mod timeouts;
