@@ -293,7 +293,7 @@ fn empty_list_and_empty_bodies() {
     same(&avn, &canned, &["list"]);
     same(&avn, &canned, &["list", "--json"]);
     // An empty body labelled `application/json` crashes avn 4.18.0 (it logs
-    // `response.json()`); avn-token accepts it (the `cli` tests). Unlabelled, both accept it.
+    // `response.json()`); avn-token accepts it (`revoke`). Unlabelled, both accept it.
     let mut empty_delete = CannedApi::tokens(json!([]));
     empty_delete.revoked = Canned::raw(200, "text/plain", b"");
     same(&avn, &empty_delete, &["revoke", "XCJ3+bgWywIh"]);
@@ -556,7 +556,7 @@ fn long_options_cut_short_as_argparse_reads_them() {
 }
 
 /// A create answer without `full_token` fails avn's table (the column is missing) and
-/// avn-token's every format (see `hostile`: the token cannot be used).
+/// avn-token's every format (see `create`: the token cannot be used).
 #[test]
 fn a_create_answer_without_the_new_token_fails() {
     let Some(avn) = avn_binary() else { return };

@@ -83,7 +83,7 @@ fn a_corrupt_or_foreign_state_file_stops_startup_and_is_left_untouched() {
     let state = dir.path().join("state.json");
     let valid_but_not_ours = r#"{"auth_token": "x", "user_email": "a@b"}"#;
     let truncated = &seeded_state(&[("abc", false)])[..40];
-    // (An empty file is a first start: sandbox_hardening::an_empty_state_file_is_a_first_start.)
+    // (An empty file is a first start: an_empty_state_file_is_a_first_start.)
     for contents in ["{not json", valid_but_not_ours, truncated] {
         std::fs::write(&state, contents).expect("write");
         let out = cmd().args(["sandbox", "--state"]).arg(&state).run();

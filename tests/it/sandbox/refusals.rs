@@ -7,7 +7,6 @@
 
 use serde_json::{Value, json};
 
-use crate::support::cmd;
 use crate::support::sandbox::{Api, api, sandbox, scoped, token_path};
 
 /// What a token restricted to `scopes` may do with tokens, in a sandbox of its own: (list,
@@ -143,39 +142,6 @@ fn max_age_seconds_is_the_published_range() {
         let body = format!(r#"{{"description":"d","max_age_seconds":{value}}}"#);
         let message = api.send("POST", "/v1/access_token", Some(&body)).error(400);
         assert!(message.contains("600"), "{value}: {message}");
-    }
-}
-
-#[test]
-fn the_client_refuses_a_max_age_the_api_would_refuse_and_sends_nothing() {
-    let sandbox = sandbox();
-    let token = sandbox.token().expose().to_owned();
-    for flags in [
-        &["--max-age-seconds", "300"][..],
-        &["--max-age-seconds", "599"],
-        &["--max-age-seconds", "315360001"],
-        &["--max-age-seconds", "-1"],
-        &["--expires-in", "5m"],
-        &["--expires-in", "11y"],
-    ] {
-        let out = cmd()
-            .url(sandbox.url())
-            .token(&token)
-            .args(["create", "--description", "d"])
-            .args(flags)
-            .run();
-        out.code(2).one_line_error();
-        out.stderr_contains("600");
-    }
-    assert!(sandbox.requests().is_empty(), "nothing was sent");
-    for flags in [&["--max-age-seconds", "600"][..], &["--expires-in", "10m"]] {
-        cmd()
-            .url(sandbox.url())
-            .token(&token)
-            .args(["create", "--description", "d", "-q"])
-            .args(flags)
-            .run()
-            .success();
     }
 }
 

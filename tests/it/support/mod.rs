@@ -1,12 +1,14 @@
 //! Shared test support: [`cmd`] runs the real `avn-token` binary with a sealed-off
-//! environment; `server` is the fake Aiven API that answers from a script, `fakes` the
-//! scripts several files share, `faults` and `hostile` the broken and hostile answers and
-//! the checks that go with them; `proxy` and `tls` are a fake proxy and a TLS server;
-//! `sandbox` holds a raw HTTP client and a process handle for the sandbox.
+//! environment ([`on_a_terminal`] on a pseudo-terminal); `server` is the fake Aiven API that
+//! answers from a script, `fakes` the scripts several files share (`org`: an organization
+//! with application users), `faults` and `hostile` the broken and hostile answers and the
+//! checks that go with them; `proxy` and `tls` are a fake proxy and a TLS server; `sandbox`
+//! holds a raw HTTP client, a process handle and a command environment for the sandbox.
 
 pub mod fakes;
 pub mod faults;
 pub mod hostile;
+pub mod org;
 pub mod proxy;
 pub mod sandbox;
 pub mod server;
@@ -49,7 +51,7 @@ pub struct Cmd {
 impl Cmd {
     /// `program` (`avn-token`, or `sh`, `script`, the reference `avn`) with a fresh empty
     /// HOME, PATH, NO_COLOR and nothing else from this environment: no Aiven variables, no
-    /// RUST_BACKTRACE (errors must be one line even with it: `cli` tests that).
+    /// RUST_BACKTRACE (errors must be one line even with it: `cli::usage` tests that).
     pub fn new(program: impl AsRef<OsStr>) -> Cmd {
         let own_home = tempfile::tempdir().expect("a temporary HOME");
         let mut command = Command::new(program);
@@ -407,4 +409,37 @@ extern "C" fn report_skips() {
         if count == 1 { "it" } else { "them" },
     );
     let _ = std::io::stderr().lock().write_all(message.as_bytes());
+}
+
+/// Read a child's stdout on a thread; wait until it shows `wanted` (or fail after a while).
+#[cfg(target_os = "linux")]
+pub fn wait_for_output(
+    stdout: std::process::ChildStdout,
+    wanted: &str,
+) -> (
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    std::thread::JoinHandle<()>,
+) {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let reader = {
+        let seen = seen.clone();
+        let mut stdout = stdout;
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 256];
+            while let Ok(read @ 1..) = stdout.read(&mut chunk) {
+                seen.lock().unwrap().extend_from_slice(&chunk[..read]);
+            }
+        })
+    };
+    let started = Instant::now();
+    while !String::from_utf8_lossy(&seen.lock().unwrap()).contains(wanted) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{wanted:?} never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (seen, reader)
 }

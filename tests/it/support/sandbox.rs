@@ -517,3 +517,97 @@ pub fn create_app_token(api: &mut Api, org: &str, user_id: &str, body: Value) ->
 
 /// Generous bound for anything that should take a fraction of it (a noisy machine).
 pub const SANITY: Duration = Duration::from_secs(20);
+
+/// `avn-token` commands against a sandbox of their own (on a thread of this process, no
+/// state file), in a HOME of their own: for the end-to-end tests of each command, where
+/// what the service holds afterwards is checked too.
+pub struct SandboxEnv {
+    pub sandbox: BackgroundSandbox,
+    pub home: tempfile::TempDir,
+}
+
+impl SandboxEnv {
+    pub fn new() -> SandboxEnv {
+        SandboxEnv {
+            sandbox: BackgroundSandbox::start(Options::default()).expect("sandbox starts"),
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// `avn-token` in this HOME against this sandbox, with no token yet.
+    pub fn cmd(&self) -> Cmd {
+        cmd().home(self.home.path()).url(self.sandbox.url())
+    }
+
+    /// [`SandboxEnv::cmd`] authenticated with `token`.
+    pub fn cmd_as(&self, token: &str) -> Cmd {
+        self.cmd().token(token)
+    }
+
+    /// `avn-token ARGS` as the bootstrap (login) user, the sandbox's human user.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_as(self.sandbox.token().expose(), args)
+    }
+
+    pub fn run_as(&self, token: &str, args: &[&str]) -> Run {
+        self.cmd_as(token).args(args).run()
+    }
+
+    /// The JSON a run as the bootstrap user that must succeed prints.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let out = self.run(args);
+        out.success();
+        serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("not JSON: {}", out.stdout))
+    }
+
+    /// The bootstrap user's personal tokens (`list --json`).
+    pub fn list(&self) -> Vec<Value> {
+        let out = self.run(&["list", "--json"]);
+        out.success();
+        serde_json::from_str::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// Create a token; (full token, prefix).
+    pub fn create(&self, args: &[&str]) -> (String, String) {
+        let mut full = vec!["create", "-q"];
+        full.extend_from_slice(args);
+        let out = self.run(&full);
+        out.success();
+        let token = out.stdout.trim_end().to_owned();
+        let prefix = token.chars().take(12).collect();
+        (token, prefix)
+    }
+
+    /// A new application user named `name`; its id.
+    pub fn app_user(&self, name: &str) -> String {
+        let user = self.json(&["application-user", "create", "--name", name, "--json"]);
+        assert_eq!(user["name"], name);
+        user["user_id"].as_str().expect("a user_id").to_owned()
+    }
+
+    /// A new token of the application user named `name`, made with `create --app-user`.
+    pub fn app_token(&self, name: &str, extra: &[&str]) -> String {
+        let mut args = vec!["create", "--app-user", name, "--description", "ci", "-q"];
+        args.extend_from_slice(extra);
+        let out = self.run(&args);
+        out.success();
+        out.stdout.trim_end().to_owned()
+    }
+
+    /// The tokens of application user `user` (`list --app-user USER -o json`).
+    pub fn app_tokens(&self, user: &str) -> Vec<Value> {
+        match self.json(&["list", "--app-user", user, "-o", "json"]) {
+            Value::Array(tokens) => tokens,
+            other => panic!("not a list: {other}"),
+        }
+    }
+}
+
+/// The token of `tokens` whose prefix is `prefix`.
+pub fn find<'a>(tokens: &'a [Value], prefix: &str) -> Option<&'a Value> {
+    tokens.iter().find(|t| t["token_prefix"] == prefix)
+}

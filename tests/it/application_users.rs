@@ -1,118 +1,16 @@
-//! Application users beyond `avn` (issue 10 §2–3), end to end against a scripted API:
-//! `--app-user` on the native commands (the organization and the user resolved as
-//! documented), and `audit` (findings, formats, exit codes, bounded concurrency).
+//! Application users (issue 10): `--app-user` on the native commands (the organization and
+//! the user resolved as documented; create, list, info, revoke and rotate through the
+//! user's endpoints; update refused), `application-user` beyond avn (`-o pretty`, delete on
+//! a terminal), and both against the sandbox. (avn's own `application-user` commands,
+//! byte for byte: `avn_compat::application_user`; `audit`: `audit`.)
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
-
-use chrono::{SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use crate::support::server::{Canned, Request, ScriptedServer};
-use crate::support::{Run, cmd};
-
-const ORG: &str = "org1a2b3c4d";
-const NEW_FULL_TOKEN: &str = "NEWapptoken0/the+rest/ofit==";
-
-/// A time `days` from now (negative: ago), as the API writes times.
-fn days_from_now(days: i64) -> String {
-    (Utc::now() + chrono::TimeDelta::days(days)).to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
-fn app_token(prefix: &str, description: &str) -> Value {
-    json!({
-        "token_prefix": prefix, "description": description, "create_time": days_from_now(-10),
-        "created_manually": true, "currently_active": false, "expiry_time": days_from_now(60),
-        "extend_when_used": true, "max_age_seconds": 7200, "last_used_time": days_from_now(-1),
-        "last_ip": null, "last_user_agent": null, "scopes": ["projects:read"],
-        "ip_allowlist": ["10.0.0.0/8"]
-    })
-}
-
-/// What the fake organization holds.
-#[derive(Clone)]
-struct Org {
-    organizations: Vec<Value>,
-    users: Vec<Value>,
-    /// Application users' tokens by user id; a missing user answers 404.
-    tokens: HashMap<String, Vec<Value>>,
-    personal: Vec<Value>,
-}
-
-impl Org {
-    /// One organization, users `u1` ("ci-bot") and `u2` ("deployer"), each with a token.
-    fn new() -> Org {
-        let mut tokens = HashMap::new();
-        tokens.insert(
-            "u1".to_owned(),
-            vec![
-                app_token("CIBOTtoken01", "ci"),
-                // What `create` makes, as the list shows it afterwards.
-                app_token("NEWapptoken0", "deploy"),
-            ],
-        );
-        tokens.insert("u2".to_owned(), vec![app_token("DEPLOYtoken1", "deploy")]);
-        Org {
-            organizations: vec![json!({"organization_id": ORG, "organization_name": "Acme"})],
-            users: vec![
-                json!({"user_id": "u1", "name": "ci-bot", "user_email": "u1@app", "is_super_admin": false}),
-                json!({"user_id": "u2", "name": "deployer", "user_email": "u2@app", "is_super_admin": false}),
-            ],
-            tokens,
-            personal: vec![],
-        }
-    }
-
-    fn answer(&self, request: &Request) -> Canned {
-        let path = request.path.as_str();
-        let users_path = format!("/v1/organization/{ORG}/application-users");
-        match (request.method.as_str(), path) {
-            ("GET", "/v1/organizations") => {
-                Canned::json(200, json!({"organizations": self.organizations}))
-            }
-            ("GET", "/v1/me") => Canned::json(200, json!({"user": {"user": "dev@example.com"}})),
-            ("GET", "/v1/access_token") => Canned::json(200, json!({"tokens": self.personal})),
-            ("GET", p) if p == users_path => {
-                Canned::json(200, json!({"application_users": self.users}))
-            }
-            (method, p) if p.starts_with(&format!("{users_path}/")) => {
-                let rest: Vec<&str> = p[users_path.len() + 1..].split('/').collect();
-                match (method, rest.as_slice()) {
-                    ("GET", [user, "access-tokens"]) => match self.tokens.get(*user) {
-                        Some(tokens) => Canned::json(200, json!({"tokens": tokens})),
-                        None => Canned::json(404, json!({"message": "Application user not found"})),
-                    },
-                    ("POST", [_, "access-tokens"]) => Canned::json(
-                        200,
-                        json!({"full_token": NEW_FULL_TOKEN, "token_prefix": "NEWapptoken0"}),
-                    ),
-                    ("DELETE", [_, "access-tokens", _] | [_]) => {
-                        Canned::raw(204, "text/plain", b"")
-                    }
-                    _ => Canned::json(404, json!({"message": "Not found"})),
-                }
-            }
-            _ => Canned::json(404, json!({"message": "Not found"})),
-        }
-    }
-
-    fn serve(self) -> ScriptedServer {
-        ScriptedServer::start(move |request| self.answer(request))
-    }
-}
-
-/// Method and path of every request, in order.
-fn calls(server: &ScriptedServer) -> Vec<String> {
-    server
-        .requests()
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect()
-}
-
-fn run(server: &ScriptedServer, args: &[&str]) -> Run {
-    cmd().api(server).args(args).run()
-}
+use crate::support::cmd;
+use crate::support::org::{NEW_FULL_TOKEN, ORG, Org, calls, run};
+use crate::support::sandbox::SandboxEnv;
+use crate::support::server::{Canned, ScriptedServer};
+use crate::support::token;
 
 #[test]
 fn the_organization_comes_from_the_flag_the_environment_or_the_only_membership() {
@@ -440,188 +338,75 @@ fn update_with_app_user_is_a_usage_error_that_sends_nothing() {
     assert_eq!(calls(&server), Vec::<String>::new());
 }
 
-/// An organization for `audit`: your tokens and two application users' with known findings.
-fn audited_org() -> Org {
-    let mut org = Org::new();
-    let mut fine = app_token("FINEtoken000", "fine");
-    fine["ip_allowlist"] = json!([]);
-    let mut forever = app_token("FOREVERtoken", "no expiry");
-    forever["expiry_time"] = Value::Null;
-    org.personal = vec![fine, forever];
-    let mut unused = app_token("UNUSEDtoken0", "stale");
-    unused["last_used_time"] = json!(days_from_now(-200));
-    let mut never_used = app_token("NEVERUSEDtk0", "never \"used\"");
-    never_used["last_used_time"] = Value::Null;
-    never_used["expiry_time"] = json!(days_from_now(3));
-    org.tokens.insert("u1".to_owned(), vec![unused, never_used]);
-    org.tokens
-        .insert("u2".to_owned(), vec![app_token("DEPLOYtoken1", "deploy")]);
-    org
-}
-
+/// Issue 10.2: `--app-user` works "with every native feature", `-o pretty` among them.
+/// `info --app-user U PREFIX -o pretty` called an application user's token "Kind: personal
+/// (created by hand)": it is not a personal token.
 #[test]
-fn audit_reports_findings_by_owner_and_exits_5() {
-    let server = audited_org().serve();
-    let out = run(&server, &["audit"]);
-    out.code(5)
-        .stderr_contains("audited 5 tokens of 3 owners: 3 with findings");
-    let groups: Vec<&str> = out.stdout.split("\n\n").collect();
-    assert_eq!(groups.len(), 2, "{}", out.stdout);
-    assert!(groups[0].starts_with("dev@example.com (user)\nTOKEN_PREFIX  "));
-    assert!(groups[0].contains("FOREVERtoken"));
-    assert!(groups[0].trim_end().ends_with("never-expires"));
-    assert!(!groups[0].contains("FINEtoken000"));
-    assert!(groups[1].starts_with("ci-bot (application-user u1)\n"));
-    assert!(groups[1].contains("unused\n"), "{}", groups[1]);
-    assert!(
-        groups[1].contains("\"never \\\"used\\\"\""),
-        "{}",
-        groups[1]
-    );
-    assert!(
-        groups[1].trim_end().ends_with("expires-soon, never-used"),
-        "{}",
-        groups[1]
-    );
-    assert!(!out.stdout.contains("deployer"));
-
-    let json_out = run(&server, &["audit", "-o", "json", "--strict", "--all"]);
-    json_out.code(5);
-    let rows: Vec<Value> = serde_json::from_str(&json_out.stdout).unwrap();
-    assert_eq!(rows.len(), 5);
-    let by_prefix = |prefix: &str| {
-        rows.iter()
-            .find(|row| row["token_prefix"] == prefix)
-            .unwrap()
-            .clone()
-    };
-    let fine = by_prefix("FINEtoken000");
-    assert_eq!(fine["owner"], "dev@example.com");
-    assert_eq!(fine["owner_type"], "user");
-    assert_eq!(fine["findings"], json!(["no-ip-allowlist"]));
-    let never_used = by_prefix("NEVERUSEDtk0");
-    assert_eq!(never_used["owner"], "ci-bot");
-    assert_eq!(never_used["owner_type"], "application-user");
-    assert_eq!(never_used["owner_id"], "u1");
-    assert_eq!(never_used["description"], "never \"used\"");
-    assert_eq!(never_used["last_used_time"], Value::Null);
-    assert!(never_used["expiry_time"].is_string());
-    assert_eq!(
-        never_used["findings"],
-        json!(["expires-soon", "never-used"])
-    );
-    assert_eq!(by_prefix("DEPLOYtoken1")["findings"], json!([]));
-}
-
-#[test]
-fn fail_on_picks_the_findings_that_fail() {
-    let server = audited_org().serve();
-    run(&server, &["audit", "--fail-on", "expires-soon"]).code(5);
-    run(
-        &server,
-        &[
-            "audit",
-            "--fail-on",
-            "expires-soon",
-            "--expiring-within",
-            "1d",
-        ],
-    )
-    .success();
-    run(&server, &["audit", "--fail-on", "unscoped,no-ip-allowlist"]).code(5);
-    run(&server, &["audit", "--fail-on", "unscoped"]).success();
-    run(&server, &["audit", "--fail-on", "bogus"])
-        .code(2)
-        .stderr_contains("never-expires");
-    // Only one application user's tokens.
-    let one = run(&server, &["audit", "--app-user", "deployer", "-o", "json"]);
-    one.success();
-    assert_eq!(one.stdout, "[]\n");
-    one.stderr_contains("audited 1 token of 1 owner: 0 with findings");
-}
-
-#[test]
-fn audit_without_an_organization_audits_your_tokens_only() {
-    let mut org = audited_org();
-    org.organizations.clear();
-    let server = org.serve();
-    let out = run(&server, &["audit", "-o", "csv"]);
-    out.code(5)
-        .stderr_contains("no organization")
-        .stdout_contains("dev@example.com,user,,FOREVERtoken,");
-    assert!(
-        calls(&server)
-            .iter()
-            .all(|c| !c.contains("application-users"))
-    );
-}
-
-#[test]
-fn audit_fails_when_an_owner_cannot_be_read() {
-    let mut org = audited_org();
-    org.users.push(json!({"user_id": "gone", "name": "ghost"}));
-    let server = org.serve();
-    run(&server, &["audit"])
-        .code(4)
-        .one_line_error()
-        .stderr_contains("application user ghost");
-}
-
-/// 100 application users whose token lists each take 50 ms: fetched 8 at a time, the
-/// audit takes about 13 rounds, not 100 (5 s).
-#[test]
-fn audit_of_100_application_users_is_concurrent_and_bounded() {
-    const DELAY: Duration = Duration::from_millis(50);
-    let mut org = Org::new();
-    org.users = (0..100)
-        .map(|n| json!({"user_id": format!("u{n}"), "name": format!("bot{n}")}))
-        .collect();
-    org.tokens = (0..100)
-        .map(|n| {
-            (
-                format!("u{n}"),
-                vec![app_token(&format!("TOKEN{n:07}"), "ci")],
-            )
-        })
-        .collect();
-    let server = ScriptedServer::start(move |request| {
-        let answer = org.answer(request);
-        if request.path.ends_with("/access-tokens") {
-            Canned::Delayed(DELAY, Box::new(answer))
-        } else {
-            answer
+fn pretty_info_does_not_call_an_application_token_personal() {
+    let server = ScriptedServer::start(|request| match request.path.as_str() {
+        "/v1/organizations" => {
+            Canned::json(200, json!({"organizations": [{"organization_id": ORG}]}))
         }
+        path if path.ends_with("/application-users") => Canned::json(
+            200,
+            json!({"application_users": [{"user_id": "u1", "name": "ci-bot"}]}),
+        ),
+        _ => Canned::json(200, json!({"tokens": [token("APPtoken0001", "ci")]})),
     });
-    let started = Instant::now();
-    let out = run(&server, &["audit", "--organization-id", ORG]);
-    let took = started.elapsed();
-    out.success()
-        .stderr_contains("audited 100 tokens of 101 owners: 0 with findings");
-    assert_eq!(server.requests().len(), 103);
-    // A token list is answered DELAY after it arrives, and the client sends the next one
-    // only after an answer: so the most lists that arrived within DELAY of each other is
-    // the most the client had in flight.
-    let arrivals: Vec<Instant> = server
-        .requests()
-        .iter()
-        .filter(|r| r.path.ends_with("/access-tokens"))
-        .map(|r| r.at)
-        .collect();
-    let most = arrivals
-        .iter()
-        .map(|&start| {
-            arrivals
-                .iter()
-                .filter(|&&at| at >= start && at < start + DELAY)
-                .count()
-        })
-        .max()
-        .unwrap_or(0);
-    assert!(
-        (2..=8).contains(&most),
-        "{most} token lists were in flight at once"
-    );
-    assert!(took < Duration::from_secs(3), "the audit took {took:?}");
+    let out = cmd()
+        .api(&server)
+        .args([
+            "info",
+            "--app-user",
+            "ci-bot",
+            "APPtoken0001",
+            "-o",
+            "pretty",
+        ])
+        .run();
+    out.success().stdout_contains("created by hand");
+    assert!(!out.stdout.contains("personal"), "{}", out.stdout);
+}
+
+/// Issue 11.6: `-o pretty` "never cuts a token: `create` shows the full token unbroken on
+/// its own line". `application-user token create -o pretty` showed a row of dashes and no
+/// full token at all (shown only this once, so lost), and `application-user list|info
+/// -o pretty` a row of dashes per user: no name, no ID.
+#[test]
+fn pretty_shows_application_users_and_a_new_application_token() {
+    const FULL: &str = "NEWapptoken0/the+rest/ofit/is/long/enough/to/be/cut/by/a/table==";
+    let user = json!({"user_id": "u1a2b3c4d5e6", "name": "ci-bot",
+                      "user_email": "u1a2b3c4d5e6@application-users.example", "is_super_admin": false});
+    let server = ScriptedServer::start(move |request| match request.method.as_str() {
+        "POST" => Canned::json(
+            200,
+            json!({"full_token": FULL, "token_prefix": &FULL[..12]}),
+        ),
+        _ if request.path.ends_with("/application-users") => {
+            Canned::json(200, json!({"application_users": [user.clone()]}))
+        }
+        _ => Canned::json(200, user.clone()),
+    });
+    let pretty = |args: &[&str]| {
+        let out = cmd()
+            .api(&server)
+            .env("COLUMNS", "60")
+            .env("AIVEN_ORGANIZATION_ID", ORG)
+            .arg("application-user")
+            .args(args)
+            .args(["-o", "pretty"])
+            .run();
+        out.success();
+        out.stdout
+    };
+    let created = pretty(&["token", "create", "u1", "--description", "d"]);
+    assert!(created.lines().any(|line| line == FULL), "{created}");
+    for listed in [pretty(&["list"]), pretty(&["info", "u1"])] {
+        assert!(
+            listed.contains("ci-bot") && listed.contains("u1a2b3c4d5e6"),
+            "{listed}"
+        );
+    }
 }
 
 /// On a terminal, `application-user delete` shows avn's warning and asks on stderr; "n"
@@ -682,4 +467,165 @@ fn delete_on_a_terminal_warns_and_asks() {
         accepted.stdout
     );
     accepted.stdout_contains("Application user u1 deleted successfully.");
+}
+
+#[test]
+fn avns_application_user_commands_against_the_sandbox() {
+    let env = SandboxEnv::new();
+    let table = env.run(&["application-user", "create", "--name", "ci \"bot\""]);
+    table.success();
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", table.stdout);
+    assert!(
+        lines[0].starts_with("NAME          USER_EMAIL"),
+        "{}",
+        table.stdout
+    );
+    assert!(
+        lines[2].starts_with("\"ci \\\"bot\\\"\"  "),
+        "{}",
+        table.stdout
+    );
+
+    let users = env.json(&["application-user", "list", "--json"]);
+    let user_id = users[0]["user_id"].as_str().unwrap().to_owned();
+    let renamed = env.json(&[
+        "application-user",
+        "update",
+        &user_id,
+        "--name",
+        "deployer",
+        "--json",
+    ]);
+    assert_eq!(renamed["name"], "deployer");
+    assert_eq!(
+        env.json(&["application-user", "info", &user_id, "--json"])["name"],
+        "deployer"
+    );
+
+    // A token without expiry, as avn makes it.
+    let created = env.run(&[
+        "application-user",
+        "token",
+        "create",
+        &user_id,
+        "--description",
+        "forever",
+        "--scopes",
+        "user:read",
+    ]);
+    created
+        .success()
+        .stdout_contains("Copy and safely store the full token value.");
+    let row = created.stdout.lines().nth(5).unwrap();
+    let (full_token, prefix) = row.split_once("  ").unwrap();
+    assert!(full_token.starts_with(prefix.trim()), "{}", created.stdout);
+    let prefix = prefix.trim();
+
+    let listed = env.run(&["application-user", "token", "list", &user_id, "--verbose"]);
+    listed
+        .success()
+        .stdout_contains(prefix)
+        .stdout_contains("forever");
+    let info = env.json(&[
+        "application-user",
+        "token",
+        "info",
+        &user_id,
+        prefix,
+        "--json",
+    ]);
+    assert_eq!(info["expiry_time"], Value::Null);
+    assert_eq!(info["scopes"], json!(["user:read"]));
+
+    // The token authenticates as its application user until revoked: then 403.
+    env.run_as(full_token, &["list"]).success();
+    let revoked = env
+        .cmd_as(env.sandbox.token().expose())
+        .args(["application-user", "token", "revoke", &user_id, prefix])
+        .write_stdin("y\n")
+        .run();
+    revoked.success().stdout_contains(&format!(
+        "Token {prefix} (application user id: {user_id}) revoked successfully.\n"
+    ));
+    env.run_as(full_token, &["list"]).code(3);
+
+    // Deleting the user revokes all of its tokens.
+    let another = env.app_token(&user_id, &[]);
+    env.run_as(&another, &["list"]).success();
+    env.run(&["application-user", "delete", &user_id, "--force"])
+        .success()
+        .stdout_contains("deleted successfully");
+    env.run_as(&another, &["list"]).code(3);
+    env.run(&["application-user", "info", &user_id]).code(4);
+}
+
+#[test]
+fn native_commands_manage_an_application_users_tokens() {
+    let env = SandboxEnv::new();
+    let user_id = env.app_user("ci-bot");
+    let token = env.app_token(
+        "ci-bot",
+        &[
+            "--expires-in",
+            "2h",
+            "--extend-when-used",
+            "--scope",
+            "user:read",
+            "--ip-allowlist",
+            "127.0.0.0/8",
+        ],
+    );
+    // The token is the application user's: it lists that user's tokens, not yours.
+    env.run_as(&token, &["list"])
+        .success()
+        .stdout_contains(&token[..12]);
+    assert!(!env.run(&["list"]).stdout.contains(&token[..12]));
+
+    let tokens = env.app_tokens(&user_id);
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0]["max_age_seconds"], json!(7200));
+    assert_eq!(tokens[0]["extend_when_used"], json!(true));
+
+    // The create table shows what the service made, not only the token.
+    let shown = env.run(&["create", "--app-user", "ci-bot", "--description", "table"]);
+    shown.success();
+    let row = shown.stdout.lines().nth(2).unwrap();
+    assert!(row.starts_with("null  "), "never expires: {}", shown.stdout);
+
+    env.run(&["info", &token[..12], "--app-user", &user_id])
+        .success()
+        .stdout_contains("IP_ALLOWLIST      127.0.0.0/8\n")
+        .stdout_contains("SCOPES            user:read\n");
+
+    // Rotation keeps every setting and kills the old token.
+    let out = env.run(&["rotate", "--app-user", "ci-bot", &token, "-q"]);
+    out.success();
+    let rotated = out.stdout.trim_end().to_owned();
+    assert_ne!(rotated, token);
+    env.run_as(&token, &["list"]).code(3);
+    let new = env
+        .app_tokens(&user_id)
+        .into_iter()
+        .find(|t| t["token_prefix"] == rotated[..12])
+        .expect("the new token is listed");
+    assert_eq!(new["description"], "ci");
+    assert_eq!(new["max_age_seconds"], json!(7200));
+    assert_eq!(new["extend_when_used"], json!(true));
+    assert_eq!(new["scopes"], json!(["user:read"]));
+    assert_eq!(new["ip_allowlist"], json!(["127.0.0.0/8"]));
+
+    env.run(&["revoke", &rotated[..12], "--app-user", "ci-bot"])
+        .success()
+        .stdout_contains("Revoked");
+    env.run_as(&rotated, &["list"]).code(3);
+    env.run(&[
+        "update",
+        &rotated[..12],
+        "--description",
+        "x",
+        "--app-user",
+        "ci-bot",
+    ])
+    .code(2);
 }

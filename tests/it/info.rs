@@ -1,0 +1,54 @@
+//! `avn-token info`: one token found by prefix or full token, as a table or JSON; an
+//! ambiguous or unknown prefix. (With `--app-user`: `application_users`.)
+
+use serde_json::Value;
+
+use crate::support::fakes::token_api;
+use crate::support::{cmd, token};
+
+#[test]
+fn info_finds_one_token_by_prefix_or_full_token() {
+    let server = token_api(vec![
+        token("AAAAbbbbCCCC", "first"),
+        token("AAAAzzzzYYYY", "second"),
+    ]);
+    let out = cmd().api(&server).args(["info", "AAAAbbbbCCCC"]).run();
+    out.success();
+    assert_eq!(
+        out.stdout,
+        "\
+TOKEN_PREFIX      AAAAbbbbCCCC
+DESCRIPTION       first
+CREATE_TIME       2026-01-01T00:00:00Z
+EXPIRY_TIME       2030-01-01T00:00:00Z
+MAX_AGE_SECONDS   7200
+EXTEND_WHEN_USED  true
+LAST_USED_TIME    null
+LAST_IP           null
+LAST_USER_AGENT   null
+SCOPES            user:read, projects
+IP_ALLOWLIST      10.0.0.0/8
+CREATED_MANUALLY  true
+CURRENTLY_ACTIVE  false
+"
+    );
+    let full = cmd()
+        .api(&server)
+        .args(["info", "AAAAzzzzYYYYandTheRestOfTheToken==", "--json"])
+        .run();
+    full.success();
+    let parsed: Value = serde_json::from_str(&full.stdout).unwrap();
+    assert_eq!(parsed[0]["description"], "second");
+    cmd()
+        .api(&server)
+        .args(["info", "AAAA"])
+        .run()
+        .code(2)
+        .one_line_error();
+    cmd()
+        .api(&server)
+        .args(["info", "ZZZZ"])
+        .run()
+        .code(4)
+        .one_line_error();
+}
