@@ -10,6 +10,7 @@ use crate::support::fakes::{fake_aiven, posted, prefix_api, sample_tokens, token
 use crate::support::hostile::{self, HAZARDS, PREFIX, assert_no_raw_controls, token_json};
 use crate::support::sandbox::{SandboxEnv, sandbox};
 use crate::support::server::{Canned, ScriptedServer};
+use crate::support::snapshot::assert_exact_snapshot;
 
 #[test]
 fn create_sends_avns_body_and_prints_the_create_table() {
@@ -26,14 +27,7 @@ fn create_sends_avns_body_and_prints_the_create_table() {
         ])
         .run();
     out.success();
-    assert_eq!(
-        out.stdout,
-        "\
-EXPIRY_TIME           DESCRIPTION                       MAX_AGE_SECONDS  EXTEND_WHEN_USED  FULL_TOKEN                    
-====================  ================================  ===============  ================  ==============================
-2021-09-15T15:29:14Z  To be used with python notebooks  3600             true              XCJ3+bgWywIhFULL/TOKEN+VALUE==
-"
-    );
+    assert_exact_snapshot!("avn_create_table", out.stdout);
     let request = &server.requests()[0];
     assert_eq!(
         (request.method.as_str(), request.path.as_str()),

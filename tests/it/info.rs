@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::support::fakes::token_api;
+use crate::support::snapshot::assert_exact_snapshot;
 use crate::support::{cmd, token};
 
 #[test]
@@ -14,24 +15,7 @@ fn info_finds_one_token_by_prefix_or_full_token() {
     ]);
     let out = cmd().api(&server).args(["info", "AAAAbbbbCCCC"]).run();
     out.success();
-    assert_eq!(
-        out.stdout,
-        "\
-TOKEN_PREFIX      AAAAbbbbCCCC
-DESCRIPTION       first
-CREATE_TIME       2026-01-01T00:00:00Z
-EXPIRY_TIME       2030-01-01T00:00:00Z
-MAX_AGE_SECONDS   7200
-EXTEND_WHEN_USED  true
-LAST_USED_TIME    null
-LAST_IP           null
-LAST_USER_AGENT   null
-SCOPES            user:read, projects
-IP_ALLOWLIST      10.0.0.0/8
-CREATED_MANUALLY  true
-CURRENTLY_ACTIVE  false
-"
-    );
+    assert_exact_snapshot!("table", out.stdout);
     let full = cmd()
         .api(&server)
         .args(["info", "AAAAzzzzYYYYandTheRestOfTheToken==", "--json"])

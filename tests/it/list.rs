@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use crate::support::fakes::{fake_aiven, sample_tokens, token_api};
 use crate::support::sandbox::SandboxEnv;
 use crate::support::server::{Canned, ScriptedServer};
+use crate::support::snapshot::assert_exact_snapshot;
 use crate::support::{TOKEN, cmd, token};
 
 #[test]
@@ -13,15 +14,7 @@ fn list_prints_the_avn_table_and_sends_the_right_request() {
     let server = fake_aiven(sample_tokens());
     let out = cmd().api(&server).arg("list").run();
     out.success();
-    assert_eq!(
-        out.stdout,
-        "\
-EXPIRY_TIME           TOKEN_PREFIX  DESCRIPTION                       MAX_AGE_SECONDS  EXTEND_WHEN_USED  LAST_USED_TIME        LAST_IP      LAST_USER_AGENT    
-====================  ============  ================================  ===============  ================  ====================  ===========  ===================
-2021-09-15T15:29:14Z  XCJ3+bgWywIh  Test token                        2592000          true              2021-08-16T15:29:14Z  192.168.1.1  aiven-client/2.12.0
-2021-08-16T16:26:10Z  6JsKDclT3OMQ  To be used with Python Notebooks  3600             true              null                  null         null
-"
-    );
+    assert_exact_snapshot!("avn_table", out.stdout);
     assert_eq!(out.stderr, "");
     let requests = server.requests();
     assert_eq!(requests.len(), 1);

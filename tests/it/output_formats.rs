@@ -6,6 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::support::fakes::{fake_aiven, prefix_api, sample_tokens, token_api};
+use crate::support::snapshot::assert_exact_snapshot;
 use crate::support::{cmd, token};
 
 #[test]
@@ -21,6 +22,7 @@ fn list_json_keeps_every_field_sorted_with_four_space_indent() {
         "{}",
         out.stdout
     );
+    assert_exact_snapshot!("list_json", out.stdout);
     // `--json` is a global option: it works before the subcommand too.
     let before = cmd().api(&server).args(["--json", "list"]).run();
     assert_eq!(before.stdout, out.stdout);
@@ -31,11 +33,7 @@ fn csv_and_yaml_outputs() {
     let server = token_api(vec![token("AAAAbbbbCCCC", "deploy, \"prod\"")]);
     let csv = cmd().api(&server).args(["list", "-o", "csv"]).run();
     csv.success();
-    assert_eq!(
-        csv.stdout,
-        "expiry_time,token_prefix,description,max_age_seconds,extend_when_used,last_used_time,last_ip,last_user_agent\r\n\
-         2030-01-01T00:00:00.123456Z,AAAAbbbbCCCC,\"deploy, \"\"prod\"\"\",7200,true,,,\r\n"
-    );
+    assert_exact_snapshot!("csv", csv.stdout);
     let yaml = cmd().api(&server).args(["list", "--output", "yaml"]).run();
     yaml.success();
     assert!(
@@ -46,6 +44,7 @@ fn csv_and_yaml_outputs() {
     );
     yaml.stdout_contains("\n  description: \"deploy, \\\"prod\\\"\"\n");
     yaml.stdout_contains("\n  scopes:\n    - \"user:read\"\n    - \"projects\"\n");
+    assert_exact_snapshot!("yaml", yaml.stdout);
 }
 
 #[test]

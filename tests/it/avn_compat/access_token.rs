@@ -11,6 +11,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::support::server::{Canned, Request, ScriptedServer};
+use crate::support::snapshot::{assert_exact_snapshot, transcript};
 use crate::support::{Cmd, Run, avn_binary, cmd};
 
 const TOKEN: &str = "compat+test/token=value0123456789abcdefABCDEF==";
@@ -191,52 +192,77 @@ fn same(avn: &Path, canned: &CannedApi, args: &[&str]) {
     );
 }
 
+/// The commands [`all_commands`] runs with both spellings, `user access-token ARGS` and
+/// `ARGS`.
+const COMMANDS: [&[&str]; 8] = [
+    &["list"],
+    &["list", "--json"],
+    &["create", "--description", "ci"],
+    &[
+        "create",
+        "--description",
+        "ci",
+        "--max-age-seconds",
+        "3600",
+        "--extend-when-used",
+    ],
+    &["create", "--description", "ci", "--json"],
+    &["update", "XCJ3+bgWywIh", "--description", "new"],
+    &["update", "ab/c+d==", "--description", "new", "--json"],
+    &["revoke", "XCJ3+bgWywIh"],
+];
+
 fn all_commands(avn: &Path, canned: &CannedApi) {
-    for args in [
-        &["list"][..],
-        &["list", "--json"],
-        &["create", "--description", "ci"],
-        &[
-            "create",
-            "--description",
-            "ci",
-            "--max-age-seconds",
-            "3600",
-            "--extend-when-used",
-        ],
-        &["create", "--description", "ci", "--json"],
-        &["update", "XCJ3+bgWywIh", "--description", "new"],
-        &["update", "ab/c+d==", "--description", "new", "--json"],
-        &["revoke", "XCJ3+bgWywIh"],
-    ] {
+    for args in COMMANDS {
         same(avn, canned, args);
     }
     compare(avn, canned, &["user", "tokens-expire"]);
 }
 
+/// The example of avn's reference page, and a second token with every value avn shows
+/// as `null`.
+fn reference_example() -> CannedApi {
+    CannedApi::tokens(json!([
+        {
+            "create_time": "2021-08-16T15:29:14.000001Z", "created_manually": true,
+            "currently_active": false, "description": "Test token",
+            "expiry_time": "2021-09-15T15:29:14.654321Z", "extend_when_used": true,
+            "last_ip": "192.168.1.1", "last_used_time": "2021-08-16T15:29:14Z",
+            "last_user_agent": "aiven-client/2.12.0", "max_age_seconds": 2592000,
+            "token_prefix": "XCJ3+bgWywIh", "scopes": ["user:read"], "brand_new_field": {"b": 1, "a": [true]}
+        },
+        {
+            "create_time": "2021-08-16T16:26:10Z", "created_manually": false,
+            "currently_active": true, "description": "To be used with Python Notebooks",
+            "expiry_time": null, "extend_when_used": false, "last_ip": null,
+            "last_used_time": null, "last_user_agent": null, "max_age_seconds": null,
+            "token_prefix": "6JsK/lT3+M=="
+        }
+    ]))
+}
+
 #[test]
 fn the_reference_example_and_its_neighbours() {
     let Some(avn) = avn_binary() else { return };
-    all_commands(
-        &avn,
-        &CannedApi::tokens(json!([
-            {
-                "create_time": "2021-08-16T15:29:14.000001Z", "created_manually": true,
-                "currently_active": false, "description": "Test token",
-                "expiry_time": "2021-09-15T15:29:14.654321Z", "extend_when_used": true,
-                "last_ip": "192.168.1.1", "last_used_time": "2021-08-16T15:29:14Z",
-                "last_user_agent": "aiven-client/2.12.0", "max_age_seconds": 2592000,
-                "token_prefix": "XCJ3+bgWywIh", "scopes": ["user:read"], "brand_new_field": {"b": 1, "a": [true]}
-            },
-            {
-                "create_time": "2021-08-16T16:26:10Z", "created_manually": false,
-                "currently_active": true, "description": "To be used with Python Notebooks",
-                "expiry_time": null, "extend_when_used": false, "last_ip": null,
-                "last_used_time": null, "last_user_agent": null, "max_age_seconds": null,
-                "token_prefix": "6JsK/lT3+M=="
-            }
-        ])),
-    );
+    all_commands(&avn, &reference_example());
+}
+
+/// What avn-token prints for the reference example, as reviewed: the same bytes the live
+/// comparison above checks against avn, kept as a snapshot so that a change shows in
+/// review, and is caught where the reference `avn` is not installed.
+#[test]
+fn the_reference_example_as_reviewed() {
+    let canned = reference_example();
+    let runs: Vec<(String, Run)> = COMMANDS
+        .iter()
+        .copied()
+        .chain([&["user", "tokens-expire"][..]])
+        .map(|args| {
+            let server = canned.serve();
+            (args.join(" "), run_ours(&server.url(), args))
+        })
+        .collect();
+    assert_exact_snapshot!("reference_example", transcript(&runs));
 }
 
 #[test]

@@ -10,6 +10,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::support::server::{Canned, Request, ScriptedServer};
+use crate::support::snapshot::{assert_exact_snapshot, transcript};
 use crate::support::{Cmd, Run, avn_binary, cmd};
 
 const TOKEN: &str = "compat+test/token=value0123456789abcdefABCDEF==";
@@ -193,56 +194,58 @@ fn same(avn: &Path, canned: &CannedOrg, case: &Case) -> (Run, Run) {
     (reference, ours)
 }
 
+/// The commands [`every_command`] runs, after `application-user`.
+const COMMANDS: &[&[&str]] = &[
+    &["create", "--name", "ci \"bot\""],
+    &["create", "--name", "ci", "--json"],
+    &["list"],
+    &["list", "--json"],
+    &["info", "u1a2b/c3"],
+    &["info", "u1a2b/c3", "--json"],
+    &["update", "u1a2b/c3", "--name", "renamed"],
+    &["update", "u1a2b/c3", "--name", "renamed", "--json"],
+    &["delete", "u1a2b/c3", "--force"],
+    &["delete", "u1a2b/c3", "-f", "--json"],
+    &["token", "create", "u1", "--description", "ci"],
+    &[
+        "token",
+        "create",
+        "u1",
+        "--description",
+        "deploy \"prod\"",
+        "--max-age-seconds",
+        "3600",
+        "--extend-when-used",
+        "--ip-allowlist",
+        "10.0.0.0/8",
+        "--ip-allowlist",
+        "2001:db8::/32",
+        "--scopes",
+        "projects:read",
+        "--scopes",
+        "user",
+    ],
+    &[
+        "token",
+        "create",
+        "u1",
+        "--description",
+        "x",
+        "--max-age-seconds",
+        "0",
+    ],
+    &["token", "create", "u1", "--description", "ci", "--json"],
+    &["token", "list", "u1"],
+    &["token", "list", "u1", "--verbose"],
+    &["token", "list", "u1", "--json"],
+    &["token", "info", "u1", "abc/+=DEF012"],
+    &["token", "info", "u1", "--verbose", "xyz000000000"],
+    &["token", "info", "u1", "abc/+=DEF012", "--json"],
+    &["token", "revoke", "u1", "abc/+=DEF012", "--force"],
+];
+
 fn every_command(avn: &Path, canned: &CannedOrg) {
-    let commands: &[&[&str]] = &[
-        &["create", "--name", "ci \"bot\""],
-        &["create", "--name", "ci", "--json"],
-        &["list"],
-        &["list", "--json"],
-        &["info", "u1a2b/c3"],
-        &["info", "u1a2b/c3", "--json"],
-        &["update", "u1a2b/c3", "--name", "renamed"],
-        &["update", "u1a2b/c3", "--name", "renamed", "--json"],
-        &["delete", "u1a2b/c3", "--force"],
-        &["delete", "u1a2b/c3", "-f", "--json"],
-        &["token", "create", "u1", "--description", "ci"],
-        &[
-            "token",
-            "create",
-            "u1",
-            "--description",
-            "deploy \"prod\"",
-            "--max-age-seconds",
-            "3600",
-            "--extend-when-used",
-            "--ip-allowlist",
-            "10.0.0.0/8",
-            "--ip-allowlist",
-            "2001:db8::/32",
-            "--scopes",
-            "projects:read",
-            "--scopes",
-            "user",
-        ],
-        &[
-            "token",
-            "create",
-            "u1",
-            "--description",
-            "x",
-            "--max-age-seconds",
-            "0",
-        ],
-        &["token", "create", "u1", "--description", "ci", "--json"],
-        &["token", "list", "u1"],
-        &["token", "list", "u1", "--verbose"],
-        &["token", "list", "u1", "--json"],
-        &["token", "info", "u1", "abc/+=DEF012"],
-        &["token", "info", "u1", "--verbose", "xyz000000000"],
-        &["token", "info", "u1", "abc/+=DEF012", "--json"],
-        &["token", "revoke", "u1", "abc/+=DEF012", "--force"],
-    ];
-    for args in commands {
+    for args in COMMANDS {
         same(avn, canned, &case(args));
     }
 }
@@ -289,6 +292,23 @@ fn tokens() -> Value {
 fn every_command_with_quotes_nulls_and_tokens_without_expiry() {
     let Some(avn) = avn_binary() else { return };
     every_command(&avn, &CannedOrg::new(users(), tokens()));
+}
+
+/// What avn-token prints for [`users`] and [`tokens`], as reviewed: the bytes the live
+/// comparison above checks against avn, kept as a snapshot so that a change shows in
+/// review, and is caught where the reference `avn` is not installed.
+#[test]
+fn every_command_as_reviewed() {
+    let canned = CannedOrg::new(users(), tokens());
+    let runs: Vec<(String, Run)> = COMMANDS
+        .iter()
+        .map(|args| {
+            let server = canned.serve();
+            let line = format!("application-user {}", args.join(" "));
+            (line, run(cmd(), &server.url(), &case(args)))
+        })
+        .collect();
+    assert_exact_snapshot!("every_command", transcript(&runs));
 }
 
 #[test]
@@ -407,12 +427,7 @@ fn a_column_absent_from_every_token_is_blank_where_avn_crashes() {
     let server = canned.serve();
     let ours = run(cmd(), &server.url(), &case(&["token", "list", "u1"]));
     ours.success();
-    assert_eq!(
-        ours.stdout,
-        "TOKEN_PREFIX  DESCRIPTION  LAST_USED_TIME  EXPIRY_TIME  CURRENTLY_ACTIVE\n\
-         ============  ===========  ==============  ===========  ================\n\
-         onlyprefix00\n"
-    );
+    assert_exact_snapshot!("token_list_without_columns", ours.stdout);
     let Some(avn) = avn_binary() else { return };
     let server = canned.serve();
     let reference = run(

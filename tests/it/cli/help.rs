@@ -3,6 +3,7 @@
 
 use super::COMMANDS;
 use crate::support::cmd;
+use crate::support::snapshot::assert_exact_snapshot;
 
 fn help(command: &str) -> String {
     let out = cmd().env("COLUMNS", "100").args([command, "--help"]).run();
@@ -93,5 +94,40 @@ fn every_application_user_command_has_an_example_and_fits() {
             text.lines().all(|line| line.chars().count() <= 100),
             "{command}:\n{text}"
         );
+    }
+}
+
+/// Every help text as reviewed (`cargo insta review`), whole: the wording, the layout of the
+/// option lists and of the exit-code block, at 100 columns; the top level also at 60, where
+/// its lines wrap and continuation lines must stay aligned.
+#[test]
+fn every_help_is_as_reviewed() {
+    for columns in ["100", "60"] {
+        let out = cmd().env("COLUMNS", columns).arg("--help").run();
+        out.success();
+        assert_exact_snapshot!(format!("top_level_{columns}_columns"), out.stdout);
+    }
+    let application_user = [
+        "create",
+        "list",
+        "info",
+        "update",
+        "delete",
+        "token",
+        "token create",
+        "token list",
+        "token info",
+        "token revoke",
+    ]
+    .map(|command| format!("application-user {command}"));
+    let commands = COMMANDS.iter().map(|command| command.to_string());
+    for command in commands.chain(application_user) {
+        let out = cmd()
+            .env("COLUMNS", "100")
+            .args(command.split(' '))
+            .arg("--help")
+            .run();
+        out.success();
+        assert_exact_snapshot!(command.replace(' ', "_"), out.stdout);
     }
 }

@@ -4,6 +4,7 @@
 
 use super::COMMANDS;
 use crate::support::cmd;
+use crate::support::snapshot::assert_exact_snapshot;
 
 #[test]
 fn man_page_has_every_section_and_no_hidden_command() {
@@ -224,4 +225,13 @@ fn man_pages_describe_the_application_user_commands() {
             "{page}: clap's help"
         );
     }
+}
+
+/// The man page as reviewed (`cargo insta review`), whole: every command, option, variable
+/// and example in its roff markup (the version is a placeholder).
+#[test]
+fn the_man_page_is_as_reviewed() {
+    let out = cmd().arg("man").run();
+    out.success();
+    assert_exact_snapshot!("avn-token.1", out.stdout);
 }

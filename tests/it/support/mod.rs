@@ -3,7 +3,8 @@
 //! answers from a script, `fakes` the scripts several files share (`org`: an organization
 //! with application users), `faults` and `hostile` the broken and hostile answers and the
 //! checks that go with them; `proxy` and `tls` are a fake proxy and a TLS server; `sandbox`
-//! holds a raw HTTP client, a process handle and a command environment for the sandbox.
+//! holds a raw HTTP client, a process handle and a command environment for the sandbox;
+//! `snapshot` checks byte-exact output against reviewed snapshot files.
 
 pub mod fakes;
 pub mod faults;
@@ -12,6 +13,7 @@ pub mod org;
 pub mod proxy;
 pub mod sandbox;
 pub mod server;
+pub mod snapshot;
 pub mod tls;
 
 use std::ffi::OsStr;
