@@ -63,23 +63,26 @@ fn help_shows_environment_variables_without_their_values() {
     assert!(!text.contains("/secret/place"), "{text}");
 }
 
+/// The commands under `application-user`, at every depth.
+const APPLICATION_USER_COMMANDS: [&str; 10] = [
+    "create",
+    "list",
+    "info",
+    "update",
+    "delete",
+    "token",
+    "token create",
+    "token list",
+    "token info",
+    "token revoke",
+];
+
 /// Issue 11.2: "Every command's help has an example." The help of each `application-user`
 /// command (issue 10) had none, nor a fitting length check: every visible command, at
 /// every depth, is checked here.
 #[test]
 fn every_application_user_command_has_an_example_and_fits() {
-    for command in [
-        "create",
-        "list",
-        "info",
-        "update",
-        "delete",
-        "token",
-        "token create",
-        "token list",
-        "token info",
-        "token revoke",
-    ] {
+    for command in APPLICATION_USER_COMMANDS {
         let out = cmd()
             .env("COLUMNS", "100")
             .arg("application-user")
@@ -107,19 +110,8 @@ fn every_help_is_as_reviewed() {
         out.success();
         assert_exact_snapshot!(format!("top_level_{columns}_columns"), out.stdout);
     }
-    let application_user = [
-        "create",
-        "list",
-        "info",
-        "update",
-        "delete",
-        "token",
-        "token create",
-        "token list",
-        "token info",
-        "token revoke",
-    ]
-    .map(|command| format!("application-user {command}"));
+    let application_user =
+        APPLICATION_USER_COMMANDS.map(|command| format!("application-user {command}"));
     let commands = COMMANDS.iter().map(|command| command.to_string());
     for command in commands.chain(application_user) {
         let out = cmd()
