@@ -53,7 +53,7 @@ pub struct Cmd {
 impl Cmd {
     /// `program` (`avn-token`, or `sh`, `script`, the reference `avn`) with a fresh empty
     /// HOME, PATH, NO_COLOR and nothing else from this environment: no Aiven variables, no
-    /// RUST_BACKTRACE (errors must be one line even with it: `cli::usage` tests that).
+    /// RUST_BACKTRACE (errors must be one line even with it: `cli` tests that).
     pub fn new(program: impl AsRef<OsStr>) -> Cmd {
         let own_home = tempfile::tempdir().expect("a temporary HOME");
         let mut command = Command::new(program);
