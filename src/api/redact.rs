@@ -863,7 +863,7 @@ mod tests {
     }
 
     /// A token shaped like the real ones: 344 characters of base64 with `+`, `/` and `=`
-    /// (`tests/it/hostile.rs` has a random-looking one; this one only needs no repeats).
+    /// (`tests/it/support/hostile.rs` has a random-looking one; this one only needs no repeats).
     fn long_token() -> String {
         let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut token: String = (0..342)
@@ -902,7 +902,7 @@ mod tests {
         let token = long_token();
         let secret = Secret::new(token.as_str());
         let redactor = Redactor::new(Some(&secret), None);
-        // The common spellings are checked end to end (tests/it/hostile.rs); these are the
+        // The common spellings are checked end to end (tests/it/redaction.rs); these are the
         // escapes' corner cases: mixed case, each escape alone, cuts at odd places.
         let spellings = [
             token[40..].to_owned(),

@@ -1,38 +1,36 @@
 //! The integration tests: one crate (as xh does), so `support` is compiled once and every
-//! helper in it is used by some test. Each module is what used to be its own test crate.
+//! helper in it is used by some test. A file per command (`create`, `list`, ... `audit`),
+//! then per concern (`prefixes`, `output_formats`, `escaping`, `redaction`, `config`,
+//! `credentials`, `proxy`, `tls`, `transport`, `memory`, `properties`), the command line
+//! (`cli`), the offline server (`sandbox`) and byte-for-byte parity with the real `avn`
+//! (`avn_compat`). Shared fakes and helpers are in `support`.
 //!
-//! Run one module with `cargo test --test it faults::`.
+//! Run one file with `cargo test --test it rotate::`, one directory with
+//! `cargo test --test it sandbox::`.
 
 mod support;
 
-mod app_users;
-mod app_users_sandbox;
+mod application_users;
+mod audit;
+mod avn_compat;
 mod cli;
-mod colour;
-mod compat_app_users;
-mod compat_avn;
+mod config;
+mod create;
 mod credentials;
-mod faults;
-mod features;
-mod features_sandbox;
-mod hostile;
+mod escaping;
+mod expire_all;
+mod info;
+mod list;
+mod login_logout;
 mod memory;
-mod probes;
-mod probes_apps;
-mod program_name;
-mod props;
-mod sandbox_api;
-mod sandbox_app_users;
-mod sandbox_avn;
-#[cfg(unix)]
-mod sandbox_cli;
-mod sandbox_contract;
-mod sandbox_fidelity;
-mod sandbox_hardening;
-mod sandbox_load;
-mod ux;
-
-// Issues 18.2, 18.4, 19.8 (to be placed by command and concern with the rest).
-mod logout_verdict;
-mod new_token_trace;
-mod wrong_url;
+mod output_formats;
+mod prefixes;
+mod properties;
+mod proxy;
+mod redaction;
+mod revoke;
+mod rotate;
+mod sandbox;
+mod tls;
+mod transport;
+mod update;

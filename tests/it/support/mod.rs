@@ -1,9 +1,20 @@
 //! Shared test support: [`cmd`] runs the real `avn-token` binary with a sealed-off
-//! environment; `server` is the fake Aiven API that answers from a script; `sandbox` holds
-//! a raw HTTP client and a process handle for the sandbox.
+//! environment ([`on_a_terminal`] on a pseudo-terminal); `server` is the fake Aiven API that
+//! answers from a script, `fakes` the scripts several files share (`org`: an organization
+//! with application users), `faults` and `hostile` the broken and hostile answers and the
+//! checks that go with them; `proxy` and `tls` are a fake proxy and a TLS server; `sandbox`
+//! holds a raw HTTP client, a process handle and a command environment for the sandbox;
+//! `snapshot` checks byte-exact output against reviewed snapshot files.
 
+pub mod fakes;
+pub mod faults;
+pub mod hostile;
+pub mod org;
+pub mod proxy;
 pub mod sandbox;
 pub mod server;
+pub mod snapshot;
+pub mod tls;
 
 use std::ffi::OsStr;
 use std::io::Write;
@@ -402,4 +413,37 @@ extern "C" fn report_skips() {
         if count == 1 { "it" } else { "them" },
     );
     let _ = std::io::stderr().lock().write_all(message.as_bytes());
+}
+
+/// Read a child's stdout on a thread; wait until it shows `wanted` (or fail after a while).
+#[cfg(target_os = "linux")]
+pub fn wait_for_output(
+    stdout: std::process::ChildStdout,
+    wanted: &str,
+) -> (
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    std::thread::JoinHandle<()>,
+) {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let reader = {
+        let seen = seen.clone();
+        let mut stdout = stdout;
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 256];
+            while let Ok(read @ 1..) = stdout.read(&mut chunk) {
+                seen.lock().unwrap().extend_from_slice(&chunk[..read]);
+            }
+        })
+    };
+    let started = Instant::now();
+    while !String::from_utf8_lossy(&seen.lock().unwrap()).contains(wanted) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{wanted:?} never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (seen, reader)
 }

@@ -1,6 +1,6 @@
 //! Support for the sandbox tests: a tiny blocking HTTP/1.1 client (exact bytes on the wire,
 //! keep-alive, no retries that could hide an error) with checks of the API's error shape,
-//! and `avn-token sandbox` as a child process.
+//! `avn-token sandbox` as a child process, and the API calls several test files make.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -9,7 +9,8 @@ use std::process::ChildStdout;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use serde_json::Value;
+use avn_token::sandbox::{BackgroundSandbox, Options};
+use serde_json::{Value, json};
 
 use super::server::{find_header, parse_header};
 use super::{Cmd, Run, Running, cmd};
@@ -321,6 +322,17 @@ impl SandboxProcess {
         }
     }
 
+    /// Stop it as a user would, and check it ended well: SIGTERM (the final flush runs)
+    /// where there are signals; elsewhere a kill (every acknowledged change is on disk
+    /// before its answer).
+    #[track_caller]
+    pub fn stop(self) {
+        #[cfg(unix)]
+        assert_eq!(self.terminate(), Some(0), "the sandbox stopped cleanly");
+        #[cfg(not(unix))]
+        self.kill();
+    }
+
     /// SIGKILL: no chance to clean up or flush.
     pub fn kill(mut self) {
         self.process.child.kill().expect("SIGKILL the sandbox");
@@ -439,4 +451,163 @@ impl Avn {
         let stdout = self.ok(token, args);
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("avn {args:?}: {e}: {stdout}"))
     }
+}
+
+// ---- The sandbox's API, as several test files call it --------------------------------
+
+/// A sandbox on a thread of this process, without a state file: for tests of the API.
+pub fn sandbox() -> BackgroundSandbox {
+    BackgroundSandbox::start(Options::default()).expect("start the sandbox")
+}
+
+/// A client of `sandbox` with its session token.
+pub fn api(sandbox: &BackgroundSandbox) -> Api {
+    Api::new(&sandbox.url(), sandbox.token().expose())
+}
+
+/// A new token restricted to `scopes` (an empty list: none given); its full value.
+#[track_caller]
+pub fn scoped(api: &mut Api, scopes: &[&str]) -> String {
+    let mut body = json!({"description": format!("scoped {scopes:?}")});
+    if !scopes.is_empty() {
+        body["scopes"] = json!(scopes);
+    }
+    let created = api.create(&body.to_string());
+    assert_eq!(
+        created["scopes"],
+        if scopes.is_empty() {
+            Value::Null
+        } else {
+            json!(scopes)
+        }
+    );
+    created["full_token"].as_str().expect("a token").to_owned()
+}
+
+/// The one organization's ID, as `GET /v1/organizations` gives it.
+#[track_caller]
+pub fn organization(api: &mut Api) -> String {
+    let answer = api.get("/v1/organizations").ok();
+    let organizations = answer["organizations"].as_array().expect("a list");
+    assert_eq!(organizations.len(), 1, "{answer}");
+    organizations[0]["organization_id"]
+        .as_str()
+        .expect("an ID")
+        .to_owned()
+}
+
+/// `/v1/organization/{org}/application-users` and what follows.
+pub fn users_path(org: &str, rest: &str) -> String {
+    format!("/v1/organization/{org}/application-users{rest}")
+}
+
+/// A new application user from `body` (`{"name": ...}`): the API's answer.
+#[track_caller]
+pub fn create_user(api: &mut Api, org: &str, body: Value) -> Value {
+    api.send("POST", &users_path(org, ""), Some(&body.to_string()))
+        .ok()
+}
+
+/// A new token of application user `user_id` from `body`: the API's answer.
+#[track_caller]
+pub fn create_app_token(api: &mut Api, org: &str, user_id: &str, body: Value) -> Value {
+    let path = users_path(org, &format!("/{user_id}/access-tokens"));
+    api.send("POST", &path, Some(&body.to_string())).ok()
+}
+
+/// Generous bound for anything that should take a fraction of it (a noisy machine).
+pub const SANITY: Duration = Duration::from_secs(20);
+
+/// `avn-token` commands against a sandbox of their own (on a thread of this process, no
+/// state file), in a HOME of their own: for the end-to-end tests of each command, where
+/// what the service holds afterwards is checked too.
+pub struct SandboxEnv {
+    pub sandbox: BackgroundSandbox,
+    pub home: tempfile::TempDir,
+}
+
+impl SandboxEnv {
+    pub fn new() -> SandboxEnv {
+        SandboxEnv {
+            sandbox: BackgroundSandbox::start(Options::default()).expect("sandbox starts"),
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// `avn-token` in this HOME against this sandbox, with no token yet.
+    pub fn cmd(&self) -> Cmd {
+        cmd().home(self.home.path()).url(self.sandbox.url())
+    }
+
+    /// [`SandboxEnv::cmd`] authenticated with `token`.
+    pub fn cmd_as(&self, token: &str) -> Cmd {
+        self.cmd().token(token)
+    }
+
+    /// `avn-token ARGS` as the bootstrap (login) user, the sandbox's human user.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_as(self.sandbox.token().expose(), args)
+    }
+
+    pub fn run_as(&self, token: &str, args: &[&str]) -> Run {
+        self.cmd_as(token).args(args).run()
+    }
+
+    /// The JSON a run as the bootstrap user that must succeed prints.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let out = self.run(args);
+        out.success();
+        serde_json::from_str(&out.stdout).unwrap_or_else(|_| panic!("not JSON: {}", out.stdout))
+    }
+
+    /// The bootstrap user's personal tokens (`list --json`).
+    pub fn list(&self) -> Vec<Value> {
+        let out = self.run(&["list", "--json"]);
+        out.success();
+        serde_json::from_str::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// Create a token; (full token, prefix).
+    pub fn create(&self, args: &[&str]) -> (String, String) {
+        let mut full = vec!["create", "-q"];
+        full.extend_from_slice(args);
+        let out = self.run(&full);
+        out.success();
+        let token = out.stdout.trim_end().to_owned();
+        let prefix = token.chars().take(12).collect();
+        (token, prefix)
+    }
+
+    /// A new application user named `name`; its id.
+    pub fn app_user(&self, name: &str) -> String {
+        let user = self.json(&["application-user", "create", "--name", name, "--json"]);
+        assert_eq!(user["name"], name);
+        user["user_id"].as_str().expect("a user_id").to_owned()
+    }
+
+    /// A new token of the application user named `name`, made with `create --app-user`.
+    pub fn app_token(&self, name: &str, extra: &[&str]) -> String {
+        let mut args = vec!["create", "--app-user", name, "--description", "ci", "-q"];
+        args.extend_from_slice(extra);
+        let out = self.run(&args);
+        out.success();
+        out.stdout.trim_end().to_owned()
+    }
+
+    /// The tokens of application user `user` (`list --app-user USER -o json`).
+    pub fn app_tokens(&self, user: &str) -> Vec<Value> {
+        match self.json(&["list", "--app-user", user, "-o", "json"]) {
+            Value::Array(tokens) => tokens,
+            other => panic!("not a list: {other}"),
+        }
+    }
+}
+
+/// The token of `tokens` whose prefix is `prefix`.
+pub fn find<'a>(tokens: &'a [Value], prefix: &str) -> Option<&'a Value> {
+    tokens.iter().find(|t| t["token_prefix"] == prefix)
 }

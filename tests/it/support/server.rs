@@ -115,11 +115,15 @@ impl ScriptedServer {
     }
 
     /// A server on a chosen loopback address (e.g. a port a client is already retrying).
+    /// An address from [`unused_address`] is taken over from its reservation.
     pub fn start_on(
         addr: SocketAddr,
         fallback: impl Fn(&Request) -> Canned + Send + Sync + 'static,
     ) -> ScriptedServer {
-        let listener = TcpListener::bind(addr).expect("bind loopback");
+        let listener = match reserved::listen(addr) {
+            Some(listener) => listener,
+            None => TcpListener::bind(addr).expect("bind loopback"),
+        };
         let addr = listener.local_addr().unwrap();
         let log = Arc::new(Mutex::new(Vec::new()));
         let queue: Arc<Mutex<VecDeque<Canned>>> = Arc::new(Mutex::new(VecDeque::new()));
@@ -168,11 +172,87 @@ impl ScriptedServer {
     }
 }
 
-/// A loopback address nothing listens on (bound, then released): connections are refused.
+/// A loopback address nothing listens on: connections to it are refused, for the rest of
+/// the run or until [`ScriptedServer::start_on`] listens there.
+///
+/// On Linux the port stays bound by this process (a socket that never listens, which the
+/// kernel answers with a reset): released, it could be handed to another test's server in
+/// the seconds a test spends being refused, and that test would then reach a server.
+/// Elsewhere the port is bound, then released.
 pub fn unused_address() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free loopback port")
+    reserved::address().unwrap_or_else(|| {
+        TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free loopback port")
+    })
+}
+
+/// Loopback ports held by sockets bound but not listening (see [`unused_address`]).
+#[cfg(target_os = "linux")]
+mod reserved {
+    use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::sync::Mutex;
+
+    static HELD: Mutex<Vec<(SocketAddr, OwnedFd)>> = Mutex::new(Vec::new());
+
+    /// A new port on 127.0.0.1, held until [`listen`] takes it (`None`: no socket).
+    pub(super) fn address() -> Option<SocketAddr> {
+        // SAFETY: plain socket calls on a descriptor owned from here on; the address
+        // structures are initialised and their sizes passed with them.
+        unsafe {
+            let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+            if fd < 0 {
+                return None;
+            }
+            let socket = OwnedFd::from_raw_fd(fd);
+            let mut addr: libc::sockaddr_in = std::mem::zeroed();
+            addr.sin_family = libc::AF_INET as libc::sa_family_t;
+            addr.sin_addr.s_addr = u32::from_ne_bytes(Ipv4Addr::LOCALHOST.octets());
+            let mut len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+            let bound = libc::bind(fd, (&raw const addr).cast(), len) == 0
+                && libc::getsockname(fd, (&raw mut addr).cast(), &mut len) == 0;
+            if !bound {
+                return None;
+            }
+            let address = SocketAddr::from((Ipv4Addr::LOCALHOST, u16::from_be(addr.sin_port)));
+            held().push((address, socket));
+            Some(address)
+        }
+    }
+
+    /// Listen on `address` if it is held here: the listener a server takes it over with.
+    pub(super) fn listen(address: SocketAddr) -> Option<TcpListener> {
+        let mut held = held();
+        let at = held.iter().position(|(reserved, _)| *reserved == address)?;
+        let (_, socket) = held.swap_remove(at);
+        // SAFETY: listen(2) on a socket this function owns.
+        let listening = unsafe { libc::listen(socket.as_raw_fd(), 128) } == 0;
+        assert!(
+            listening,
+            "listen on {address}: {}",
+            std::io::Error::last_os_error()
+        );
+        Some(TcpListener::from(socket))
+    }
+
+    fn held() -> std::sync::MutexGuard<'static, Vec<(SocketAddr, OwnedFd)>> {
+        HELD.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod reserved {
+    use std::net::{SocketAddr, TcpListener};
+
+    pub(super) fn address() -> Option<SocketAddr> {
+        None
+    }
+
+    pub(super) fn listen(_: SocketAddr) -> Option<TcpListener> {
+        None
+    }
 }
 
 fn serve(

@@ -1,0 +1,26 @@
+//! The command line as a new user meets it (issue 11): usage errors, help, completions in
+//! real shells, man pages.
+
+mod colour;
+mod completions;
+mod help;
+mod man;
+mod usage;
+
+/// The commands a user sees in `--help` (not the hidden `user`, not clap's `help`).
+pub(crate) const COMMANDS: [&str; 14] = [
+    "create",
+    "list",
+    "info",
+    "update",
+    "revoke",
+    "rotate",
+    "expire-all",
+    "application-user",
+    "audit",
+    "login",
+    "logout",
+    "sandbox",
+    "completions",
+    "man",
+];

@@ -1,0 +1,131 @@
+//! `avn-token sandbox` as a command: the printed exports, `--token`, and `--exec` (the
+//! command's variables, its exit status, a signal death).
+//!
+//! Unix only: the commands run under `--exec` are `sh` scripts, and signals are POSIX.
+
+use std::path::Path;
+
+use crate::support::sandbox::{Api, SandboxProcess, state_tokens};
+use crate::support::{Cmd, bin, cmd};
+
+const FIXED: &str = "fixed/token+with=all0123456789";
+
+/// A directory for state files.
+fn dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+#[test]
+fn prints_eval_able_exports_and_serves() {
+    let sandbox = SandboxProcess::start(&["--token", FIXED]);
+    let url_line = format!("export AIVEN_WEB_URL={}\n", sandbox.url);
+    assert!(
+        sandbox.exports.starts_with(&url_line),
+        "{:?}",
+        sandbox.exports
+    );
+    assert!(sandbox.url.starts_with("http://127.0.0.1:"));
+    assert_eq!(sandbox.token, FIXED);
+
+    // A shell reads back exactly the URL and the token.
+    let script = format!(
+        "{}printf '%s %s' \"$AIVEN_WEB_URL\" \"$AIVEN_AUTH_TOKEN\"",
+        sandbox.exports
+    );
+    let shell = Cmd::new("sh").args(["-c", &script]).run();
+    assert_eq!(shell.stdout, format!("{} {FIXED}", sandbox.url));
+    sandbox.api().get("/v1/me").ok();
+}
+
+#[test]
+fn a_token_with_shell_characters_is_quoted() {
+    let token = "it's-$HOME-`x`";
+    let sandbox = SandboxProcess::start(&["--token", token]);
+    assert!(sandbox.exports.contains(r"'it'\''s-$HOME-`x`'"));
+    let script = format!("{}printf '%s' \"$AIVEN_AUTH_TOKEN\"", sandbox.exports);
+    let shell = Cmd::new("sh").args(["-c", &script]).run();
+    assert_eq!(shell.stdout, token);
+    Api::new(&sandbox.url, token).get("/v1/me").ok();
+}
+
+#[test]
+fn a_bad_fixed_token_is_a_usage_error() {
+    let out = cmd().args(["sandbox", "--token", "has space"]).run();
+    out.failure();
+    assert_eq!(out.stdout, "");
+    out.stderr_contains("--token");
+}
+
+#[test]
+fn exec_runs_the_command_with_the_variables_and_its_exit_status() {
+    let script = "printf '%s\\n%s\\n' \"$AIVEN_WEB_URL\" \"$AIVEN_AUTH_TOKEN\"; \
+                  command -v avn-token; exit 7";
+    let out = cmd()
+        .args([
+            "sandbox", "--token", FIXED, "--exec", "--", "sh", "-c", script,
+        ])
+        .run();
+    out.code(7);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "only the command's output: {}", out.stdout);
+    assert!(lines[0].starts_with("http://127.0.0.1:"));
+    assert_eq!(lines[1], FIXED);
+    assert_eq!(Path::new(lines[2]), bin(), "this avn-token comes first");
+}
+
+#[test]
+fn exec_command_can_use_the_sandbox_and_the_sandbox_stops_after() {
+    let script =
+        "avn-token create --description from-exec --json >/dev/null && avn-token list --json";
+    let out = cmd()
+        .args(["sandbox", "--exec", "--", "sh", "-c", script])
+        .run();
+    out.success();
+    let tokens: serde_json::Value = serde_json::from_str(&out.stdout).expect("list --json");
+    let descriptions: Vec<&str> = tokens
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|t| t["description"].as_str())
+        .collect();
+    assert!(descriptions.contains(&"from-exec"), "{descriptions:?}");
+}
+
+#[test]
+fn exec_reports_a_signal_death_and_a_missing_command() {
+    cmd()
+        .args(["sandbox", "--exec", "--", "sh", "-c", "kill -TERM $$"])
+        .run()
+        .code(128 + 15);
+
+    let missing = cmd()
+        .args(["sandbox", "--exec", "--", "no-such-command-anywhere"])
+        .run();
+    missing.code(127);
+    assert_eq!(missing.stdout, "");
+    missing.stderr_contains("no-such-command-anywhere");
+}
+
+#[test]
+fn exec_with_state_persists_what_the_command_did() {
+    let dir = dir();
+    let state = dir.path().join("ci-state.json");
+    cmd()
+        .args(["sandbox", "--state"])
+        .arg(&state)
+        .args([
+            "--exec",
+            "--",
+            "avn-token",
+            "create",
+            "--description",
+            "persisted",
+        ])
+        .run()
+        .success();
+    assert_eq!(
+        state_tokens(&state).len(),
+        2,
+        "the session and the new token"
+    );
+}

@@ -1,0 +1,15 @@
+//! The offline sandbox server (`avn-token sandbox`): the API it speaks and the contract it
+//! keeps with the real one, what it refuses, its application users, its state file, the
+//! command that starts it, its behaviour under hostile clients and under load, and the real
+//! `avn` driving it. (The `avn-token` commands against the sandbox are with their command.)
+
+mod api;
+mod app_users;
+mod avn;
+mod contract;
+#[cfg(unix)]
+mod exec;
+mod hardening;
+mod load;
+mod persistence;
+mod refusals;
