@@ -5,19 +5,26 @@
 
 mod support;
 
+#[cfg(unix)]
+mod action;
 mod app_users;
 mod app_users_sandbox;
 mod cli;
 mod compat_app_users;
 mod compat_avn;
+mod dist;
 mod faults;
 mod features;
 mod features_sandbox;
 mod hostile;
+#[cfg(unix)]
+mod install;
 mod memory;
 mod probes;
 mod probes_apps;
 mod props;
+#[cfg(unix)]
+mod releases;
 mod sandbox_api;
 mod sandbox_app_users;
 mod sandbox_avn;
