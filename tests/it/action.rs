@@ -494,7 +494,11 @@ fn the_shell_passes_shellcheck() {
             .run();
         assert!(run.succeeded(), "shellcheck on {what}:\n{}", run.stdout);
     };
-    check("sh", &releases::repository().join("install.sh"), "install.sh");
+    check(
+        "sh",
+        &releases::repository().join("install.sh"),
+        "install.sh",
+    );
     let scripts = tempfile::tempdir().unwrap();
     for file in ["action.yml", ".github/workflows/release.yml"] {
         let text = std::fs::read_to_string(releases::repository().join(file)).unwrap();
