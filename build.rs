@@ -30,6 +30,7 @@ fn main() {
         println!("cargo:rerun-if-env-changed={key}");
     }
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    watch_checked_out_commit(&manifest_dir);
 
     let commit = given("AVN_TOKEN_COMMIT")
         .or_else(|| packaged_commit(&manifest_dir))
@@ -78,16 +79,24 @@ fn checkout_commit(manifest_dir: &Path) -> Option<String> {
     if Path::new(&top).canonicalize().ok()? != manifest_dir.canonicalize().ok()? {
         return None;
     }
-    // Run again when another commit is checked out: HEAD names the branch, whose ref file
-    // (or packed-refs, after `git gc`) holds the commit.
+    let commit = git(manifest_dir, &["rev-parse", "HEAD"])?;
+    is_commit_id(&commit).then_some(commit)
+}
+
+/// Run again when another commit is checked out in the repository around `manifest_dir`:
+/// HEAD names the branch, whose ref file (or packed-refs, after `git gc`) holds the commit.
+///
+/// Whichever source gave the commit: `cargo package` verifies the crate in
+/// `target/package/`, and cargo gives that build the same build-script directory as the
+/// checkout's (the package's path relative to its workspace is the same), so each build
+/// must leave behind what makes the other run this script again.
+fn watch_checked_out_commit(manifest_dir: &Path) {
     for name in ["HEAD", "packed-refs"] {
         watch_git_path(manifest_dir, name);
     }
     if let Some(branch) = git(manifest_dir, &["symbolic-ref", "-q", "HEAD"]) {
         watch_git_path(manifest_dir, &branch);
     }
-    let commit = git(manifest_dir, &["rev-parse", "HEAD"])?;
-    is_commit_id(&commit).then_some(commit)
 }
 
 /// Rerun this script when a file of the repository changes. Only an existing file: cargo

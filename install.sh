@@ -183,8 +183,16 @@ verify_checksum() {
 unpack() {
     case $2 in
         *.zip)
-            command -v unzip >/dev/null 2>&1 || fail "unzip is needed to unpack $2"
-            unzip -q -o "$1/$2" -d "$1" || fail "cannot unpack $2; nothing was installed" ;;
+            if command -v unzip >/dev/null 2>&1; then
+                unzip -q -o "$1/$2" -d "$1" || fail "cannot unpack $2; nothing was installed"
+            elif command -v powershell.exe >/dev/null 2>&1 && command -v cygpath >/dev/null 2>&1; then
+                # Git Bash without unzip: Windows' own.
+                powershell.exe -NoProfile -NonInteractive -Command \
+                    "Expand-Archive -Force -LiteralPath '$(cygpath -w "$1/$2")' -DestinationPath '$(cygpath -w "$1")'" >/dev/null ||
+                    fail "cannot unpack $2; nothing was installed"
+            else
+                fail "unzip is needed to unpack $2"
+            fi ;;
         *)
             tar -xzf "$1/$2" -C "$1" || fail "cannot unpack $2; nothing was installed" ;;
     esac
