@@ -294,9 +294,12 @@ Examples:
     /// Print the version; with --verbose, also the commit, build date and target
     // Hidden until tests/it/ux.rs's list of the commands `--help` shows names it (that file
     // is being reorganised); the README documents it.
-    #[command(hide = true, after_help = "Examples:
+    #[command(
+        hide = true,
+        after_help = "Examples:
   avn-token version              # as --version: avn-token 0.1.0
-  avn-token version --verbose    # for a bug report")]
+  avn-token version --verbose    # for a bug report"
+    )]
     Version(VersionArgs),
 
     /// `avn`'s spelling of the same commands: `avn-token user access-token list` is
