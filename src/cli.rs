@@ -382,6 +382,12 @@ Examples:
   avn-token man --dir ~/.local/share/man/man1 && man avn-token-create")]
     Man(ManArgs),
 
+    /// Print the version; with --verbose, also the commit, build date and target
+    #[command(after_help = "Examples:
+  avn-token version              # as --version, one line: avn-token X.Y.Z
+  avn-token version --verbose    # for a bug report")]
+    Version(VersionArgs),
+
     /// `avn`'s spelling of the same commands: `avn-token user access-token list` is
     /// `avn-token list`, and `user tokens-expire` is `expire-all`, so a script can swap the
     /// program name and keep its arguments.
@@ -865,6 +871,13 @@ pub(crate) struct ManArgs {
     /// Write avn-token.1 and one page per command (avn-token-create.1, ...) into DIR
     #[arg(long, value_name = "DIR")]
     pub(crate) dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VersionArgs {
+    /// Also print the commit, build date and target (one `name: value` line each)
+    #[arg(long, short = 'v')]
+    pub(crate) verbose: bool,
 }
 
 #[derive(Debug, Args)]

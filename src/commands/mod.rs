@@ -21,6 +21,7 @@ mod revoke;
 mod rotate;
 mod sandbox;
 mod update;
+mod version;
 
 use std::cell::OnceCell;
 use std::future::Future;
@@ -145,6 +146,7 @@ async fn execute(command: Command, global: &GlobalArgs) -> Result<u8> {
         Command::Sandbox(args) => sandbox::run(&args).await,
         Command::Completions(args) => completions::run(&args).map(|()| exit::SUCCESS),
         Command::Man(args) => man::run(&args).map(|()| exit::SUCCESS),
+        Command::Version(args) => version::run(&args).map(|()| exit::SUCCESS),
         // `avn`'s spelling (`user access-token list`) runs the same command.
         Command::User { command } => Box::pin(execute(command.into(), global)).await,
     }

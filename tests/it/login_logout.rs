@@ -240,15 +240,14 @@ fn login_then_avn_and_avn_token_use_the_stored_token_and_logout_revokes_it() {
     env.cmd().arg("list").run().code(3).one_line_error();
 }
 
-
 /// `logout` tells the truth (issue 18.2): it says a token "was no longer valid" and removes
 /// the credentials file only when the API said so for that token; any other failure keeps
 /// the file byte for byte, exits 1 and points at `logout --no-token-revoke`.
 mod logout_verdict {
-    use serde_json::json;
     use crate::support::sandbox::SandboxProcess;
     use crate::support::server::{Canned, ScriptedServer, unused_address};
     use crate::support::{cmd, write_credentials};
+    use serde_json::json;
 
     const STORED: &str = "stored-token-value/for+logout=";
 

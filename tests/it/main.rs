@@ -17,6 +17,7 @@ mod cli;
 mod config;
 mod create;
 mod credentials;
+mod distribution;
 mod escaping;
 mod expire_all;
 mod info;

@@ -378,15 +378,14 @@ fn no_piece_of_the_token_is_printed_whatever_the_server_echoes() {
     }
 }
 
-
 /// A token the server has just made is a secret from the moment it arrives (issue 18.4):
 /// `--show-http` and every message keep it out whatever the answer parses as (strict JSON,
 /// `NaN`, trailing data, cut short, the key spelled with escapes), for personal and
 /// application tokens alike. Only the result on stdout carries it.
 mod new_tokens {
-    use serde_json::json;
     use crate::support::cmd;
     use crate::support::server::{Canned, ScriptedServer};
+    use serde_json::json;
 
     const NEW: &str = "TkVXdG9rZW4wMDAwU2VjcmV0UGFydE9mVGhlTmV3VG9rZW4x/+MjM0NTY3ODkw==";
 

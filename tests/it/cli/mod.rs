@@ -8,7 +8,7 @@ mod man;
 mod usage;
 
 /// The commands a user sees in `--help` (not the hidden `user`, not clap's `help`).
-pub(crate) const COMMANDS: [&str; 14] = [
+pub(crate) const COMMANDS: [&str; 15] = [
     "create",
     "list",
     "info",
@@ -23,4 +23,5 @@ pub(crate) const COMMANDS: [&str; 14] = [
     "sandbox",
     "completions",
     "man",
+    "version",
 ];

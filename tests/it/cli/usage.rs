@@ -214,7 +214,6 @@ fn sandbox_token_with_a_space_is_a_usage_error() {
     out.stderr_contains("printable ASCII");
 }
 
-
 /// The program's name in help and usage errors is `avn-token`, whatever file it was started
 /// from (on Windows argv[0] ends in `.exe`).
 mod program_name {

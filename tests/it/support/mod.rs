@@ -11,6 +11,8 @@ pub mod faults;
 pub mod hostile;
 pub mod org;
 pub mod proxy;
+#[cfg(unix)]
+pub mod releases;
 pub mod sandbox;
 pub mod server;
 pub mod snapshot;
