@@ -16,6 +16,8 @@ use crate::env_vars::EnvVars;
 use crate::facts;
 use crate::secret::Secret;
 
+pub mod argv;
+
 /// Where the API is when neither `--url` nor `AIVEN_WEB_URL` says (what `avn` uses).
 pub const DEFAULT_API_URL: &str = "https://api.aiven.io";
 
@@ -43,24 +45,159 @@ pub fn parser(exit_codes: &str) -> clap::Command {
 /// possible values, a tip) on that line, and, when clap names the command in a usage line,
 /// where its help is. clap's own rendering spreads this over five lines.
 pub fn usage_error_line(error: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+
     let rendered = error.render().to_string();
     let mut parts: Vec<String> = Vec::new();
-    let mut help = None;
+    let mut command: Vec<&str> = Vec::new();
     for block in rendered.split("\n\n") {
         let flat = block.split_whitespace().collect::<Vec<_>>().join(" ");
-        if let Some(usage) = flat.strip_prefix("Usage: ") {
-            let command: Vec<&str> = usage
-                .split(' ')
-                .take_while(|word| !word.starts_with(['-', '[', '<']))
-                .collect();
-            help = Some(format!(" (see `{} --help`)", command.join(" ")));
+        if let Some(usage) = rendered_usage(block) {
+            command = usage;
+        } else if flat.starts_with("tip: to pass '") {
+            // clap's `use '-- -q'`: the arguments were read as argparse reads them, so
+            // what starts with `-` and is not a value is meant as an option.
         } else if !flat.is_empty() && !flat.starts_with("For more information") {
             parts.push(flat);
         }
     }
+    let context = |kind| match error.get(kind) {
+        Some(ContextValue::String(text)) => Some(text.as_str()),
+        _ => None,
+    };
+    match error.kind() {
+        ErrorKind::UnknownArgument => {
+            if let Some(owners) = context(ContextKind::InvalidArg).and_then(option_owners) {
+                parts.push(owners);
+            }
+        }
+        ErrorKind::InvalidSubcommand if error.get(ContextKind::SuggestedSubcommand).is_none() => {
+            if let Some(tip) = context(ContextKind::InvalidSubcommand)
+                .and_then(|typed| synonym_tip(&command, typed))
+            {
+                parts.push(tip);
+            }
+        }
+        _ => {}
+    }
     let message = parts.join("; ");
     let message = message.strip_prefix("error: ").unwrap_or(&message);
-    format!("{message}{}", help.unwrap_or_default())
+    match command.is_empty() {
+        true => message.to_owned(),
+        false => format!("{message} (see `{} --help`)", command.join(" ")),
+    }
+}
+
+/// The command words of clap's `Usage: avn-token create [OPTIONS] ...` block.
+fn rendered_usage(block: &str) -> Option<Vec<&str>> {
+    let usage = block.trim_start().strip_prefix("Usage: ")?;
+    Some(
+        usage
+            .split_whitespace()
+            .take_while(|word| !word.starts_with(['-', '[', '<']))
+            .collect(),
+    )
+}
+
+/// `-q/--quiet is an option of create and rotate`, for an option the command does not
+/// have (`info X -q`), when other commands have it.
+fn option_owners(typed: &str) -> Option<String> {
+    let typed = typed.split_once('=').map_or(typed, |(option, _)| option);
+    let mut root = Cli::command();
+    root.build();
+    let mut owners = Vec::new();
+    let mut spelled = None;
+    let mut visit = vec![(root.get_name().to_owned(), &root)];
+    while let Some((path, command)) = visit.pop() {
+        for arg in command.get_arguments().filter(|arg| !arg.is_hide_set()) {
+            let long = arg.get_long().map(|long| format!("--{long}"));
+            let short = arg.get_short().map(|short| format!("-{short}"));
+            if [&long, &short].iter().any(|s| s.as_deref() == Some(typed)) {
+                if arg.is_global_set() {
+                    return None; // accepted everywhere: not the problem
+                }
+                // Both spellings where some command has both (`-f/--force`).
+                if spelled.as_ref().is_none_or(|s: &String| !s.contains('/')) {
+                    spelled = Some(match (short, long) {
+                        (Some(short), Some(long)) => format!("{short}/{long}"),
+                        (short, long) => short.or(long).unwrap_or_default(),
+                    });
+                }
+                owners.push(path.strip_prefix("avn-token ").unwrap_or(&path).to_owned());
+            }
+        }
+        for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+            visit.push((format!("{path} {}", sub.get_name()), sub));
+        }
+    }
+    owners.sort();
+    let owners = match owners.as_slice() {
+        [] => return None,
+        [one] => format!("`{one}`"),
+        [init @ .., last] => format!(
+            "{} and `{last}`",
+            init.iter()
+                .map(|owner| format!("`{owner}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Some(format!("{} is an option of {owners}", spelled?))
+}
+
+/// Words people type for a command that has another name here (`delete` for `revoke`),
+/// in groups: a word of a group suggests the group's commands that exist where it was typed.
+/// clap suggests names that are spelled alike (`revok`); these are not.
+const SYNONYMS: &[&[&str]] = &[
+    &["revoke", "delete", "remove", "rm", "del", "destroy", "drop"],
+    &["list", "ls"],
+    &["create", "new", "add", "generate", "issue", "mint"],
+    &[
+        "info", "show", "get", "view", "describe", "inspect", "details",
+    ],
+    &["update", "edit", "set", "rename", "modify", "change"],
+    &[
+        "rotate",
+        "renew",
+        "regenerate",
+        "refresh",
+        "roll",
+        "replace",
+    ],
+    &["expire-all", "expire", "revoke-all", "tokens-expire"],
+    &["login", "signin", "sign-in"],
+    &["logout", "signout", "sign-out"],
+    &["completions", "completion", "complete"],
+    &["token", "tokens"],
+];
+
+/// clap's own tip for `typed`, a word of [`SYNONYMS`], under the command `words`
+/// (`["avn-token", "application-user"]`).
+fn synonym_tip(words: &[&str], typed: &str) -> Option<String> {
+    let mut root = Cli::command();
+    root.build();
+    let mut command = &root;
+    for word in words.iter().skip(1) {
+        command = command.find_subcommand(word)?;
+    }
+    let lower = typed.to_ascii_lowercase();
+    let suggested: Vec<String> = SYNONYMS
+        .iter()
+        .filter(|group| group.contains(&lower.as_str()))
+        .flat_map(|group| group.iter())
+        .filter(|name| **name != lower)
+        .filter_map(|name| command.find_subcommand(name))
+        .filter(|sub| !sub.is_hide_set())
+        .map(|sub| format!("'{}'", sub.get_name()))
+        .collect();
+    match suggested.as_slice() {
+        [] => None,
+        [one] => Some(format!("tip: a similar subcommand exists: {one}")),
+        many => Some(format!(
+            "tip: some similar subcommands exist: {}",
+            many.join(", ")
+        )),
+    }
 }
 
 /// `avn-token`: manage Aiven personal access tokens.
@@ -72,8 +209,8 @@ pub fn usage_error_line(error: &clap::Error) -> String {
     max_term_width = 100,
     // As avn's parser (argparse): an option given twice takes its last value.
     args_override_self = true,
-    // As argparse: a long option may be cut to any prefix that names only one option.
-    infer_long_args = true,
+    // Long options cut short (`--desc`) are resolved by `argv::normalize` before clap, as
+    // argparse resolves them, so clap's own inference is left off.
     arg = avn_only_option("config", "FILE"),
     arg = avn_only_option("idle-timeout", "SECS").value_parser(clap::value_parser!(f64)),
     arg = avn_only_option("max-age", "SECS").value_parser(clap::value_parser!(f64)),
@@ -325,9 +462,6 @@ pub(crate) enum UserCommand {
         command: AccessTokenCommand,
     },
     /// Expire all of your tokens (`avn user tokens-expire`)
-    // avn's `-v/--verbose` is accepted; its output has nothing more to show.
-    #[command(arg = clap::Arg::new("verbose").short('v').long("verbose")
-        .action(clap::ArgAction::SetTrue).hide(true))]
     TokensExpire(ExpireAllArgs),
 }
 
@@ -733,6 +867,11 @@ pub(crate) struct ExpireAllArgs {
     /// Do not ask for confirmation on a terminal
     #[arg(short, long)]
     pub(crate) yes: bool,
+
+    // avn's `-v/--verbose` (`user tokens-expire`), accepted by both spellings of the command,
+    // as avn's other options are; its output has nothing more to show.
+    #[arg(short, long, hide = true)]
+    verbose: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,8 +9,11 @@ use avn_token::cli::{self, Cli};
 use avn_token::{commands, diag, exit};
 
 fn main() -> ExitCode {
-    let parsed = cli::parser(&exit::help_text())
-        .try_get_matches()
+    let mut parser = cli::parser(&exit::help_text());
+    parser.build();
+    // Read as avn's parser (argparse) reads it: cut-short options, values such as `-1`.
+    let parsed = cli::argv::normalize(std::env::args_os(), &parser)
+        .and_then(|args| parser.try_get_matches_from_mut(args))
         .and_then(|matches| Cli::from_arg_matches(&matches));
     let cli = match parsed {
         Ok(cli) => cli,

@@ -7,6 +7,7 @@ mod support;
 
 mod app_users;
 mod app_users_sandbox;
+mod argparse;
 mod cli;
 mod compat_app_users;
 mod compat_avn;
