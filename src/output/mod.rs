@@ -223,6 +223,17 @@ impl Printer {
         write_stdout(&format!("{}\n", crate::safe_text::escape_hazards(text)))
     }
 
+    /// A message from the server as its sender laid it out (`expire-all`'s, which `avn`
+    /// prints as it is), and a line end: its lines, tabs and trailing spaces kept, and only
+    /// what could rewrite the terminal escaped
+    /// ([`crate::safe_text::escape_hazards_keeping_lines`]).
+    pub(crate) fn message(&self, text: &str) -> io::Result<()> {
+        write_stdout(&format!(
+            "{}\n",
+            crate::safe_text::escape_hazards_keeping_lines(text)
+        ))
+    }
+
     /// Text as it is, without a line end: `avn`'s question where it writes it (stdout) when
     /// nobody is at a terminal, so the output stays byte-identical.
     pub(crate) fn text(&self, text: &str) -> io::Result<()> {
