@@ -42,6 +42,9 @@ use crate::secret::Secret;
 pub(crate) struct Context {
     config: Config,
     pub(crate) printer: Printer,
+    /// `--json` was given, `avn`'s spelling of `-o json`: where `avn` prints text even
+    /// then (`revoke`'s `Revoked`), so does this, for scripts written for `avn`.
+    pub(crate) avn_json: bool,
     pub(crate) interactive: bool,
     client: OnceCell<Client>,
 }
@@ -58,6 +61,7 @@ impl Context {
             printer: Printer::for_stdout(global.output_format(), global.relative, |key| {
                 std::env::var_os(key)
             })?,
+            avn_json: global.json,
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
             client: OnceCell::new(),
         })

@@ -41,6 +41,8 @@ pub enum Layout {
     AppTokens,
     /// `application-user token list|info --verbose`.
     AppTokensVerbose,
+    /// `revoke -o json|yaml|csv`: the prefix of the token revoked.
+    Revoked,
 }
 
 impl Layout {
@@ -80,6 +82,7 @@ impl Layout {
             ],
             Layout::AppUser => &["name", "user_email", "user_id", "is_super_admin"],
             Layout::AppTokenCreated => &["full_token", "token_prefix"],
+            Layout::Revoked => &["revoked"],
             Layout::AppTokens => &[
                 "token_prefix",
                 "description",

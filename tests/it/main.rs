@@ -20,6 +20,7 @@ mod memory;
 mod probes;
 mod probes_apps;
 mod props;
+mod revoke;
 mod sandbox_api;
 mod sandbox_app_users;
 mod sandbox_avn;
