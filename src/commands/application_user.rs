@@ -76,7 +76,15 @@ pub async fn run(command: &ApplicationUserCommand, ctx: &Context) -> Result<()> 
 }
 
 fn print_user(ctx: &Context, user: AppUser) -> Result<()> {
-    Ok(ctx.printer.item(&user.into_record(), Layout::AppUser)?)
+    let record = user.into_record();
+    // An empty body reads as `{}`: not an application user to show (`avn --json` prints
+    // `{}`; its table fails).
+    if record.entries().next().is_none() {
+        return Err(anyhow::anyhow!(
+            "the API answered with an empty object instead of the application user"
+        ));
+    }
+    Ok(ctx.printer.item(&record, Layout::AppUser)?)
 }
 
 async fn update(args: &AppUserUpdateArgs, ctx: &Context) -> Result<()> {

@@ -11,6 +11,7 @@ mod argparse;
 mod cli;
 mod compat_app_users;
 mod compat_avn;
+mod empty_answers;
 mod expire_all;
 mod faults;
 mod features;
