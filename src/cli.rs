@@ -333,7 +333,9 @@ pub(crate) enum Command {
     #[command(after_help = "Examples:
   avn-token create --description \"To be used with Python Notebooks\"
   avn-token create --description ci --max-age-seconds 3600 --extend-when-used
-  export AIVEN_AUTH_TOKEN=$(avn-token create --description ci --expires-in 1h -q)")]
+  # In a script, assign, then export (`export X=$(...)` would hide a failed create):
+  token=$(avn-token create --description ci --expires-in 1h -q)
+  export AIVEN_AUTH_TOKEN=\"$token\"")]
     Create(CreateArgs),
 
     /// List your access tokens

@@ -69,7 +69,11 @@ fn an_empty_answer_is_an_error_in_every_format() {
         for command in std::iter::once(UPDATE).chain(APP_USER_COMMANDS.iter().copied()) {
             for format in [&[][..], &["--json"], &["-o", "yaml"], &["-o", "pretty"]] {
                 let out = run(cmd(), &server, &[command, format].concat());
-                assert_eq!(out.status, Some(1), "{what} {command:?} {format:?}: {out:?}");
+                assert_eq!(
+                    out.status,
+                    Some(1),
+                    "{what} {command:?} {format:?}: {out:?}"
+                );
                 out.one_line_error().stderr_contains("empty object");
             }
         }

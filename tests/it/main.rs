@@ -12,6 +12,7 @@ mod cli;
 mod compat_app_users;
 mod compat_avn;
 mod empty_answers;
+mod examples;
 mod expire_all;
 mod faults;
 mod features;
