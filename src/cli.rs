@@ -99,32 +99,28 @@ fn rendered_usage(block: &str) -> Option<Vec<&str>> {
     )
 }
 
-/// `-q/--quiet is an option of create and rotate`, for an option the command does not
-/// have (`info X -q`), when other commands have it.
+/// `-q is an option of create and rotate`, for an option the command does not have
+/// (`info X -q`), when other commands have it.
 fn option_owners(typed: &str) -> Option<String> {
     let typed = typed.split_once('=').map_or(typed, |(option, _)| option);
     let mut root = Cli::command();
     root.build();
     let mut owners = Vec::new();
-    let mut spelled = None;
     let mut visit = vec![(root.get_name().to_owned(), &root)];
     while let Some((path, command)) = visit.pop() {
-        for arg in command.get_arguments().filter(|arg| !arg.is_hide_set()) {
+        let spelled = |arg: &clap::Arg| {
             let long = arg.get_long().map(|long| format!("--{long}"));
             let short = arg.get_short().map(|short| format!("-{short}"));
-            if [&long, &short].iter().any(|s| s.as_deref() == Some(typed)) {
-                if arg.is_global_set() {
-                    return None; // accepted everywhere: not the problem
-                }
-                // Both spellings where some command has both (`-f/--force`).
-                if spelled.as_ref().is_none_or(|s: &String| !s.contains('/')) {
-                    spelled = Some(match (short, long) {
-                        (Some(short), Some(long)) => format!("{short}/{long}"),
-                        (short, long) => short.or(long).unwrap_or_default(),
-                    });
-                }
-                owners.push(path.strip_prefix("avn-token ").unwrap_or(&path).to_owned());
+            [long, short].iter().any(|s| s.as_deref() == Some(typed))
+        };
+        if let Some(arg) = command
+            .get_arguments()
+            .find(|arg| !arg.is_hide_set() && spelled(arg))
+        {
+            if arg.is_global_set() {
+                return None; // accepted everywhere: not the problem
             }
+            owners.push(path.strip_prefix("avn-token ").unwrap_or(&path).to_owned());
         }
         for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
             visit.push((format!("{path} {}", sub.get_name()), sub));
@@ -142,7 +138,7 @@ fn option_owners(typed: &str) -> Option<String> {
                 .join(", ")
         ),
     };
-    Some(format!("{} is an option of {owners}", spelled?))
+    Some(format!("{typed} is an option of {owners}"))
 }
 
 /// Words people type for a command that has another name here (`delete` for `revoke`),
@@ -537,8 +533,7 @@ pub(crate) enum AppTokenCommand {
 /// environment or, when you belong to exactly one organization, from the API.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct OrganizationArg {
-    /// Organization identifier (default: $AIVEN_ORGANIZATION_ID, else the one organization
-    /// you belong to)
+    /// Organization identifier (default: the one organization you belong to)
     #[arg(long, value_name = "ORG_ID", env = EnvVars::AIVEN_ORGANIZATION_ID, hide_env_values = true)]
     pub(crate) organization_id: Option<String>,
 }
@@ -637,7 +632,7 @@ pub(crate) struct AppTokenCreateArgs {
 
     /// Time the token remains valid since creation (or since last use if extend_when_used
     /// is true) expressed in seconds. The token will never expire if not specified
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_avn_int)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_app_max_age_seconds)]
     pub(crate) max_age_seconds: Option<i64>,
 
     /// Extend token expiration time when token is used. Only applicable if max_age_seconds
@@ -762,7 +757,7 @@ pub(crate) struct CreateArgs {
     pub(crate) description: String,
 
     /// Maximum age of the token in seconds, after which it expires (server default: 30 days)
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_avn_int)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_max_age_seconds)]
     pub(crate) max_age_seconds: Option<i64>,
 
     /// Maximum age as a duration: 90m, 12h, 30d, 2w, 1y (instead of --max-age-seconds)
@@ -1103,6 +1098,33 @@ fn parse_avn_int(text: &str) -> Result<i64, String> {
         .replace('_', "")
         .parse::<i64>()
         .map_err(|error| format!("`{text}`: {error}"))
+}
+
+/// `create --max-age-seconds`: [`parse_avn_int`]; a duration (`1h`) is pointed at the
+/// option that takes one.
+fn parse_max_age_seconds(text: &str) -> Result<i64, String> {
+    parse_avn_int(text).map_err(|error| match parse_duration(text) {
+        Ok(duration) => format!(
+            "{error} of seconds; for a duration use --expires-in {} (or --max-age-seconds {})",
+            text.trim(),
+            duration.as_secs()
+        ),
+        Err(_) => error,
+    })
+}
+
+/// `application-user token create --max-age-seconds` (`avn`'s arguments, no `--expires-in`):
+/// a duration gets the number to write, and the command that takes a duration.
+fn parse_app_max_age_seconds(text: &str) -> Result<i64, String> {
+    parse_avn_int(text).map_err(|error| match parse_duration(text) {
+        Ok(duration) => format!(
+            "{error} of seconds; {} is --max-age-seconds {} (`avn-token create --app-user USER \
+             --expires-in {0}` takes a duration)",
+            text.trim(),
+            duration.as_secs()
+        ),
+        Err(_) => error,
+    })
 }
 
 /// `avn`'s `--ip-allowlist` entry: checked as [`parse_cidr`] checks it, then sent as typed,

@@ -32,4 +32,5 @@ mod sandbox_contract;
 mod sandbox_fidelity;
 mod sandbox_hardening;
 mod sandbox_load;
+mod usage;
 mod ux;
