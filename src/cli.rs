@@ -434,6 +434,11 @@ Examples:
         #[command(subcommand)]
         command: UserCommand,
     },
+
+    /// What the completion scripts (`completions`) ask when a word is a token prefix, an
+    /// application user or an organization: only the API knows those.
+    #[command(name = "__complete", hide = true)]
+    Complete(CompleteArgs),
 }
 
 impl From<UserCommand> for Command {
@@ -910,6 +915,19 @@ pub(crate) struct ManArgs {
     /// Write avn-token.1 and one page per command (avn-token-create.1, ...) into DIR
     #[arg(long, value_name = "DIR")]
     pub(crate) dir: Option<PathBuf>,
+}
+
+/// `avn-token [--deadline SECS] __complete [--line] -- WORDS...`: the command line being
+/// completed, its last word the one under the cursor (`""` after a space).
+#[derive(Debug, Args)]
+pub(crate) struct CompleteArgs {
+    /// WORDS is one line of shell text to split (bash's `COMP_LINE` up to the cursor)
+    #[arg(long)]
+    pub(crate) line: bool,
+
+    /// The words of the command line, program name first
+    #[arg(last = true, value_name = "WORDS")]
+    pub(crate) words: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ mod argparse;
 mod cli;
 mod compat_app_users;
 mod compat_avn;
+mod completion_dynamic;
 mod empty_answers;
 mod examples;
 mod expire_all;
