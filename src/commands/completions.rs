@@ -38,12 +38,53 @@ fn script(shell: Shell) -> Result<String> {
     match shell {
         Shell::Fish => {
             let script = fish_third_level(generate(shell, PROGRAM));
-            Ok(fish_dynamic_options(&script) + FISH_DYNAMIC)
+            Ok(fish_dynamic_options(&without_hidden_commands(shell, &script)) + FISH_DYNAMIC)
         }
-        Shell::Zsh => zsh(generate(shell, PROGRAM)),
-        Shell::Bash => bash(generate(shell, BASH_INTERNAL_NAME)),
+        Shell::Zsh => zsh(without_hidden_commands(shell, &generate(shell, PROGRAM))),
+        Shell::Bash => bash(without_hidden_commands(
+            shell,
+            &generate(shell, BASH_INTERNAL_NAME),
+        )),
         _ => Ok(generate(shell, PROGRAM)),
     }
+}
+
+/// The script without hidden commands among those it offers: clap_complete offers them
+/// (`avn-token <TAB>` listed `user`, `avn`'s spelling, and `__complete`), where `--help`
+/// does not show them. They still complete once typed.
+fn without_hidden_commands(shell: Shell, script: &str) -> String {
+    let mut hidden = Vec::new();
+    let mut visit = vec![Cli::command()];
+    while let Some(command) = visit.pop() {
+        for sub in command.get_subcommands() {
+            if sub.is_hide_set() {
+                hidden.push(sub.get_name().to_owned());
+            }
+            visit.push(sub.clone());
+        }
+    }
+    let offers = |line: &str| {
+        hidden.iter().any(|name| match shell {
+            Shell::Fish => line.contains(&format!(" -a \"{name}\" ")),
+            _ => line.starts_with(&format!("'{name}:")),
+        })
+    };
+    let mut out = String::with_capacity(script.len());
+    for line in script.split_inclusive('\n') {
+        if shell == Shell::Bash && line.trim_start().starts_with("opts=\"") {
+            // `opts="-o ... create list ... user __complete help"`: the names as words.
+            let mut kept = line.to_owned();
+            for name in &hidden {
+                kept = kept
+                    .replace(&format!(" {name} "), " ")
+                    .replace(&format!(" {name}\""), "\"");
+            }
+            out.push_str(&kept);
+        } else if !offers(line) {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// bash: the generated script, registered for [`PROGRAM`] through [`BASH_DYNAMIC`].
@@ -67,8 +108,7 @@ fn bash(script: String) -> Result<String> {
 }
 
 /// zsh: the generated function renamed `_avn-token_static`, and [`ZSH_DYNAMIC`]'s
-/// `_avn-token` in its place (the file's last lines call or register `_avn-token`). The
-/// hidden `__complete` is not offered as a command.
+/// `_avn-token` in its place (the file's last lines call or register `_avn-token`).
 fn zsh(script: String) -> Result<String> {
     let definition = "\n_avn-token() {\n";
     let trailer = "\nif [ \"$funcstack[1]\" = \"_avn-token\" ]; then";
@@ -76,10 +116,6 @@ fn zsh(script: String) -> Result<String> {
         bail!("unexpected zsh script from clap_complete: `_avn-token` has changed");
     }
     let script = script.replace(definition, "\n_avn-token_static() {\n");
-    let script: String = script
-        .split_inclusive('\n')
-        .filter(|line| !line.starts_with("'__complete:"))
-        .collect();
     Ok(script.replacen(trailer, &format!("\n{ZSH_DYNAMIC}{trailer}"), 1))
 }
 

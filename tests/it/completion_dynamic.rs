@@ -270,6 +270,13 @@ fn bash_completes_prefixes_app_users_and_organizations() {
         ["table", "json", "csv", "yaml", "pretty"]
     );
     assert!(complete("avn-token ro").contains(&"rotate".to_owned()));
+    // Hidden commands are not offered (as --help does not show them), but complete once typed.
+    let commands = complete("avn-token ");
+    assert!(commands.contains(&"create".to_owned()), "{commands:?}");
+    for hidden in ["__complete", "user"] {
+        assert!(!commands.contains(&hidden.to_owned()), "{hidden} offered");
+    }
+    assert!(complete("avn-token user ").contains(&"access-token".to_owned()));
     assert!(complete("avn-token revoke --f").contains(&"--force".to_owned()));
 }
 
@@ -332,8 +339,15 @@ fn fish_completes_with_hints() {
     let organizations = complete("avn-token list --organization-id ");
     assert_eq!(organizations.len(), 1, "{organizations:?}");
     assert_eq!(organizations[0].1, "Sandbox Organization");
-    // The static completion elsewhere.
+    // The static completion elsewhere; hidden commands not offered.
     assert!(complete("avn-token create --desc")[0].0 == "--description");
+    let commands = complete("avn-token ");
+    assert!(commands.iter().any(|(value, _)| value == "create"));
+    assert!(
+        !commands
+            .iter()
+            .any(|(value, _)| value == "__complete" || value == "user")
+    );
 }
 
 /// zsh's function, called with the completion builtins stubbed to print what they get.
