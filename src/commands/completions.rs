@@ -131,6 +131,8 @@ _avn_token_dynamic() {
         _avn_token "$@"
         return
     fi
+    # What the API offers, or nothing: not files instead.
+    compopt +o default +o bashdefault 2>/dev/null
     local cur=${COMP_WORDS[COMP_CWORD]} typed value hint head=""
     COMPREPLY=()
     {
@@ -165,7 +167,7 @@ _avn-token() {
         values+=("${line%%$'\t'*}")
         hints+=("${line%%$'\t'*}  -- ${line#*$'\t'}")
     done
-    compset -P '*='
+    [[ $PREFIX == --*=* ]] && compset -P '*='
     (( ${#values} )) && compadd -Q -d hints -a values
 }
 "#;

@@ -73,6 +73,8 @@ read -r -a COMP_WORDS <<< "$COMP_LINE"
 [[ $COMP_LINE == *' ' ]] && COMP_WORDS+=("")
 COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
 COMPREPLY=()
+# Outside a real completion compopt has nothing to change: show what it is asked.
+compopt() { printf 'compopt %s\n' "$*"; }
 "$function" avn-token "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
 printf '%s\n' "${COMPREPLY[@]}""#;
     let out = Cmd::new("bash")
@@ -88,7 +90,7 @@ printf '%s\n' "${COMPREPLY[@]}""#;
     let offered = out
         .stdout
         .lines()
-        .filter(|l| !l.is_empty())
+        .filter(|l| !l.is_empty() && !l.starts_with("compopt "))
         .map(str::to_owned)
         .collect();
     (offered, out)
@@ -424,12 +426,22 @@ fn nothing_offered_when_the_api_cannot_answer() {
         ("answers after 3 s", slow_url.as_str(), "a-token"),
         ("no credentials", down.as_str(), ""),
     ];
+    let fish_script = have("fish").then(|| self::script(dir.path(), "fish"));
+    let fish_home = tempfile::tempdir().unwrap();
     for (what, url, token) in cases {
         let api = Api::new(url, token);
         for line in ["avn-token revoke ", "avn-token list --app-user "] {
             let (offered, out) = bash(&script, &api, home.path(), line);
             assert!(offered.is_empty(), "{what}: {offered:?}");
             assert_eq!(out.stderr, "", "{what}");
+            // Not bash's fallback to file names either.
+            out.stdout_contains("compopt +o default +o bashdefault");
+            if let Some(fish_script) = &fish_script {
+                // fish keeps its own files in HOME: one of its own.
+                let (offered, out) = fish(fish_script, &api, fish_home.path(), line);
+                assert!(offered.is_empty(), "fish, {what}: {offered:?} (not files)");
+                assert_eq!(out.stderr, "", "{what}");
+            }
         }
     }
     assert!(!silent.requests().is_empty(), "the silent server was asked");
