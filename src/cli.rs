@@ -17,6 +17,7 @@ use crate::facts;
 use crate::secret::Secret;
 
 pub mod argv;
+pub mod tips;
 
 /// Where the API is when neither `--url` nor `AIVEN_WEB_URL` says (what `avn` uses).
 pub const DEFAULT_API_URL: &str = "https://api.aiven.io";
@@ -45,155 +46,24 @@ pub fn parser(exit_codes: &str) -> clap::Command {
 /// possible values, a tip) on that line, and, when clap names the command in a usage line,
 /// where its help is. clap's own rendering spreads this over five lines.
 pub fn usage_error_line(error: &clap::Error) -> String {
-    use clap::error::{ContextKind, ContextValue, ErrorKind};
-
     let rendered = error.render().to_string();
     let mut parts: Vec<String> = Vec::new();
-    let mut command: Vec<&str> = Vec::new();
+    let mut help = None;
     for block in rendered.split("\n\n") {
         let flat = block.split_whitespace().collect::<Vec<_>>().join(" ");
-        if let Some(usage) = rendered_usage(block) {
-            command = usage;
-        } else if flat.starts_with("tip: to pass '") {
-            // clap's `use '-- -q'`: the arguments were read as argparse reads them, so
-            // what starts with `-` and is not a value is meant as an option.
+        if let Some(usage) = flat.strip_prefix("Usage: ") {
+            let command: Vec<&str> = usage
+                .split(' ')
+                .take_while(|word| !word.starts_with(['-', '[', '<']))
+                .collect();
+            help = Some(format!(" (see `{} --help`)", command.join(" ")));
         } else if !flat.is_empty() && !flat.starts_with("For more information") {
             parts.push(flat);
         }
     }
-    let context = |kind| match error.get(kind) {
-        Some(ContextValue::String(text)) => Some(text.as_str()),
-        _ => None,
-    };
-    match error.kind() {
-        ErrorKind::UnknownArgument => {
-            if let Some(owners) = context(ContextKind::InvalidArg).and_then(option_owners) {
-                parts.push(owners);
-            }
-        }
-        ErrorKind::InvalidSubcommand if error.get(ContextKind::SuggestedSubcommand).is_none() => {
-            if let Some(tip) = context(ContextKind::InvalidSubcommand)
-                .and_then(|typed| synonym_tip(&command, typed))
-            {
-                parts.push(tip);
-            }
-        }
-        _ => {}
-    }
     let message = parts.join("; ");
     let message = message.strip_prefix("error: ").unwrap_or(&message);
-    match command.is_empty() {
-        true => message.to_owned(),
-        false => format!("{message} (see `{} --help`)", command.join(" ")),
-    }
-}
-
-/// The command words of clap's `Usage: avn-token create [OPTIONS] ...` block.
-fn rendered_usage(block: &str) -> Option<Vec<&str>> {
-    let usage = block.trim_start().strip_prefix("Usage: ")?;
-    Some(
-        usage
-            .split_whitespace()
-            .take_while(|word| !word.starts_with(['-', '[', '<']))
-            .collect(),
-    )
-}
-
-/// `-q is an option of create and rotate`, for an option the command does not have
-/// (`info X -q`), when other commands have it.
-fn option_owners(typed: &str) -> Option<String> {
-    let typed = typed.split_once('=').map_or(typed, |(option, _)| option);
-    let mut root = Cli::command();
-    root.build();
-    let mut owners = Vec::new();
-    let mut visit = vec![(root.get_name().to_owned(), &root)];
-    while let Some((path, command)) = visit.pop() {
-        let spelled = |arg: &clap::Arg| {
-            let long = arg.get_long().map(|long| format!("--{long}"));
-            let short = arg.get_short().map(|short| format!("-{short}"));
-            [long, short].iter().any(|s| s.as_deref() == Some(typed))
-        };
-        if let Some(arg) = command
-            .get_arguments()
-            .find(|arg| !arg.is_hide_set() && spelled(arg))
-        {
-            if arg.is_global_set() {
-                return None; // accepted everywhere: not the problem
-            }
-            owners.push(path.strip_prefix("avn-token ").unwrap_or(&path).to_owned());
-        }
-        for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
-            visit.push((format!("{path} {}", sub.get_name()), sub));
-        }
-    }
-    owners.sort();
-    let owners = match owners.as_slice() {
-        [] => return None,
-        [one] => format!("`{one}`"),
-        [init @ .., last] => format!(
-            "{} and `{last}`",
-            init.iter()
-                .map(|owner| format!("`{owner}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    Some(format!("{typed} is an option of {owners}"))
-}
-
-/// Words people type for a command that has another name here (`delete` for `revoke`),
-/// in groups: a word of a group suggests the group's commands that exist where it was typed.
-/// clap suggests names that are spelled alike (`revok`); these are not.
-const SYNONYMS: &[&[&str]] = &[
-    &["revoke", "delete", "remove", "rm", "del", "destroy", "drop"],
-    &["list", "ls"],
-    &["create", "new", "add", "generate", "issue", "mint"],
-    &[
-        "info", "show", "get", "view", "describe", "inspect", "details",
-    ],
-    &["update", "edit", "set", "rename", "modify", "change"],
-    &[
-        "rotate",
-        "renew",
-        "regenerate",
-        "refresh",
-        "roll",
-        "replace",
-    ],
-    &["expire-all", "expire", "revoke-all", "tokens-expire"],
-    &["login", "signin", "sign-in"],
-    &["logout", "signout", "sign-out"],
-    &["completions", "completion", "complete"],
-    &["token", "tokens"],
-];
-
-/// clap's own tip for `typed`, a word of [`SYNONYMS`], under the command `words`
-/// (`["avn-token", "application-user"]`).
-fn synonym_tip(words: &[&str], typed: &str) -> Option<String> {
-    let mut root = Cli::command();
-    root.build();
-    let mut command = &root;
-    for word in words.iter().skip(1) {
-        command = command.find_subcommand(word)?;
-    }
-    let lower = typed.to_ascii_lowercase();
-    let suggested: Vec<String> = SYNONYMS
-        .iter()
-        .filter(|group| group.contains(&lower.as_str()))
-        .flat_map(|group| group.iter())
-        .filter(|name| **name != lower)
-        .filter_map(|name| command.find_subcommand(name))
-        .filter(|sub| !sub.is_hide_set())
-        .map(|sub| format!("'{}'", sub.get_name()))
-        .collect();
-    match suggested.as_slice() {
-        [] => None,
-        [one] => Some(format!("tip: a similar subcommand exists: {one}")),
-        many => Some(format!(
-            "tip: some similar subcommands exist: {}",
-            many.join(", ")
-        )),
-    }
+    format!("{message}{}", help.unwrap_or_default())
 }
 
 /// `avn-token`: manage Aiven personal access tokens.

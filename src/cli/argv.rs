@@ -338,6 +338,23 @@ fn joined(option: &str, value: &OsStr) -> OsString {
     text
 }
 
+/// The command line `args` (the program name first) parsed by `parser`, read as argparse
+/// reads it ([`normalize`]); a usage error carries the tips clap cannot give
+/// ([`super::tips`]).
+pub fn parse(
+    mut parser: Command,
+    args: impl IntoIterator<Item = OsString>,
+) -> Result<super::Cli, clap::Error> {
+    use clap::FromArgMatches;
+
+    parser.build();
+    let args = normalize(args, &parser)?;
+    parser
+        .try_get_matches_from_mut(&args)
+        .and_then(|matches| super::Cli::from_arg_matches(&matches))
+        .map_err(|error| super::tips::add_tips(error, &parser, &args))
+}
+
 /// `args` (the program name first) as clap must see them to read them as argparse does;
 /// `root` is the built command tree. An ambiguous option prefix is the error.
 pub fn normalize(

@@ -55,8 +55,8 @@ fn an_option_of_other_commands_says_whose_it_is() {
     let out = refused(&["info", "6JsKDclT3OMQ", "-q"]);
     assert_eq!(
         out.stderr,
-        "error: unexpected argument '-q' found; -q is an option of `create` and `rotate` \
-         (see `avn-token info --help`)\n"
+        "error: unexpected argument '-q' found; tip: -q is an option of `create` and \
+         `rotate` (see `avn-token info --help`)\n"
     );
     let out = refused(&["list", "--force"]);
     out.stderr_contains("--force is an option of");
