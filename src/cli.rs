@@ -19,6 +19,9 @@ use crate::env_vars::EnvVars;
 use crate::facts;
 use crate::secret::Secret;
 
+pub mod argv;
+pub mod tips;
+
 /// Where the API is when neither `--url` nor `AIVEN_WEB_URL` says (what `avn` uses).
 pub const DEFAULT_API_URL: &str = "https://api.aiven.io";
 
@@ -163,8 +166,8 @@ fn pieces(styled: &[(Style, char)]) -> Vec<(Style, String)> {
     max_term_width = 100,
     // As avn's parser (argparse): an option given twice takes its last value.
     args_override_self = true,
-    // As argparse: a long option may be cut to any prefix that names only one option.
-    infer_long_args = true,
+    // Long options cut short (`--desc`) are resolved by `argv::normalize` before clap, as
+    // argparse resolves them, so clap's own inference is left off.
     arg = avn_only_option("config", "FILE"),
     arg = avn_only_option("idle-timeout", "SECS").value_parser(clap::value_parser!(f64)),
     arg = avn_only_option("max-age", "SECS").value_parser(clap::value_parser!(f64)),
@@ -287,7 +290,9 @@ pub(crate) enum Command {
     #[command(after_help = "Examples:
   avn-token create --description \"To be used with Python Notebooks\"
   avn-token create --description ci --max-age-seconds 3600 --extend-when-used
-  export AIVEN_AUTH_TOKEN=$(avn-token create --description ci --expires-in 1h -q)")]
+  # In a script, assign, then export (`export X=$(...)` would hide a failed create):
+  token=$(avn-token create --description ci --expires-in 1h -q)
+  export AIVEN_AUTH_TOKEN=\"$token\"")]
     Create(CreateArgs),
 
     /// List your access tokens
@@ -396,6 +401,11 @@ Examples:
         #[command(subcommand)]
         command: UserCommand,
     },
+
+    /// What the completion scripts (`completions`) ask when a word is a token prefix, an
+    /// application user or an organization: only the API knows those.
+    #[command(name = "__complete", hide = true)]
+    Complete(CompleteArgs),
 }
 
 impl From<UserCommand> for Command {
@@ -422,9 +432,6 @@ pub(crate) enum UserCommand {
         command: AccessTokenCommand,
     },
     /// Expire all of your tokens (`avn user tokens-expire`)
-    // avn's `-v/--verbose` is accepted; its output has nothing more to show.
-    #[command(arg = clap::Arg::new("verbose").short('v').long("verbose")
-        .action(clap::ArgAction::SetTrue).hide(true))]
     TokensExpire(ExpireAllArgs),
 }
 
@@ -498,8 +505,7 @@ pub(crate) enum AppTokenCommand {
 /// environment or, when you belong to exactly one organization, from the API.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct OrganizationArg {
-    /// Organization identifier (default: $AIVEN_ORGANIZATION_ID, else the one organization
-    /// you belong to)
+    /// Organization identifier (default: the one organization you belong to)
     #[arg(long, value_name = "ORG_ID", env = EnvVars::AIVEN_ORGANIZATION_ID, hide_env_values = true)]
     pub(crate) organization_id: Option<String>,
 }
@@ -598,7 +604,7 @@ pub(crate) struct AppTokenCreateArgs {
 
     /// Time the token remains valid since creation (or since last use if extend_when_used
     /// is true) expressed in seconds. The token will never expire if not specified
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_avn_int)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_app_max_age_seconds)]
     pub(crate) max_age_seconds: Option<i64>,
 
     /// Extend token expiration time when token is used. Only applicable if max_age_seconds
@@ -723,7 +729,7 @@ pub(crate) struct CreateArgs {
     pub(crate) description: String,
 
     /// Maximum age of the token in seconds, after which it expires (server default: 30 days)
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_avn_int)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_max_age_seconds)]
     pub(crate) max_age_seconds: Option<i64>,
 
     /// Maximum age as a duration: 90m, 12h, 30d, 2w, 1y (instead of --max-age-seconds)
@@ -830,6 +836,11 @@ pub(crate) struct ExpireAllArgs {
     /// Do not ask for confirmation on a terminal
     #[arg(short, long)]
     pub(crate) yes: bool,
+
+    // avn's `-v/--verbose` (`user tokens-expire`), accepted by both spellings of the command,
+    // as avn's other options are; its output has nothing more to show.
+    #[arg(short, long, hide = true)]
+    verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -871,6 +882,19 @@ pub(crate) struct ManArgs {
     /// Write avn-token.1 and one page per command (avn-token-create.1, ...) into DIR
     #[arg(long, value_name = "DIR")]
     pub(crate) dir: Option<PathBuf>,
+}
+
+/// `avn-token [--deadline SECS] __complete [--line] -- WORDS...`: the command line being
+/// completed, its last word the one under the cursor (`""` after a space).
+#[derive(Debug, Args)]
+pub(crate) struct CompleteArgs {
+    /// WORDS is one line of shell text to split (bash's `COMP_LINE` up to the cursor)
+    #[arg(long)]
+    pub(crate) line: bool,
+
+    /// The words of the command line, program name first
+    #[arg(last = true, value_name = "WORDS")]
+    pub(crate) words: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -1066,6 +1090,33 @@ fn parse_avn_int(text: &str) -> Result<i64, String> {
         .replace('_', "")
         .parse::<i64>()
         .map_err(|error| format!("`{text}`: {error}"))
+}
+
+/// `create --max-age-seconds`: [`parse_avn_int`]; a duration (`1h`) is pointed at the
+/// option that takes one.
+fn parse_max_age_seconds(text: &str) -> Result<i64, String> {
+    parse_avn_int(text).map_err(|error| match parse_duration(text) {
+        Ok(duration) => format!(
+            "{error} of seconds; for a duration use --expires-in {} (or --max-age-seconds {})",
+            text.trim(),
+            duration.as_secs()
+        ),
+        Err(_) => error,
+    })
+}
+
+/// `application-user token create --max-age-seconds` (`avn`'s arguments, no `--expires-in`):
+/// a duration gets the number to write, and the command that takes a duration.
+fn parse_app_max_age_seconds(text: &str) -> Result<i64, String> {
+    parse_avn_int(text).map_err(|error| match parse_duration(text) {
+        Ok(duration) => format!(
+            "{error} of seconds; {} is --max-age-seconds {} (`avn-token create --app-user USER \
+             --expires-in {0}` takes a duration)",
+            text.trim(),
+            duration.as_secs()
+        ),
+        Err(_) => error,
+    })
 }
 
 /// `avn`'s `--ip-allowlist` entry: checked as [`parse_cidr`] checks it, then sent as typed,

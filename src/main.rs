@@ -2,16 +2,14 @@
 
 use std::process::ExitCode;
 
-use clap::FromArgMatches;
 use clap::error::ErrorKind;
 
-use avn_token::cli::{self, Cli};
+use avn_token::cli;
 use avn_token::{commands, diag, exit};
 
 fn main() -> ExitCode {
-    let parsed = cli::parser(&exit::help_text())
-        .try_get_matches()
-        .and_then(|matches| Cli::from_arg_matches(&matches));
+    // Read as avn's parser (argparse) reads it: cut-short options, values such as `-1`.
+    let parsed = cli::argv::parse(cli::parser(&exit::help_text()), std::env::args_os());
     let cli = match parsed {
         Ok(cli) => cli,
         // A command without its subcommand shows that command's help, as git and cargo do.

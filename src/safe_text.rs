@@ -34,12 +34,24 @@ pub(crate) fn is_hazard(c: char) -> bool {
 
 /// `text` with every [hazard](is_hazard) written as its escape; borrowed when there is none.
 pub(crate) fn escape_hazards(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_hazard) {
+    escape_where(text, is_hazard)
+}
+
+/// [`escape_hazards`] for a message printed as its sender laid it out (`expire-all`'s, as
+/// `avn` prints it): line feeds and tabs stay as they are, since they only move on to where
+/// the text continues and cannot rewrite what was printed before. Every other hazard is
+/// escaped, `\r` included (it returns over the line).
+pub(crate) fn escape_hazards_keeping_lines(text: &str) -> Cow<'_, str> {
+    escape_where(text, |c| is_hazard(c) && !matches!(c, '\n' | '\t'))
+}
+
+fn escape_where(text: &str, escaped: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(&escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if is_hazard(c) {
+        if escaped(c) {
             push_escape(&mut out, c);
         } else {
             out.push(c);
@@ -86,6 +98,14 @@ mod tests {
         assert_eq!(
             escape_hazards("a\u{1b}[31mred\u{9b}2J\u{202e}x\ny\u{7f}"),
             "a\\u001b[31mred\\u009b2J\\u202ex\\ny\\u007f"
+        );
+    }
+
+    #[test]
+    fn messages_keep_their_lines_and_tabs() {
+        assert_eq!(
+            escape_hazards_keeping_lines("a\n\tb  \r\u{1b}[2J\u{202e}\n"),
+            "a\n\tb  \\r\\u001b[2J\\u202e\n"
         );
     }
 

@@ -30,6 +30,11 @@ pub(crate) struct Organization {
 }
 
 impl Organization {
+    /// Its name, when the API gave one.
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.organization_name.as_deref()
+    }
+
     /// `org1a2b3c4d ("Acme")`: how an organization is named in messages.
     pub(crate) fn describe(&self) -> String {
         match &self.organization_name {

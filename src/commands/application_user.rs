@@ -76,7 +76,15 @@ pub async fn run(command: &ApplicationUserCommand, ctx: &Context) -> Result<()> 
 }
 
 fn print_user(ctx: &Context, user: AppUser) -> Result<()> {
-    Ok(ctx.printer.item(&user.into_record(), Layout::AppUser)?)
+    let record = user.into_record();
+    // An empty body reads as `{}`: not an application user to show (`avn --json` prints
+    // `{}`; its table fails).
+    if record.entries().next().is_none() {
+        return Err(anyhow::anyhow!(
+            "the API answered with an empty object instead of the application user"
+        ));
+    }
+    Ok(ctx.printer.item(&record, Layout::AppUser)?)
 }
 
 async fn update(args: &AppUserUpdateArgs, ctx: &Context) -> Result<()> {
@@ -127,7 +135,8 @@ async fn create_token(args: &AppTokenCreateArgs, ctx: &Context) -> Result<()> {
     let token = ctx
         .client()?
         .create_app_token(&organization_id, &args.user_id, &new)
-        .await?;
+        .await
+        .map_err(|error| id_not_name(error, &args.user_id, "create"))?;
     new_full_token(&token)?;
     if ctx.printer.format == OutputFormat::Table {
         ctx.printer.boxed(&[COPY_NOTICE])?;
@@ -151,9 +160,24 @@ async fn list_tokens(args: &AppTokenListArgs, ctx: &Context) -> Result<()> {
     let tokens = ctx
         .client()?
         .list_app_tokens(&organization_id, &args.user_id)
-        .await?;
+        .await
+        .map_err(|error| id_not_name(error, &args.user_id, "list"))?;
     ctx.printer.tokens(&tokens, token_layout(args.verbose))?;
     Ok(())
+}
+
+/// `avn`'s form takes the application user's ID, so a name there is "not found" (404):
+/// say so, and that avn-token's own `COMMAND --app-user` takes a name too.
+fn id_not_name(error: ApiError, user: &str, command: &str) -> anyhow::Error {
+    match error {
+        ApiError::Status { status: 404, .. } => CommandError::NotFound(format!(
+            "{error}; `application-user token {command}` takes the user's ID (`avn-token \
+             application-user list` shows them), and `avn-token {command} --app-user {user:?}` \
+             also takes a name"
+        ))
+        .into(),
+        other => other.into(),
+    }
 }
 
 /// `avn` wants the exact prefix; a shorter unique prefix or the full token works here too,

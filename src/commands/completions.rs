@@ -8,6 +8,13 @@
 //! only its `complete` lines, which name the program, are pointed at `avn-token`. zsh and
 //! fish scripts spell the name consistently and are used as generated, fish's completed with
 //! the third level of commands its generator leaves out ([`fish_third_level`]).
+//!
+//! Each script also asks the binary for what only the API knows (token prefixes after
+//! `revoke`, `info`, `update`, `rotate`; `--app-user`; `--organization-id`): a small
+//! function, registered in place of the generated one, runs `avn-token __complete` with the
+//! command line and offers its answer, or hands over to the generated completion when that
+//! says the word is not one of those (see `complete.rs`). Its output is read as lines of
+//! plain values, never evaluated.
 
 use anyhow::{Result, bail};
 use clap::{Command, CommandFactory};
@@ -28,18 +35,186 @@ pub fn run(args: &CompletionsArgs) -> Result<()> {
 
 /// The completion script for `shell`.
 fn script(shell: Shell) -> Result<String> {
-    if shell == Shell::Fish {
-        return Ok(fish_third_level(generate(shell, PROGRAM)));
+    match shell {
+        Shell::Fish => {
+            let script = fish_third_level(generate(shell, PROGRAM));
+            Ok(fish_dynamic_options(&without_hidden_commands(shell, &script)) + FISH_DYNAMIC)
+        }
+        Shell::Zsh => zsh(without_hidden_commands(shell, &generate(shell, PROGRAM))),
+        Shell::Bash => bash(without_hidden_commands(
+            shell,
+            &generate(shell, BASH_INTERNAL_NAME),
+        )),
+        _ => Ok(generate(shell, PROGRAM)),
     }
-    if shell != Shell::Bash {
-        return Ok(generate(shell, PROGRAM));
+}
+
+/// The script without hidden commands among those it offers: clap_complete offers them
+/// (`avn-token <TAB>` listed `user`, `avn`'s spelling, and `__complete`), where `--help`
+/// does not show them. They still complete once typed.
+fn without_hidden_commands(shell: Shell, script: &str) -> String {
+    let mut hidden = Vec::new();
+    let mut visit = vec![Cli::command()];
+    while let Some(command) = visit.pop() {
+        for sub in command.get_subcommands() {
+            if sub.is_hide_set() {
+                hidden.push(sub.get_name().to_owned());
+            }
+            visit.push(sub.clone());
+        }
     }
-    let script = generate(shell, BASH_INTERNAL_NAME);
+    let offers = |line: &str| {
+        hidden.iter().any(|name| match shell {
+            Shell::Fish => line.contains(&format!(" -a \"{name}\" ")),
+            _ => line.starts_with(&format!("'{name}:")),
+        })
+    };
+    let mut out = String::with_capacity(script.len());
+    for line in script.split_inclusive('\n') {
+        if shell == Shell::Bash && line.trim_start().starts_with("opts=\"") {
+            // `opts="-o ... create list ... user __complete help"`: the names as words.
+            let mut kept = line.to_owned();
+            for name in &hidden {
+                kept = kept
+                    .replace(&format!(" {name} "), " ")
+                    .replace(&format!(" {name}\""), "\"");
+            }
+            out.push_str(&kept);
+        } else if !offers(line) {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// bash: the generated script, registered for [`PROGRAM`] through [`BASH_DYNAMIC`].
+fn bash(script: String) -> Result<String> {
     let internal_target = format!(" -o default {BASH_INTERNAL_NAME}\n");
-    if script.matches(&internal_target).count() != 2 {
+    let registration = "complete -F _avn_token ";
+    if script.matches(&internal_target).count() != 2 || script.matches(registration).count() != 2 {
         bail!("unexpected bash script from clap_complete: its `complete` lines have changed");
     }
-    Ok(script.replace(&internal_target, &format!(" -o default {PROGRAM}\n")))
+    let script = script
+        .replace(&internal_target, &format!(" -o default {PROGRAM}\n"))
+        .replace(registration, "complete -F _avn_token_dynamic ");
+    let Some(at) = script.rfind("\nif [[ \"${BASH_VERSINFO[0]}\"") else {
+        bail!("unexpected bash script from clap_complete: no registration block");
+    };
+    Ok(format!(
+        "{}\n{BASH_DYNAMIC}{}",
+        &script[..at],
+        &script[at..]
+    ))
+}
+
+/// zsh: the generated function renamed `_avn-token_static`, and [`ZSH_DYNAMIC`]'s
+/// `_avn-token` in its place (the file's last lines call or register `_avn-token`).
+fn zsh(script: String) -> Result<String> {
+    let definition = "\n_avn-token() {\n";
+    let trailer = "\nif [ \"$funcstack[1]\" = \"_avn-token\" ]; then";
+    if script.matches(definition).count() != 1 || script.matches(trailer).count() != 1 {
+        bail!("unexpected zsh script from clap_complete: `_avn-token` has changed");
+    }
+    let script = script.replace(definition, "\n_avn-token_static() {\n");
+    Ok(script.replacen(trailer, &format!("\n{ZSH_DYNAMIC}{trailer}"), 1))
+}
+
+/// bash: ask `avn-token __complete` with the line up to the cursor; on exit 1 (not a word
+/// it completes), the generated completion. bash splits words at `=` and `:`, so the part
+/// of the answer's typed text it does not count as the current word is taken off each value.
+const BASH_DYNAMIC: &str = r#"# Token prefixes, application users and organizations come from the API: avn-token
+# answers for those words (within about a second, or offers nothing); for every other word
+# the completion above applies.
+_avn_token_dynamic() {
+    local reply
+    if ! reply=$(command "$1" __complete --line -- "${COMP_LINE:0:COMP_POINT}" 2>/dev/null); then
+        _avn_token "$@"
+        return
+    fi
+    # What the API offers, or nothing: not files instead.
+    compopt +o default +o bashdefault 2>/dev/null
+    local cur=${COMP_WORDS[COMP_CWORD]} typed value hint head=""
+    COMPREPLY=()
+    {
+        IFS= read -r typed
+        if (( ${#typed} > ${#cur} )); then
+            head=${typed:0:${#typed}-${#cur}}
+        fi
+        while IFS=$'\t' read -r value hint; do
+            if [[ -n $value && $value == "$head"* ]]; then
+                COMPREPLY+=("${value#"$head"}")
+            fi
+        done
+    } <<< "$reply"
+}
+"#;
+
+/// zsh: the same, with each value's hint shown beside it; `--app-user=` stays in front.
+const ZSH_DYNAMIC: &str = r#"# Token prefixes, application users and organizations come from the API: avn-token
+# answers for those words (within about a second, or offers nothing); for every other word
+# the completion above applies.
+_avn-token() {
+    local reply
+    if ! reply=$(command ${words[1]} __complete -- "${(@Q)words[1,CURRENT]}" 2>/dev/null); then
+        _avn-token_static "$@"
+        return
+    fi
+    local -a lines values hints
+    local line
+    lines=("${(@f)reply}")
+    for line in "${(@)lines[2,-1]}"; do
+        [[ -n $line ]] || continue
+        values+=("${line%%$'\t'*}")
+        hints+=("${line%%$'\t'*}  -- ${line#*$'\t'}")
+    done
+    [[ $PREFIX == --*=* ]] && compset -P '*='
+    (( ${#values} )) && compadd -Q -d hints -a values
+}
+"#;
+
+/// fish: an entry whose condition asks `avn-token __complete` (keeping the answer) and
+/// whose values are that answer, with their hints; and the same answer for the values of
+/// `--app-user` and `--organization-id`, whose generated entries would offer files
+/// ([`fish_dynamic_options`]).
+const FISH_DYNAMIC: &str = r#"
+# Token prefixes, application users and organizations come from the API: avn-token
+# answers for those words (within about a second, or offers nothing); for every other word
+# the completions above apply.
+function __fish_avn_token_ask
+    set -l words (commandline -opc) (commandline -ct)
+    # fish itself reports a command it cannot find, whatever the redirection.
+    command -q $words[1]
+    and command $words[1] __complete -- $words 2>/dev/null
+end
+function __fish_avn_token_dynamic
+    set -g __fish_avn_token_reply (__fish_avn_token_ask)
+    or return 1
+    set -e __fish_avn_token_reply[1]
+end
+function __fish_avn_token_values
+    set -l reply (__fish_avn_token_ask)
+    or return
+    printf '%s\n' $reply[2..-1]
+end
+complete -c avn-token -n __fish_avn_token_dynamic -f -a '(printf "%s\n" $__fish_avn_token_reply)'
+"#;
+
+/// The generated fish entries for `--app-user` and `--organization-id` take their values
+/// from `__fish_avn_token_values` instead of files.
+fn fish_dynamic_options(script: &str) -> String {
+    script
+        .lines()
+        .map(|line| {
+            if line.starts_with("complete ")
+                && (line.contains(" -l app-user ") || line.contains(" -l organization-id "))
+                && line.ends_with(" -r")
+            {
+                format!("{line} -f -a '(__fish_avn_token_values)'\n")
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect()
 }
 
 fn generate(shell: Shell, name: &str) -> String {

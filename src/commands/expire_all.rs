@@ -13,9 +13,10 @@ pub async fn run(args: &ExpireAllArgs, ctx: &Context) -> Result<()> {
         args.yes,
     )
     .await?;
-    // The message is optional in the API; `avn` prints it, so print it when there is one.
+    // The message is optional in the API; `avn` prints it, so print it when there is one,
+    // laid out as the server wrote it.
     match ctx.client()?.expire_all_tokens().await? {
-        Some(message) => ctx.printer.line(&message)?,
+        Some(message) => ctx.printer.message(&message)?,
         None => diag::note("all of your tokens have been expired"),
     }
     Ok(())

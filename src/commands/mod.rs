@@ -7,6 +7,7 @@
 
 mod application_user;
 mod audit;
+mod complete;
 mod completions;
 mod create;
 mod expire_all;
@@ -43,8 +44,13 @@ use crate::secret::Secret;
 pub(crate) struct Context {
     config: Config,
     pub(crate) printer: Printer,
+    /// `--json` was given, `avn`'s spelling of `-o json`: where `avn` prints text even
+    /// then (`revoke`'s `Revoked`), so does this, for scripts written for `avn`.
+    pub(crate) avn_json: bool,
     pub(crate) interactive: bool,
     client: OnceCell<Client>,
+    /// Where the client's traces and notes go: stderr, or nowhere for `__complete`.
+    sink: Arc<dyn diag::Sink>,
 }
 
 impl Context {
@@ -59,8 +65,24 @@ impl Context {
             printer: Printer::for_stdout(global.output_format(), global.relative, |key| {
                 std::env::var_os(key)
             })?,
+            avn_json: global.json,
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
             client: OnceCell::new(),
+            sink: Arc::new(diag::Stderr),
+        })
+    }
+
+    /// A context that says nothing, for answering a shell's completion (`__complete`): the
+    /// configuration the completed command line would use, its warnings and the client's
+    /// traces dropped, no printer format from the environment, never a prompt.
+    fn quiet(global: &GlobalArgs) -> Result<Context> {
+        Ok(Context {
+            config: Config::resolve(global, |key| std::env::var_os(key))?,
+            printer: Printer::new(crate::cli::OutputFormat::Table, false),
+            avn_json: false,
+            interactive: false,
+            client: OnceCell::new(),
+            sink: Arc::new(Silent),
         })
     }
 
@@ -80,7 +102,7 @@ impl Context {
 
     /// A client authenticated with another token (`login` checks the one it is given).
     pub(crate) fn client_for(&self, token: &Secret) -> Result<Client, ApiError> {
-        Client::new(&self.config.client_options(Arc::new(diag::Stderr)), token)
+        Client::new(&self.config.client_options(self.sink.clone()), token)
     }
 
     /// Ask a person to confirm, unless `assume_yes` or nobody is there to ask (a pipe, CI):
@@ -118,6 +140,14 @@ impl Context {
     }
 }
 
+/// A [`diag::Sink`] that drops everything: a completion must never write on the screen.
+struct Silent;
+
+impl diag::Sink for Silent {
+    fn trace(&self, _lines: &[String]) {}
+    fn note(&self, _message: &str) {}
+}
+
 /// Run the parsed command line; `Ok` carries the exit code.
 pub async fn run(cli: Cli) -> Result<u8> {
     execute(cli.command, &cli.global).await
@@ -147,6 +177,8 @@ async fn execute(command: Command, global: &GlobalArgs) -> Result<u8> {
         Command::Completions(args) => completions::run(&args).map(|()| exit::SUCCESS),
         Command::Man(args) => man::run(&args).map(|()| exit::SUCCESS),
         Command::Version(args) => version::run(&args).map(|()| exit::SUCCESS),
+        // Answers within its deadline or offers nothing; exit 1: not a word it completes.
+        Command::Complete(args) => complete::run(&args, global).await,
         // `avn`'s spelling (`user access-token list`) runs the same command.
         Command::User { command } => Box::pin(execute(command.into(), global)).await,
     }

@@ -1,12 +1,13 @@
 //! `avn-token update PREFIX --description TEXT`.
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
 
 use super::Context;
 use super::owner::Owner;
 use crate::cli::UpdateArgs;
 use crate::exit::CommandError;
 use crate::output::Layout;
+use crate::secret::visible_prefix;
 
 pub async fn run(args: &UpdateArgs, ctx: &Context) -> Result<()> {
     if args.app_user.is_some() {
@@ -29,6 +30,15 @@ pub async fn run(args: &UpdateArgs, ctx: &Context) -> Result<()> {
             return Err(Owner::Me.explain_prefix_error(prefix, error, client).await);
         }
     };
+    // An empty body reads as `{}`: a row of blanks would look like a success that says
+    // nothing, so it is an error (`avn --json` prints `[{}]`; its table fails).
+    if token.entries().next().is_none() {
+        return Err(anyhow!(
+            "the API answered the update of {} with an empty object: the description may or \
+             may not have changed; `avn-token info {0}` shows the token",
+            visible_prefix(&args.token_prefix)
+        ));
+    }
     ctx.printer.tokens(&[token], Layout::Listed)?;
     Ok(())
 }

@@ -41,6 +41,8 @@ pub enum Layout {
     AppTokens,
     /// `application-user token list|info --verbose`.
     AppTokensVerbose,
+    /// `revoke -o json|yaml|csv`: the prefix of the token revoked.
+    Revoked,
 }
 
 impl Layout {
@@ -80,6 +82,7 @@ impl Layout {
             ],
             Layout::AppUser => &["name", "user_email", "user_id", "is_super_admin"],
             Layout::AppTokenCreated => &["full_token", "token_prefix"],
+            Layout::Revoked => &["revoked"],
             Layout::AppTokens => &[
                 "token_prefix",
                 "description",
@@ -221,6 +224,17 @@ impl Printer {
     /// bidi overrides are escaped as everywhere else ([`crate::safe_text`]).
     pub(crate) fn line(&self, text: &str) -> io::Result<()> {
         write_stdout(&format!("{}\n", crate::safe_text::escape_hazards(text)))
+    }
+
+    /// A message from the server as its sender laid it out (`expire-all`'s, which `avn`
+    /// prints as it is), and a line end: its lines, tabs and trailing spaces kept, and only
+    /// what could rewrite the terminal escaped
+    /// ([`crate::safe_text::escape_hazards_keeping_lines`]).
+    pub(crate) fn message(&self, text: &str) -> io::Result<()> {
+        write_stdout(&format!(
+            "{}\n",
+            crate::safe_text::escape_hazards_keeping_lines(text)
+        ))
     }
 
     /// Text as it is, without a line end: `avn`'s question where it writes it (stdout) when

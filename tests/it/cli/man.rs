@@ -79,7 +79,7 @@ fn man_page_examples_survive_formatting() {
     let text = strip_overstrike(&out.stdout);
     for example in [
         "avn-token create --description ci --max-age-seconds 3600 --extend-when-used",
-        "export AIVEN_AUTH_TOKEN=$(avn-token create --description ci --expires-in 1h -q)",
+        "token=$(avn-token create --description ci --expires-in 1h -q)",
         "avn-token list --json | jq -r '.[].token_prefix'",
         "avn-token expire-all --yes && avn-token login",
     ] {

@@ -1,8 +1,11 @@
 //! The command line as a new user meets it (issue 11): usage errors, help, completions in
 //! real shells, man pages.
 
+mod argparse;
 mod colour;
+mod completion_dynamic;
 mod completions;
+mod examples;
 mod help;
 mod man;
 mod usage;

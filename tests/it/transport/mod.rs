@@ -2,6 +2,7 @@
 //! ends a call, and what the user sees of the API's answers, broken ones included, and a URL
 //! with no API behind it (`wrong_url`).
 
+mod empty_answers;
 mod responses;
 mod retries;
 mod timeouts;
