@@ -29,17 +29,17 @@ pub async fn run(args: &LogoutArgs, ctx: &Context) -> Result<()> {
         },
         StoredCredentials::Empty | StoredCredentials::Missing => None,
     };
-    if !args.no_token_revoke {
-        if let Some(token) = &stored {
-            match ctx.client_for(token)?.logout().await {
-                Ok(()) => diag::note(&format!("revoked token {}", token.prefix())),
-                // Already revoked or expired: nothing left to revoke, the file still goes.
-                Err(ApiError::Status {
-                    status: 401 | 403 | 404,
-                    ..
-                }) => diag::note(&format!("token {} was no longer valid", token.prefix())),
-                Err(error) => return Err(error.into()),
-            }
+    if !args.no_token_revoke
+        && let Some(token) = &stored
+    {
+        match ctx.client_for(token)?.logout().await {
+            Ok(()) => diag::note(&format!("revoked token {}", token.prefix())),
+            // Already revoked or expired: nothing left to revoke, the file still goes.
+            Err(ApiError::Status {
+                status: 401 | 403 | 404,
+                ..
+            }) => diag::note(&format!("token {} was no longer valid", token.prefix())),
+            Err(error) => return Err(error.into()),
         }
     }
     if remove_credentials(path)? {

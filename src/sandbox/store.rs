@@ -8,8 +8,8 @@
 
 use std::net::IpAddr;
 
-use chrono::{DateTime, TimeDelta, Utc};
 use base64::prelude::{BASE64_STANDARD, Engine as _};
+use chrono::{DateTime, TimeDelta, Utc};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use super::model::{AppUser, Failure, NewToken, StoredToken, code};
