@@ -75,7 +75,7 @@ pub struct RecordedRequest {
 }
 
 impl RecordedRequest {
-    fn of(parts: &axum::http::request::Parts, body: &[u8]) -> RecordedRequest {
+    fn of(parts: &hyper::http::request::Parts, body: &[u8]) -> RecordedRequest {
         RecordedRequest {
             method: parts.method.to_string(),
             path: parts.uri.path().to_owned(),

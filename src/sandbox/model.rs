@@ -5,8 +5,8 @@
 
 use std::net::IpAddr;
 
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use hyper::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::facts::{TOKEN_PREFIX_LEN, parse_ip_network};

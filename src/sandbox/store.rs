@@ -175,21 +175,8 @@ impl Store {
         caller: Caller<'_>,
         now: DateTime<Utc>,
     ) -> Result<usize, Failure> {
-        let index = self
-            .data
-            .tokens
-            .iter()
-            .position(|t| t.full_token == presented && t.is_live(now))
-            .ok_or_else(|| {
-                Failure::forbidden(code::AUTHENTICATION_FAILED, "Invalid or expired token")
-            })?;
+        let index = self.valid_token(presented, caller.ip, now)?;
         let token = &mut self.data.tokens[index];
-        if !token.allows(caller.ip) {
-            return Err(Failure::forbidden(
-                code::IP_NOT_ALLOWED,
-                format!("This token may not be used from {}", caller.ip),
-            ));
-        }
         token.last_used_time = Some(now);
         if token.last_ip.as_deref() != Some(&caller.ip.to_string()) {
             token.last_ip = Some(caller.ip.to_string());
@@ -201,6 +188,41 @@ impl Store {
             token.expiry_time = expiry_after(now, max_age);
         }
         self.mark.uses += 1;
+        Ok(index)
+    }
+
+    /// Whether `presented` would authenticate a request from `ip`: [`Store::authenticate`]
+    /// without recording a use, for deciding from a request's headers alone.
+    pub(crate) fn admits(
+        &self,
+        presented: &str,
+        ip: IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<(), Failure> {
+        self.valid_token(presented, ip, now).map(|_| ())
+    }
+
+    /// The index of the live token `presented`, if it may be used from `ip`.
+    fn valid_token(
+        &self,
+        presented: &str,
+        ip: IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<usize, Failure> {
+        let index = self
+            .data
+            .tokens
+            .iter()
+            .position(|t| t.full_token == presented && t.is_live(now))
+            .ok_or_else(|| {
+                Failure::forbidden(code::AUTHENTICATION_FAILED, "Invalid or expired token")
+            })?;
+        if !self.data.tokens[index].allows(ip) {
+            return Err(Failure::forbidden(
+                code::IP_NOT_ALLOWED,
+                format!("This token may not be used from {ip}"),
+            ));
+        }
         Ok(index)
     }
 
