@@ -767,6 +767,17 @@ pub(crate) struct SandboxArgs {
     /// The command for --exec, and its arguments
     #[arg(last = true, value_name = "CMD", requires = "exec")]
     pub(crate) command: Vec<OsString>,
+
+    /// Connections served at once; more wait to be accepted [default: 1024, fewer under a
+    /// low `ulimit -n`]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) max_connections: Option<u16>,
+
+    /// Seconds a client may take to send a request's headers or its body, or stall reading
+    /// an answer; also how long a connection stays open idle, or without a request that
+    /// carries a valid token [default: 30]
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub(crate) client_timeout: Option<Duration>,
 }
 
 #[derive(Debug, Args)]

@@ -26,7 +26,7 @@ pub async fn run(args: &SandboxArgs) -> Result<u8> {
         state: args.state.clone(),
         // It may serve millions of requests: keep none of them.
         record_requests: false,
-        limits: Limits::default(),
+        limits: limits(args),
     };
     if !options.listen.ip().is_loopback() {
         diag::warn(&format!(
@@ -68,6 +68,20 @@ pub async fn run(args: &SandboxArgs) -> Result<u8> {
     stop.wait().await;
     sandbox.stop().await?;
     Ok(exit::SUCCESS)
+}
+
+/// The defaults, with what `--max-connections` and `--client-timeout` say instead.
+fn limits(args: &SandboxArgs) -> Limits {
+    let mut limits = Limits::default();
+    if let Some(connections) = args.max_connections {
+        limits.max_connections = usize::from(connections);
+    }
+    if let Some(timeout) = args.client_timeout {
+        limits.header_read = timeout;
+        limits.body_read = timeout;
+        limits.write_stall = timeout;
+    }
+    limits
 }
 
 /// `export` lines a POSIX shell can `eval`.

@@ -26,6 +26,7 @@ mod sandbox_cli;
 mod sandbox_contract;
 mod sandbox_fidelity;
 mod sandbox_hardening;
+mod sandbox_limits;
 mod sandbox_load;
 mod sandbox_state;
 mod ux;
