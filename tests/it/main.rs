@@ -24,9 +24,13 @@ mod sandbox_avn;
 #[cfg(unix)]
 mod sandbox_cli;
 mod sandbox_contract;
+#[cfg(unix)]
+mod sandbox_exec;
 mod sandbox_fidelity;
 mod sandbox_hardening;
 mod sandbox_limits;
 mod sandbox_load;
 mod sandbox_state;
+#[cfg(unix)]
+mod sandbox_variables;
 mod ux;

@@ -4,12 +4,16 @@
 //! through the options users have (`--max-connections`, `--client-timeout`); nothing here
 //! asserts how long anything took.
 
+use std::io::Write;
+use std::net::TcpStream;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::support::sandbox::{Http, SandboxProcess};
+use crate::support::{Cmd, bin};
 
 /// Slots the sandbox serves at once in these tests; twice as many hostile clients.
 const SLOTS: &str = "4";
@@ -149,4 +153,127 @@ fn the_last_refused_request_of_a_run_says_the_connection_closes() {
         }
         api.get("/v1/me").ok();
     }
+}
+
+/// Clients sending a body each without a valid token, all at once.
+const BIG_BODY_CLIENTS: usize = 300;
+/// The body each of them announces and tries to send.
+const BIG_BODY_BYTES: usize = 1024 * 1024;
+/// Peak resident memory allowed for the sandbox meanwhile. It serves in about 5 MiB; when
+/// it read bodies before authenticating, these clients took it to over 300 MiB.
+const PEAK_LIMIT_KIB: u64 = 64 * 1024;
+
+/// GNU time, which measures a process's peak resident memory (`-f %M`); `None` where it is
+/// missing (BSD `time` has no `-f`).
+fn gnu_time() -> Option<&'static Path> {
+    let time = Path::new("/usr/bin/time");
+    let version = std::process::Command::new(time).arg("--version").output();
+    let gnu = version.is_ok_and(|out| {
+        let text = [out.stdout, out.stderr].concat();
+        String::from_utf8_lossy(&text).contains("GNU")
+    });
+    gnu.then_some(time)
+}
+
+#[test]
+fn clients_without_a_valid_token_sending_big_bodies_take_little_memory() {
+    let Some(time) = gnu_time() else {
+        // Straight to stderr, which libtest captures only from `eprintln!`: seen in any run.
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "SKIPPED sandbox_limits: peak memory not measured, no GNU time at /usr/bin/time"
+        );
+        return;
+    };
+    let report = tempfile::NamedTempFile::new().expect("a report file");
+    let mut measured = Cmd::new(time)
+        .args(["-f", "%M", "-o"])
+        .arg(report.path())
+        .arg(bin())
+        .arg("sandbox")
+        .spawn();
+    let variables = read_variables(&mut measured.child);
+    let url = variables["AIVEN_WEB_URL"].clone();
+    let address: std::net::SocketAddr = url
+        .trim_start_matches("http://")
+        .parse()
+        .expect("an address");
+
+    // Every client announces a body of 1 MiB and pushes as much of it as the sandbox takes.
+    let head = format!(
+        "POST /v1/access_token HTTP/1.1\r\nhost: {address}\r\nauthorization: aivenv1 wrong\r\n\
+         content-type: application/json\r\ncontent-length: {BIG_BODY_BYTES}\r\n\r\n"
+    );
+    let mut clients: Vec<(TcpStream, usize)> = (0..BIG_BODY_CLIENTS)
+        .map(|_| {
+            let mut stream = TcpStream::connect(address).expect("connect");
+            stream.write_all(head.as_bytes()).expect("send the head");
+            stream.set_nonblocking(true).expect("non-blocking");
+            (stream, 0)
+        })
+        .collect();
+    let chunk = vec![b' '; 64 * 1024];
+    // Rounds until every body is sent or refused (the bound is only a backstop).
+    for _ in 0..10_000 {
+        let mut pending = false;
+        for (stream, sent) in clients
+            .iter_mut()
+            .filter(|(_, sent)| *sent < BIG_BODY_BYTES)
+        {
+            let room = (BIG_BODY_BYTES - *sent).min(chunk.len());
+            match stream.write(&chunk[..room]) {
+                Ok(n) => *sent += n,
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {}
+                // Refused and closed by the sandbox: this client is done.
+                Err(_) => *sent = BIG_BODY_BYTES,
+            }
+            pending |= *sent < BIG_BODY_BYTES;
+        }
+        if !pending {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+
+    // With all of them still connected, a legitimate client is served.
+    let token = variables["AIVEN_AUTH_TOKEN"].clone();
+    let listed = crate::support::sandbox::Api::new(&url, &token).list();
+    assert_eq!(listed.len(), 1);
+    drop(clients);
+
+    Cmd::new("kill")
+        .arg(&variables["AVN_TOKEN_SANDBOX_PID"])
+        .run()
+        .success();
+    let run = measured.finish();
+    assert!(run.succeeded(), "{}", run.stderr);
+    let text = std::fs::read_to_string(report.path()).expect("GNU time's report");
+    let peak_kib: u64 = text
+        .split_whitespace()
+        .filter_map(|word| word.parse().ok())
+        .next_back()
+        .unwrap_or_else(|| panic!("no peak in {text:?}"));
+    assert!(
+        peak_kib < PEAK_LIMIT_KIB,
+        "peak {peak_kib} KiB with {BIG_BODY_CLIENTS} clients without a valid token"
+    );
+}
+
+/// The variables a serving sandbox printed (`export NAME=VALUE` lines), by name. Read line
+/// by line, not to the end: the sandbox lets go of its stdout after them, but GNU time,
+/// which shares it, does not.
+fn read_variables(child: &mut std::process::Child) -> std::collections::HashMap<String, String> {
+    use std::io::BufRead;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut variables = std::collections::HashMap::new();
+    for line in std::io::BufReader::new(stdout).lines().take(3) {
+        let line = line.expect("a line of variables");
+        if let Some((name, value)) = line
+            .strip_prefix("export ")
+            .and_then(|assignment| assignment.split_once('='))
+        {
+            variables.insert(name.to_owned(), value.trim_matches('\'').to_owned());
+        }
+    }
+    variables
 }
