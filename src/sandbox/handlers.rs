@@ -430,6 +430,7 @@ fn apply(
         Endpoint::ListTokens => list(store, owner, me, now),
         Endpoint::CreateToken => {
             let new = wire::parse_create(body)?;
+            store.check_within_creator(me, owner, &new)?;
             let index = store.create(owner, new, now)?;
             let token = &store.tokens()[index];
             wire::ok(&TokenView::of(token, false).with_full_token(token))
@@ -541,6 +542,7 @@ fn app_users(
             let index = user(store, user_id)?;
             let owner = store.app_users()[index].user_id.clone();
             let new = wire::parse_create(body)?;
+            store.check_within_creator(me, Some(&owner), &new)?;
             let index = store.create(Some(&owner), new, now)?;
             wire::ok(&NewAppToken::of(&store.tokens()[index]))
         }

@@ -13,7 +13,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use super::model::{AppUser, Failure, NewToken, StoredToken, code};
-use crate::facts::{DEFAULT_MAX_AGE_SECONDS, PERSONAL_TOKEN_LIMIT, SESSION_TOKEN_LIMIT};
+use crate::facts::{self, DEFAULT_MAX_AGE_SECONDS, PERSONAL_TOKEN_LIMIT, SESSION_TOKEN_LIMIT};
 
 /// Random bytes per token: 256 bytes make 344 base64 characters ending in `==`, long like
 /// the real tokens, and with `/`, `+` and `=` for clients' path encoding to get right.
@@ -262,11 +262,7 @@ impl Store {
         if self.data.tokens.len() != before {
             self.changed();
         }
-        let max_age = match (owner, new.max_age_seconds) {
-            (_, Some(seconds)) => Some(seconds),
-            (None, None) => Some(DEFAULT_MAX_AGE_SECONDS),
-            (Some(_), None) => None,
-        };
+        let max_age = max_age_for(owner, &new);
         let owned = |t: &&StoredToken| t.app_user.as_deref() == owner;
         let tokens = &self.data.tokens;
         match owner {
@@ -311,6 +307,39 @@ impl Store {
         });
         self.changed();
         Ok(self.data.tokens.len() - 1)
+    }
+
+    /// Refuse `new`, a token for `owner` asked for by the token at index `creator`, when it
+    /// would be wider than that token.
+    ///
+    /// Aiven documents nothing about what a token restricted by scopes or an IP allowlist
+    /// may create (the API description lists only the scopes that allow the call; the docs
+    /// say nothing), so the sandbox keeps what such a token was given: a restricted token
+    /// (scopes, or an allowlist) creates only tokens within all of its restrictions, for
+    /// its own owner or an application user alike:
+    /// - scopes: the new token has scopes, each one the creator holds or covers (`all`
+    ///   covers everything, an area its `:read` and `:write`, `:write` its `:read`);
+    /// - IP allowlist: the new token has one, each network within one of the creator's;
+    /// - lifetime: the new token's maximum age (its default included: 30 days for a
+    ///   personal token, none for an application token) is no longer than the creator's,
+    ///   and it extends when used only if the creator does.
+    ///
+    /// Otherwise a `user:write` token could mint an unscoped, ten-year token and so escape
+    /// its scope. An unrestricted token may create any token, as its user may (a login
+    /// session, itself a 30-day token, creates tokens of any lifetime).
+    pub(crate) fn check_within_creator(
+        &self,
+        creator: usize,
+        owner: Option<&str>,
+        new: &NewToken,
+    ) -> Result<(), Failure> {
+        let Some(creator) = self.data.tokens.get(creator) else {
+            return Ok(());
+        };
+        match wider_than(creator, new, max_age_for(owner, new)) {
+            Some(why) => Err(Failure::forbidden(code::RESTRICTION_EXCEEDED, why)),
+            None => Ok(()),
+        }
     }
 
     /// The index of the one live token of `owner` that `wanted` names (404 for none, 409 for
@@ -438,6 +467,95 @@ impl Store {
             self.changed();
         }
     }
+}
+
+/// The maximum age a token created for `owner` gets: what was asked, else 30 days for a
+/// personal token and none for an application token.
+fn max_age_for(owner: Option<&str>, new: &NewToken) -> Option<i64> {
+    match (owner, new.max_age_seconds) {
+        (_, Some(seconds)) => Some(seconds),
+        (None, None) => Some(DEFAULT_MAX_AGE_SECONDS),
+        (Some(_), None) => None,
+    }
+}
+
+/// Why `new` (which would get `max_age`) is wider than the restricted token `creator`, if
+/// it is (see [`Store::check_within_creator`]).
+fn wider_than(creator: &StoredToken, new: &NewToken, max_age: Option<i64>) -> Option<String> {
+    let held = creator.scopes.as_deref().unwrap_or_default();
+    let networks = creator.ip_allowlist.as_deref().unwrap_or_default();
+    if held.is_empty() && networks.is_empty() {
+        return None;
+    }
+    let listed = |items: &[String]| items.join(", ");
+    if !held.is_empty() {
+        let asked = new.scopes.as_deref().unwrap_or_default();
+        if asked.is_empty() {
+            return Some(format!(
+                "This token is restricted to the scopes {}: it cannot create a token without \
+                 scopes (give it some of those)",
+                listed(held)
+            ));
+        }
+        if let Some(scope) = asked
+            .iter()
+            .find(|scope| !facts::scopes_allow(held, &[scope.as_str()]))
+        {
+            return Some(format!(
+                "This token is restricted to the scopes {}: it cannot grant the scope '{scope}'",
+                listed(held)
+            ));
+        }
+    }
+    if !networks.is_empty() {
+        let allowed: Vec<_> = networks
+            .iter()
+            .filter_map(|entry| facts::parse_ip_network(entry))
+            .collect();
+        let asked = new.ip_allowlist.as_deref().unwrap_or_default();
+        if asked.is_empty() {
+            return Some(format!(
+                "This token may be used only from {}: it cannot create a token usable from \
+                 anywhere (give an ip_allowlist within those)",
+                listed(networks)
+            ));
+        }
+        let within = |entry: &String| {
+            facts::parse_ip_network(entry)
+                .is_some_and(|network| allowed.iter().any(|outer| outer.contains(&network)))
+        };
+        if let Some(entry) = asked.iter().find(|entry| !within(entry)) {
+            return Some(format!(
+                "This token may be used only from {}: it cannot allow {entry}",
+                listed(networks)
+            ));
+        }
+    }
+    if let Some(limit) = creator.max_age_seconds {
+        let longer = match max_age {
+            Some(seconds) => seconds > limit,
+            None => true,
+        };
+        if longer {
+            let asked = match (new.max_age_seconds, max_age) {
+                (Some(seconds), _) => format!("{seconds} seconds"),
+                (None, Some(seconds)) => format!("the default of {seconds} seconds"),
+                (None, None) => "no expiry".to_owned(),
+            };
+            return Some(format!(
+                "This token is restricted and lives at most {limit} seconds: it cannot create \
+                 a token with {asked} (give max_age_seconds of at most {limit})"
+            ));
+        }
+        if new.extend_when_used && !creator.extend_when_used {
+            return Some(
+                "This token is restricted and does not extend when used: it cannot create a \
+                 token that does (extend_when_used)"
+                    .to_owned(),
+            );
+        }
+    }
+    None
 }
 
 /// `u` and 12 hexadecimal digits, as the real user IDs look.

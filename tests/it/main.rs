@@ -30,6 +30,7 @@ mod sandbox_fidelity;
 mod sandbox_hardening;
 mod sandbox_limits;
 mod sandbox_load;
+mod sandbox_scopes;
 mod sandbox_state;
 #[cfg(unix)]
 mod sandbox_variables;
