@@ -14,8 +14,11 @@
 //! than 2xx means nothing changed.
 //!
 //! The file is taken for one sandbox at a time ([`open`]): symlinks are followed once (the
-//! target is written, the link stays), a lock file beside it keeps a second sandbox off,
-//! and temporary files a killed sandbox left behind are removed.
+//! target is written, the link stays), a lock file beside it keeps a second sandbox off
+//! (on Unix and Windows alike: std's file lock), and temporary files a killed sandbox left
+//! behind are removed, which the lock makes safe: no other sandbox can be writing them.
+//! Recognising them ([`is_temporary_of`]) depends on the names `files::write_private`
+//! gives its temporaries (`.NAME.PID.N.tmp`): a change there must change it too.
 
 use std::fs::{self, File, TryLockError};
 use std::io;
