@@ -190,7 +190,7 @@ fn clients_without_a_valid_token_sending_big_bodies_take_little_memory() {
         .args(["-f", "%M", "-o"])
         .arg(report.path())
         .arg(bin())
-        .arg("sandbox")
+        .args(["sandbox", "--shell", "posix"])
         .spawn();
     let variables = read_variables(&mut measured.child);
     let url = variables["AIVEN_WEB_URL"].clone();
