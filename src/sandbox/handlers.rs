@@ -6,7 +6,7 @@
 //! not have) without its body ever being kept: up to [`MAX_BODY_BYTES`] of it is read and
 //! dropped as it arrives, so that the client reads the answer rather than a reset, and a
 //! larger or slower one closes the connection after the answer. It also counts against its
-//! connection (`serve`: a connection that only makes such requests is closed soon). Only
+//! connection ([`Standing`]: `serve` closes one that makes only such requests). Only
 //! an authenticated request's body is read into memory, at most [`MAX_BODY_BYTES`]; the
 //! token is checked again under the store's lock when the call runs (it may have been
 //! revoked while the body arrived). Before this order, 300 unauthenticated clients each
@@ -24,6 +24,11 @@
 //! `http-body-util`, and axum (with matchit and tower's layers) is not a dependency.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use http_body_util::BodyExt as _;
@@ -33,7 +38,6 @@ use hyper::http::request::Parts;
 use hyper::{HeaderMap, Method, Request, StatusCode};
 
 use super::model::{Failure, ORGANIZATION_ID, code};
-use super::serve::Standing;
 use super::store::{Caller, Store};
 use super::wire::{self, AppUserList, AppUserView, NewAppToken, Response, TokenList, TokenView};
 use super::{RecordedRequest, Shared, lock};
@@ -121,6 +125,52 @@ async fn refuse(
     match drained {
         Some(drained) if !standing.refused() => drained.answer(response),
         _ => closing(response),
+    }
+}
+
+/// Requests refused from their headers (no valid token) a connection may make in a row:
+/// the answer to the last says `Connection: close`. (A client whose token stopped working
+/// fails its next call on a fresh connection, and sees the same answer.)
+pub(crate) const MAX_REFUSED_IN_A_ROW: u32 = 16;
+
+/// How a connection has been using its slot, as its requests tell: the refused ones since
+/// its last authenticated one, and when `serve` closes it unless another request
+/// authenticates before (a `grace` after it opened or after its last authenticated one).
+pub(crate) struct Standing {
+    refused: AtomicU32,
+    deadline: Mutex<Instant>,
+    grace: Duration,
+}
+
+impl Standing {
+    pub(crate) fn new(grace: Duration) -> Standing {
+        Standing {
+            refused: AtomicU32::new(0),
+            deadline: Mutex::new(Instant::now() + grace),
+            grace,
+        }
+    }
+
+    /// A request whose headers authenticate it: the connection may stay another `grace`.
+    pub(crate) fn authenticated(&self) {
+        self.refused.store(0, Ordering::Relaxed);
+        *super::lock(&self.deadline) = Instant::now() + self.grace;
+    }
+
+    /// A request refused from its headers; whether it is the last the connection may make.
+    pub(crate) fn refused(&self) -> bool {
+        self.refused.fetch_add(1, Ordering::Relaxed) + 1 >= MAX_REFUSED_IN_A_ROW
+    }
+
+    /// Ready once no request has authenticated for `grace`.
+    pub(crate) async fn lapsed(&self) {
+        loop {
+            let deadline = *super::lock(&self.deadline);
+            if Instant::now() >= deadline {
+                return;
+            }
+            tokio::time::sleep_until(deadline).await;
+        }
     }
 }
 

@@ -9,7 +9,7 @@
 //!   keep-alive connections), and hyper buffers at most [`MAX_BUFFER_BYTES`] of them;
 //! - a connection must make a request that authenticates (one whose headers carry a live
 //!   token, see `handlers`) within `header_read` of opening and of its last such request,
-//!   and may make at most [`MAX_REFUSED_IN_A_ROW`] refused ones in a row ([`Standing`]):
+//!   and may make at most 16 refused ones in a row ([`Standing`], kept by `handlers`):
 //!   otherwise a client sending a request without a valid token every few seconds held a
 //!   connection slot forever;
 //! - its body within `body_read` (checked in `handlers`: 408, then the connection closes);
@@ -28,8 +28,6 @@ use std::io;
 use std::net::SocketAddr;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
@@ -39,9 +37,10 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, oneshot, watch};
-use tokio::time::{Instant, Sleep};
+use tokio::time::Sleep;
 
-use super::{SHUTDOWN_GRACE, Shared, handlers};
+use super::handlers::{self, Standing};
+use super::{SHUTDOWN_GRACE, Shared};
 
 /// How long a connection may take, and how many there may be. `Limits::default()` is what
 /// the CLI serves with; tests set short ones.
@@ -73,10 +72,6 @@ impl Default for Limits {
     }
 }
 
-/// Requests refused from their headers (no valid token) a connection may make in a row:
-/// after the last one it is closed. (A client whose token stopped working fails its next
-/// call on a fresh connection, and sees the same answer.)
-pub(crate) const MAX_REFUSED_IN_A_ROW: u32 = 16;
 /// What hyper may buffer of a connection's input: a request's headers must fit (431
 /// otherwise), and they are a few hundred bytes from any real client (a token is at most
 /// 1024 characters). hyper's default, about 400 KiB, let each connection hold that much.
@@ -202,46 +197,6 @@ async fn connection(
     }
     served.as_mut().graceful_shutdown();
     let _ = served.await;
-}
-
-/// How a connection has been using its slot: the refused requests it made since its last
-/// authenticated one, and when it is closed unless another request authenticates before.
-pub(crate) struct Standing {
-    refused: AtomicU32,
-    deadline: Mutex<Instant>,
-    grace: Duration,
-}
-
-impl Standing {
-    fn new(grace: Duration) -> Standing {
-        Standing {
-            refused: AtomicU32::new(0),
-            deadline: Mutex::new(Instant::now() + grace),
-            grace,
-        }
-    }
-
-    /// A request whose headers authenticate it: the connection may stay another `grace`.
-    pub(crate) fn authenticated(&self) {
-        self.refused.store(0, Ordering::Relaxed);
-        *super::lock(&self.deadline) = Instant::now() + self.grace;
-    }
-
-    /// A request refused from its headers; whether it is the last the connection may make.
-    pub(crate) fn refused(&self) -> bool {
-        self.refused.fetch_add(1, Ordering::Relaxed) + 1 >= MAX_REFUSED_IN_A_ROW
-    }
-
-    /// Ready once no request has authenticated for `grace`.
-    async fn lapsed(&self) {
-        loop {
-            let deadline = *super::lock(&self.deadline);
-            if Instant::now() >= deadline {
-                return;
-            }
-            tokio::time::sleep_until(deadline).await;
-        }
-    }
 }
 
 /// A stream (a TCP connection) whose writes fail with `TimedOut` once one has made no

@@ -45,13 +45,18 @@ fn create_with(
 
 const PERSONAL: &str = "/v1/access_token";
 
+/// A token with `user:write` only, living at most an hour: what a CI job might be given.
+fn user_write_for_an_hour(sandbox: &BackgroundSandbox) -> String {
+    token_with(
+        sandbox,
+        json!({"scopes": ["user:write"], "max_age_seconds": 3600}),
+    )
+}
+
 #[test]
 fn a_scoped_token_creates_only_tokens_within_its_scopes_and_lifetime() {
     let sandbox = sandbox();
-    let scoped = token_with(
-        &sandbox,
-        json!({"scopes": ["user:write"], "max_age_seconds": 3600}),
-    );
+    let scoped = user_write_for_an_hour(&sandbox);
     let refused = [
         (
             json!({"description": "d", "max_age_seconds": 600}),
@@ -206,10 +211,7 @@ fn an_unrestricted_token_still_creates_any_token() {
 #[test]
 fn the_cli_says_why_and_a_scoped_token_can_still_rotate_itself() {
     let sandbox = sandbox();
-    let scoped = token_with(
-        &sandbox,
-        json!({"scopes": ["user:write"], "max_age_seconds": 3600}),
-    );
+    let scoped = user_write_for_an_hour(&sandbox);
     let out = cmd()
         .url(sandbox.url())
         .token(&scoped)
