@@ -309,11 +309,11 @@ impl Signals {
         let pid = std::process::id();
         #[cfg(unix)]
         {
-            if self
+            let interrupt = self
                 .watched
                 .iter()
-                .any(|(heard, _)| *heard == Heard::Interrupt)
-            {
+                .any(|(heard, _)| *heard == Heard::Interrupt);
+            if interrupt && !in_the_background() {
                 format!("Ctrl-C or `kill {pid}` stops it")
             } else {
                 format!("`kill {pid}` stops it")
@@ -328,6 +328,21 @@ impl Signals {
             format!("ending process {pid} stops it")
         }
     }
+}
+
+/// Whether we run in the background of our controlling terminal (whatever our streams
+/// are redirected to): a shell with job control started us with `&`, in a process group
+/// that is not the terminal's foreground one, so Ctrl-C typed there is not for us.
+#[cfg(unix)]
+fn in_the_background() -> bool {
+    use std::os::fd::AsRawFd;
+    let Ok(terminal) = std::fs::File::open("/dev/tty") else {
+        return false;
+    };
+    // SAFETY: tcgetpgrp(3) and getpgrp(2) take and return plain integers, on a descriptor
+    // we hold open.
+    let (foreground, ours) = unsafe { (libc::tcgetpgrp(terminal.as_raw_fd()), libc::getpgrp()) };
+    foreground != -1 && foreground != ours
 }
 
 /// Whether `signal` was set to be ignored when we started (what `&` does for SIGINT in a

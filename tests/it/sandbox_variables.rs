@@ -196,12 +196,26 @@ fn the_variables_include_the_process_to_stop_and_stdout_ends_after_them() {
         "{text}"
     );
     assert!(run.succeeded(), "{}", run.stderr);
+    // (Whether Ctrl-C is offered too depends on how this test was started: see below.)
     assert!(
-        run.stderr
-            .contains(&format!("Ctrl-C or `kill {pid}` stops it")),
+        run.stderr.contains(&format!("`kill {pid}` stops it")),
         "{}",
         run.stderr
     );
+}
+
+/// Whether this test process ignores SIGINT (as when `cargo test` itself was started with
+/// `&` by a script): its children then start with it ignored too, and a sandbox does not
+/// offer Ctrl-C.
+#[cfg(target_os = "linux")]
+fn sigint_ignored_here() -> bool {
+    // SAFETY: an all-zero sigaction is a valid value of the plain C struct, and with a null
+    // new action sigaction(2) only writes the current one into ours.
+    unsafe {
+        let mut current: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(libc::SIGINT, std::ptr::null(), &mut current) == 0
+            && current.sa_sigaction == libc::SIG_IGN
+    }
 }
 
 #[test]
@@ -262,4 +276,95 @@ fn posix_lines_are_read_back_exactly_by_every_shell() {
             .expect("the shell runs");
         assert_eq!(String::from_utf8_lossy(&out.stdout), token, "{shell}");
     }
+}
+
+/// With job control (an interactive shell on a terminal), `&` leaves SIGINT alone but puts
+/// the sandbox in a process group the terminal does not send Ctrl-C to: the note says to
+/// `kill` it, not to press Ctrl-C; in the foreground it offers both. Needs util-linux
+/// `script` for the terminal, and bash.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_note_offers_ctrl_c_only_in_the_foreground() {
+    let found = |program: &str| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {program}")])
+            .output()
+            .is_ok_and(|out| out.status.success())
+    };
+    if !found("script") || !found("bash") {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "SKIPPED sandbox_variables: no util-linux script or bash for a terminal"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a directory");
+    let note = dir.path().join("note.txt");
+    let program = bin();
+    let started = |job: &str| {
+        // Wait (bounded) for the note, then stop the sandbox.
+        format!(
+            "{job}\nn=0; until grep -q 'stops it' {note} || [ $n -gt 400 ]; do sleep 0.05; n=$((n+1)); done\n\
+             kill $!; wait",
+            note = note.display()
+        )
+    };
+    for (shell, job, ctrl_c) in [
+        (
+            "bash -i",
+            format!(
+                "{} sandbox >/dev/null 2>{} &",
+                program.display(),
+                note.display()
+            ),
+            false,
+        ),
+        (
+            "bash",
+            format!(
+                "{} sandbox >/dev/null 2>{} &",
+                program.display(),
+                note.display()
+            ),
+            false,
+        ),
+    ] {
+        run_on_a_terminal(shell, &started(&job), dir.path());
+        let text = std::fs::read_to_string(&note).unwrap_or_default();
+        assert!(text.contains("stops it"), "{shell}: {text}");
+        assert_eq!(text.contains("Ctrl-C"), ctrl_c, "{shell}: {text}");
+        let _ = std::fs::remove_file(&note);
+    }
+    // In the foreground: a helper in the background stops it once the note is out.
+    let foreground = format!(
+        "{{ n=0; until grep -q 'stops it' {note} || [ $n -gt 400 ]; do sleep 0.05; n=$((n+1)); done; kill $$; }} &\n\
+         exec {program} sandbox >/dev/null 2>{note}",
+        note = note.display(),
+        program = program.display()
+    );
+    run_on_a_terminal("sh", &foreground, dir.path());
+    let text = std::fs::read_to_string(&note).unwrap_or_default();
+    if sigint_ignored_here() {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "SKIPPED sandbox_variables: SIGINT is ignored here, so Ctrl-C in the foreground \
+             is not checked"
+        );
+        assert!(text.contains("`kill "), "{text}");
+    } else {
+        assert!(text.contains("Ctrl-C or `kill "), "{text}");
+    }
+}
+
+/// `shell FILE` holding `script`, on a pseudo-terminal (util-linux `script`).
+#[cfg(target_os = "linux")]
+fn run_on_a_terminal(shell: &str, script: &str, dir: &Path) {
+    let file = dir.join("job.sh");
+    std::fs::write(&file, script).expect("write the job");
+    let out = Command::new("script")
+        .args(["-qec", &format!("{shell} {}", file.display()), "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("script runs");
+    assert!(out.status.success(), "{shell}: {out:?}");
 }
