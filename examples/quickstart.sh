@@ -4,7 +4,8 @@
 #   cargo run -q -- sandbox --exec -- sh examples/quickstart.sh
 #
 # `sandbox --exec` starts a local Aiven-compatible API, sets AIVEN_WEB_URL and
-# AIVEN_AUTH_TOKEN for this script, puts the running avn-token first on PATH, and stops the
+# AIVEN_AUTH_TOKEN for this script, gives it Aiven settings of its own (your credentials
+# file is out of its reach), puts the running avn-token first on PATH, and stops the
 # sandbox when the script ends (exiting with the script's status).
 set -eu
 

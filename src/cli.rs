@@ -368,10 +368,21 @@ Examples:
     Logout(LogoutArgs),
 
     /// Run a local, offline Aiven-compatible access-token API
-    #[command(after_help = "Examples:
-  avn-token sandbox --listen 127.0.0.1:8999 --token dev-token &
+    #[command(
+        after_help = "It prints the variables that point avn-token and avn at it (and its process ID),
+then serves until stopped.
+
+Examples:
   avn-token sandbox --exec -- ./my-ci-script.sh
-  avn-token sandbox --state sandbox.json --token my-fixed-token")]
+  avn-token sandbox --exec -- sh -c 'avn-token create --description demo && avn-token list'
+  avn-token sandbox --state sandbox.json --token my-fixed-token   # paste its lines elsewhere
+  avn-token sandbox --shell cmd                                   # set lines for cmd.exe
+
+  # In the background of a POSIX shell, its variables applied once it serves:
+  eval \"$(avn-token sandbox --state sandbox.json &)\"
+  avn-token list
+  kill \"$AVN_TOKEN_SANDBOX_PID\"                                   # stops it, saving its state"
+    )]
     Sandbox(SandboxArgs),
 
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
@@ -867,14 +878,65 @@ pub(crate) struct SandboxArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) state: Option<PathBuf>,
 
-    /// Run the command after `--` with AIVEN_WEB_URL and AIVEN_AUTH_TOKEN set (and this
-    /// avn-token first on PATH), then stop the sandbox and exit with the command's status
+    /// Run the command after `--` against the sandbox, then stop it and exit with the
+    /// command's status. The command gets AIVEN_WEB_URL and AIVEN_AUTH_TOKEN; a PATH that
+    /// starts with a directory holding only this avn-token; and Aiven settings of its own
+    /// (AIVEN_CONFIG_DIR, AIVEN_CREDENTIALS_FILE, AIVEN_CLIENT_CONFIG point into a private
+    /// directory removed afterwards, whatever they were: `avn-token login`/`logout` or `avn
+    /// user login` in it never touch your real credentials, nor send your real token)
     #[arg(long, requires = "command")]
     pub(crate) exec: bool,
+
+    /// Set a variable for --exec's command, after the sandbox's own (repeatable); e.g.
+    /// `--env AIVEN_CONFIG_DIR=./fixtures` to use credentials files you prepared
+    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_assignment, requires = "exec")]
+    pub(crate) env: Vec<(String, OsString)>,
 
     /// The command for --exec, and its arguments
     #[arg(last = true, value_name = "CMD", requires = "exec")]
     pub(crate) command: Vec<OsString>,
+
+    /// Print the variables for this shell: posix (sh, bash, zsh: export), powershell
+    /// ($env:), cmd (set) [default: powershell on Windows, else posix]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "SHELL",
+        conflicts_with = "exec",
+        hide_possible_values = true
+    )]
+    pub(crate) shell: Option<ExportShell>,
+
+    /// Connections served at once; more wait to be accepted [default: 1024, fewer under a
+    /// low `ulimit -n`]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) max_connections: Option<u16>,
+
+    /// Seconds a client may take to send a request's headers or its body, or stall reading
+    /// an answer; also how long a connection stays open idle, or without a request that
+    /// carries a valid token [default: 30]
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub(crate) client_timeout: Option<Duration>,
+}
+
+/// The shells `sandbox` prints its variables for (`--shell`'s help names them: no doc
+/// comments on the variants, which would turn `sandbox --help` into its long form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExportShell {
+    // sh, bash, zsh, dash: `export NAME='VALUE'`
+    Posix,
+    // PowerShell: `$env:NAME = 'VALUE'`
+    Powershell,
+    // cmd.exe: `set "NAME=VALUE"`
+    Cmd,
+}
+
+/// `NAME=VALUE` for `sandbox --env`: the name is what is before the first `=`.
+fn parse_assignment(text: &str) -> Result<(String, OsString), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.into())),
+        _ => Err(format!("`{text}` is not NAME=VALUE")),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -55,8 +55,18 @@ impl EnvVars {
     pub const HOMEDRIVE: &'static str = "HOMEDRIVE";
     /// The home directory on Windows, without its drive, when `USERPROFILE` is unset.
     pub const HOMEPATH: &'static str = "HOMEPATH";
-    /// Where `sandbox --exec` finds its command (this binary's directory is put first).
+    /// Where `avn`'s own settings are (default `$AIVEN_CONFIG_DIR/aiven-client.json`): set,
+    /// with `AIVEN_CONFIG_DIR` and `AIVEN_CREDENTIALS_FILE`, to a private directory for `sandbox --exec`'s command.
+    pub const AIVEN_CLIENT_CONFIG: &'static str = "AIVEN_CLIENT_CONFIG";
+    /// Where `sandbox --exec` finds its command (a directory holding only this avn-token is
+    /// put first).
     pub const PATH: &'static str = "PATH";
+    /// The extensions a command name may omit on Windows (`.COM;.EXE;.BAT;.CMD`), for
+    /// `sandbox --exec`.
+    #[cfg_attr(not(windows), allow(dead_code))]
+    pub const PATHEXT: &'static str = "PATHEXT";
+    /// The process ID of a serving sandbox, printed with its variables (what to `kill`).
+    pub const AVN_TOKEN_SANDBOX_PID: &'static str = "AVN_TOKEN_SANDBOX_PID";
     /// Any non-empty value turns colour off (<https://no-color.org>).
     pub const NO_COLOR: &'static str = "NO_COLOR";
     /// The output format to use when stdout is a terminal and no `-o` is given (`pretty`
@@ -129,7 +139,7 @@ impl EnvVars {
         ),
         (
             Self::PATH,
-            "Where sandbox --exec finds its command (this avn-token's directory is put first).",
+            "Where sandbox --exec finds its command (after a directory holding only this avn-token).",
         ),
     ];
 

@@ -203,10 +203,10 @@ impl Pattern {
             match &mut stretch {
                 Some(current) if around.start <= current.end => current.end = around.end,
                 _ => {
-                    if let Some(done) = stretch.replace(around) {
-                        if !self.runs_in(&text[done]).is_empty() {
-                            return true;
-                        }
+                    if let Some(done) = stretch.replace(around)
+                        && !self.runs_in(&text[done]).is_empty()
+                    {
+                        return true;
                     }
                 }
             }

@@ -30,26 +30,26 @@ pub async fn run(args: &LogoutArgs, ctx: &Context) -> Result<()> {
         },
         StoredCredentials::Empty | StoredCredentials::Missing => None,
     };
-    if !args.no_token_revoke {
-        if let Some(token) = &stored {
-            match ctx.client_for(token)?.logout().await {
-                Ok(()) => diag::note(&format!("revoked token {}", token.prefix())),
-                // The API said this token is dead (refused as invalid or expired, or no
-                // such token): nothing is left to revoke, and the file still goes.
-                Err(ApiError::Rejected { .. } | ApiError::Status { status: 404, .. }) => {
-                    diag::note(&format!("token {} was no longer valid", token.prefix()))
-                }
-                // Anything else may leave the token alive (a 403 from an IP allowlist, a
-                // wrong --url, an outage): keep the file, which may be the only copy.
-                Err(error) => {
-                    return Err(CommandError::Refused(format!(
-                        "could not revoke token {}: {error}; {} was kept. To remove it \
-                         without revoking the token, run `avn-token logout --no-token-revoke`",
-                        token.prefix(),
-                        path.display()
-                    ))
-                    .into());
-                }
+    if !args.no_token_revoke
+        && let Some(token) = &stored
+    {
+        match ctx.client_for(token)?.logout().await {
+            Ok(()) => diag::note(&format!("revoked token {}", token.prefix())),
+            // The API said this token is dead (refused as invalid or expired, or no
+            // such token): nothing is left to revoke, and the file still goes.
+            Err(ApiError::Rejected { .. } | ApiError::Status { status: 404, .. }) => {
+                diag::note(&format!("token {} was no longer valid", token.prefix()))
+            }
+            // Anything else may leave the token alive (a 403 from an IP allowlist, a
+            // wrong --url, an outage): keep the file, which may be the only copy.
+            Err(error) => {
+                return Err(CommandError::Refused(format!(
+                    "could not revoke token {}: {error}; {} was kept. To remove it \
+                     without revoking the token, run `avn-token logout --no-token-revoke`",
+                    token.prefix(),
+                    path.display()
+                ))
+                .into());
             }
         }
     }

@@ -254,10 +254,11 @@ pub(crate) fn format_raw<'a>(field: Option<&str>, value: Raw<'a>) -> Cow<'a, str
         Kind::Number => python_number(value.text()),
         Kind::String => {
             let mut text = unquote(value.text());
-            if field.is_some_and(|field| field.ends_with("_time")) && text.ends_with('Z') {
-                if let Some((whole_seconds, _)) = text.split_once('.') {
-                    text = Cow::Owned(format!("{whole_seconds}Z"));
-                }
+            if field.is_some_and(|field| field.ends_with("_time"))
+                && text.ends_with('Z')
+                && let Some((whole_seconds, _)) = text.split_once('.')
+            {
+                text = Cow::Owned(format!("{whole_seconds}Z"));
             }
             if needs_quoting(&text) {
                 Cow::Owned(python_json_string(&text))

@@ -1,94 +1,274 @@
-//! HTTP in and out: one handler reads the request, records it, finds the endpoint, checks
-//! the `Authorization` header and runs the store operation under one lock.
+//! HTTP in and out: one handler authenticates the request from its headers, reads its
+//! body, records it, finds the endpoint and runs the store operation under one lock.
 //!
-//! Routing is a `match` rather than axum routes so that every answer, 404 and 405 included,
-//! has the API's error shape, and so that `{prefix}` is decoded here from the raw path
-//! (it carries `%2F`, `%2B`, `%3D`) with a proper error for bad encodings.
+//! **Authentication before the body.** A request whose headers do not carry a live token
+//! allowed from the client's address is answered (403, or 404/405 for a path the API does
+//! not have) without its body ever being kept: up to [`MAX_BODY_BYTES`] of it is read and
+//! dropped as it arrives, so that the client reads the answer rather than a reset, and a
+//! larger or slower one closes the connection after the answer. It also counts against its
+//! connection ([`Standing`]: `serve` closes one that makes only such requests). Only
+//! an authenticated request's body is read into memory, at most [`MAX_BODY_BYTES`]; the
+//! token is checked again under the store's lock when the call runs (it may have been
+//! revoked while the body arrived). Before this order, 300 unauthenticated clients each
+//! sending a 1 MiB body took the sandbox from 5 to 320 MB.
+//!
+//! **Routing is one `match`** ([`route`]), on the raw path, so that every answer, 404 and
+//! 405 included, has the API's error shape, `{prefix}` (which carries `%2F`, `%2B`, `%3D`)
+//! stays one segment and is decoded here with a proper error for bad encodings, and an
+//! endpoint's scopes sit next to it. axum's `Router` was the alternative: it would need a
+//! fallback for 404, another for 405 (and its own `Allow`), our decoding instead of its
+//! `Path` extractor (whose rejections are plain text), and a raw `Request` in every handler
+//! to authenticate before the body, so that what it would bring is the table of eight
+//! paths; the connections are served by hyper directly anyway (`serve`: timeouts, the
+//! connection cap, per-connection standing). So the sandbox uses hyper's `http` types and
+//! `http-body-util`, and axum (with matchit and tower's layers) is not a dependency.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::Request;
-use axum::http::{HeaderMap, Method, StatusCode, header, request::Parts};
-use axum::response::{IntoResponse, Response};
+use tokio::time::Instant;
+
 use chrono::{DateTime, SubsecRound, Utc};
-use hyper::body::Body as _;
+use http_body_util::BodyExt as _;
+use hyper::body::{Body as _, Incoming};
+use hyper::header::{self, HeaderValue};
+use hyper::http::request::Parts;
+use hyper::{HeaderMap, Method, Request, StatusCode};
 
 use super::model::{Failure, ORGANIZATION_ID, code};
 use super::store::{Caller, Store};
-use super::wire::{self, AppUserList, AppUserView, NewAppToken, TokenList, TokenView};
+use super::wire::{self, AppUserList, AppUserView, NewAppToken, Response, TokenList, TokenView};
 use super::{RecordedRequest, Shared, lock};
 use crate::facts::{self, scopes};
 
 /// Request bodies larger than this are refused (413): the largest sensible create request
-/// (a 1000-character description, 100 scopes and 100 networks) is well under it.
+/// (a 1000-character description, 100 scopes and 100 networks) is well under it. Also how
+/// much of an unauthenticated request's body is read (and dropped).
 pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
-/// Bodies up to this size are read in full even when refused, so the client gets to read
-/// the 413 rather than a connection reset; larger ones are cut off.
+/// An authenticated request's body up to this size is read in full even when refused (what
+/// is beyond [`MAX_BODY_BYTES`] dropped as it arrives), so the client gets to read the 413
+/// rather than a connection reset; larger ones are cut off.
 const MAX_DRAINED_BYTES: usize = 1024 * 1024;
 
-/// The one handler behind every path, for a request from `peer`.
-pub(crate) async fn handle(shared: Arc<Shared>, peer: SocketAddr, request: Request) -> Response {
+/// The one handler behind every path, for a request from `peer` on a connection whose
+/// conduct is `standing` (see the module comment for the order of things).
+pub(crate) async fn handle(
+    shared: &Shared,
+    standing: &Standing,
+    peer: SocketAddr,
+    request: Request<Incoming>,
+) -> Response {
     let (parts, body) = request.into_parts();
-    let body = if body.is_end_stream() {
-        // Most requests (GET, DELETE) have no body: nothing to wait for, or to time.
-        Ok(axum::body::Bytes::new())
+    let ip = peer.ip().to_canonical();
+    let admitted = credentials(&parts.headers)
+        .and_then(|presented| lock(&shared.store).admits(presented, ip, now()));
+    if let Err(refusal) = admitted {
+        return refuse(shared, standing, &parts, body, refusal).await;
+    }
+    standing.authenticated();
+    let read = drain(&parts.headers, body, MAX_BODY_BYTES, MAX_DRAINED_BYTES);
+    let drained = match tokio::time::timeout(shared.body_read, read).await {
+        Ok(Ok(drained)) => drained,
+        Ok(Err(_)) => return closing(unreadable_body()),
+        Err(_) => return closing(slow_body(shared.body_read)),
+    };
+    record(shared, &parts, &drained.kept);
+    if drained.length > MAX_BODY_BYTES {
+        let too_large = Failure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            code::REQUEST_TOO_LARGE,
+            format!("The request body is larger than {MAX_BODY_BYTES} bytes"),
+        );
+        return drained.answer(wire::error(too_large));
+    }
+    answer(shared, &parts, &drained.kept, ip)
+        .await
+        .unwrap_or_else(wire::error)
+}
+
+/// The answer to a request its headers do not authenticate (`refusal` says why): a path
+/// the API does not have is told first (404, 405), as for everyone. Its body is dropped
+/// (see the module comment) and kept only when requests are recorded (tests).
+async fn refuse(
+    shared: &Shared,
+    standing: &Standing,
+    parts: &Parts,
+    body: Incoming,
+    refusal: Failure,
+) -> Response {
+    let failure = route(&parts.method, parts.uri.path())
+        .err()
+        .unwrap_or(refusal);
+    let keep = if shared.recorded.is_some() {
+        MAX_BODY_BYTES
     } else {
-        match tokio::time::timeout(shared.body_read, read_body(&parts.headers, body)).await {
-            Ok(body) => body,
-            Err(_) => return slow_body(shared.body_read),
+        0
+    };
+    // A client waiting for `100 Continue` is not asked for a body nobody will read.
+    let expects_continue = parts
+        .headers
+        .get(header::EXPECT)
+        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    let drained = if expects_continue {
+        None
+    } else {
+        let read = drain(&parts.headers, body, keep, MAX_BODY_BYTES);
+        match tokio::time::timeout(shared.body_read, read).await {
+            Ok(Ok(drained)) => Some(drained),
+            _ => None,
         }
     };
-    if let Some(recorded) = &shared.recorded {
-        let bytes = body.as_deref().unwrap_or_default();
-        lock(recorded).push(RecordedRequest::of(&parts, bytes));
+    record(shared, parts, drained.as_ref().map_or(&[], |d| &d.kept));
+    let response = wire::error(failure);
+    match drained {
+        Some(drained) if !standing.refused() => drained.answer(response),
+        _ => closing(response),
     }
-    let outcome = match body {
-        Ok(body) => answer(&shared, &parts, &body, peer.ip()).await,
-        Err(failure) => Err(failure),
+}
+
+/// Requests refused from their headers (no valid token) a connection may make in a row:
+/// the answer to the last says `Connection: close`. (A client whose token stopped working
+/// fails its next call on a fresh connection, and sees the same answer.)
+pub(crate) const MAX_REFUSED_IN_A_ROW: u32 = 16;
+
+/// How a connection has been using its slot, as its requests tell: the refused ones since
+/// its last authenticated one, and when `serve` closes it unless another request
+/// authenticates before (a `grace` after it opened or after its last authenticated one).
+pub(crate) struct Standing {
+    refused: AtomicU32,
+    deadline: Mutex<Instant>,
+    grace: Duration,
+}
+
+impl Standing {
+    pub(crate) fn new(grace: Duration) -> Standing {
+        Standing {
+            refused: AtomicU32::new(0),
+            deadline: Mutex::new(Instant::now() + grace),
+            grace,
+        }
+    }
+
+    /// A request whose headers authenticate it: the connection may stay another `grace`.
+    pub(crate) fn authenticated(&self) {
+        self.refused.store(0, Ordering::Relaxed);
+        *super::lock(&self.deadline) = Instant::now() + self.grace;
+    }
+
+    /// A request refused from its headers; whether it is the last the connection may make.
+    pub(crate) fn refused(&self) -> bool {
+        self.refused.fetch_add(1, Ordering::Relaxed) + 1 >= MAX_REFUSED_IN_A_ROW
+    }
+
+    /// Ready once no request has authenticated for `grace`.
+    pub(crate) async fn lapsed(&self) {
+        loop {
+            let deadline = *super::lock(&self.deadline);
+            if Instant::now() >= deadline {
+                return;
+            }
+            tokio::time::sleep_until(deadline).await;
+        }
+    }
+}
+
+/// What was read of a request's body.
+struct Drained {
+    /// Its first bytes, as many as were to be kept.
+    kept: Vec<u8>,
+    /// Its length as far as known: what was read, or the declared length of a body too
+    /// large to read.
+    length: usize,
+    /// Whether it was read to its end: otherwise the connection cannot go on after the
+    /// answer (what is left of the body would be read as the next request).
+    complete: bool,
+}
+
+impl Drained {
+    /// `response`, closing the connection after it unless the body was read to its end.
+    fn answer(&self, response: Response) -> Response {
+        if self.complete {
+            response
+        } else {
+            closing(response)
+        }
+    }
+}
+
+/// Read `body` to its end, keeping its first `keep` bytes and dropping the rest as it
+/// arrives; give up after `limit` bytes, or at once when the declared length is larger.
+async fn drain(
+    headers: &HeaderMap,
+    mut body: Incoming,
+    keep: usize,
+    limit: usize,
+) -> Result<Drained, hyper::Error> {
+    let mut drained = Drained {
+        kept: Vec::new(),
+        length: 0,
+        complete: false,
     };
-    outcome.unwrap_or_else(IntoResponse::into_response)
+    // Most requests (GET, DELETE) have no body: nothing to wait for.
+    if body.is_end_stream() {
+        drained.complete = true;
+        return Ok(drained);
+    }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|text| text.parse::<u64>().ok());
+    if let Some(length) = declared.filter(|length| *length > limit as u64) {
+        drained.length = usize::try_from(length).unwrap_or(usize::MAX);
+        return Ok(drained);
+    }
+    while let Some(frame) = body.frame().await {
+        if let Some(data) = frame?.data_ref() {
+            let room = keep.saturating_sub(drained.kept.len());
+            drained
+                .kept
+                .extend_from_slice(&data[..data.len().min(room)]);
+            drained.length = drained.length.saturating_add(data.len());
+            if drained.length > limit {
+                return Ok(drained);
+            }
+        }
+    }
+    drained.complete = true;
+    Ok(drained)
+}
+
+fn record(shared: &Shared, parts: &Parts, body: &[u8]) {
+    if let Some(recorded) = &shared.recorded {
+        lock(recorded).push(RecordedRequest::of(parts, body));
+    }
+}
+
+/// `response` with `Connection: close`: the connection ends once it is sent.
+fn closing(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// 408 for a body that did not arrive in time; the connection closes after it (what is left
 /// of the body is never read).
 fn slow_body(limit: std::time::Duration) -> Response {
-    let failure = Failure::new(
+    wire::error(Failure::new(
         StatusCode::REQUEST_TIMEOUT,
         code::REQUEST_TIMEOUT,
         format!(
             "The request body did not arrive within {} seconds",
             limit.as_secs_f64()
         ),
-    );
-    let mut response = failure.into_response();
-    response.headers_mut().insert(
-        header::CONNECTION,
-        header::HeaderValue::from_static("close"),
-    );
-    response
+    ))
 }
 
-async fn read_body(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, Failure> {
-    let too_large = || {
-        Failure::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            code::REQUEST_TOO_LARGE,
-            format!("The request body is larger than {MAX_BODY_BYTES} bytes"),
-        )
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|text| text.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_DRAINED_BYTES as u64) {
-        return Err(too_large());
-    }
-    match axum::body::to_bytes(body, MAX_DRAINED_BYTES).await {
-        Ok(bytes) if bytes.len() <= MAX_BODY_BYTES => Ok(bytes),
-        _ => Err(too_large()),
-    }
+/// 400 for a body that broke off or is not valid HTTP (bad chunked encoding).
+fn unreadable_body() -> Response {
+    wire::error(Failure::bad_request("The request body could not be read"))
 }
 
 /// The API's endpoints; path parameters still percent-encoded.
@@ -231,6 +411,7 @@ fn not_allowed(method: &Method, allowed: &'static str) -> Failure {
     )
 }
 
+/// Run an authenticated request (`ip` as [`IpAddr::to_canonical`] gives it).
 async fn answer(
     shared: &Shared,
     parts: &Parts,
@@ -240,7 +421,7 @@ async fn answer(
     let endpoint = route(&parts.method, parts.uri.path())?;
     let presented = credentials(&parts.headers)?;
     let caller = Caller {
-        ip: ip.to_canonical(),
+        ip,
         user_agent: parts
             .headers
             .get(header::USER_AGENT)
@@ -299,6 +480,7 @@ fn apply(
         Endpoint::ListTokens => list(store, owner, me, now),
         Endpoint::CreateToken => {
             let new = wire::parse_create(body)?;
+            store.check_within_creator(me, owner, &new)?;
             let index = store.create(owner, new, now)?;
             let token = &store.tokens()[index];
             wire::ok(&TokenView::of(token, false).with_full_token(token))
@@ -410,6 +592,7 @@ fn app_users(
             let index = user(store, user_id)?;
             let owner = store.app_users()[index].user_id.clone();
             let new = wire::parse_create(body)?;
+            store.check_within_creator(me, Some(&owner), &new)?;
             let index = store.create(Some(&owner), new, now)?;
             wire::ok(&NewAppToken::of(&store.tokens()[index]))
         }

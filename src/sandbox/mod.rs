@@ -4,10 +4,12 @@
 //! [`Sandbox`] serves on the current tokio runtime (the CLI's current-thread one: one core
 //! serves well over the 20,000 list requests a second we aim for, see BENCHMARKS.md);
 //! [`BackgroundSandbox`] runs one on its own thread for blocking tests. The rules of the
-//! service are in `store`, the JSON in `wire`, requests in `handlers`, connections (and
-//! their limits) in `serve`, the `--state` file in `persist`, and the types they share in
-//! `model`. The command line around it (`--exec`,
-//! signals, the printed exports) is `commands/sandbox.rs`.
+//! service are in `store`, the JSON in `wire`, requests in `handlers` (authentication
+//! before the body; one `match` for routes, and why no router crate), connections (and
+//! their limits, including those on clients that never authenticate) in `serve`, the
+//! `--state` file in `persist`, and the types they share in `model`. HTTP is hyper's,
+//! with its `http` types and `http-body-util`. The command line around it (`--exec`,
+//! signals, the printed variables) is `commands/sandbox.rs`.
 
 mod handlers;
 mod model;
@@ -75,7 +77,7 @@ pub struct RecordedRequest {
 }
 
 impl RecordedRequest {
-    fn of(parts: &axum::http::request::Parts, body: &[u8]) -> RecordedRequest {
+    fn of(parts: &hyper::http::request::Parts, body: &[u8]) -> RecordedRequest {
         RecordedRequest {
             method: parts.method.to_string(),
             path: parts.uri.path().to_owned(),

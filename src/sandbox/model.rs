@@ -5,8 +5,8 @@
 
 use std::net::IpAddr;
 
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use hyper::StatusCode;
 use serde::{Deserialize, Serialize};
 
 use crate::facts::{TOKEN_PREFIX_LEN, parse_ip_network};
@@ -102,6 +102,7 @@ pub(crate) mod code {
     pub(crate) const AUTHENTICATION_FAILED: &str = "authentication_failed";
     pub(crate) const IP_NOT_ALLOWED: &str = "ip_not_allowed";
     pub(crate) const INSUFFICIENT_SCOPE: &str = "insufficient_scope";
+    pub(crate) const RESTRICTION_EXCEEDED: &str = "restriction_exceeded";
     pub(crate) const PERMISSION_DENIED: &str = "permission_denied";
     pub(crate) const NOT_FOUND: &str = "not_found";
     pub(crate) const TOKEN_NOT_FOUND: &str = "token_not_found";

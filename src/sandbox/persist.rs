@@ -14,15 +14,18 @@
 //! than 2xx means nothing changed.
 //!
 //! The file is taken for one sandbox at a time ([`open`]): symlinks are followed once (the
-//! target is written, the link stays), a lock file beside it keeps a second sandbox off,
-//! and temporary files a killed sandbox left behind are removed.
+//! target is written, the link stays), a lock file beside it keeps a second sandbox off
+//! (on Unix and Windows alike: std's file lock), and temporary files a killed sandbox left
+//! behind are removed, which the lock makes safe: no other sandbox can be writing them.
+//! Recognising them ([`is_temporary_of`]) depends on the names `files::write_private`
+//! gives its temporaries (`.NAME.PID.N.tmp`): a change there must change it too.
 
-use std::fs::{self, File};
+use std::fs::{self, File, TryLockError};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -304,7 +307,7 @@ pub(crate) struct Lease {
     /// link, which stays a link).
     target: PathBuf,
     /// The lock file beside the target, locked while this is alive.
-    _lock: Option<File>,
+    _lock: File,
 }
 
 /// Take `given` for this sandbox: follow symlinks, lock it (another sandbox on the same
@@ -371,11 +374,16 @@ fn beside(target: &Path, suffix: &str) -> Option<PathBuf> {
 /// than the state file itself, as every write replaces the state file by another. It is
 /// left in place when we stop: removing it would let two later sandboxes lock two
 /// different files.
-#[cfg(unix)]
-fn lock(given: &Path, target: &Path) -> Result<Option<File>, LoadError> {
+///
+/// std's `File::try_lock` is `flock` on Unix and `LockFileEx` on Windows. A lock held by
+/// someone else is waited for a moment ([`LOCK_WAIT`]) before the file is called busy: an
+/// `flock` belongs to the open file, which a process forked by ours shares until it execs
+/// (a test's or `--exec`'s child, started by another thread just before a sandbox in the
+/// same process stopped), so a state file can stay locked a few milliseconds after its
+/// sandbox has gone (issue 21: restarts in a process that starts other processes failed
+/// three times out of four without the wait).
+fn lock(given: &Path, target: &Path) -> Result<File, LoadError> {
     use std::io::{Read, Seek, Write};
-    use std::os::fd::AsRawFd;
-    use std::os::unix::fs::OpenOptionsExt;
 
     let failed = |lock: &Path, cause: io::Error| LoadError::Lock {
         path: given.to_owned(),
@@ -385,31 +393,26 @@ fn lock(given: &Path, target: &Path) -> Result<Option<File>, LoadError> {
     let path =
         beside(target, ".lock").ok_or_else(|| failed(target, io::Error::other("no file name")))?;
     let failed = |cause| failed(&path, cause);
-    let mut file = fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(&path)
-        .map_err(|error| match error.raw_os_error() {
-            // What O_NOFOLLOW answers: a link there is not ours to follow.
-            Some(libc::ELOOP) => failed(io::Error::other("it is a symbolic link")),
-            _ => failed(error),
-        })?;
-    // SAFETY: flock(2) on a descriptor we own; it touches no memory.
-    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-        let error = io::Error::last_os_error();
-        if error.kind() != io::ErrorKind::WouldBlock {
-            return Err(failed(error));
+    let mut file = open_lock_file(&path).map_err(failed)?;
+    let started = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(LOCK_POLL);
+            }
+            Err(TryLockError::WouldBlock) => {
+                // Windows locks are mandatory: the holder's ID cannot be read there, and
+                // the message then names no process.
+                let mut holder = String::new();
+                let _ = (&file).take(32).read_to_string(&mut holder);
+                return Err(LoadError::Locked {
+                    path: given.to_owned(),
+                    holder: holder.trim().parse().ok(),
+                });
+            }
+            Err(TryLockError::Error(error)) => return Err(failed(error)),
         }
-        let mut holder = String::new();
-        let _ = (&file).take(32).read_to_string(&mut holder);
-        return Err(LoadError::Locked {
-            path: given.to_owned(),
-            holder: holder.trim().parse().ok(),
-        });
     }
     let pid = std::process::id().to_string();
     let written = file
@@ -417,13 +420,50 @@ fn lock(given: &Path, target: &Path) -> Result<Option<File>, LoadError> {
         .and_then(|()| file.rewind())
         .and_then(|()| file.write_all(pid.as_bytes()));
     written.map_err(failed)?;
-    Ok(Some(file))
+    Ok(file)
 }
 
-/// No `flock` here: a second sandbox on the same file is not detected (README).
-#[cfg(not(unix))]
-fn lock(_given: &Path, _target: &Path) -> Result<Option<File>, LoadError> {
-    Ok(None)
+/// How long a lock held elsewhere is waited for (see [`lock`]), and how often it is tried.
+const LOCK_WAIT: Duration = Duration::from_secs(2);
+const LOCK_POLL: Duration = Duration::from_millis(10);
+
+/// Open (or create) the lock file, refusing a symbolic link planted in its place: the
+/// sandbox would otherwise create or truncate whatever the link points at.
+fn open_lock_file(path: &Path) -> io::Result<File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    let link = || io::Error::other("it is a symbolic link");
+    // Unix: O_NOFOLLOW makes opening a link fail (ELOOP), with no window between a check
+    // and the open; the file is the owner's alone, like the state file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        options
+            .open(path)
+            .map_err(|error| match error.raw_os_error() {
+                Some(libc::ELOOP) => link(),
+                _ => error,
+            })
+    }
+    // Windows: FILE_FLAG_OPEN_REPARSE_POINT opens a link itself rather than its target,
+    // which the opened file's type then shows. (Modes do not exist there.)
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::OpenOptionsExt;
+        const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
+        options.custom_flags(FILE_FLAG_OPEN_REPARSE_POINT);
+        let file = options.open(path)?;
+        if file.metadata()?.file_type().is_symlink() {
+            return Err(link());
+        }
+        Ok(file)
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let _ = link;
+        options.open(path)
+    }
 }
 
 /// Remove `.NAME.PID.N.tmp` files beside the state file `NAME`: the temporaries

@@ -1,12 +1,17 @@
 //! Accepting and serving HTTP/1.1 connections within bounds, so that clients that stall or
 //! never leave cannot starve the ones that work.
 //!
-//! `axum::serve` takes no configuration, and without a timer hyper applies none of its
-//! timeouts: an idle or stalled connection stayed open forever, and ~1,100 of them under
-//! `ulimit -n 1024` made every request fail. Here, per [`Limits`]:
+//! Without a timer hyper applies none of its timeouts (and `axum::serve`, used at first,
+//! takes no configuration): an idle or stalled connection stayed open forever, and ~1,100
+//! of them under `ulimit -n 1024` made every request fail. Here, per [`Limits`]:
 //! - a request's headers must arrive within `header_read` (hyper's header read timeout,
 //!   which starts as soon as the connection waits for a request, so it also closes idle
-//!   keep-alive connections);
+//!   keep-alive connections), and hyper buffers at most [`MAX_BUFFER_BYTES`] of them;
+//! - a connection must make a request that authenticates (one whose headers carry a live
+//!   token, see `handlers`) within `header_read` of opening and of its last such request,
+//!   and may make at most 16 refused ones in a row ([`Standing`], kept by `handlers`):
+//!   otherwise a client sending a request without a valid token every few seconds held a
+//!   connection slot forever;
 //! - its body within `body_read` (checked in `handlers`: 408, then the connection closes);
 //! - a response write that makes no progress for `write_stall` closes the connection
 //!   ([`StallGuard`]: nothing to do while writes go through);
@@ -14,7 +19,8 @@
 //!   limit); further ones wait in the listen backlog until a slot frees, which the limits
 //!   above guarantee happens.
 //!
-//! The handler is called directly (no router: `handlers` routes with one `match`).
+//! The handler is called directly (no router: `handlers` routes with one `match`, and says
+//! why).
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -25,7 +31,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use axum::body::Body;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -34,14 +39,16 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, oneshot, watch};
 use tokio::time::Sleep;
 
-use super::{SHUTDOWN_GRACE, Shared, handlers};
+use super::handlers::{self, Standing};
+use super::{SHUTDOWN_GRACE, Shared};
 
 /// How long a connection may take, and how many there may be. `Limits::default()` is what
 /// the CLI serves with; tests set short ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// A request's headers must arrive within this; also how long an idle keep-alive
-    /// connection stays open.
+    /// connection stays open, and how long one may go without a request that
+    /// authenticates.
     pub header_read: Duration,
     /// A request's body must arrive within this (408 otherwise).
     pub body_read: Duration,
@@ -64,6 +71,11 @@ impl Default for Limits {
         }
     }
 }
+
+/// What hyper may buffer of a connection's input: a request's headers must fit (431
+/// otherwise), and they are a few hundred bytes from any real client (a token is at most
+/// 1024 characters). hyper's default, about 400 KiB, let each connection hold that much.
+const MAX_BUFFER_BYTES: usize = 16 * 1024;
 
 /// Files kept free for everything but connections: the state file and its temporary, the
 /// lock, the runtime's own descriptors, an `--exec` child's pipes.
@@ -163,21 +175,25 @@ async fn connection(
     // Answers are one write each; Nagle's algorithm would only delay them.
     let _ = stream.set_nodelay(true);
     let io = TokioIo::new(StallGuard::new(stream, limits.write_stall));
+    let standing = Arc::new(Standing::new(limits.header_read));
+    let conduct = standing.clone();
     let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-        let shared = shared.clone();
+        let (shared, standing) = (shared.clone(), standing.clone());
         async move {
-            let response = handlers::handle(shared, peer, request.map(Body::new)).await;
+            let response = handlers::handle(&shared, &standing, peer, request).await;
             Ok::<_, Infallible>(response)
         }
     });
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read);
+        .header_read_timeout(limits.header_read)
+        .max_buf_size(MAX_BUFFER_BYTES);
     let mut served = pin!(builder.serve_connection(io, service));
     tokio::select! {
         _ = served.as_mut() => return,
         _ = closed.wait_for(|closing| *closing) => {}
+        () = conduct.lapsed() => {}
     }
     served.as_mut().graceful_shutdown();
     let _ = served.await;

@@ -8,11 +8,12 @@
 
 use std::net::IpAddr;
 
+use base64::prelude::{BASE64_STANDARD, Engine as _};
 use chrono::{DateTime, TimeDelta, Utc};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use super::model::{AppUser, Failure, NewToken, StoredToken, code};
-use crate::facts::{DEFAULT_MAX_AGE_SECONDS, PERSONAL_TOKEN_LIMIT, SESSION_TOKEN_LIMIT};
+use crate::facts::{self, DEFAULT_MAX_AGE_SECONDS, PERSONAL_TOKEN_LIMIT, SESSION_TOKEN_LIMIT};
 
 /// Random bytes per token: 256 bytes make 344 base64 characters ending in `==`, long like
 /// the real tokens, and with `/`, `+` and `=` for clients' path encoding to get right.
@@ -174,21 +175,8 @@ impl Store {
         caller: Caller<'_>,
         now: DateTime<Utc>,
     ) -> Result<usize, Failure> {
-        let index = self
-            .data
-            .tokens
-            .iter()
-            .position(|t| t.full_token == presented && t.is_live(now))
-            .ok_or_else(|| {
-                Failure::forbidden(code::AUTHENTICATION_FAILED, "Invalid or expired token")
-            })?;
+        let index = self.valid_token(presented, caller.ip, now)?;
         let token = &mut self.data.tokens[index];
-        if !token.allows(caller.ip) {
-            return Err(Failure::forbidden(
-                code::IP_NOT_ALLOWED,
-                format!("This token may not be used from {}", caller.ip),
-            ));
-        }
         token.last_used_time = Some(now);
         if token.last_ip.as_deref() != Some(&caller.ip.to_string()) {
             token.last_ip = Some(caller.ip.to_string());
@@ -200,6 +188,41 @@ impl Store {
             token.expiry_time = expiry_after(now, max_age);
         }
         self.mark.uses += 1;
+        Ok(index)
+    }
+
+    /// Whether `presented` would authenticate a request from `ip`: [`Store::authenticate`]
+    /// without recording a use, for deciding from a request's headers alone.
+    pub(crate) fn admits(
+        &self,
+        presented: &str,
+        ip: IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<(), Failure> {
+        self.valid_token(presented, ip, now).map(|_| ())
+    }
+
+    /// The index of the live token `presented`, if it may be used from `ip`.
+    fn valid_token(
+        &self,
+        presented: &str,
+        ip: IpAddr,
+        now: DateTime<Utc>,
+    ) -> Result<usize, Failure> {
+        let index = self
+            .data
+            .tokens
+            .iter()
+            .position(|t| t.full_token == presented && t.is_live(now))
+            .ok_or_else(|| {
+                Failure::forbidden(code::AUTHENTICATION_FAILED, "Invalid or expired token")
+            })?;
+        if !self.data.tokens[index].allows(ip) {
+            return Err(Failure::forbidden(
+                code::IP_NOT_ALLOWED,
+                format!("This token may not be used from {ip}"),
+            ));
+        }
         Ok(index)
     }
 
@@ -239,11 +262,7 @@ impl Store {
         if self.data.tokens.len() != before {
             self.changed();
         }
-        let max_age = match (owner, new.max_age_seconds) {
-            (_, Some(seconds)) => Some(seconds),
-            (None, None) => Some(DEFAULT_MAX_AGE_SECONDS),
-            (Some(_), None) => None,
-        };
+        let max_age = max_age_for(owner, &new);
         let owned = |t: &&StoredToken| t.app_user.as_deref() == owner;
         let tokens = &self.data.tokens;
         match owner {
@@ -288,6 +307,39 @@ impl Store {
         });
         self.changed();
         Ok(self.data.tokens.len() - 1)
+    }
+
+    /// Refuse `new`, a token for `owner` asked for by the token at index `creator`, when it
+    /// would be wider than that token.
+    ///
+    /// Aiven documents nothing about what a token restricted by scopes or an IP allowlist
+    /// may create (the API description lists only the scopes that allow the call; the docs
+    /// say nothing), so the sandbox keeps what such a token was given: a restricted token
+    /// (scopes, or an allowlist) creates only tokens within all of its restrictions, for
+    /// its own owner or an application user alike:
+    /// - scopes: the new token has scopes, each one the creator holds or covers (`all`
+    ///   covers everything, an area its `:read` and `:write`, `:write` its `:read`);
+    /// - IP allowlist: the new token has one, each network within one of the creator's;
+    /// - lifetime: the new token's maximum age (its default included: 30 days for a
+    ///   personal token, none for an application token) is no longer than the creator's,
+    ///   and it extends when used only if the creator does.
+    ///
+    /// Otherwise a `user:write` token could mint an unscoped, ten-year token and so escape
+    /// its scope. An unrestricted token may create any token, as its user may (a login
+    /// session, itself a 30-day token, creates tokens of any lifetime).
+    pub(crate) fn check_within_creator(
+        &self,
+        creator: usize,
+        owner: Option<&str>,
+        new: &NewToken,
+    ) -> Result<(), Failure> {
+        let Some(creator) = self.data.tokens.get(creator) else {
+            return Ok(());
+        };
+        match wider_than(creator, new, max_age_for(owner, new)) {
+            Some(why) => Err(Failure::forbidden(code::RESTRICTION_EXCEEDED, why)),
+            None => Ok(()),
+        }
     }
 
     /// The index of the one live token of `owner` that `wanted` names (404 for none, 409 for
@@ -417,6 +469,95 @@ impl Store {
     }
 }
 
+/// The maximum age a token created for `owner` gets: what was asked, else 30 days for a
+/// personal token and none for an application token.
+fn max_age_for(owner: Option<&str>, new: &NewToken) -> Option<i64> {
+    match (owner, new.max_age_seconds) {
+        (_, Some(seconds)) => Some(seconds),
+        (None, None) => Some(DEFAULT_MAX_AGE_SECONDS),
+        (Some(_), None) => None,
+    }
+}
+
+/// Why `new` (which would get `max_age`) is wider than the restricted token `creator`, if
+/// it is (see [`Store::check_within_creator`]).
+fn wider_than(creator: &StoredToken, new: &NewToken, max_age: Option<i64>) -> Option<String> {
+    let held = creator.scopes.as_deref().unwrap_or_default();
+    let networks = creator.ip_allowlist.as_deref().unwrap_or_default();
+    if held.is_empty() && networks.is_empty() {
+        return None;
+    }
+    let listed = |items: &[String]| items.join(", ");
+    if !held.is_empty() {
+        let asked = new.scopes.as_deref().unwrap_or_default();
+        if asked.is_empty() {
+            return Some(format!(
+                "This token is restricted to the scopes {}: it cannot create a token without \
+                 scopes (give it some of those)",
+                listed(held)
+            ));
+        }
+        if let Some(scope) = asked
+            .iter()
+            .find(|scope| !facts::scopes_allow(held, &[scope.as_str()]))
+        {
+            return Some(format!(
+                "This token is restricted to the scopes {}: it cannot grant the scope '{scope}'",
+                listed(held)
+            ));
+        }
+    }
+    if !networks.is_empty() {
+        let allowed: Vec<_> = networks
+            .iter()
+            .filter_map(|entry| facts::parse_ip_network(entry))
+            .collect();
+        let asked = new.ip_allowlist.as_deref().unwrap_or_default();
+        if asked.is_empty() {
+            return Some(format!(
+                "This token may be used only from {}: it cannot create a token usable from \
+                 anywhere (give an ip_allowlist within those)",
+                listed(networks)
+            ));
+        }
+        let within = |entry: &String| {
+            facts::parse_ip_network(entry)
+                .is_some_and(|network| allowed.iter().any(|outer| outer.contains(&network)))
+        };
+        if let Some(entry) = asked.iter().find(|entry| !within(entry)) {
+            return Some(format!(
+                "This token may be used only from {}: it cannot allow {entry}",
+                listed(networks)
+            ));
+        }
+    }
+    if let Some(limit) = creator.max_age_seconds {
+        let longer = match max_age {
+            Some(seconds) => seconds > limit,
+            None => true,
+        };
+        if longer {
+            let asked = match (new.max_age_seconds, max_age) {
+                (Some(seconds), _) => format!("{seconds} seconds"),
+                (None, Some(seconds)) => format!("the default of {seconds} seconds"),
+                (None, None) => "no expiry".to_owned(),
+            };
+            return Some(format!(
+                "This token is restricted and lives at most {limit} seconds: it cannot create \
+                 a token with {asked} (give max_age_seconds of at most {limit})"
+            ));
+        }
+        if new.extend_when_used && !creator.extend_when_used {
+            return Some(
+                "This token is restricted and does not extend when used: it cannot create a \
+                 token that does (extend_when_used)"
+                    .to_owned(),
+            );
+        }
+    }
+    None
+}
+
 /// `u` and 12 hexadecimal digits, as the real user IDs look.
 fn new_user_id() -> String {
     let mut bytes = [0u8; 6];
@@ -440,27 +581,7 @@ pub(crate) fn new_token_value() -> String {
     if SystemRandom::new().fill(&mut bytes).is_err() {
         fallback_fill(&mut bytes);
     }
-    base64(&bytes)
-}
-
-/// Standard base64 with padding (RFC 4648 section 4). Written out because it is the only
-/// use in the binary: the `base64` crate cost more bytes than the 4 MB target has to spare.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let group = chunk.iter().enumerate().fold(0u32, |group, (i, &byte)| {
-            group | u32::from(byte) << (16 - 8 * i)
-        });
-        for i in 0..4 {
-            out.push(if i <= chunk.len() {
-                char::from(ALPHABET[(group >> (18 - 6 * i) & 63) as usize])
-            } else {
-                '='
-            });
-        }
-    }
-    out
+    BASE64_STANDARD.encode(bytes)
 }
 
 fn fallback_fill(bytes: &mut [u8]) {
@@ -509,22 +630,6 @@ mod tests {
         assert_eq!(token.len(), 344);
         assert!(token.ends_with("=="));
         assert_ne!(token, new_token_value());
-    }
-
-    #[test]
-    fn base64_matches_rfc_4648_test_vectors() {
-        for (plain, encoded) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(plain.as_bytes()), encoded);
-        }
-        assert_eq!(base64(&[0xfb, 0xff, 0xbf]), "+/+/");
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! application users, the organization and the user as the real service shows them; and
 //! the error shape every failed call answers with.
 
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use http_body_util::Full;
+use hyper::StatusCode;
+use hyper::body::Bytes;
+use hyper::header::{self, HeaderValue};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -18,30 +20,43 @@ use crate::facts::{self, MAX_AGE_SECONDS, MAX_DESCRIPTION_CHARS, MAX_LIST_ENTRIE
 /// takes the limit the API has for a person's `real_name` (OA).
 const MAX_NAME_CHARS: usize = 256;
 
-impl IntoResponse for Failure {
-    /// `{"message": ..., "errors": [{"error_code": ..., "message": ..., "status": ...}]}`,
-    /// as the real API (OA's failed responses; GC's `error_test.go` for `error_code`).
-    fn into_response(self) -> Response {
-        let body = json!({
-            "message": self.message,
-            "errors": [{
-                "error_code": self.code,
-                "message": self.message,
-                "status": self.status.as_u16(),
-            }],
-        });
-        let mut response = json_response(self.status, body.to_string().into_bytes());
-        if let Some(allow) = self.allow {
-            response
-                .headers_mut()
-                .insert(header::ALLOW, header::HeaderValue::from_static(allow));
-        }
+/// Every answer is one buffer, sent with its length.
+pub(crate) type Response = hyper::Response<Full<Bytes>>;
+
+/// `{"message": ..., "errors": [{"error_code": ..., "message": ..., "status": ...}]}`, as
+/// the real API (OA's failed responses; GC's `error_test.go` for `error_code`).
+pub(crate) fn error(failure: Failure) -> Response {
+    let body = json!({
+        "message": failure.message,
+        "errors": [{
+            "error_code": failure.code,
+            "message": failure.message,
+            "status": failure.status.as_u16(),
+        }],
+    });
+    let mut response = json_response(failure.status, body.to_string().into_bytes());
+    if let Some(allow) = failure.allow {
         response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static(allow));
     }
+    response
 }
 
-pub(crate) fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = empty(status);
+    *response.body_mut() = Full::new(Bytes::from(body));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn empty(status: StatusCode) -> Response {
+    let mut response = Response::default();
+    *response.status_mut() = status;
+    response
 }
 
 /// `200` with `body` serialized; serialization of these plain structs cannot fail, but if
@@ -49,19 +64,18 @@ pub(crate) fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
 pub(crate) fn ok(body: &impl Serialize) -> Response {
     match serde_json::to_vec(body) {
         Ok(bytes) => json_response(StatusCode::OK, bytes),
-        Err(error) => Failure::new(
+        Err(error) => self::error(Failure::new(
             StatusCode::SERVICE_UNAVAILABLE,
             code::STATE_NOT_SAVED,
             format!("cannot encode the response: {error}"),
-        )
-        .into_response(),
+        )),
     }
 }
 
 /// `204 No Content`: what the API answers to deleting an organization's things (OA's
 /// organization `DELETE`s), application users and their tokens included.
 pub(crate) fn no_content() -> Response {
-    StatusCode::NO_CONTENT.into_response()
+    empty(StatusCode::NO_CONTENT)
 }
 
 /// A message-only answer (`DELETE`, `expire_tokens`).

@@ -9,7 +9,14 @@ mod avn;
 mod contract;
 #[cfg(unix)]
 mod exec;
+#[cfg(unix)]
+mod exec_sealed;
 mod hardening;
+mod limits;
 mod load;
 mod persistence;
 mod refusals;
+mod scopes;
+mod state_lock;
+#[cfg(unix)]
+mod variables;

@@ -272,7 +272,11 @@ impl SandboxProcess {
     /// Start `avn-token sandbox ARGS` and read its export lines (bounded by [`IO_TIMEOUT`]).
     #[track_caller]
     pub fn start(args: &[&str]) -> SandboxProcess {
-        let mut process = cmd().arg("sandbox").args(args).spawn();
+        // POSIX lines, which are read below, on every platform (Windows prints PowerShell's).
+        let mut process = cmd()
+            .args(["sandbox", "--shell", "posix"])
+            .args(args)
+            .spawn();
         let stdout = process.child.stdout.take().expect("piped stdout");
         let exports = match read_lines(stdout, 2).recv_timeout(IO_TIMEOUT) {
             Ok(Ok(lines)) => lines,
