@@ -287,20 +287,12 @@ fn columns(env: &impl Fn(&str) -> Option<OsString>) -> Option<u16> {
     from_env.or_else(terminal_width)
 }
 
-#[cfg(unix)]
+/// The width of the terminal stdout is, from the `terminal_size` crate (an `ioctl` on Unix,
+/// the console's screen buffer on Windows); `None` when stdout is not a terminal.
 fn terminal_width() -> Option<u16> {
-    use std::os::fd::AsRawFd;
-    let stdout = io::stdout();
-    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct we pass, which lives for the
-    // call; on failure (not a terminal) it writes nothing and we ignore it.
-    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
-    let status = unsafe { libc::ioctl(stdout.as_raw_fd(), libc::TIOCGWINSZ, &mut size) };
-    (status == 0 && size.ws_col > 0).then_some(size.ws_col)
-}
-
-#[cfg(not(unix))]
-fn terminal_width() -> Option<u16> {
-    None
+    terminal_size::terminal_size_of(io::stdout())
+        .map(|(terminal_size::Width(width), _)| width)
+        .filter(|&width| width > 0)
 }
 
 /// For the people view: `PREFIX (in use)` on the token this command authenticated with.

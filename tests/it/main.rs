@@ -27,4 +27,5 @@ mod sandbox_contract;
 mod sandbox_fidelity;
 mod sandbox_hardening;
 mod sandbox_load;
+mod terminal_and_audit;
 mod ux;
