@@ -8,12 +8,9 @@
 //! this (current-thread) task: an organization with 100 application users takes about the
 //! time of 13 requests, not 100.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::Poll;
-
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, TimeDelta, Utc};
+use futures_util::{StreamExt as _, TryStreamExt as _, stream};
 use serde_json::{Value, json};
 
 use super::Context;
@@ -145,8 +142,10 @@ async fn everyone(args: &AuditArgs, ctx: &Context) -> Result<Vec<(AuditOwner, Ve
         .collect();
     let held = std::cell::Cell::new(0);
     let held = &held;
-    let lists = try_join_bounded(
-        users.iter().map(|(owner, user)| async move {
+    // Answers come in any order (`buffer_unordered` keeps MAX_IN_FLIGHT requests going
+    // however slow one of them is); the report keeps the organization's order.
+    let mut lists: Vec<(usize, Vec<Token>)> = stream::iter(users.iter().enumerate())
+        .map(|(index, (owner, user))| async move {
             let tokens = owner.list_tokens(client).await.with_context(|| {
                 format!(
                     "cannot list the tokens of application user {}",
@@ -161,16 +160,17 @@ async fn everyone(args: &AuditArgs, ctx: &Context) -> Result<Vec<(AuditOwner, Ve
                     MAX_HELD_BYTES >> 20
                 );
             }
-            Ok(tokens)
-        }),
-        MAX_IN_FLIGHT,
-    )
-    .await?;
+            Ok((index, tokens))
+        })
+        .buffer_unordered(MAX_IN_FLIGHT)
+        .try_collect()
+        .await?;
+    lists.sort_unstable_by_key(|(index, _)| *index);
     owned.extend(
         users
             .iter()
             .map(|(owner, _)| app_user_owner(owner))
-            .zip(lists),
+            .zip(lists.into_iter().map(|(_, tokens)| tokens)),
     );
     warn_unknown_email();
     Ok(owned)
@@ -310,60 +310,10 @@ enum Time {
     Unknown,
 }
 
-/// Run `jobs` on this task with at most `limit` in flight: their results in the jobs'
-/// order, or the first error (the jobs still running are dropped, which cancels them).
-///
-/// The client runs on a current-thread runtime and lends `&Client` to each job, so the
-/// jobs are polled here rather than spawned (a `JoinSet` would need `'static` jobs).
-async fn try_join_bounded<T, E, F>(
-    jobs: impl IntoIterator<Item = F>,
-    limit: usize,
-) -> Result<Vec<T>, E>
-where
-    F: Future<Output = Result<T, E>>,
-{
-    let mut waiting = jobs.into_iter().enumerate();
-    let mut running: Vec<(usize, Pin<Box<F>>)> = Vec::new();
-    let mut done: Vec<(usize, T)> = Vec::new();
-    std::future::poll_fn(|cx| {
-        loop {
-            while running.len() < limit.max(1) {
-                let Some((index, job)) = waiting.next() else {
-                    break;
-                };
-                running.push((index, Box::pin(job)));
-            }
-            if running.is_empty() {
-                return Poll::Ready(Ok(()));
-            }
-            let before = running.len();
-            let mut next = 0;
-            while next < running.len() {
-                match running[next].1.as_mut().poll(cx) {
-                    Poll::Ready(Ok(value)) => {
-                        let (index, _) = running.swap_remove(next);
-                        done.push((index, value));
-                    }
-                    Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
-                    Poll::Pending => next += 1,
-                }
-            }
-            // Nothing finished: every running job has registered to be woken.
-            if running.len() == before {
-                return Poll::Pending;
-            }
-        }
-    })
-    .await?;
-    done.sort_unstable_by_key(|(index, _)| *index);
-    Ok(done.into_iter().map(|(_, value)| value).collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::ValueEnum;
-    use std::cell::Cell;
     use std::time::Duration;
 
     fn checks(strict: bool, fail_on: Vec<Finding>) -> Checks {
@@ -453,26 +403,5 @@ mod tests {
             let value = finding.to_possible_value().unwrap();
             assert_eq!(value.get_name(), finding_name(*finding));
         }
-    }
-
-    #[tokio::test(flavor = "current_thread")]
-    async fn jobs_run_at_most_limit_at_a_time_and_keep_their_order() {
-        let running = Cell::new(0);
-        let most = Cell::new(0);
-        let jobs = (0..20u64).map(|n| {
-            let (running, most) = (&running, &most);
-            async move {
-                running.set(running.get() + 1);
-                most.set(most.get().max(running.get()));
-                tokio::time::sleep(Duration::from_millis(20 - n)).await;
-                running.set(running.get() - 1);
-                Ok::<_, String>(n)
-            }
-        });
-        let results = try_join_bounded(jobs, 8).await.unwrap();
-        assert_eq!(results, (0..20).collect::<Vec<_>>());
-        assert_eq!(most.get(), 8);
-        let failing = (0..5).map(|n| async move { if n == 3 { Err(n) } else { Ok(n) } });
-        assert_eq!(try_join_bounded(failing, 2).await, Err(3));
     }
 }

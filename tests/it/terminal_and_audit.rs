@@ -70,12 +70,22 @@ fn the_audit_report_keeps_the_organizations_order() {
     });
     let out = cmd().api(&server).args(["audit", "-o", "csv"]).run();
     out.code(5);
-    let owners: Vec<&str> = out
+    // Owner and token prefix of each row (neither needs CSV quoting).
+    let rows: Vec<(&str, &str)> = out
         .stdout
         .lines()
         .skip(1)
-        .map(|line| line.split(',').next().unwrap_or_default())
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            (cells[0], cells[3])
+        })
         .collect();
-    let expected: Vec<String> = (0..12).map(|n| format!("bot{n:02}")).collect();
-    assert_eq!(owners, expected);
+    let expected: Vec<(String, String)> = (0..12)
+        .map(|n| (format!("bot{n:02}"), format!("TOKENu{n:02}")))
+        .collect();
+    let expected: Vec<(&str, &str)> = expected
+        .iter()
+        .map(|(owner, prefix)| (owner.as_str(), prefix.as_str()))
+        .collect();
+    assert_eq!(rows, expected);
 }
