@@ -10,7 +10,7 @@
 //! it answers with odd results instead (every index is checked).
 
 use std::borrow::Cow;
-use std::cmp::Ordering;
+use std::ops::Range;
 
 /// The text of one valid JSON value, surrounding whitespace allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,35 +118,16 @@ impl<'a> Raw<'a> {
             .map(|(_, value)| value)
     }
 
-    /// The members of an object sorted by name, the last of duplicate names kept (as a
-    /// Python `dict` or serde_json's map would); nothing for anything else.
-    ///
-    /// While sorting, a member is four offsets into the text (16 bytes; a name and a value
-    /// would take 40), and names are read when compared: a hostile object of millions of
-    /// members costs tens of MiB, not hundreds.
-    pub(crate) fn sorted_entries(self) -> SortedEntries<'a> {
-        let text = self.0;
+    /// Where each member of an object is, in the order written, duplicates included
+    /// (nothing for anything else): the ranges of its name's literal (quotes included) and of
+    /// its value in [`Raw::text`]. For callers that keep millions of members in little memory
+    /// (sorting them: `output::python`).
+    pub(crate) fn member_ranges(self) -> impl Iterator<Item = (Range<usize>, Range<usize>)> + 'a {
         let mut entries = self.entries();
-        let mut spans: Vec<[u32; 4]> = Vec::new();
-        // Offsets fit: a response is at most 32 MiB.
-        while let Some((key_start, key_end, value_start, value_end)) = entries.next_spans() {
-            let Ok(value_end) = u32::try_from(value_end) else {
-                break;
-            };
-            spans.push([
-                key_start as u32,
-                key_end as u32,
-                value_start as u32,
-                value_end,
-            ]);
-        }
-        let name =
-            |span: &[u32; 4]| unquote(text.get(span[0] as usize..span[1] as usize).unwrap_or(""));
-        sort_keeping_last(&mut spans, |a, b| name(a).cmp(&name(b)));
-        SortedEntries {
-            text,
-            spans: spans.into_iter(),
-        }
+        std::iter::from_fn(move || {
+            let (key_start, key_end, value_start, value_end) = entries.next_spans()?;
+            Some((key_start..key_end, value_start..value_end))
+        })
     }
 
     /// The members of an object, in the order written, duplicates included (nothing for
@@ -337,43 +318,6 @@ impl<'a> Entries<'a> {
     }
 }
 
-/// `members` sorted by name (`by_name`), the last of equal names kept, as a Python `dict` or
-/// serde_json's map keeps it: the one rule for [`Raw::sorted_entries`] and a token's fields.
-pub(crate) fn sort_keeping_last<T>(members: &mut Vec<T>, by_name: impl Fn(&T, &T) -> Ordering) {
-    // Stable: among equal names the one written last stays last, and is the one kept.
-    members.sort_by(&by_name);
-    members.dedup_by(|later, kept| {
-        let same = by_name(later, kept).is_eq();
-        if same {
-            std::mem::swap(later, kept);
-        }
-        same
-    });
-}
-
-/// See [`Raw::sorted_entries`]: `(name, value)`, names unescaped.
-pub(crate) struct SortedEntries<'a> {
-    text: &'a str,
-    spans: std::vec::IntoIter<[u32; 4]>,
-}
-
-impl<'a> Iterator for SortedEntries<'a> {
-    type Item = (Cow<'a, str>, Raw<'a>);
-
-    fn next(&mut self) -> Option<(Cow<'a, str>, Raw<'a>)> {
-        let [key_start, key_end, value_start, value_end] = self.spans.next()?.map(|at| at as usize);
-        let key = self.text.get(key_start..key_end)?;
-        let value = self.text.get(value_start..value_end)?;
-        Some((unquote(key), Raw(value)))
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.spans.size_hint()
-    }
-}
-
-impl ExactSizeIterator for SortedEntries<'_> {}
-
 impl<'a> Iterator for Entries<'a> {
     type Item = (Cow<'a, str>, Raw<'a>);
 
@@ -390,19 +334,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sorted_entries_sort_by_name_and_keep_the_last_duplicate() {
-        let raw = Raw::new(r#"{"b": 1, "a": 2, "\u0062": 3, "c": [], "a": 4}"#);
-        let sorted: Vec<(String, &str)> = raw
-            .sorted_entries()
-            .map(|(key, value)| (key.into_owned(), value.text()))
+    fn member_ranges_point_into_the_text() {
+        let raw = Raw::new(r#"{"b": 1, "a\u0062": [2]}"#);
+        let members: Vec<(&str, &str)> = raw
+            .member_ranges()
+            .map(|(key, value)| (&raw.text()[key], &raw.text()[value]))
             .collect();
-        assert_eq!(
-            sorted,
-            [("a".into(), "4"), ("b".into(), "3"), ("c".into(), "[]")]
-        );
-        assert_eq!(raw.sorted_entries().len(), 3);
-        assert_eq!(Raw::new("[1]").sorted_entries().len(), 0);
-        assert_eq!(Raw::new("{}").sorted_entries().len(), 0);
+        assert_eq!(members, [("\"b\"", "1"), ("\"a\\u0062\"", "[2]")]);
+        assert_eq!(Raw::new("[1]").member_ranges().count(), 0);
     }
 
     #[test]

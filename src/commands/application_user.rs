@@ -22,7 +22,7 @@ use anyhow::Result;
 use super::Context;
 use super::lookup::{find_token, new_full_token};
 use super::owner::{Owner, required_organization};
-use crate::api::{ApiError, AppUser, NewToken, Token};
+use crate::api::{ApiError, AppUser, NewToken};
 use crate::cli::{
     AppTokenCommand, AppTokenCreateArgs, AppTokenInfoArgs, AppTokenListArgs, AppTokenRevokeArgs,
     AppUserDeleteArgs, AppUserUpdateArgs, ApplicationUserCommand, AvnForce, OutputFormat,
@@ -30,7 +30,7 @@ use crate::cli::{
 };
 use crate::diag;
 use crate::exit::CommandError;
-use crate::output::Layout;
+use crate::output::{Layout, Row};
 use crate::secret::visible_prefix;
 
 /// `avn`'s boxed notices, word for word.
@@ -53,8 +53,8 @@ pub async fn run(command: &ApplicationUserCommand, ctx: &Context) -> Result<()> 
         ApplicationUserCommand::List(args) => {
             let organization_id = required_organization(ctx, &args.organization).await?;
             let users = ctx.client()?.list_app_users(&organization_id).await?;
-            let records: Vec<Token> = users.into_iter().map(AppUser::into_record).collect();
-            Ok(ctx.printer.tokens(&records, Layout::AppUser)?)
+            let rows: Vec<Row<'_>> = users.iter().map(Row::from).collect();
+            Ok(ctx.printer.rows(&rows, Layout::AppUser)?)
         }
         ApplicationUserCommand::Info(args) => {
             let organization_id = required_organization(ctx, &args.organization).await?;
@@ -76,7 +76,7 @@ pub async fn run(command: &ApplicationUserCommand, ctx: &Context) -> Result<()> 
 }
 
 fn print_user(ctx: &Context, user: AppUser) -> Result<()> {
-    Ok(ctx.printer.item(&user.into_record(), Layout::AppUser)?)
+    Ok(ctx.printer.item(&Row::from(&user), Layout::AppUser)?)
 }
 
 async fn update(args: &AppUserUpdateArgs, ctx: &Context) -> Result<()> {
@@ -134,7 +134,8 @@ async fn create_token(args: &AppTokenCreateArgs, ctx: &Context) -> Result<()> {
     } else {
         diag::note(COPY_NOTICE);
     }
-    ctx.printer.item(&token, Layout::AppTokenCreated)?;
+    ctx.printer
+        .item(&Row::from(&token), Layout::AppTokenCreated)?;
     Ok(())
 }
 
@@ -170,7 +171,8 @@ async fn token_info(args: &AppTokenInfoArgs, ctx: &Context) -> Result<()> {
         name: None,
     };
     let token = find_token(&tokens, &args.token_prefix, &owner.listing())?;
-    ctx.printer.item(token, token_layout(args.verbose))?;
+    ctx.printer
+        .item(&Row::from(token), token_layout(args.verbose))?;
     Ok(())
 }
 

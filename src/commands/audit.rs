@@ -11,14 +11,14 @@
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, TimeDelta, Utc};
 use futures_util::{StreamExt as _, TryStreamExt as _, stream};
-use serde_json::{Value, json};
 
 use super::Context;
-use super::owner::{self, Owner, record};
+use super::owner::{self, Owner};
 use crate::api::{AppUser, Token};
 use crate::cli::{AuditArgs, Finding};
 use crate::diag;
 use crate::exit::{self, CommandError};
+use crate::output::{Row, Value};
 
 /// Owners whose tokens are being fetched at once: enough to hide latency, few enough to be
 /// polite to the API (and what browsers allow per host).
@@ -37,8 +37,8 @@ struct AuditOwner {
     /// The email address of a user, the name of an application user.
     label: String,
     owner_type: &'static str,
-    /// An application user's id (null for you).
-    owner_id: Value,
+    /// An application user's id (none for you).
+    owner_id: Option<String>,
 }
 
 pub async fn run(args: &AuditArgs, ctx: &Context) -> Result<u8> {
@@ -64,7 +64,7 @@ pub async fn run(args: &AuditArgs, ctx: &Context) -> Result<u8> {
                 failing += 1;
             }
             if args.all || !found.is_empty() {
-                rows.push(row(owner, token, &found)?);
+                rows.push(row(owner, token, &found));
             }
         }
     }
@@ -121,7 +121,7 @@ async fn everyone(args: &AuditArgs, ctx: &Context) -> Result<Vec<(AuditOwner, Ve
         AuditOwner {
             label,
             owner_type: "user",
-            owner_id: Value::Null,
+            owner_id: None,
         },
         personal,
     )];
@@ -187,24 +187,24 @@ fn app_user_owner(owner: &Owner) -> AuditOwner {
     AuditOwner {
         label,
         owner_type: "application-user",
-        owner_id: Value::from(owner_id),
+        owner_id: Some(owner_id),
     }
 }
 
-/// One row of the report.
-fn row(owner: &AuditOwner, token: &Token, found: &[Finding]) -> Result<Token> {
-    let field = |name: &str| token.get(name).unwrap_or(Value::Null);
-    record(json!({
-        "owner": owner.label,
-        "owner_type": owner.owner_type,
-        "owner_id": owner.owner_id,
-        "token_prefix": field("token_prefix"),
-        "description": field("description"),
-        "create_time": field("create_time"),
-        "expiry_time": field("expiry_time"),
-        "last_used_time": field("last_used_time"),
-        "findings": found.iter().map(|finding| finding_name(*finding)).collect::<Vec<_>>(),
-    }))
+/// One row of the report: the owner, the token's fields as the API sent them, the findings.
+fn row<'a>(owner: &'a AuditOwner, token: &'a Token, found: &[Finding]) -> Row<'a> {
+    let field = |name| Value::field(token.record(), name);
+    let findings = found.iter().map(|finding| finding_name(*finding).into());
+    Row::new()
+        .with("owner", Value::Text(owner.label.as_str().into()))
+        .with("owner_type", Value::Text(owner.owner_type.into()))
+        .with("owner_id", Value::text_or_null(owner.owner_id.as_deref()))
+        .with("token_prefix", field("token_prefix"))
+        .with("description", field("description"))
+        .with("create_time", field("create_time"))
+        .with("expiry_time", field("expiry_time"))
+        .with("last_used_time", field("last_used_time"))
+        .with("findings", Value::Texts(findings.collect()))
 }
 
 /// A finding's name, as `--fail-on` spells it and the report prints it.
@@ -267,8 +267,8 @@ impl Checks {
     /// server wrote in a form that cannot be read is no finding (rather than a false one).
     fn findings(&self, token: &Token, now: DateTime<Utc>) -> Vec<Finding> {
         let time = |field: &str| match token.get(field) {
-            None | Some(Value::Null) => Time::Never,
-            Some(Value::String(text)) => DateTime::parse_from_rfc3339(&text)
+            None | Some(serde_json::Value::Null) => Time::Never,
+            Some(serde_json::Value::String(text)) => DateTime::parse_from_rfc3339(&text)
                 .map_or(Time::Unknown, |time| Time::At(time.with_timezone(&Utc))),
             Some(_) => Time::Unknown,
         };
@@ -314,6 +314,7 @@ enum Time {
 mod tests {
     use super::*;
     use clap::ValueEnum;
+    use serde_json::json;
     use std::time::Duration;
 
     fn checks(strict: bool, fail_on: Vec<Finding>) -> Checks {
@@ -333,7 +334,7 @@ mod tests {
         .unwrap()
     }
 
-    fn token(value: Value) -> Token {
+    fn token(value: serde_json::Value) -> Token {
         serde_json::from_value(value).unwrap()
     }
 
@@ -347,7 +348,7 @@ mod tests {
     fn findings_per_token() {
         let now = at("2026-06-01T00:00:00Z");
         let checks = checks(false, vec![]);
-        let found = |value: Value| checks.findings(&token(value), now);
+        let found = |value: serde_json::Value| checks.findings(&token(value), now);
         assert_eq!(
             found(json!({"expiry_time": null, "last_used_time": null,
                          "create_time": "2026-05-01T00:00:00.123456Z"})),

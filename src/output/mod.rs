@@ -7,11 +7,14 @@
 //! [`crate::diag`].
 
 mod audit;
-mod formats;
+mod csv;
+mod json;
 pub mod pretty;
+mod python;
 mod relative;
-mod single;
+pub mod row;
 pub mod table;
+mod yaml;
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
@@ -22,6 +25,8 @@ use crate::env_vars::EnvVars;
 use crate::exit::CommandError;
 pub use pretty::Terminal;
 use relative::RelativeCells;
+pub use row::Row;
+pub(crate) use row::Value;
 use table::AvnCells;
 
 /// Which fields a table shows, in order: exactly the columns `avn` prints.
@@ -158,61 +163,69 @@ impl Printer {
         })
     }
 
-    /// Tokens as a table (or JSON, CSV, YAML). `create`/`update --json` pass a one-element
-    /// slice and print a one-element list, as `avn` does.
+    /// Tokens as the API sent them, as a table (or JSON, CSV, YAML). `update --json`
+    /// passes a one-element slice and prints a one-element list, as `avn` does.
     pub(crate) fn tokens(&self, tokens: &[Token], layout: Layout) -> io::Result<()> {
+        self.rows(&tokens.iter().map(Row::from).collect::<Vec<_>>(), layout)
+    }
+
+    /// Rows as a table (or JSON, CSV, YAML): `create --json` prints its one row as a
+    /// one-element list, as `avn` does.
+    pub(crate) fn rows(&self, rows: &[Row<'_>], layout: Layout) -> io::Result<()> {
         let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
-        self.write(&mut stdout, tokens, layout)?;
+        self.write(&mut stdout, rows, layout)?;
         stdout.flush()
     }
 
     /// The text [`Printer::tokens`] writes.
     pub fn render(&self, tokens: &[Token], layout: Layout) -> String {
-        let mut out = Vec::new();
-        // Writing into memory cannot fail.
-        let _ = self.write(&mut out, tokens, layout);
-        String::from_utf8_lossy(&out).into_owned()
+        let rows: Vec<Row<'_>> = tokens.iter().map(Row::from).collect();
+        to_string(|out| self.write(out, &rows, layout))
     }
 
-    fn write(&self, out: &mut dyn Write, tokens: &[Token], layout: Layout) -> io::Result<()> {
+    fn write(&self, out: &mut dyn Write, rows: &[Row<'_>], layout: Layout) -> io::Result<()> {
         let columns = layout.columns();
         match self.format {
             OutputFormat::Table if self.relative => {
-                let marked = mark_token_in_use(tokens);
+                let marked = mark_token_in_use(rows);
                 let cells = RelativeCells::now();
                 match (layout, marked.as_slice()) {
-                    (Layout::Detail, [token]) => {
-                        out.write_all(table::render_vertical(token, columns, &cells).as_bytes())
+                    (Layout::Detail, [row]) => {
+                        out.write_all(table::render_vertical(row, columns, &cells).as_bytes())
                     }
                     _ => table::write(out, &marked, columns, &cells),
                 }
             }
-            OutputFormat::Table => match (layout, tokens) {
-                (Layout::Detail, [token]) => {
-                    out.write_all(table::render_vertical(token, columns, &AvnCells).as_bytes())
+            OutputFormat::Table => match (layout, rows) {
+                (Layout::Detail, [row]) => {
+                    out.write_all(table::render_vertical(row, columns, &AvnCells).as_bytes())
                 }
-                _ => table::write(out, tokens, columns, &AvnCells),
+                _ => table::write(out, rows, columns, &AvnCells),
             },
             OutputFormat::Pretty => out.write_all(
-                pretty::render(tokens, layout, self.terminal, chrono::Utc::now()).as_bytes(),
+                pretty::render(rows, layout, self.terminal, chrono::Utc::now()).as_bytes(),
             ),
-            OutputFormat::Json => formats::json(out, tokens),
-            OutputFormat::Csv => formats::csv(out, tokens, columns),
-            OutputFormat::Yaml => formats::yaml(out, tokens),
+            OutputFormat::Json => json::list(out, rows),
+            OutputFormat::Csv => csv::write(out, rows, columns),
+            OutputFormat::Yaml => yaml::list(out, rows),
         }
     }
 
     /// One object, as `avn` prints a `single_item` response: a one-row table, or with
     /// `--json` the object itself (not a one-element list, unlike `create --json`).
-    pub(crate) fn item(&self, record: &Token, layout: Layout) -> io::Result<()> {
+    pub(crate) fn item(&self, row: &Row<'_>, layout: Layout) -> io::Result<()> {
         match self.format {
-            OutputFormat::Json => write_stdout(&single::json_object(record)),
-            _ => self.tokens(std::slice::from_ref(record), layout),
+            OutputFormat::Json => {
+                let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+                json::object(&mut stdout, row)?;
+                stdout.flush()
+            }
+            _ => self.rows(std::slice::from_ref(row), layout),
         }
     }
 
     /// `audit`'s report: one row per token, grouped by owner in a table.
-    pub(crate) fn audit(&self, rows: &[Token]) -> io::Result<()> {
+    pub(crate) fn audit(&self, rows: &[Row<'_>]) -> io::Result<()> {
         write_stdout(&audit::render(rows, self.format, self.relative))
     }
 
@@ -296,16 +309,24 @@ fn terminal_width() -> Option<u16> {
 }
 
 /// For the people view: `PREFIX (in use)` on the token this command authenticated with.
-fn mark_token_in_use(tokens: &[Token]) -> Vec<Token> {
-    tokens
-        .iter()
-        .map(|token| match token.token_prefix() {
-            Some(prefix) if token.currently_active() => {
-                token.with_str("token_prefix", &format!("{prefix} (in use)"))
+fn mark_token_in_use<'a>(rows: &[Row<'a>]) -> Vec<Row<'a>> {
+    rows.iter()
+        .map(|row| match row.text("token_prefix") {
+            Some(prefix) if row.flag("currently_active") => {
+                let marked = format!("{prefix} (in use)");
+                row.clone().with("token_prefix", Value::Text(marked.into()))
             }
-            _ => token.clone(),
+            _ => row.clone(),
         })
         .collect()
+}
+
+/// What a writer writes, as a string (for callers that compose output).
+fn to_string(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Write `text` to stdout and flush. The only function that touches stdout.

@@ -13,6 +13,7 @@ mod compat_avn;
 mod faults;
 mod features;
 mod features_sandbox;
+mod formats_agree;
 mod hostile;
 mod memory;
 mod probes;

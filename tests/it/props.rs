@@ -8,7 +8,7 @@ use unicode_width::UnicodeWidthStr;
 use avn_token::api::{Token, parse_token_list};
 use avn_token::cli::OutputFormat;
 use avn_token::output::table::{AvnCells, format_value, render};
-use avn_token::output::{Layout, Printer};
+use avn_token::output::{Layout, Printer, Row};
 
 /// Characters that break naive tables: wide, zero-width, combining, control, RTL, emoji
 /// sequences, Unicode spaces, JSON specials.
@@ -92,12 +92,8 @@ fn token() -> impl Strategy<Value = Token> {
     let most = fields.len();
     prop::collection::btree_map(prop::sample::select(fields), json_value(), 0..most).prop_map(
         |fields| {
-            Token::from_map(
-                &fields
-                    .into_iter()
-                    .map(|(k, v)| (k.to_owned(), v))
-                    .collect::<Map<_, _>>(),
-            )
+            let fields = fields.into_iter().map(|(k, v)| (k.to_owned(), v));
+            serde_json::from_value(Value::Object(fields.collect::<Map<_, _>>())).unwrap()
         },
     )
 }
@@ -183,7 +179,8 @@ proptest! {
         created in any::<bool>(),
     ) {
         let layout = if created { Layout::Created } else { Layout::Listed };
-        let out = render(&tokens, layout.columns(), &AvnCells);
+        let rows: Vec<Row<'_>> = tokens.iter().map(Row::from).collect();
+        let out = render(&rows, layout.columns(), &AvnCells);
         check_alignment(&tokens, layout.columns(), &out);
     }
 
@@ -224,7 +221,7 @@ proptest! {
                 let tokens = result.unwrap();
                 let expected: Vec<Token> = items
                     .iter()
-                    .map(|item| Token::from_map(item.as_object().unwrap()))
+                    .map(|item| serde_json::from_value(item.clone()).unwrap())
                     .collect();
                 prop_assert_eq!(tokens, expected);
             }
