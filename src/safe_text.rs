@@ -9,7 +9,8 @@
 //!
 //! Used by every writer: `diag` (errors, notes, traces) and each `output` format. The `avn`
 //! table applies the same set through its own JSON quoting, which must stay byte-identical
-//! to `avn` for ASCII text.
+//! to `avn` for ASCII text. Where a format carries line breaks as data (a quoted CSV field),
+//! a line feed and a tab are written as they are ([`is_hazard_in_data`]).
 
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -32,14 +33,28 @@ pub(crate) fn is_hazard(c: char) -> bool {
         | '\u{2066}'..='\u{2069}')
 }
 
+/// [`is_hazard`] for text whose line breaks are data a reader keeps (a quoted CSV field):
+/// a line feed or a tab only moves the cursor on to where more text follows, so neither
+/// can hide or rewrite what was printed. A carriage return can (the line after it is
+/// printed over the one before), and stays a hazard, as does everything else.
+pub(crate) fn is_hazard_in_data(c: char) -> bool {
+    is_hazard(c) && !matches!(c, '\n' | '\t')
+}
+
 /// `text` with every [hazard](is_hazard) written as its escape; borrowed when there is none.
 pub(crate) fn escape_hazards(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_hazard) {
+    escape(text, is_hazard)
+}
+
+/// `text` with every character `hazard` names written as its escape; borrowed when there
+/// is none.
+pub(crate) fn escape(text: &str, hazard: fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(hazard) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if is_hazard(c) {
+        if hazard(c) {
             push_escape(&mut out, c);
         } else {
             out.push(c);
@@ -86,6 +101,14 @@ mod tests {
         assert_eq!(
             escape_hazards("a\u{1b}[31mred\u{9b}2J\u{202e}x\ny\u{7f}"),
             "a\\u001b[31mred\\u009b2J\\u202ex\\ny\\u007f"
+        );
+    }
+
+    #[test]
+    fn line_feeds_and_tabs_are_data_where_a_format_keeps_them() {
+        assert_eq!(
+            escape("a\nb\tc\rd\u{1b}e\u{202e}", is_hazard_in_data),
+            "a\nb\tc\\rd\\u001be\\u202e"
         );
     }
 

@@ -10,6 +10,7 @@ mod app_users_sandbox;
 mod cli;
 mod compat_app_users;
 mod compat_avn;
+mod csv_output;
 mod faults;
 mod features;
 mod features_sandbox;
