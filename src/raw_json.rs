@@ -73,9 +73,8 @@ impl<'a> Raw<'a> {
         })
     }
 
-    /// How deeply arrays and objects nest in the value (0 for a scalar). Walking text this
-    /// deep would recurse that deep: values are refused beyond a limit (as serde_json
-    /// refuses to build a tree deeper than 128).
+    /// How deeply arrays and objects nest in the value (0 for a scalar), found without
+    /// recursing. The output walks a value recursively, and prints it only up to a limit.
     pub(crate) fn depth(self) -> usize {
         let bytes = self.0.as_bytes();
         let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);

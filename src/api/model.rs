@@ -101,9 +101,6 @@ const MAX_TOKENS: usize = 100_000;
 /// one record: each costs 16 bytes of index, so this bounds the index to 32 MiB.
 const MAX_FIELDS: usize = 2_000_000;
 const MAX_FIELDS_PER_TOKEN: usize = 1000;
-/// Values nest at most this deep (serde_json's own limit for a tree): the output formats
-/// walk them recursively.
-const MAX_DEPTH: usize = 128;
 
 /// A JSON object the API sent (a token, an application user), kept whole: where each of
 /// its fields is in the response's JSON text, which all records of a response share.
@@ -525,17 +522,11 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
             let value_span = self
                 .span(value.get())
                 .ok_or_else(|| de::Error::custom("a token outside the response"))?;
+            // A value is not walked here, however deep it nests (serde_json skips it
+            // without recursing): only what the output prints is (`output`'s depth limit).
             let raw = Raw::new(value.get());
-            match raw.kind() {
-                Kind::String if raw.text().contains('\\') => {
-                    decoded.push((index | VALUE, raw_json::unquote(raw.text()).into()));
-                }
-                Kind::Array | Kind::Object if raw.depth() > MAX_DEPTH => {
-                    return Err(de::Error::custom(
-                        "a value nested more than 128 levels deep",
-                    ));
-                }
-                _ => {}
+            if raw.kind() == Kind::String && raw.text().contains('\\') {
+                decoded.push((index | VALUE, raw_json::unquote(raw.text()).into()));
             }
             fields.push((key_span, value_span));
         }
@@ -594,7 +585,8 @@ mod tests {
             "[".repeat(200),
             "]".repeat(200)
         );
-        assert!(list(&deep).unwrap_err().contains("128 levels"));
+        // Read without recursing, at any depth: only the output walks values.
+        assert_eq!(list(&deep).unwrap()[0].0.raw("x").unwrap().depth(), 200);
         assert!(list("{\"tokens\": []} x").is_err());
     }
 

@@ -61,14 +61,14 @@ fn push_plain(cell: &mut String, value: &Value<'_>) {
     match value.kind() {
         Kind::Null => {}
         Kind::String => cell.push_str(&value.as_str().unwrap_or_default()),
-        Kind::Array => {
+        Kind::Array => super::deeper(|| {
             for (index, item) in value.items().enumerate() {
                 if index > 0 {
                     cell.push(';');
                 }
                 push_plain(cell, &item);
             }
-        }
+        }),
         Kind::Number => cell.push_str(&python::json_number(&value.number().unwrap_or_default())),
         Kind::Bool(flag) => cell.push_str(if flag { "true" } else { "false" }),
         Kind::Object => python::push_dumps(cell, value),

@@ -7,8 +7,8 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use super::python;
 use super::row::{Row, Value};
+use super::{deeper, python};
 use crate::raw_json::Kind;
 use crate::safe_text;
 
@@ -63,25 +63,34 @@ fn write_value(
         Kind::Bool(flag) => buffer.push_str(if flag { "true" } else { "false" }),
         Kind::Number => buffer.push_str(&python::json_number(&value.number().unwrap_or_default())),
         Kind::String => python::push_string_value(buffer, value, safe_text::is_hazard),
-        Kind::Array => {
-            let mut items = value.items().peekable();
-            if items.peek().is_none() {
-                buffer.push_str("[]");
-            } else {
-                buffer.push('[');
-                for (index, item) in items.enumerate() {
-                    buffer.push_str(if index == 0 { "\n" } else { ",\n" });
-                    push_indent(buffer, depth + 1);
-                    write_value(buffer, &item, depth + 1, out)?;
-                    flush_if_large(buffer, out)?;
-                }
-                buffer.push('\n');
-                push_indent(buffer, depth);
-                buffer.push(']');
-            }
+        Kind::Array => deeper(|| write_items(buffer, value, depth, out))?,
+        Kind::Object => {
+            deeper(|| write_members(buffer, &mut python::sorted_members(value), depth, out))?
         }
-        Kind::Object => write_members(buffer, &mut python::sorted_members(value), depth, out)?,
     }
+    Ok(())
+}
+
+fn write_items(
+    buffer: &mut String,
+    list: &Value<'_>,
+    depth: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if list.is_empty() {
+        buffer.push_str("[]");
+        return Ok(());
+    }
+    buffer.push('[');
+    for (index, item) in list.items().enumerate() {
+        buffer.push_str(if index == 0 { "\n" } else { ",\n" });
+        push_indent(buffer, depth + 1);
+        write_value(buffer, &item, depth + 1, out)?;
+        flush_if_large(buffer, out)?;
+    }
+    buffer.push('\n');
+    push_indent(buffer, depth);
+    buffer.push(']');
     Ok(())
 }
 

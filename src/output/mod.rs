@@ -185,6 +185,11 @@ impl Printer {
 
     fn write(&self, out: &mut dyn Write, rows: &[Row<'_>], layout: Layout) -> io::Result<()> {
         let columns = layout.columns();
+        check_depth(
+            rows,
+            printed(self.format, columns).as_deref(),
+            SHOWN_ELSEWHERE,
+        )?;
         match self.format {
             OutputFormat::Table if self.relative => {
                 let marked = mark_token_in_use(rows);
@@ -216,6 +221,7 @@ impl Printer {
     pub(crate) fn item(&self, row: &Row<'_>, layout: Layout) -> io::Result<()> {
         match self.format {
             OutputFormat::Json => {
+                check_depth(std::slice::from_ref(row), None, SHOWN_ELSEWHERE)?;
                 let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
                 json::object(&mut stdout, row)?;
                 stdout.flush()
@@ -226,6 +232,8 @@ impl Printer {
 
     /// `audit`'s report: one row per token, grouped by owner in a table.
     pub(crate) fn audit(&self, rows: &[Row<'_>]) -> io::Result<()> {
+        // Every field of an audit row is printed in some format (the owner in a heading).
+        check_depth(rows, None, "")?;
         write_stdout(&audit::render(rows, self.format, self.relative))
     }
 
@@ -308,6 +316,70 @@ fn terminal_width() -> Option<u16> {
         .filter(|&width| width > 0)
 }
 
+/// The most levels of lists and objects a printed value may nest: more than `avn` can print
+/// (Python's recursion limit stops its `json.loads` at about 980 levels, so where `avn`
+/// prints a value, so does this), and a bound on what printing one value costs. A 32 MiB
+/// answer can nest 16 million levels; the writers keep something for each open level (an
+/// object's sorted members, stack), and indented JSON of a value N levels deep is about
+/// 4·N² bytes. A value no format prints is never walked, at any depth.
+const MAX_DEPTH: usize = 1000;
+
+/// Runs `recurse`, one more level into a value, with room on the stack for it: when this
+/// stack runs low, a new segment is taken from the heap (`stacker`, as rustc does), so a
+/// value [`MAX_DEPTH`] levels deep prints on any thread of any platform (a Windows main
+/// thread has 1 MiB; the writers take a few hundred bytes a level, a debug build more).
+fn deeper<R>(recurse: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, recurse)
+}
+
+/// What `format` prints of a row: `None` for every field (JSON, YAML); else the layout's
+/// columns, and for `avn`'s table the object under the empty name that it spreads into
+/// them (`table::flattened`). The pretty table reads no other field but as text.
+fn printed<'c>(format: OutputFormat, columns: &[&'c str]) -> Option<Vec<&'c str>> {
+    match format {
+        OutputFormat::Json | OutputFormat::Yaml => None,
+        OutputFormat::Table => Some(columns.iter().copied().chain([""]).collect()),
+        OutputFormat::Csv | OutputFormat::Pretty => Some(columns.to_vec()),
+    }
+}
+
+/// What a failed [`check_depth`] of every field adds, where other formats show the rest.
+const SHOWN_ELSEWHERE: &str = "; -o table and -o csv show the other fields";
+
+/// Fails before anything is written when a value the output prints (`fields`, or every
+/// field) nests deeper than [`MAX_DEPTH`], naming it (and adding `elsewhere` when every
+/// field was checked): a value cannot be printed in part, and a command prints nothing
+/// when it fails.
+fn check_depth(rows: &[Row<'_>], fields: Option<&[&str]>, elsewhere: &str) -> io::Result<()> {
+    let too_deep = |value: &Value<'_>| value.depth() > MAX_DEPTH;
+    for row in rows {
+        let found = match fields {
+            None => row
+                .entries()
+                .find(|(_, value)| too_deep(value))
+                .map(|(name, _)| name.into_owned()),
+            Some(fields) => fields
+                .iter()
+                .find(|field| row.get(field).is_some_and(|value| too_deep(&value)))
+                .map(|field| (*field).to_owned()),
+        };
+        let Some(name) = found else { continue };
+        let token = row
+            .text("token_prefix")
+            .map(|prefix| format!(" (token {prefix})"))
+            .unwrap_or_default();
+        let hint = if fields.is_none() { elsewhere } else { "" };
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "cannot print the answer: its field {name:?}{token} nests more than \
+                 {MAX_DEPTH} levels deep{hint}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// For the people view: `PREFIX (in use)` on the token this command authenticated with.
 fn mark_token_in_use<'a>(rows: &[Row<'a>]) -> Vec<Row<'a>> {
     rows.iter()
@@ -334,4 +406,48 @@ pub(crate) fn write_stdout(text: &str) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values nested as deep as may be printed render in every format and layout within
+    /// 256 KiB of stack, in a debug build (a Windows main thread has 1 MiB, Linux 8 MiB);
+    /// one level deeper, a format that prints them fails and writes nothing.
+    #[test]
+    fn values_at_the_depth_limit_render_in_a_small_stack() {
+        let lists = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let objects = |depth: usize| format!("{}1{}", r#"{"a": "#.repeat(depth), "}".repeat(depth));
+        let token = move |depth: usize| -> Token {
+            let text = format!(
+                r#"{{"token_prefix": "p", "description": {}, "last_ip": {}, "": {{"last_user_agent": {}}}}}"#,
+                lists(depth),
+                objects(depth),
+                lists(depth - 1)
+            );
+            serde_json::from_str(&text).unwrap()
+        };
+        let render = move || {
+            for format in [
+                OutputFormat::Table,
+                OutputFormat::Json,
+                OutputFormat::Csv,
+                OutputFormat::Yaml,
+                OutputFormat::Pretty,
+            ] {
+                for layout in [Layout::Listed, Layout::Detail] {
+                    let printer = Printer::new(format, false);
+                    assert!(!printer.render(&[token(MAX_DEPTH)], layout).is_empty());
+                    assert_eq!(printer.render(&[token(MAX_DEPTH + 1)], layout), "");
+                }
+            }
+        };
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(render)
+            .unwrap()
+            .join()
+            .unwrap();
+    }
 }

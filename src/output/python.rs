@@ -13,6 +13,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
+use super::deeper;
 use super::row::{Row, Value};
 use crate::raw_json::{Kind, Raw, unquote};
 use crate::safe_text;
@@ -152,7 +153,7 @@ pub(crate) fn push_dumps(out: &mut String, value: &Value<'_>) {
         Kind::Bool(flag) => out.push_str(if flag { "true" } else { "false" }),
         Kind::Number => out.push_str(&number(&value.number().unwrap_or_default())),
         Kind::String => push_string_value(out, value, safe_text::is_hazard),
-        Kind::Array => {
+        Kind::Array => deeper(|| {
             out.push('[');
             for (index, item) in value.items().enumerate() {
                 if index > 0 {
@@ -161,8 +162,8 @@ pub(crate) fn push_dumps(out: &mut String, value: &Value<'_>) {
                 push_dumps(out, &item);
             }
             out.push(']');
-        }
-        Kind::Object => {
+        }),
+        Kind::Object => deeper(|| {
             out.push('{');
             for (index, (name, member)) in sorted_members(value).enumerate() {
                 if index > 0 {
@@ -173,7 +174,7 @@ pub(crate) fn push_dumps(out: &mut String, value: &Value<'_>) {
                 push_dumps(out, &member);
             }
             out.push('}');
-        }
+        }),
     }
 }
 

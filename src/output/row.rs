@@ -92,6 +92,16 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// How deeply lists and objects nest in the value (0 for a scalar), found without
+    /// recursing: what the writers' recursion into it would take.
+    pub(crate) fn depth(&self) -> usize {
+        match self {
+            Value::Json(raw) if matches!(raw.kind(), Kind::Array | Kind::Object) => raw.depth(),
+            Value::Texts(_) => 1,
+            _ => 0,
+        }
+    }
+
     /// Whether a list or an object holds anything.
     pub(crate) fn is_empty(&self) -> bool {
         match self {

@@ -23,8 +23,8 @@ use std::io::{self, Write};
 
 use unicode_width::UnicodeWidthStr;
 
-use super::python;
 use super::row::{Row, Value};
+use super::{deeper, python};
 use crate::raw_json::{Kind, Raw};
 use crate::safe_text;
 
@@ -152,7 +152,7 @@ fn flattened<'a>(
                 let mut members = object
                     .entries()
                     .map(|(name, member)| (name, Value::Json(member)));
-                flattened(&mut members, field, false, found);
+                deeper(|| flattened(&mut members, field, false, found));
             }
             _ => found(value),
         }
@@ -278,7 +278,7 @@ pub(crate) fn cell<'a>(field: Option<&str>, value: Value<'a>) -> Cow<'a, str> {
                 text
             }
         }
-        Kind::Array => {
+        Kind::Array => deeper(|| {
             // Written item by item: a list of millions of items costs its text, not a
             // vector of millions of strings.
             let mut joined = String::new();
@@ -289,7 +289,7 @@ pub(crate) fn cell<'a>(field: Option<&str>, value: Value<'a>) -> Cow<'a, str> {
                 joined.push_str(&cell(None, item));
             }
             Cow::Owned(joined)
-        }
+        }),
         Kind::Object => {
             let mut out = String::new();
             python::push_dumps(&mut out, &value);

@@ -7,8 +7,8 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::json::flush_if_large;
-use super::python;
 use super::row::{Row, Value};
+use super::{deeper, python};
 use crate::raw_json::Kind;
 use crate::safe_text;
 
@@ -65,32 +65,12 @@ fn write_value(
     match value.kind() {
         Kind::Object if !value.is_empty() => {
             buffer.push('\n');
-            mapping(
-                buffer,
-                &mut python::sorted_members(value),
-                indent + 2,
-                false,
-                out,
-            )?;
+            let mut members = python::sorted_members(value);
+            deeper(|| mapping(buffer, &mut members, indent + 2, false, out))?;
         }
         Kind::Array if !value.is_empty() => {
             buffer.push('\n');
-            for item in value.items() {
-                if item.kind() == Kind::Object && !item.is_empty() {
-                    mapping(
-                        buffer,
-                        &mut python::sorted_members(&item),
-                        indent + 2,
-                        true,
-                        out,
-                    )?;
-                } else {
-                    buffer.push_str(&" ".repeat(indent + 2));
-                    buffer.push('-');
-                    write_value(buffer, &item, indent + 2, out)?;
-                }
-                flush_if_large(buffer, out)?;
-            }
+            deeper(|| write_items(buffer, value, indent, out))?;
         }
         kind => {
             buffer.push(' ');
@@ -106,6 +86,27 @@ fn write_value(
             }
             buffer.push('\n');
         }
+    }
+    Ok(())
+}
+
+/// A list's items, each `- ` at `indent` + 2 (an object's first member on its dash line).
+fn write_items(
+    buffer: &mut String,
+    list: &Value<'_>,
+    indent: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for item in list.items() {
+        if item.kind() == Kind::Object && !item.is_empty() {
+            let mut members = python::sorted_members(&item);
+            mapping(buffer, &mut members, indent + 2, true, out)?;
+        } else {
+            buffer.push_str(&" ".repeat(indent + 2));
+            buffer.push('-');
+            write_value(buffer, &item, indent + 2, out)?;
+        }
+        flush_if_large(buffer, out)?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ mod cli;
 mod compat_app_users;
 mod compat_avn;
 mod csv_output;
+mod deep_values;
 mod faults;
 mod features;
 mod features_sandbox;
