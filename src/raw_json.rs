@@ -1,10 +1,28 @@
 //! JSON text walked where it lies, without building a tree.
 //!
 //! A [`Raw`] is the text of one JSON value that serde_json has already validated (it came
-//! out of a `RawValue`). Tokens keep their fields this way and the output formats render
-//! straight from it, so a response costs about its own size in memory whatever its shape
-//! (a tree of `serde_json::Value`s costs up to 30 times the text for `[0,0,0,...]`), and
-//! a `list` allocates per token, not per field.
+//! out of a `RawValue`). Records keep their fields this way and the output formats render
+//! straight from it, so a response costs about its own size in memory whatever its shape,
+//! a `list` allocates per token, not per field, and a value is read only where it is
+//! printed (at any depth, without recursing: [`Raw::depth`]).
+//!
+//! Why not serde_json's own tree (`serde_json::Value`), with a smaller cap on what a
+//! response may hold? Decided with measurements (issue 17; peak RSS by `/usr/bin/time -f
+//! %M`, release builds):
+//!
+//! - the 10,000-token `list` of BENCHMARKS.md (a 4.2 MiB answer) takes 32 MiB as a tree in
+//!   a program that does nothing else, against 16 MiB for the whole `list` here: over the
+//!   32 MiB bound once the client's own few MiB are added;
+//! - hostile shapes cost 12 to 17 times their size as a tree (`[0,0,...]`: 138 MiB for
+//!   8 MiB, 529 MiB for 31 MiB), at most 5 times here (37 and 128 MiB). Only a cap of about
+//!   1 MiB would bound trees as well (19 MiB), and it would refuse the 10,000-token answer;
+//! - a tree changes what is printed: an integer beyond 64 bits becomes a float (`avn`
+//!   prints it whole), and `1E400` or a lone surrogate (`"\ud800"`, which Python reads)
+//!   fails the whole answer.
+//!
+//! So this walker stays: it carries a memory bound and byte parity with `avn` that the tree
+//! cannot. A smaller cap on response size would still lower the worst cases here (an 8 MiB
+//! cap: 37 MiB at most, from 128 MiB).
 //!
 //! The walker trusts that the text is valid JSON, but never panics on text that is not:
 //! it answers with odd results instead (every index is checked).
