@@ -109,7 +109,7 @@ const MAX_FIELDS_PER_TOKEN: usize = 1000;
 /// surprising type without making a command fail. Nothing is decoded until it is read: a
 /// list of records costs its response's text plus 16 bytes a field, whatever its shape,
 /// and one allocation a record.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct Record {
     /// The JSON text the spans point into (the whole response, for a listed record).
     text: Arc<String>,
@@ -251,7 +251,7 @@ impl<'de> Deserialize<'de> for Record {
 }
 
 /// One access token as the API describes it, kept whole (a [`Record`]).
-#[derive(Clone, Default, PartialEq, Deserialize)]
+#[derive(Clone, PartialEq, Deserialize)]
 #[serde(transparent)]
 pub struct Token(Record);
 
