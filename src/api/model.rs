@@ -119,6 +119,9 @@ pub(crate) struct Record {
     /// field index (keys) and field index + `1 << 31` (values): so that lookups compare
     /// plain bytes and [`Record::str`] can always lend a `&str`.
     decoded: Vec<(u32, Box<str>)>,
+    /// How deeply the most nested field's lists and objects nest (0: all scalars), so that
+    /// the output knows without looking again whether a record is too deep to print.
+    deepest: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -192,6 +195,16 @@ impl Record {
     fn get(&self, field: &str) -> Option<Value> {
         let raw = self.raw(field)?;
         Some(serde_json::from_str(raw.text()).unwrap_or(Value::Null))
+    }
+
+    /// How deeply the most nested field's lists and objects nest (0 when all are scalars).
+    pub(crate) fn depth(&self) -> usize {
+        self.deepest
+    }
+
+    /// How many fields there are, duplicates included.
+    pub(crate) fn len(&self) -> usize {
+        self.fields.len()
     }
 
     /// Every field in the order sent, duplicates included: `(name, value)`.
@@ -502,6 +515,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record, A::Error> {
         let mut fields = Vec::with_capacity(16);
         let mut decoded = Vec::new();
+        let mut deepest = 0;
         while let Some(Key(key)) = map.next_key()? {
             let value: &'de RawValue = map.next_value()?;
             if fields.len() == MAX_FIELDS_PER_TOKEN || *self.budget == 0 {
@@ -522,11 +536,15 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
             let value_span = self
                 .span(value.get())
                 .ok_or_else(|| de::Error::custom("a token outside the response"))?;
-            // A value is not walked here, however deep it nests (serde_json skips it
-            // without recursing): only what the output prints is (`output`'s depth limit).
+            // However deep a value nests, serde_json read it without recursing, and so
+            // does `depth`: only the output walks values, those it prints, up to a limit.
             let raw = Raw::new(value.get());
-            if raw.kind() == Kind::String && raw.text().contains('\\') {
-                decoded.push((index | VALUE, raw_json::unquote(raw.text()).into()));
+            match raw.kind() {
+                Kind::String if raw.text().contains('\\') => {
+                    decoded.push((index | VALUE, raw_json::unquote(raw.text()).into()));
+                }
+                Kind::Array | Kind::Object => deepest = deepest.max(raw.depth()),
+                _ => {}
             }
             fields.push((key_span, value_span));
         }
@@ -534,6 +552,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
             text: self.text.clone(),
             fields,
             decoded,
+            deepest,
         })
     }
 }

@@ -195,7 +195,8 @@ pub(crate) fn sort_members<T>(members: &mut Vec<T>, by_name: impl Fn(&T, &T) -> 
 
 /// A row's fields in the order `json.dumps(sort_keys=True)` writes them.
 pub(crate) fn sorted_fields<'a>(row: &Row<'a>) -> Vec<(Cow<'a, str>, Value<'a>)> {
-    let mut fields: Vec<(Cow<'a, str>, Value<'a>)> = row.entries().collect();
+    let mut fields = Vec::with_capacity(row.len());
+    fields.extend(row.entries());
     sort_members(&mut fields, |a, b| a.0.cmp(&b.0));
     fields
 }

@@ -171,6 +171,11 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// How many fields [`Row::entries`] gives at most.
+    pub(crate) fn len(&self) -> usize {
+        self.record.map_or(0, Record::len) + self.set.len()
+    }
+
     /// Every field: the record's in the order sent (duplicates included, as a JSON object
     /// may have them), those set here in their place, then the other fields set here.
     pub(crate) fn entries(&self) -> impl Iterator<Item = (Cow<'a, str>, Value<'a>)> + '_ {
@@ -183,6 +188,14 @@ impl<'a> Row<'a> {
             .iter()
             .map(|(name, value)| (Cow::Borrowed(*name), value.clone()));
         sent.chain(set)
+    }
+
+    /// How deeply the most nested field's lists and objects nest (0 when all are scalars):
+    /// known from the record without looking at its fields again.
+    pub(crate) fn depth(&self) -> usize {
+        let set = self.set.iter().map(|(_, value)| value.depth());
+        let record = self.record.map(Record::depth);
+        set.chain(record).max().unwrap_or(0)
     }
 
     /// A string field, unescaped.
