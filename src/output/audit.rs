@@ -3,10 +3,12 @@
 //! `last_used_time`, `findings`). The table groups rows by owner under a heading line, each
 //! group in the `avn` table layout; JSON, CSV and YAML are flat lists of the rows.
 
+use std::io::{self, Write};
+
 use super::relative::RelativeCells;
 use super::row::Row;
 use super::table::{self, AvnCells, CellFormat};
-use super::{csv, json, to_string, yaml};
+use super::{csv, json, yaml};
 use crate::cli::OutputFormat;
 use crate::raw_json::Kind;
 
@@ -33,15 +35,22 @@ const CSV_COLUMNS: &[&str] = &[
     "findings",
 ];
 
-pub(super) fn render(rows: &[Row<'_>], format: OutputFormat, relative: bool) -> String {
+pub(super) fn write(
+    out: &mut dyn Write,
+    rows: &[Row<'_>],
+    format: OutputFormat,
+    relative: bool,
+) -> io::Result<()> {
     match format {
         // The people view is the grouped table with relative times.
-        OutputFormat::Table if relative => grouped(rows, &RelativeCells::now()),
-        OutputFormat::Pretty => grouped(rows, &RelativeCells::now()),
-        OutputFormat::Table => grouped(rows, &AvnCells),
-        OutputFormat::Json => to_string(|out| json::list(out, rows)),
-        OutputFormat::Csv => to_string(|out| csv::write(out, rows, CSV_COLUMNS)),
-        OutputFormat::Yaml => to_string(|out| yaml::list(out, rows)),
+        OutputFormat::Table if relative => {
+            out.write_all(grouped(rows, &RelativeCells::now()).as_bytes())
+        }
+        OutputFormat::Pretty => out.write_all(grouped(rows, &RelativeCells::now()).as_bytes()),
+        OutputFormat::Table => out.write_all(grouped(rows, &AvnCells).as_bytes()),
+        OutputFormat::Json => json::list(out, rows),
+        OutputFormat::Csv => csv::write(out, rows, CSV_COLUMNS),
+        OutputFormat::Yaml => yaml::list(out, rows),
     }
 }
 
@@ -90,7 +99,13 @@ fn heading(row: &Row<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::Value;
+    use crate::output::row::Value;
+
+    fn render(rows: &[Row<'_>], format: OutputFormat, relative: bool) -> String {
+        let mut out = Vec::new();
+        write(&mut out, rows, format, relative).unwrap();
+        String::from_utf8(out).unwrap()
+    }
 
     /// A row as `audit` builds it: the token's fields are the API's JSON text.
     fn row(

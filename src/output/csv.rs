@@ -22,7 +22,7 @@
 use std::io::{self, Write};
 
 use super::python;
-use super::row::{Row, Value};
+use super::row::{Row, Value, deeper};
 use crate::raw_json::Kind;
 use crate::safe_text;
 
@@ -61,7 +61,7 @@ fn push_plain(cell: &mut String, value: &Value<'_>) {
     match value.kind() {
         Kind::Null => {}
         Kind::String => cell.push_str(&value.as_str().unwrap_or_default()),
-        Kind::Array => super::deeper(|| {
+        Kind::Array => deeper(|| {
             for (index, item) in value.items().enumerate() {
                 if index > 0 {
                     cell.push(';');

@@ -7,8 +7,8 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use super::row::{Row, Value};
-use super::{deeper, python};
+use super::python;
+use super::row::{Row, Value, deeper};
 use crate::raw_json::Kind;
 use crate::safe_text;
 

@@ -9,6 +9,7 @@
 mod audit;
 mod csv;
 mod json;
+mod layout;
 pub mod pretty;
 mod python;
 mod relative;
@@ -23,93 +24,12 @@ use crate::api::Token;
 use crate::cli::OutputFormat;
 use crate::env_vars::EnvVars;
 use crate::exit::CommandError;
+pub use layout::Layout;
 pub use pretty::Terminal;
 use relative::RelativeCells;
 pub use row::Row;
 pub(crate) use row::Value;
 use table::AvnCells;
-
-/// Which fields a table shows, in order: exactly the columns `avn` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
-    /// `create` (and `rotate`): the new token with its secret.
-    Created,
-    /// `list` and `update`.
-    Listed,
-    /// `info`: one token in detail.
-    Detail,
-    /// `application-user create|list|info|update`, as `avn` prints application users.
-    AppUser,
-    /// `application-user token create`: the API answers only the token and its prefix.
-    AppTokenCreated,
-    /// `application-user token list|info`.
-    AppTokens,
-    /// `application-user token list|info --verbose`.
-    AppTokensVerbose,
-}
-
-impl Layout {
-    pub const fn columns(self) -> &'static [&'static str] {
-        match self {
-            Layout::Created => &[
-                "expiry_time",
-                "description",
-                "max_age_seconds",
-                "extend_when_used",
-                "full_token",
-            ],
-            Layout::Listed => &[
-                "expiry_time",
-                "token_prefix",
-                "description",
-                "max_age_seconds",
-                "extend_when_used",
-                "last_used_time",
-                "last_ip",
-                "last_user_agent",
-            ],
-            Layout::Detail => &[
-                "token_prefix",
-                "description",
-                "create_time",
-                "expiry_time",
-                "max_age_seconds",
-                "extend_when_used",
-                "last_used_time",
-                "last_ip",
-                "last_user_agent",
-                "scopes",
-                "ip_allowlist",
-                "created_manually",
-                "currently_active",
-            ],
-            Layout::AppUser => &["name", "user_email", "user_id", "is_super_admin"],
-            Layout::AppTokenCreated => &["full_token", "token_prefix"],
-            Layout::AppTokens => &[
-                "token_prefix",
-                "description",
-                "last_used_time",
-                "expiry_time",
-                "currently_active",
-            ],
-            Layout::AppTokensVerbose => &[
-                "token_prefix",
-                "description",
-                "last_used_time",
-                "expiry_time",
-                "currently_active",
-                "create_time",
-                "created_manually",
-                "extend_when_used",
-                "ip_allowlist",
-                "last_ip",
-                "last_user_agent_human_readable",
-                "max_age_seconds",
-                "scopes",
-            ],
-        }
-    }
-}
 
 /// Renders results in one format and writes them to stdout.
 #[derive(Debug, Clone, Copy)]
@@ -234,7 +154,9 @@ impl Printer {
     pub(crate) fn audit(&self, rows: &[Row<'_>]) -> io::Result<()> {
         // Every field of an audit row is printed in some format (the owner in a heading).
         check_depth(rows, None, "")?;
-        write_stdout(&audit::render(rows, self.format, self.relative))
+        let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+        audit::write(&mut stdout, rows, self.format, self.relative)?;
+        stdout.flush()
     }
 
     /// A line of text (`Revoked`, the server's message), the same in every format. The text
@@ -323,14 +245,6 @@ fn terminal_width() -> Option<u16> {
 /// object's sorted members, stack), and indented JSON of a value N levels deep is about
 /// 4·N² bytes. A value no format prints is never walked, at any depth.
 const MAX_DEPTH: usize = 1000;
-
-/// Runs `recurse`, one more level into a value, with room on the stack for it: when this
-/// stack runs low, a new segment is taken from the heap (`stacker`, as rustc does), so a
-/// value [`MAX_DEPTH`] levels deep prints on any thread of any platform (a Windows main
-/// thread has 1 MiB; the writers take a few hundred bytes a level, a debug build more).
-fn deeper<R>(recurse: impl FnOnce() -> R) -> R {
-    stacker::maybe_grow(64 * 1024, 1024 * 1024, recurse)
-}
 
 /// What `format` prints of a row: `None` for every field (JSON, YAML); else the layout's
 /// columns, and for `avn`'s table the object under the empty name that it spreads into

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use comfy_table::{Cell, ColumnConstraint, ContentArrangement, Table, presets};
 use unicode_width::UnicodeWidthStr;
 
-use super::Layout;
+use super::layout::Layout;
 use super::relative::describe;
 use super::row::Row;
 use super::table::cell;

@@ -13,8 +13,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use super::deeper;
-use super::row::{Row, Value};
+use super::row::{Row, Value, deeper};
 use crate::raw_json::{Kind, Raw, unquote};
 use crate::safe_text;
 

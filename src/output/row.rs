@@ -116,6 +116,14 @@ impl<'a> Value<'a> {
     }
 }
 
+/// Runs `recurse`, one more level into a value, with room on the stack for it: when this
+/// stack runs low, a new segment is taken from the heap (`stacker`, as rustc does), so a
+/// value as deep as the output prints (`MAX_DEPTH`) prints on any thread of any platform (a Windows main
+/// thread has 1 MiB; the writers take a few hundred bytes a level, a debug build more).
+pub(super) fn deeper<R>(recurse: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, recurse)
+}
+
 /// See [`Value::items`].
 pub(crate) enum Items<'v> {
     Json(raw_json::Items<'v>),

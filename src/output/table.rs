@@ -23,8 +23,8 @@ use std::io::{self, Write};
 
 use unicode_width::UnicodeWidthStr;
 
-use super::row::{Row, Value};
-use super::{deeper, python};
+use super::python;
+use super::row::{Row, Value, deeper};
 use crate::raw_json::{Kind, Raw};
 use crate::safe_text;
 
