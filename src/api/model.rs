@@ -93,9 +93,9 @@ pub(super) fn string_or_none<'de, D: Deserializer<'de>>(
     deserializer.deserialize_any(OnlyText)
 }
 
-/// At most this many tokens (or application users) in one answer. The real service keeps at most 1000 session and
-/// 10 personal tokens per user; a list far beyond that is a broken or hostile server, and
-/// refusing it bounds the memory a response can take.
+/// At most this many tokens (or application users) in one answer. The real service keeps
+/// at most 1000 session and 10 personal tokens per user; a list far beyond that is a broken
+/// or hostile server, and refusing it bounds the memory a response can take.
 const MAX_TOKENS: usize = 100_000;
 /// At most this many fields in one answer, all records together (about 15 a token), and in
 /// one record: each costs 16 bytes of index, so this bounds the index to 32 MiB.

@@ -118,8 +118,9 @@ impl<'a> Value<'a> {
 
 /// Runs `recurse`, one more level into a value, with room on the stack for it: when this
 /// stack runs low, a new segment is taken from the heap (`stacker`, as rustc does), so a
-/// value as deep as the output prints (`MAX_DEPTH`) prints on any thread of any platform (a Windows main
-/// thread has 1 MiB; the writers take a few hundred bytes a level, a debug build more).
+/// value as deep as the output prints (1000 levels) prints on any thread of any platform
+/// (a Windows main thread has 1 MiB; the writers take a few hundred bytes a level, a debug
+/// build more than 1 KiB).
 pub(super) fn deeper<R>(recurse: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(64 * 1024, 1024 * 1024, recurse)
 }
