@@ -222,9 +222,9 @@ impl Owner {
         let answer = client
             .create_app_token(organization_id, user_id, new)
             .await?;
-        let wanted = details && answer.full_token().is_some();
-        let Some(prefix) = answer.token_prefix().filter(|_| wanted) else {
-            return Ok(Created::shown_as_answered(answer));
+        let prefix = match answer.token_prefix() {
+            Some(prefix) if details && answer.full_token().is_some() => prefix,
+            _ => return Ok(Created::shown_as_answered(answer)),
         };
         let listed = match client.list_app_tokens(organization_id, user_id).await {
             Ok(tokens) => tokens
