@@ -9,8 +9,7 @@
 //!
 //! Used by every writer: `diag` (errors, notes, traces) and each `output` format. The `avn`
 //! table applies the same set through its own JSON quoting, which must stay byte-identical
-//! to `avn` for ASCII text. Where a format carries line breaks as data (a quoted CSV field),
-//! a line feed and a tab are written as they are ([`is_hazard_in_data`]).
+//! to `avn` for ASCII text.
 
 use std::borrow::Cow;
 use std::fmt::Write;
@@ -33,28 +32,26 @@ pub(crate) fn is_hazard(c: char) -> bool {
         | '\u{2066}'..='\u{2069}')
 }
 
-/// [`is_hazard`] for text whose line breaks are data a reader keeps (a quoted CSV field):
-/// a line feed or a tab only moves the cursor on to where more text follows, so neither
-/// can hide or rewrite what was printed. A carriage return can (the line after it is
-/// printed over the one before), and stays a hazard, as does everything else.
-pub(crate) fn is_hazard_in_data(c: char) -> bool {
-    is_hazard(c) && !matches!(c, '\n' | '\t')
-}
-
 /// `text` with every [hazard](is_hazard) written as its escape; borrowed when there is none.
 pub(crate) fn escape_hazards(text: &str) -> Cow<'_, str> {
-    escape(text, is_hazard)
+    escape_where(text, is_hazard)
 }
 
-/// `text` with every character `hazard` names written as its escape; borrowed when there
-/// is none.
-pub(crate) fn escape(text: &str, hazard: fn(char) -> bool) -> Cow<'_, str> {
-    if !text.chars().any(hazard) {
+/// [`escape_hazards`] for a message printed as its sender laid it out (`expire-all`'s, as
+/// `avn` prints it): line feeds and tabs stay as they are, since they only move on to where
+/// the text continues and cannot rewrite what was printed before. Every other hazard is
+/// escaped, `\r` included (it returns over the line).
+pub(crate) fn escape_hazards_keeping_lines(text: &str) -> Cow<'_, str> {
+    escape_where(text, |c| is_hazard(c) && !matches!(c, '\n' | '\t'))
+}
+
+fn escape_where(text: &str, escaped: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(&escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if hazard(c) {
+        if escaped(c) {
             push_escape(&mut out, c);
         } else {
             out.push(c);
@@ -105,10 +102,10 @@ mod tests {
     }
 
     #[test]
-    fn line_feeds_and_tabs_are_data_where_a_format_keeps_them() {
+    fn messages_keep_their_lines_and_tabs() {
         assert_eq!(
-            escape("a\nb\tc\rd\u{1b}e\u{202e}", is_hazard_in_data),
-            "a\nb\tc\\rd\\u001be\\u202e"
+            escape_hazards_keeping_lines("a\n\tb  \r\u{1b}[2J\u{202e}\n"),
+            "a\n\tb  \\r\\u001b[2J\\u202e\n"
         );
     }
 

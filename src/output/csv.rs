@@ -9,7 +9,8 @@
 //!
 //! - terminal hazards are escaped by the one safe-text rule (`\u001b`, `\r`, `\u202e`), so
 //!   `cat report.csv` cannot drive the terminal. A line feed or a tab inside a quoted field
-//!   is data, not a hazard, and is written as it is ([`safe_text::is_hazard_in_data`]);
+//!   is data, not a hazard (neither can rewrite what was printed), and is written as it is
+//!   ([`safe_text::escape_hazards_keeping_lines`]); a carriage return stays escaped;
 //! - a text cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`,
 //!   `@` or a tab, OWASP's list; its carriage return is already escaped) is written with a
 //!   leading `'`, which spreadsheets read as "this is text": server data such as
@@ -19,6 +20,7 @@
 //!   Numbers (`-1`) are numbers. A program that wants every string exactly as sent reads
 //!   `-o json`.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::python;
@@ -47,8 +49,8 @@ pub(crate) fn write(out: &mut dyn Write, rows: &[Row<'_>], columns: &[&str]) -> 
 /// The cell for `value`, as the module's rules write it.
 fn push_cell(cell: &mut String, value: &Value<'_>) {
     push_plain(cell, value);
-    if cell.contains(safe_text::is_hazard_in_data) {
-        *cell = safe_text::escape(cell, safe_text::is_hazard_in_data).into_owned();
+    if let Cow::Owned(escaped) = safe_text::escape_hazards_keeping_lines(cell) {
+        *cell = escaped;
     }
     let text = matches!(value.kind(), Kind::String | Kind::Array);
     if text && cell.starts_with(['=', '+', '-', '@', '\t']) && !safe_text::is_plain_base64(cell) {
