@@ -347,13 +347,7 @@ mod tests {
             serde_json::from_str(&text).unwrap()
         };
         let render = move || {
-            for format in [
-                OutputFormat::Table,
-                OutputFormat::Json,
-                OutputFormat::Csv,
-                OutputFormat::Yaml,
-                OutputFormat::Pretty,
-            ] {
+            for &format in <OutputFormat as clap::ValueEnum>::value_variants() {
                 for layout in [Layout::Listed, Layout::Detail] {
                     let printer = Printer::new(format, false);
                     assert!(!printer.render(&[token(MAX_DEPTH)], layout).is_empty());

@@ -241,13 +241,7 @@ fn deeply_nested_values_are_no_stack_overflow() {
         "]".repeat(depth)
     );
     let tokens = parse_token_list(200, body.as_bytes()).unwrap();
-    for format in [
-        OutputFormat::Table,
-        OutputFormat::Json,
-        OutputFormat::Csv,
-        OutputFormat::Yaml,
-        OutputFormat::Pretty,
-    ] {
+    for &format in <OutputFormat as clap::ValueEnum>::value_variants() {
         Printer::new(format, false).render(&tokens, Layout::Listed);
     }
 }
