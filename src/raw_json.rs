@@ -1,16 +1,34 @@
 //! JSON text walked where it lies, without building a tree.
 //!
 //! A [`Raw`] is the text of one JSON value that serde_json has already validated (it came
-//! out of a `RawValue`). Tokens keep their fields this way and the output formats render
-//! straight from it, so a response costs about its own size in memory whatever its shape
-//! (a tree of `serde_json::Value`s costs up to 30 times the text for `[0,0,0,...]`), and
-//! a `list` allocates per token, not per field.
+//! out of a `RawValue`). Records keep their fields this way and the output formats render
+//! straight from it, so a response costs about its own size in memory whatever its shape,
+//! a `list` allocates per token, not per field, and a value is read only where it is
+//! printed (at any depth, without recursing: [`Raw::depth`]).
+//!
+//! Why not serde_json's own tree (`serde_json::Value`), with a smaller cap on what a
+//! response may hold? Decided with measurements (issue 17; peak RSS by `/usr/bin/time -f
+//! %M`, release builds):
+//!
+//! - the 10,000-token `list` of BENCHMARKS.md (a 4.2 MiB answer) takes 32 MiB as a tree in
+//!   a program that does nothing else, against 16 MiB for the whole `list` here: over the
+//!   32 MiB bound once the client's own few MiB are added;
+//! - hostile shapes cost 12 to 17 times their size as a tree (`[0,0,...]`: 138 MiB for
+//!   8 MiB, 529 MiB for 31 MiB), at most 5 times here (37 and 128 MiB). Only a cap of about
+//!   1 MiB would bound trees as well (19 MiB), and it would refuse the 10,000-token answer;
+//! - a tree changes what is printed: an integer beyond 64 bits becomes a float (`avn`
+//!   prints it whole), and `1E400` or a lone surrogate (`"\ud800"`, which Python reads)
+//!   fails the whole answer.
+//!
+//! So this walker stays: it carries a memory bound and byte parity with `avn` that the tree
+//! cannot. A smaller cap on response size would still lower the worst cases here (an 8 MiB
+//! cap: 37 MiB at most, from 128 MiB).
 //!
 //! The walker trusts that the text is valid JSON, but never panics on text that is not:
 //! it answers with odd results instead (every index is checked).
 
 use std::borrow::Cow;
-use std::cmp::Ordering;
+use std::ops::Range;
 
 /// The text of one valid JSON value, surrounding whitespace allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,9 +91,8 @@ impl<'a> Raw<'a> {
         })
     }
 
-    /// How deeply arrays and objects nest in the value (0 for a scalar). Walking text this
-    /// deep would recurse that deep: values are refused beyond a limit (as serde_json
-    /// refuses to build a tree deeper than 128).
+    /// How deeply arrays and objects nest in the value (0 for a scalar), found without
+    /// recursing. The output walks a value recursively, and prints it only up to a limit.
     pub(crate) fn depth(self) -> usize {
         let bytes = self.0.as_bytes();
         let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
@@ -118,35 +135,16 @@ impl<'a> Raw<'a> {
             .map(|(_, value)| value)
     }
 
-    /// The members of an object sorted by name, the last of duplicate names kept (as a
-    /// Python `dict` or serde_json's map would); nothing for anything else.
-    ///
-    /// While sorting, a member is four offsets into the text (16 bytes; a name and a value
-    /// would take 40), and names are read when compared: a hostile object of millions of
-    /// members costs tens of MiB, not hundreds.
-    pub(crate) fn sorted_entries(self) -> SortedEntries<'a> {
-        let text = self.0;
+    /// Where each member of an object is, in the order written, duplicates included
+    /// (nothing for anything else): the ranges of its name's literal (quotes included) and of
+    /// its value in [`Raw::text`]. For callers that keep millions of members in little memory
+    /// (sorting them: `output::python`).
+    pub(crate) fn member_ranges(self) -> impl Iterator<Item = (Range<usize>, Range<usize>)> + 'a {
         let mut entries = self.entries();
-        let mut spans: Vec<[u32; 4]> = Vec::new();
-        // Offsets fit: a response is at most 32 MiB.
-        while let Some((key_start, key_end, value_start, value_end)) = entries.next_spans() {
-            let Ok(value_end) = u32::try_from(value_end) else {
-                break;
-            };
-            spans.push([
-                key_start as u32,
-                key_end as u32,
-                value_start as u32,
-                value_end,
-            ]);
-        }
-        let name =
-            |span: &[u32; 4]| unquote(text.get(span[0] as usize..span[1] as usize).unwrap_or(""));
-        sort_keeping_last(&mut spans, |a, b| name(a).cmp(&name(b)));
-        SortedEntries {
-            text,
-            spans: spans.into_iter(),
-        }
+        std::iter::from_fn(move || {
+            let (key_start, key_end, value_start, value_end) = entries.next_spans()?;
+            Some((key_start..key_end, value_start..value_end))
+        })
     }
 
     /// The members of an object, in the order written, duplicates included (nothing for
@@ -337,43 +335,6 @@ impl<'a> Entries<'a> {
     }
 }
 
-/// `members` sorted by name (`by_name`), the last of equal names kept, as a Python `dict` or
-/// serde_json's map keeps it: the one rule for [`Raw::sorted_entries`] and a token's fields.
-pub(crate) fn sort_keeping_last<T>(members: &mut Vec<T>, by_name: impl Fn(&T, &T) -> Ordering) {
-    // Stable: among equal names the one written last stays last, and is the one kept.
-    members.sort_by(&by_name);
-    members.dedup_by(|later, kept| {
-        let same = by_name(later, kept).is_eq();
-        if same {
-            std::mem::swap(later, kept);
-        }
-        same
-    });
-}
-
-/// See [`Raw::sorted_entries`]: `(name, value)`, names unescaped.
-pub(crate) struct SortedEntries<'a> {
-    text: &'a str,
-    spans: std::vec::IntoIter<[u32; 4]>,
-}
-
-impl<'a> Iterator for SortedEntries<'a> {
-    type Item = (Cow<'a, str>, Raw<'a>);
-
-    fn next(&mut self) -> Option<(Cow<'a, str>, Raw<'a>)> {
-        let [key_start, key_end, value_start, value_end] = self.spans.next()?.map(|at| at as usize);
-        let key = self.text.get(key_start..key_end)?;
-        let value = self.text.get(value_start..value_end)?;
-        Some((unquote(key), Raw(value)))
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.spans.size_hint()
-    }
-}
-
-impl ExactSizeIterator for SortedEntries<'_> {}
-
 impl<'a> Iterator for Entries<'a> {
     type Item = (Cow<'a, str>, Raw<'a>);
 
@@ -390,19 +351,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sorted_entries_sort_by_name_and_keep_the_last_duplicate() {
-        let raw = Raw::new(r#"{"b": 1, "a": 2, "\u0062": 3, "c": [], "a": 4}"#);
-        let sorted: Vec<(String, &str)> = raw
-            .sorted_entries()
-            .map(|(key, value)| (key.into_owned(), value.text()))
+    fn member_ranges_point_into_the_text() {
+        let raw = Raw::new(r#"{"b": 1, "a\u0062": [2]}"#);
+        let members: Vec<(&str, &str)> = raw
+            .member_ranges()
+            .map(|(key, value)| (&raw.text()[key], &raw.text()[value]))
             .collect();
-        assert_eq!(
-            sorted,
-            [("a".into(), "4"), ("b".into(), "3"), ("c".into(), "[]")]
-        );
-        assert_eq!(raw.sorted_entries().len(), 3);
-        assert_eq!(Raw::new("[1]").sorted_entries().len(), 0);
-        assert_eq!(Raw::new("{}").sorted_entries().len(), 0);
+        assert_eq!(members, [("\"b\"", "1"), ("\"a\\u0062\"", "[2]")]);
+        assert_eq!(Raw::new("[1]").member_ranges().count(), 0);
     }
 
     #[test]

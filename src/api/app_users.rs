@@ -2,13 +2,14 @@
 //! calls `avn application-user ...` makes, with the paths and bodies it sends (AC
 //! `client.py`; GC `handler/applicationuser`).
 //!
-//! An application user is kept whole, as a [`Token`] is: `--json` shows every field the API
-//! returned, and the typed accessors read only what commands reason about. Application
-//! tokens are [`Token`]s: the API lists them with the same fields as personal tokens.
+//! An application user is kept whole (a [`Record`]), as a [`Token`] is: `--json` shows every
+//! field the API returned, and the typed accessors read only what commands reason about.
+//! Application tokens are [`Token`]s: the API lists them with the same fields as personal
+//! tokens.
 
 use serde::{Deserialize, Serialize};
 
-use super::model::Token;
+use super::model::{Record, Token};
 use super::path::{ApiPath, path_segment};
 use super::transport::Method;
 use super::{ApiError, Client, NewToken, encode_body};
@@ -48,27 +49,21 @@ impl Organization {
 /// `is_super_admin`, `create_time`, and whatever else it sends), kept whole.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(transparent)]
-pub(crate) struct AppUser(Token);
+pub(crate) struct AppUser(Record);
 
 impl AppUser {
     /// The id the API's paths take.
     pub(crate) fn user_id(&self) -> Option<String> {
-        self.text("user_id")
+        self.0.str("user_id").map(str::to_owned)
     }
 
     pub(crate) fn name(&self) -> Option<String> {
-        self.text("name")
+        self.0.str("name").map(str::to_owned)
     }
 
-    fn text(&self, field: &str) -> Option<String> {
-        self.0
-            .get(field)
-            .and_then(|value| value.as_str().map(str::to_owned))
-    }
-
-    /// The object as the printer takes it: every field, as the API sent it.
-    pub(crate) fn into_record(self) -> Token {
-        self.0
+    /// Every field the API sent, for the output to show.
+    pub(crate) fn record(&self) -> &Record {
+        &self.0
     }
 }
 

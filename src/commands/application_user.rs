@@ -22,7 +22,7 @@ use anyhow::Result;
 use super::Context;
 use super::lookup::{find_token, new_full_token};
 use super::owner::{Owner, required_organization};
-use crate::api::{ApiError, AppUser, NewToken, Token};
+use crate::api::{ApiError, AppUser, NewToken};
 use crate::cli::{
     AppTokenCommand, AppTokenCreateArgs, AppTokenInfoArgs, AppTokenListArgs, AppTokenRevokeArgs,
     AppUserDeleteArgs, AppUserUpdateArgs, ApplicationUserCommand, AvnForce, OutputFormat,
@@ -30,7 +30,7 @@ use crate::cli::{
 };
 use crate::diag;
 use crate::exit::CommandError;
-use crate::output::Layout;
+use crate::output::{Layout, Row};
 use crate::secret::visible_prefix;
 
 /// `avn`'s boxed notices, word for word.
@@ -53,8 +53,8 @@ pub async fn run(command: &ApplicationUserCommand, ctx: &Context) -> Result<()> 
         ApplicationUserCommand::List(args) => {
             let organization_id = required_organization(ctx, &args.organization).await?;
             let users = ctx.client()?.list_app_users(&organization_id).await?;
-            let records: Vec<Token> = users.into_iter().map(AppUser::into_record).collect();
-            Ok(ctx.printer.tokens(&records, Layout::AppUser)?)
+            let rows: Vec<Row<'_>> = users.iter().map(Row::from).collect();
+            Ok(ctx.printer.rows(&rows, Layout::AppUser)?)
         }
         ApplicationUserCommand::Info(args) => {
             let organization_id = required_organization(ctx, &args.organization).await?;
@@ -76,15 +76,14 @@ pub async fn run(command: &ApplicationUserCommand, ctx: &Context) -> Result<()> 
 }
 
 fn print_user(ctx: &Context, user: AppUser) -> Result<()> {
-    let record = user.into_record();
     // An empty body reads as `{}`: not an application user to show (`avn --json` prints
     // `{}`; its table fails).
-    if record.entries().next().is_none() {
+    if user.record().len() == 0 {
         return Err(anyhow::anyhow!(
             "the API answered with an empty object instead of the application user"
         ));
     }
-    Ok(ctx.printer.item(&record, Layout::AppUser)?)
+    Ok(ctx.printer.item(&Row::from(&user), Layout::AppUser)?)
 }
 
 async fn update(args: &AppUserUpdateArgs, ctx: &Context) -> Result<()> {
@@ -143,7 +142,8 @@ async fn create_token(args: &AppTokenCreateArgs, ctx: &Context) -> Result<()> {
     } else {
         diag::note(COPY_NOTICE);
     }
-    ctx.printer.item(&token, Layout::AppTokenCreated)?;
+    ctx.printer
+        .item(&Row::from(&token), Layout::AppTokenCreated)?;
     Ok(())
 }
 
@@ -194,7 +194,8 @@ async fn token_info(args: &AppTokenInfoArgs, ctx: &Context) -> Result<()> {
         name: None,
     };
     let token = find_token(&tokens, &args.token_prefix, &owner.listing())?;
-    ctx.printer.item(token, token_layout(args.verbose))?;
+    ctx.printer
+        .item(&Row::from(token), token_layout(args.verbose))?;
     Ok(())
 }
 

@@ -8,20 +8,17 @@
 //! this (current-thread) task: an organization with 100 application users takes about the
 //! time of 13 requests, not 100.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::Poll;
-
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, TimeDelta, Utc};
-use serde_json::{Value, json};
+use futures_util::{StreamExt as _, TryStreamExt as _, stream};
 
 use super::Context;
-use super::owner::{self, Owner, record};
+use super::owner::{self, Owner};
 use crate::api::{AppUser, Token};
 use crate::cli::{AuditArgs, Finding};
 use crate::diag;
 use crate::exit::{self, CommandError};
+use crate::output::{Row, Value};
 
 /// Owners whose tokens are being fetched at once: enough to hide latency, few enough to be
 /// polite to the API (and what browsers allow per host).
@@ -40,8 +37,8 @@ struct AuditOwner {
     /// The email address of a user, the name of an application user.
     label: String,
     owner_type: &'static str,
-    /// An application user's id (null for you).
-    owner_id: Value,
+    /// An application user's id (none for you).
+    owner_id: Option<String>,
 }
 
 pub async fn run(args: &AuditArgs, ctx: &Context) -> Result<u8> {
@@ -67,7 +64,7 @@ pub async fn run(args: &AuditArgs, ctx: &Context) -> Result<u8> {
                 failing += 1;
             }
             if args.all || !found.is_empty() {
-                rows.push(row(owner, token, &found)?);
+                rows.push(row(owner, token, &found));
             }
         }
     }
@@ -124,7 +121,7 @@ async fn everyone(args: &AuditArgs, ctx: &Context) -> Result<Vec<(AuditOwner, Ve
         AuditOwner {
             label,
             owner_type: "user",
-            owner_id: Value::Null,
+            owner_id: None,
         },
         personal,
     )];
@@ -145,8 +142,10 @@ async fn everyone(args: &AuditArgs, ctx: &Context) -> Result<Vec<(AuditOwner, Ve
         .collect();
     let held = std::cell::Cell::new(0);
     let held = &held;
-    let lists = try_join_bounded(
-        users.iter().map(|(owner, user)| async move {
+    // Answers come in any order (`buffer_unordered` keeps MAX_IN_FLIGHT requests going
+    // however slow one of them is); the report keeps the organization's order.
+    let mut lists: Vec<(usize, Vec<Token>)> = stream::iter(users.iter().enumerate())
+        .map(|(index, (owner, user))| async move {
             let tokens = owner.list_tokens(client).await.with_context(|| {
                 format!(
                     "cannot list the tokens of application user {}",
@@ -161,16 +160,17 @@ async fn everyone(args: &AuditArgs, ctx: &Context) -> Result<Vec<(AuditOwner, Ve
                     MAX_HELD_BYTES >> 20
                 );
             }
-            Ok(tokens)
-        }),
-        MAX_IN_FLIGHT,
-    )
-    .await?;
+            Ok((index, tokens))
+        })
+        .buffer_unordered(MAX_IN_FLIGHT)
+        .try_collect()
+        .await?;
+    lists.sort_unstable_by_key(|(index, _)| *index);
     owned.extend(
         users
             .iter()
             .map(|(owner, _)| app_user_owner(owner))
-            .zip(lists),
+            .zip(lists.into_iter().map(|(_, tokens)| tokens)),
     );
     warn_unknown_email();
     Ok(owned)
@@ -187,24 +187,24 @@ fn app_user_owner(owner: &Owner) -> AuditOwner {
     AuditOwner {
         label,
         owner_type: "application-user",
-        owner_id: Value::from(owner_id),
+        owner_id: Some(owner_id),
     }
 }
 
-/// One row of the report.
-fn row(owner: &AuditOwner, token: &Token, found: &[Finding]) -> Result<Token> {
-    let field = |name: &str| token.get(name).unwrap_or(Value::Null);
-    record(json!({
-        "owner": owner.label,
-        "owner_type": owner.owner_type,
-        "owner_id": owner.owner_id,
-        "token_prefix": field("token_prefix"),
-        "description": field("description"),
-        "create_time": field("create_time"),
-        "expiry_time": field("expiry_time"),
-        "last_used_time": field("last_used_time"),
-        "findings": found.iter().map(|finding| finding_name(*finding)).collect::<Vec<_>>(),
-    }))
+/// One row of the report: the owner, the token's fields as the API sent them, the findings.
+fn row<'a>(owner: &'a AuditOwner, token: &'a Token, found: &[Finding]) -> Row<'a> {
+    let field = |name| Value::field(token.record(), name);
+    let findings = found.iter().map(|finding| finding_name(*finding).into());
+    Row::new()
+        .with("owner", Value::Text(owner.label.as_str().into()))
+        .with("owner_type", Value::Text(owner.owner_type.into()))
+        .with("owner_id", Value::text_or_null(owner.owner_id.as_deref()))
+        .with("token_prefix", field("token_prefix"))
+        .with("description", field("description"))
+        .with("create_time", field("create_time"))
+        .with("expiry_time", field("expiry_time"))
+        .with("last_used_time", field("last_used_time"))
+        .with("findings", Value::Texts(findings.collect()))
 }
 
 /// A finding's name, as `--fail-on` spells it and the report prints it.
@@ -267,8 +267,8 @@ impl Checks {
     /// server wrote in a form that cannot be read is no finding (rather than a false one).
     fn findings(&self, token: &Token, now: DateTime<Utc>) -> Vec<Finding> {
         let time = |field: &str| match token.get(field) {
-            None | Some(Value::Null) => Time::Never,
-            Some(Value::String(text)) => DateTime::parse_from_rfc3339(&text)
+            None | Some(serde_json::Value::Null) => Time::Never,
+            Some(serde_json::Value::String(text)) => DateTime::parse_from_rfc3339(&text)
                 .map_or(Time::Unknown, |time| Time::At(time.with_timezone(&Utc))),
             Some(_) => Time::Unknown,
         };
@@ -310,60 +310,11 @@ enum Time {
     Unknown,
 }
 
-/// Run `jobs` on this task with at most `limit` in flight: their results in the jobs'
-/// order, or the first error (the jobs still running are dropped, which cancels them).
-///
-/// The client runs on a current-thread runtime and lends `&Client` to each job, so the
-/// jobs are polled here rather than spawned (a `JoinSet` would need `'static` jobs).
-async fn try_join_bounded<T, E, F>(
-    jobs: impl IntoIterator<Item = F>,
-    limit: usize,
-) -> Result<Vec<T>, E>
-where
-    F: Future<Output = Result<T, E>>,
-{
-    let mut waiting = jobs.into_iter().enumerate();
-    let mut running: Vec<(usize, Pin<Box<F>>)> = Vec::new();
-    let mut done: Vec<(usize, T)> = Vec::new();
-    std::future::poll_fn(|cx| {
-        loop {
-            while running.len() < limit.max(1) {
-                let Some((index, job)) = waiting.next() else {
-                    break;
-                };
-                running.push((index, Box::pin(job)));
-            }
-            if running.is_empty() {
-                return Poll::Ready(Ok(()));
-            }
-            let before = running.len();
-            let mut next = 0;
-            while next < running.len() {
-                match running[next].1.as_mut().poll(cx) {
-                    Poll::Ready(Ok(value)) => {
-                        let (index, _) = running.swap_remove(next);
-                        done.push((index, value));
-                    }
-                    Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
-                    Poll::Pending => next += 1,
-                }
-            }
-            // Nothing finished: every running job has registered to be woken.
-            if running.len() == before {
-                return Poll::Pending;
-            }
-        }
-    })
-    .await?;
-    done.sort_unstable_by_key(|(index, _)| *index);
-    Ok(done.into_iter().map(|(_, value)| value).collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::ValueEnum;
-    use std::cell::Cell;
+    use serde_json::json;
     use std::time::Duration;
 
     fn checks(strict: bool, fail_on: Vec<Finding>) -> Checks {
@@ -383,7 +334,7 @@ mod tests {
         .unwrap()
     }
 
-    fn token(value: Value) -> Token {
+    fn token(value: serde_json::Value) -> Token {
         serde_json::from_value(value).unwrap()
     }
 
@@ -397,7 +348,7 @@ mod tests {
     fn findings_per_token() {
         let now = at("2026-06-01T00:00:00Z");
         let checks = checks(false, vec![]);
-        let found = |value: Value| checks.findings(&token(value), now);
+        let found = |value: serde_json::Value| checks.findings(&token(value), now);
         assert_eq!(
             found(json!({"expiry_time": null, "last_used_time": null,
                          "create_time": "2026-05-01T00:00:00.123456Z"})),
@@ -453,26 +404,5 @@ mod tests {
             let value = finding.to_possible_value().unwrap();
             assert_eq!(value.get_name(), finding_name(*finding));
         }
-    }
-
-    #[tokio::test(flavor = "current_thread")]
-    async fn jobs_run_at_most_limit_at_a_time_and_keep_their_order() {
-        let running = Cell::new(0);
-        let most = Cell::new(0);
-        let jobs = (0..20u64).map(|n| {
-            let (running, most) = (&running, &most);
-            async move {
-                running.set(running.get() + 1);
-                most.set(most.get().max(running.get()));
-                tokio::time::sleep(Duration::from_millis(20 - n)).await;
-                running.set(running.get() - 1);
-                Ok::<_, String>(n)
-            }
-        });
-        let results = try_join_bounded(jobs, 8).await.unwrap();
-        assert_eq!(results, (0..20).collect::<Vec<_>>());
-        assert_eq!(most.get(), 8);
-        let failing = (0..5).map(|n| async move { if n == 3 { Err(n) } else { Ok(n) } });
-        assert_eq!(try_join_bounded(failing, 2).await, Err(3));
     }
 }

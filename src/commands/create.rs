@@ -41,11 +41,11 @@ pub async fn run(args: &CreateArgs, ctx: &Context) -> Result<()> {
         scopes: args.scopes.clone(),
         ip_allowlist: args.ip_allowlist.clone(),
     };
-    let token = owner.create_token(ctx.client()?, &new, !args.quiet).await?;
-    let full_token = new_full_token(&token)?;
+    let created = owner.create_token(ctx.client()?, &new, !args.quiet).await?;
+    let full_token = new_full_token(&created.answer)?;
     if args.quiet {
         return ctx.printer.line(full_token.expose()).map_err(Into::into);
     }
-    ctx.printer.tokens(&[token], Layout::Created)?;
+    ctx.printer.rows(&[created.row()], Layout::Created)?;
     Ok(())
 }

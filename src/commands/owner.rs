@@ -3,7 +3,6 @@
 //! and `audit` go through [`Owner`], so each works the same way for either.
 
 use anyhow::{Context as _, Result};
-use serde_json::{Value, json};
 
 use super::Context;
 use super::lookup::{ambiguous, describe_for_prompt, matching, not_found};
@@ -12,6 +11,7 @@ use crate::cli::{OrganizationArg, OwnerArgs};
 use crate::diag;
 use crate::env_vars::EnvVars;
 use crate::exit::CommandError;
+use crate::output::{Row, Value};
 
 /// The owner of the tokens a command reads or changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,10 +167,12 @@ impl Owner {
     }
 
     /// The error to report when the API refused a call on one of this owner's tokens,
-    /// `wanted`: 404 is the same "no token matches" as everywhere, and for 409 (the prefix
-    /// is ambiguous) the tokens are listed to name the ones it matches. Anything else is
-    /// reported as it is. For an application user a 404 may be about the user, not the
-    /// token: it stays in the API's words unless the user's tokens can be listed.
+    /// `wanted`: 404 is the same "no token matches" as everywhere once the owner's tokens
+    /// can be listed (a list with no API behind it is the wrong URL it reveals), and for
+    /// 409 (the prefix is ambiguous) the tokens are listed to name the ones it matches.
+    /// Anything else is reported as it is. For an application user a 404 may be about the
+    /// user, not the token: it stays in the API's words unless the user's tokens can be
+    /// listed. The lists are reads: nothing more is changed to explain a failure.
     pub(super) async fn explain_prefix_error(
         &self,
         wanted: &str,
@@ -178,13 +180,15 @@ impl Owner {
         client: &Client,
     ) -> anyhow::Error {
         match error {
-            ApiError::Status { status: 404, .. }
-                if matches!(self, Owner::AppUser { .. })
-                    && self.list_tokens(client).await.is_err() =>
-            {
-                error.into()
-            }
-            ApiError::Status { status: 404, .. } => not_found(wanted, &self.listing()).into(),
+            // The list tells "no such token" from a base URL with no API behind it (whose
+            // 404 for a token's path can look like the API's own): only the API saying so
+            // is exit 4. For an application user, a list that fails for another reason
+            // leaves the 404 in the API's words (it may be about the user).
+            ApiError::Status { status: 404, .. } => match self.list_tokens(client).await {
+                Err(wrong_url @ ApiError::NoEndpoint { .. }) => wrong_url.into(),
+                Err(_) if matches!(self, Owner::AppUser { .. }) => error.into(),
+                _ => not_found(wanted, &self.listing()).into(),
+            },
             ApiError::Status { status: 409, .. } => match self.list_tokens(client).await {
                 Ok(tokens) => match matching(&tokens, wanted).as_slice() {
                     many @ [_, _, ..] => ambiguous(wanted, many).into(),
@@ -196,7 +200,7 @@ impl Owner {
         }
     }
 
-    /// A new token, as the `create` table shows it (with `full_token`).
+    /// A new token, and what the `create` table shows of it ([`Created::row`]).
     ///
     /// For an application user the API answers only `{full_token, token_prefix}`. With
     /// `details`, the new token is then read from the user's list (one more request) so the
@@ -209,22 +213,22 @@ impl Owner {
         client: &Client,
         new: &NewToken,
         details: bool,
-    ) -> Result<Token> {
+    ) -> Result<Created> {
         let Owner::AppUser {
             organization_id,
             user_id,
             ..
         } = self
         else {
-            return Ok(client.create_token(new).await?);
+            let answer = client.create_token(new).await?;
+            return Ok(Created::shown_as_answered(answer));
         };
-        let created = client
+        let answer = client
             .create_app_token(organization_id, user_id, new)
             .await?;
-        let (Some(prefix), Some(full_token), true) =
-            (created.token_prefix(), created.full_token(), details)
-        else {
-            return Ok(created);
+        let prefix = match answer.token_prefix() {
+            Some(prefix) if details && answer.full_token().is_some() => prefix,
+            _ => return Ok(Created::shown_as_answered(answer)),
         };
         let listed = match client.list_app_tokens(organization_id, user_id).await {
             Ok(tokens) => tokens
@@ -238,18 +242,11 @@ impl Owner {
                 None
             }
         };
-        match listed {
-            Some(token) => Ok(token.with_str("full_token", full_token.expose())),
-            None => record(json!({
-                "token_prefix": prefix,
-                "full_token": full_token.expose(),
-                "description": new.description,
-                "max_age_seconds": new.max_age_seconds,
-                "extend_when_used": new.max_age_seconds.is_some() && new.extend_when_used,
-                "scopes": new.scopes,
-                "ip_allowlist": new.ip_allowlist,
-            })),
-        }
+        let details = match listed {
+            Some(token) => Details::Listed(token),
+            None => Details::Asked(new.clone()),
+        };
+        Ok(Created { answer, details })
     }
 
     /// The question before changing one of this owner's tokens:
@@ -299,17 +296,66 @@ impl Owner {
     }
 }
 
-/// A record built here (a JSON object, not received) in the shape the printer takes.
-pub(super) fn record(fields: Value) -> Result<Token> {
-    match fields {
-        Value::Object(fields) => Ok(Token::from_map(&fields)),
-        other => Err(anyhow::anyhow!("cannot build a table row from {other}")),
+/// A token just created: the API's answer, which holds the full token, and what to show of
+/// the new token.
+pub(super) struct Created {
+    /// The answer to the create call.
+    pub(super) answer: Token,
+    details: Details,
+}
+
+/// Where the new token's details come from.
+enum Details {
+    /// The answer itself: every field for a personal token; for an application token, only
+    /// its prefix and full token (`-q` asks for no more).
+    Answered,
+    /// An application token as its user's list shows it (the answer had only its prefix).
+    Listed(Token),
+    /// What was asked for, when the list could not say.
+    Asked(NewToken),
+}
+
+impl Created {
+    fn shown_as_answered(answer: Token) -> Created {
+        Created {
+            answer,
+            details: Details::Answered,
+        }
     }
+
+    /// The new token as the `create` table shows it: with its full token, whichever answer
+    /// the other fields come from.
+    pub(super) fn row(&self) -> Row<'_> {
+        let answered = |name| Value::field(self.answer.record(), name);
+        match &self.details {
+            Details::Answered => Row::from(&self.answer),
+            Details::Listed(token) => Row::from(token).with("full_token", answered("full_token")),
+            Details::Asked(new) => Row::new()
+                .with("token_prefix", answered("token_prefix"))
+                .with("full_token", answered("full_token"))
+                .with("description", Value::Text(new.description.as_str().into()))
+                .with(
+                    "max_age_seconds",
+                    new.max_age_seconds.map_or(Value::Null, Value::Int),
+                )
+                .with(
+                    "extend_when_used",
+                    Value::Bool(new.max_age_seconds.is_some() && new.extend_when_used),
+                )
+                .with("scopes", texts(&new.scopes))
+                .with("ip_allowlist", texts(&new.ip_allowlist)),
+        }
+    }
+}
+
+fn texts(items: &[String]) -> Value<'_> {
+    Value::Texts(items.iter().map(|item| item.as_str().into()).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn users() -> Vec<AppUser> {
         serde_json::from_value(json!([
@@ -356,7 +402,8 @@ mod tests {
 
     #[test]
     fn questions_name_the_owner() {
-        let token = record(json!({"token_prefix": "abc", "description": "ci"})).unwrap();
+        let token: Token =
+            serde_json::from_value(json!({"token_prefix": "abc", "description": "ci"})).unwrap();
         assert_eq!(
             Owner::Me.question("Revoke", &token),
             r#"Revoke token abc ("ci")?"#

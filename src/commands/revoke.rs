@@ -12,15 +12,15 @@
 //! keeps `avn`'s `Revoked`.
 
 use anyhow::Result;
-use serde_json::json;
 
 use super::Context;
 use super::lookup::{ambiguous, matching};
-use super::owner::{self, record};
+use super::owner;
+use crate::api::ApiError;
 use crate::cli::{OutputFormat, RevokeArgs};
 use crate::diag;
 use crate::exit::CommandError;
-use crate::output::Layout;
+use crate::output::{Layout, Row, Value};
 use crate::secret::visible_prefix;
 
 pub async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
@@ -54,6 +54,8 @@ pub async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
                     revoked = token.token_prefix().map(str::to_owned);
                 }
             }
+            // No API at that URL: a revoke sent there could only fail the same way.
+            Err(wrong_url @ ApiError::NoEndpoint { .. }) => return Err(wrong_url.into()),
             // `avn` revokes without looking; decide from the configured token instead.
             Err(error) => {
                 if !args.force && is_configured_token(ctx, prefix) {
@@ -80,8 +82,8 @@ pub async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
         OutputFormat::Json | OutputFormat::Yaml | OutputFormat::Csv => {
             // Never more of what was typed than a prefix: it may be a whole token.
             let shown = revoked.unwrap_or_else(|| visible_prefix(prefix.trim()).to_owned());
-            ctx.printer
-                .item(&record(json!({ "revoked": shown }))?, Layout::Revoked)?;
+            let row = Row::new().with("revoked", Value::Text(shown.into()));
+            ctx.printer.item(&row, Layout::Revoked)?;
         }
         OutputFormat::Table | OutputFormat::Pretty => ctx.printer.line("Revoked")?,
     }

@@ -68,12 +68,11 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
     // A replacement that cannot be printed is no replacement: keep the old token.
     let kept =
         |error: anyhow::Error| anyhow!("{error:#}; the old token {old_prefix} was NOT revoked");
-    let full_token = new_full_token(&new).map_err(kept)?;
+    let full_token = new_full_token(&new.answer).map_err(kept)?;
     let printed = if args.quiet {
         ctx.printer.line(full_token.expose())
     } else {
-        ctx.printer
-            .tokens(std::slice::from_ref(&new), Layout::Created)
+        ctx.printer.rows(&[new.row()], Layout::Created)
     };
 
     if let Err(error) = owner.revoke_token(ctx.client()?, &old_prefix).await {

@@ -32,7 +32,7 @@ pub async fn run(args: &UpdateArgs, ctx: &Context) -> Result<()> {
     };
     // An empty body reads as `{}`: a row of blanks would look like a success that says
     // nothing, so it is an error (`avn --json` prints `[{}]`; its table fails).
-    if token.entries().next().is_none() {
+    if token.record().len() == 0 {
         return Err(anyhow!(
             "the API answered the update of {} with an empty object: the description may or \
              may not have changed; `avn-token info {0}` shows the token",

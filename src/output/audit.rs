@@ -3,13 +3,14 @@
 //! `last_used_time`, `findings`). The table groups rows by owner under a heading line, each
 //! group in the `avn` table layout; JSON, CSV and YAML are flat lists of the rows.
 
-use serde_json::Value;
+use std::io::{self, Write};
 
-use super::formats;
 use super::relative::RelativeCells;
-use super::table::{self, AvnCells, CellFormat, format_value};
-use crate::api::Token;
+use super::row::Row;
+use super::table::{self, AvnCells, CellFormat};
+use super::{csv, json, yaml};
 use crate::cli::OutputFormat;
+use crate::raw_json::Kind;
 
 /// The table's columns under each owner heading.
 const TABLE_COLUMNS: &[&str] = &[
@@ -34,20 +35,27 @@ const CSV_COLUMNS: &[&str] = &[
     "findings",
 ];
 
-pub(super) fn render(rows: &[Token], format: OutputFormat, relative: bool) -> String {
+pub(super) fn write(
+    out: &mut dyn Write,
+    rows: &[Row<'_>],
+    format: OutputFormat,
+    relative: bool,
+) -> io::Result<()> {
     match format {
         // The people view is the grouped table with relative times.
-        OutputFormat::Table if relative => grouped(rows, &RelativeCells::now()),
-        OutputFormat::Pretty => grouped(rows, &RelativeCells::now()),
-        OutputFormat::Table => grouped(rows, &AvnCells),
-        OutputFormat::Json => formats::to_string(|out| formats::json(out, rows)),
-        OutputFormat::Csv => formats::to_string(|out| formats::csv(out, rows, CSV_COLUMNS)),
-        OutputFormat::Yaml => formats::to_string(|out| formats::yaml(out, rows)),
+        OutputFormat::Table if relative => {
+            out.write_all(grouped(rows, &RelativeCells::now()).as_bytes())
+        }
+        OutputFormat::Pretty => out.write_all(grouped(rows, &RelativeCells::now()).as_bytes()),
+        OutputFormat::Table => out.write_all(grouped(rows, &AvnCells).as_bytes()),
+        OutputFormat::Json => json::list(out, rows),
+        OutputFormat::Csv => csv::write(out, rows, CSV_COLUMNS),
+        OutputFormat::Yaml => yaml::list(out, rows),
     }
 }
 
 /// One heading and table per owner, in the rows' order, a blank line between owners.
-fn grouped(rows: &[Token], cells: &dyn CellFormat) -> String {
+fn grouped(rows: &[Row<'_>], cells: &dyn CellFormat) -> String {
     let mut out = String::new();
     let mut start = 0;
     while start < rows.len() {
@@ -66,7 +74,7 @@ fn grouped(rows: &[Token], cells: &dyn CellFormat) -> String {
     out
 }
 
-fn same_owner(a: &Token, b: &Token) -> bool {
+fn same_owner(a: &Row<'_>, b: &Row<'_>) -> bool {
     ["owner_type", "owner_id", "owner"]
         .iter()
         .all(|field| a.get(field) == b.get(field))
@@ -74,11 +82,10 @@ fn same_owner(a: &Token, b: &Token) -> bool {
 
 /// `dev@example.com (user)`, `ci-bot (application-user u1a2b3c)`. Names come from the
 /// server: they are shown with the table's quoting, so no control character gets through.
-fn heading(row: &Token) -> String {
-    let shown = |field: &str| {
-        row.get(field)
-            .filter(|value| !value.is_null())
-            .map_or_else(String::new, |value| cell(&value))
+fn heading(row: &Row<'_>) -> String {
+    let shown = |field: &str| match row.get(field) {
+        Some(value) if value.kind() != Kind::Null => table::cell(None, value).into_owned(),
+        _ => String::new(),
     };
     let owner_id = shown("owner_id");
     let owner_type = shown("owner_type");
@@ -89,40 +96,46 @@ fn heading(row: &Token) -> String {
     }
 }
 
-fn cell(value: &Value) -> String {
-    format_value(None, value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::output::row::Value;
 
-    fn row(owner: &str, owner_type: &str, owner_id: Value, prefix: &str) -> Token {
-        serde_json::from_value(json!({
-            "owner": owner, "owner_type": owner_type, "owner_id": owner_id,
-            "token_prefix": prefix, "description": "d", "create_time": "2026-01-01T00:00:00Z",
-            "expiry_time": null, "last_used_time": null, "findings": ["never-expires", "never-used"]
-        }))
-        .unwrap()
+    fn render(rows: &[Row<'_>], format: OutputFormat, relative: bool) -> String {
+        let mut out = Vec::new();
+        write(&mut out, rows, format, relative).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// A row as `audit` builds it: the token's fields are the API's JSON text.
+    fn row(
+        owner: &'static str,
+        owner_type: &'static str,
+        owner_id: Option<&'static str>,
+        prefix: &'static str,
+    ) -> Row<'static> {
+        let json = |text: &'static str| Value::Json(crate::raw_json::Raw::new(text));
+        Row::new()
+            .with("owner", Value::Text(owner.into()))
+            .with("owner_type", Value::Text(owner_type.into()))
+            .with("owner_id", Value::text_or_null(owner_id))
+            .with("token_prefix", Value::Text(prefix.into()))
+            .with("description", json("\"d\""))
+            .with("create_time", json("\"2026-01-01T00:00:00Z\""))
+            .with("expiry_time", json("null"))
+            .with("last_used_time", Value::Null)
+            .with(
+                "findings",
+                Value::Texts(vec!["never-expires".into(), "never-used".into()]),
+            )
     }
 
     #[test]
     fn the_table_groups_by_owner() {
         let rows = [
-            row("me@example.com", "user", Value::Null, "aaaaaaaaaaaa"),
-            row(
-                "ci \"bot\"",
-                "application-user",
-                json!("u1"),
-                "bbbbbbbbbbbb",
-            ),
-            row(
-                "ci \"bot\"",
-                "application-user",
-                json!("u1"),
-                "cccccccccccc",
-            ),
+            row("me@example.com", "user", None, "aaaaaaaaaaaa"),
+            row("ci \"bot\"", "application-user", Some("u1"), "bbbbbbbbbbbb"),
+            row("ci \"bot\"", "application-user", Some("u1"), "cccccccccccc"),
         ];
         let out = render(&rows, OutputFormat::Table, false);
         let expected = "\
@@ -145,7 +158,7 @@ cccccccccccc  d            2026-01-01T00:00:00Z  null         null            ne
     #[test]
     fn csv_names_the_owner_on_every_row() {
         let out = render(
-            &[row("me", "user", Value::Null, "aaaaaaaaaaaa")],
+            &[row("me", "user", None, "aaaaaaaaaaaa")],
             OutputFormat::Csv,
             false,
         );

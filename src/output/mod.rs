@@ -7,11 +7,15 @@
 //! [`crate::diag`].
 
 mod audit;
-mod formats;
+mod csv;
+mod json;
+mod layout;
 pub mod pretty;
+mod python;
 mod relative;
-mod single;
+pub mod row;
 pub mod table;
+mod yaml;
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
@@ -20,94 +24,12 @@ use crate::api::Token;
 use crate::cli::OutputFormat;
 use crate::env_vars::EnvVars;
 use crate::exit::CommandError;
+pub use layout::Layout;
 pub use pretty::Terminal;
 use relative::RelativeCells;
+pub use row::Row;
+pub(crate) use row::Value;
 use table::AvnCells;
-
-/// Which fields a table shows, in order: exactly the columns `avn` prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
-    /// `create` (and `rotate`): the new token with its secret.
-    Created,
-    /// `list` and `update`.
-    Listed,
-    /// `info`: one token in detail.
-    Detail,
-    /// `application-user create|list|info|update`, as `avn` prints application users.
-    AppUser,
-    /// `application-user token create`: the API answers only the token and its prefix.
-    AppTokenCreated,
-    /// `application-user token list|info`.
-    AppTokens,
-    /// `application-user token list|info --verbose`.
-    AppTokensVerbose,
-    /// `revoke -o json|yaml|csv`: the prefix of the token revoked.
-    Revoked,
-}
-
-impl Layout {
-    pub const fn columns(self) -> &'static [&'static str] {
-        match self {
-            Layout::Created => &[
-                "expiry_time",
-                "description",
-                "max_age_seconds",
-                "extend_when_used",
-                "full_token",
-            ],
-            Layout::Listed => &[
-                "expiry_time",
-                "token_prefix",
-                "description",
-                "max_age_seconds",
-                "extend_when_used",
-                "last_used_time",
-                "last_ip",
-                "last_user_agent",
-            ],
-            Layout::Detail => &[
-                "token_prefix",
-                "description",
-                "create_time",
-                "expiry_time",
-                "max_age_seconds",
-                "extend_when_used",
-                "last_used_time",
-                "last_ip",
-                "last_user_agent",
-                "scopes",
-                "ip_allowlist",
-                "created_manually",
-                "currently_active",
-            ],
-            Layout::AppUser => &["name", "user_email", "user_id", "is_super_admin"],
-            Layout::AppTokenCreated => &["full_token", "token_prefix"],
-            Layout::Revoked => &["revoked"],
-            Layout::AppTokens => &[
-                "token_prefix",
-                "description",
-                "last_used_time",
-                "expiry_time",
-                "currently_active",
-            ],
-            Layout::AppTokensVerbose => &[
-                "token_prefix",
-                "description",
-                "last_used_time",
-                "expiry_time",
-                "currently_active",
-                "create_time",
-                "created_manually",
-                "extend_when_used",
-                "ip_allowlist",
-                "last_ip",
-                "last_user_agent_human_readable",
-                "max_age_seconds",
-                "scopes",
-            ],
-        }
-    }
-}
 
 /// Renders results in one format and writes them to stdout.
 #[derive(Debug, Clone, Copy)]
@@ -161,62 +83,80 @@ impl Printer {
         })
     }
 
-    /// Tokens as a table (or JSON, CSV, YAML). `create`/`update --json` pass a one-element
-    /// slice and print a one-element list, as `avn` does.
+    /// Tokens as the API sent them, as a table (or JSON, CSV, YAML). `update --json`
+    /// passes a one-element slice and prints a one-element list, as `avn` does.
     pub(crate) fn tokens(&self, tokens: &[Token], layout: Layout) -> io::Result<()> {
+        self.rows(&tokens.iter().map(Row::from).collect::<Vec<_>>(), layout)
+    }
+
+    /// Rows as a table (or JSON, CSV, YAML): `create --json` prints its one row as a
+    /// one-element list, as `avn` does.
+    pub(crate) fn rows(&self, rows: &[Row<'_>], layout: Layout) -> io::Result<()> {
         let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
-        self.write(&mut stdout, tokens, layout)?;
+        self.write(&mut stdout, rows, layout)?;
         stdout.flush()
     }
 
     /// The text [`Printer::tokens`] writes.
     pub fn render(&self, tokens: &[Token], layout: Layout) -> String {
-        let mut out = Vec::new();
-        // Writing into memory cannot fail.
-        let _ = self.write(&mut out, tokens, layout);
-        String::from_utf8_lossy(&out).into_owned()
+        let rows: Vec<Row<'_>> = tokens.iter().map(Row::from).collect();
+        to_string(|out| self.write(out, &rows, layout))
     }
 
-    fn write(&self, out: &mut dyn Write, tokens: &[Token], layout: Layout) -> io::Result<()> {
+    fn write(&self, out: &mut dyn Write, rows: &[Row<'_>], layout: Layout) -> io::Result<()> {
         let columns = layout.columns();
+        check_depth(
+            rows,
+            printed(self.format, columns).as_deref(),
+            SHOWN_ELSEWHERE,
+        )?;
         match self.format {
             OutputFormat::Table if self.relative => {
-                let marked = mark_token_in_use(tokens);
+                let marked = mark_token_in_use(rows);
                 let cells = RelativeCells::now();
                 match (layout, marked.as_slice()) {
-                    (Layout::Detail, [token]) => {
-                        out.write_all(table::render_vertical(token, columns, &cells).as_bytes())
+                    (Layout::Detail, [row]) => {
+                        out.write_all(table::render_vertical(row, columns, &cells).as_bytes())
                     }
                     _ => table::write(out, &marked, columns, &cells),
                 }
             }
-            OutputFormat::Table => match (layout, tokens) {
-                (Layout::Detail, [token]) => {
-                    out.write_all(table::render_vertical(token, columns, &AvnCells).as_bytes())
+            OutputFormat::Table => match (layout, rows) {
+                (Layout::Detail, [row]) => {
+                    out.write_all(table::render_vertical(row, columns, &AvnCells).as_bytes())
                 }
-                _ => table::write(out, tokens, columns, &AvnCells),
+                _ => table::write(out, rows, columns, &AvnCells),
             },
             OutputFormat::Pretty => out.write_all(
-                pretty::render(tokens, layout, self.terminal, chrono::Utc::now()).as_bytes(),
+                pretty::render(rows, layout, self.terminal, chrono::Utc::now()).as_bytes(),
             ),
-            OutputFormat::Json => formats::json(out, tokens),
-            OutputFormat::Csv => formats::csv(out, tokens, columns),
-            OutputFormat::Yaml => formats::yaml(out, tokens),
+            OutputFormat::Json => json::list(out, rows),
+            OutputFormat::Csv => csv::write(out, rows, columns),
+            OutputFormat::Yaml => yaml::list(out, rows),
         }
     }
 
     /// One object, as `avn` prints a `single_item` response: a one-row table, or with
     /// `--json` the object itself (not a one-element list, unlike `create --json`).
-    pub(crate) fn item(&self, record: &Token, layout: Layout) -> io::Result<()> {
+    pub(crate) fn item(&self, row: &Row<'_>, layout: Layout) -> io::Result<()> {
         match self.format {
-            OutputFormat::Json => write_stdout(&single::json_object(record)),
-            _ => self.tokens(std::slice::from_ref(record), layout),
+            OutputFormat::Json => {
+                check_depth(std::slice::from_ref(row), None, SHOWN_ELSEWHERE)?;
+                let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+                json::object(&mut stdout, row)?;
+                stdout.flush()
+            }
+            _ => self.rows(std::slice::from_ref(row), layout),
         }
     }
 
     /// `audit`'s report: one row per token, grouped by owner in a table.
-    pub(crate) fn audit(&self, rows: &[Token]) -> io::Result<()> {
-        write_stdout(&audit::render(rows, self.format, self.relative))
+    pub(crate) fn audit(&self, rows: &[Row<'_>]) -> io::Result<()> {
+        // Every field of an audit row is printed in some format (the owner in a heading).
+        check_depth(rows, None, "")?;
+        let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+        audit::write(&mut stdout, rows, self.format, self.relative)?;
+        stdout.flush()
     }
 
     /// A line of text (`Revoked`, the server's message), the same in every format. The text
@@ -301,33 +241,93 @@ fn columns(env: &impl Fn(&str) -> Option<OsString>) -> Option<u16> {
     from_env.or_else(terminal_width)
 }
 
-#[cfg(unix)]
+/// The width of the terminal stdout is, from the `terminal_size` crate (an `ioctl` on Unix,
+/// the console's screen buffer on Windows); `None` when stdout is not a terminal.
 fn terminal_width() -> Option<u16> {
-    use std::os::fd::AsRawFd;
-    let stdout = io::stdout();
-    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct we pass, which lives for the
-    // call; on failure (not a terminal) it writes nothing and we ignore it.
-    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
-    let status = unsafe { libc::ioctl(stdout.as_raw_fd(), libc::TIOCGWINSZ, &mut size) };
-    (status == 0 && size.ws_col > 0).then_some(size.ws_col)
+    terminal_size::terminal_size_of(io::stdout())
+        .map(|(terminal_size::Width(width), _)| width)
+        .filter(|&width| width > 0)
 }
 
-#[cfg(not(unix))]
-fn terminal_width() -> Option<u16> {
-    None
+/// The most levels of lists and objects a printed value may nest: more than `avn` can print
+/// (Python's recursion limit stops its `json.loads` at about 980 levels, so where `avn`
+/// prints a value, so does this), and a bound on what printing one value costs. A 32 MiB
+/// answer can nest 16 million levels; the writers keep something for each open level (an
+/// object's sorted members, stack), and indented JSON of a value N levels deep is about
+/// 4·N² bytes. A value no format prints is never walked, at any depth.
+const MAX_DEPTH: usize = 1000;
+
+/// What `format` prints of a row: `None` for every field (JSON, YAML); else the layout's
+/// columns, and for `avn`'s table the object under the empty name that it spreads into
+/// them (`table::flattened`). The pretty table reads no other field but as text.
+fn printed<'c>(format: OutputFormat, columns: &[&'c str]) -> Option<Vec<&'c str>> {
+    match format {
+        OutputFormat::Json | OutputFormat::Yaml => None,
+        OutputFormat::Table => Some(columns.iter().copied().chain([""]).collect()),
+        OutputFormat::Csv | OutputFormat::Pretty => Some(columns.to_vec()),
+    }
+}
+
+/// What a failed [`check_depth`] of every field adds, where other formats show the rest.
+const SHOWN_ELSEWHERE: &str = "; -o table and -o csv show the other fields";
+
+/// Fails before anything is written when a value the output prints (`fields`, or every
+/// field) nests deeper than [`MAX_DEPTH`], naming it (and adding `elsewhere` when every
+/// field was checked): a value cannot be printed in part, and a command prints nothing
+/// when it fails.
+fn check_depth(rows: &[Row<'_>], fields: Option<&[&str]>, elsewhere: &str) -> io::Result<()> {
+    let too_deep = |value: &Value<'_>| value.depth() > MAX_DEPTH;
+    for row in rows {
+        // Nearly every row has no such value, and says so without a look at its fields.
+        if row.depth() <= MAX_DEPTH {
+            continue;
+        }
+        let found = match fields {
+            None => row
+                .entries()
+                .find(|(_, value)| too_deep(value))
+                .map(|(name, _)| name.into_owned()),
+            Some(fields) => fields
+                .iter()
+                .find(|field| row.get(field).is_some_and(|value| too_deep(&value)))
+                .map(|field| (*field).to_owned()),
+        };
+        let Some(name) = found else { continue };
+        let token = row
+            .text("token_prefix")
+            .map(|prefix| format!(" (token {prefix})"))
+            .unwrap_or_default();
+        let hint = if fields.is_none() { elsewhere } else { "" };
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "cannot print the answer: its field {name:?}{token} nests more than \
+                 {MAX_DEPTH} levels deep{hint}"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// For the people view: `PREFIX (in use)` on the token this command authenticated with.
-fn mark_token_in_use(tokens: &[Token]) -> Vec<Token> {
-    tokens
-        .iter()
-        .map(|token| match token.token_prefix() {
-            Some(prefix) if token.currently_active() => {
-                token.with_str("token_prefix", &format!("{prefix} (in use)"))
+fn mark_token_in_use<'a>(rows: &[Row<'a>]) -> Vec<Row<'a>> {
+    rows.iter()
+        .map(|row| match row.text("token_prefix") {
+            Some(prefix) if row.flag("currently_active") => {
+                let marked = format!("{prefix} (in use)");
+                row.clone().with("token_prefix", Value::Text(marked.into()))
             }
-            _ => token.clone(),
+            _ => row.clone(),
         })
         .collect()
+}
+
+/// What a writer writes, as a string (for callers that compose output).
+fn to_string(write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Write `text` to stdout and flush. The only function that touches stdout.
@@ -335,4 +335,42 @@ pub(crate) fn write_stdout(text: &str) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values nested as deep as may be printed render in every format and layout within
+    /// 256 KiB of stack, in a debug build (a Windows main thread has 1 MiB, Linux 8 MiB);
+    /// one level deeper, a format that prints them fails and writes nothing.
+    #[test]
+    fn values_at_the_depth_limit_render_in_a_small_stack() {
+        let lists = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let objects = |depth: usize| format!("{}1{}", r#"{"a": "#.repeat(depth), "}".repeat(depth));
+        let token = move |depth: usize| -> Token {
+            let text = format!(
+                r#"{{"token_prefix": "p", "description": {}, "last_ip": {}, "": {{"last_user_agent": {}}}}}"#,
+                lists(depth),
+                objects(depth),
+                lists(depth - 1)
+            );
+            serde_json::from_str(&text).unwrap()
+        };
+        let render = move || {
+            for &format in <OutputFormat as clap::ValueEnum>::value_variants() {
+                for layout in [Layout::Listed, Layout::Detail] {
+                    let printer = Printer::new(format, false);
+                    assert!(!printer.render(&[token(MAX_DEPTH)], layout).is_empty());
+                    assert_eq!(printer.render(&[token(MAX_DEPTH + 1)], layout), "");
+                }
+            }
+        };
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(render)
+            .unwrap()
+            .join()
+            .unwrap();
+    }
 }

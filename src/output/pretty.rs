@@ -14,14 +14,14 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use comfy_table::{Cell, ColumnConstraint, ContentArrangement, Row, Table, presets};
+use comfy_table::{Cell, ColumnConstraint, ContentArrangement, Table, presets};
 use unicode_width::UnicodeWidthStr;
 
-use super::Layout;
+use super::layout::Layout;
 use super::relative::describe;
-use super::table::format_raw;
-use crate::api::Token;
-use crate::raw_json::{Kind, Raw};
+use super::row::Row;
+use super::table::cell;
+use crate::raw_json::Kind;
 use crate::safe_text;
 
 /// What the pretty table needs to know of where it is shown.
@@ -56,28 +56,28 @@ enum Expiry {
     Expired,
 }
 
-/// Render `tokens` for people.
+/// Render `rows` for people.
 pub(crate) fn render(
-    tokens: &[Token],
+    rows: &[Row<'_>],
     layout: Layout,
     terminal: Terminal,
     now: DateTime<Utc>,
 ) -> String {
-    if tokens.is_empty() {
+    if rows.is_empty() {
         return String::new();
     }
-    match (layout, tokens) {
-        (Layout::Detail, [token]) => detail(token, terminal, now),
-        (Layout::Created, _) => created(tokens, terminal, now),
-        (Layout::AppUser | Layout::AppTokenCreated, _) => fields(tokens, layout, terminal),
-        _ => listed(tokens, terminal, now),
+    match (layout, rows) {
+        (Layout::Detail, [row]) => detail(row, terminal, now),
+        (Layout::Created, _) => created(rows, terminal, now),
+        (Layout::AppUser | Layout::AppTokenCreated, _) => fields(rows, layout, terminal),
+        _ => listed(rows, terminal, now),
     }
 }
 
 /// Application users, and a new application token (the API answers only its prefix and the
 /// full token): `avn`'s columns, one line each, IDs and prefixes never cut, then a new token
 /// whole on its own line.
-fn fields(tokens: &[Token], layout: Layout, terminal: Terminal) -> String {
+fn fields(rows: &[Row<'_>], layout: Layout, terminal: Terminal) -> String {
     let names: Vec<&str> = layout
         .columns()
         .iter()
@@ -89,40 +89,33 @@ fn fields(tokens: &[Token], layout: Layout, terminal: Terminal) -> String {
         .map(|name| name.replace('_', " ").to_uppercase())
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let rows = tokens
+    let cells = rows
         .iter()
-        .map(|token| names.iter().map(|name| text(token, name)).collect());
+        .map(|row| names.iter().map(|name| text(row, name)).collect());
     let keep_whole: Vec<usize> = (0..names.len())
         .filter(|&index| names[index].ends_with("_id") || names[index] == "token_prefix")
         .collect();
-    let mut out = one_line_rows(&header, rows, &keep_whole, terminal);
-    full_tokens(&mut out, tokens);
+    let mut out = one_line_rows(&header, cells, &keep_whole, terminal);
+    full_tokens(&mut out, rows);
     out
 }
 
 /// `list` and `update`: one line per token. On a narrow terminal the least useful columns
 /// go first (client, then IP, then last use), rather than every cell being cut to nothing.
-fn listed(tokens: &[Token], terminal: Terminal, now: DateTime<Utc>) -> String {
+fn listed(rows: &[Row<'_>], terminal: Terminal, now: DateTime<Utc>) -> String {
     /// Header, the width below which a column is not worth showing, and the cell.
-    type Column = (&'static str, usize, fn(&Token, DateTime<Utc>) -> String);
+    type Column = (&'static str, usize, fn(&Row<'_>, DateTime<Utc>) -> String);
     const COLUMNS: [Column; 6] = [
-        ("PREFIX", 0, |token, _| prefix_cell(token)),
-        ("DESCRIPTION", 12, |token, _| text(token, "description")),
+        ("PREFIX", 0, |row, _| prefix_cell(row)),
+        ("DESCRIPTION", 12, |row, _| text(row, "description")),
         ("EXPIRES", 0, expires),
-        ("LAST USED", 11, |token, now| {
-            when(token, "last_used_time", now)
-        }),
-        ("LAST IP", 9, |token, _| text(token, "last_ip")),
-        ("CLIENT", 10, |token, _| client(token)),
+        ("LAST USED", 11, |row, now| when(row, "last_used_time", now)),
+        ("LAST IP", 9, |row, _| text(row, "last_ip")),
+        ("CLIENT", 10, |row, _| client(row)),
     ];
-    let cells: Vec<Vec<String>> = tokens
+    let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|token| {
-            COLUMNS
-                .iter()
-                .map(|(_, _, cell)| cell(token, now))
-                .collect()
-        })
+        .map(|row| COLUMNS.iter().map(|(_, _, cell)| cell(row, now)).collect())
         .collect();
     // Each column takes its width plus 3 (padding and a border); the table one more.
     let needed = |index: usize, minimum: usize| {
@@ -149,58 +142,58 @@ fn listed(tokens: &[Token], terminal: Terminal, now: DateTime<Utc>) -> String {
         shown.pop();
     }
     let header: Vec<&str> = shown.iter().map(|&index| COLUMNS[index].0).collect();
-    let rows = cells
+    let shown_cells = cells
         .iter()
         .map(|row| shown.iter().map(|&index| row[index].clone()).collect());
-    let expiry: Vec<Expiry> = tokens.iter().map(|t| expiry(t, now)).collect();
+    let expiry: Vec<Expiry> = rows.iter().map(|row| expiry(row, now)).collect();
     // The prefix and the expiry are never cut: they are short, and what people look for.
-    let mut out = one_line_rows(&header, rows, &[0, 2], terminal);
+    let mut out = one_line_rows(&header, shown_cells, &[0, 2], terminal);
     highlight(&mut out, &expiry, terminal);
     out
 }
 
 /// The token prefix, marked when it is the token this command authenticated with.
-fn prefix_cell(token: &Token) -> String {
-    let prefix = match token.token_prefix() {
-        Some(prefix) if token.currently_active() => format!("{prefix} (in use)"),
-        Some(prefix) => prefix.to_owned(),
+fn prefix_cell(row: &Row<'_>) -> String {
+    let prefix = match row.text("token_prefix") {
+        Some(prefix) if row.flag("currently_active") => format!("{prefix} (in use)"),
+        Some(prefix) => prefix.into_owned(),
         None => String::new(),
     };
     safe_text::escape_hazards(&prefix).into_owned()
 }
 
 /// `create` and `rotate`: the new token's settings, then the full token alone on its line.
-fn created(tokens: &[Token], terminal: Terminal, now: DateTime<Utc>) -> String {
+fn created(rows: &[Row<'_>], terminal: Terminal, now: DateTime<Utc>) -> String {
     let header = ["DESCRIPTION", "EXPIRES", "MAX AGE", "EXTEND ON USE"];
-    let rows = tokens.iter().map(|token| {
+    let cells = rows.iter().map(|row| {
         vec![
-            text(token, "description"),
-            expires(token, now),
-            max_age(token),
-            yes_no(token.extend_when_used()).to_owned(),
+            text(row, "description"),
+            expires(row, now),
+            max_age(row),
+            yes_no(row.flag("extend_when_used")).to_owned(),
         ]
     });
-    let mut out = one_line_rows(&header, rows, &[1, 2], terminal);
-    full_tokens(&mut out, tokens);
+    let mut out = one_line_rows(&header, cells, &[1, 2], terminal);
+    full_tokens(&mut out, rows);
     out
 }
 
 /// Each new token whole, alone on its line, after the table.
-fn full_tokens(out: &mut String, tokens: &[Token]) {
-    for token in tokens {
-        if let Some(full_token) = token.full_token() {
+fn full_tokens(out: &mut String, rows: &[Row<'_>]) {
+    for row in rows {
+        if let Some(full_token) = row.text("full_token") {
             out.push_str("\nThe new token, shown only this once:\n");
             // Whole and unwrapped, whatever the width: a cut token cannot be copied.
-            out.push_str(&safe_text::escape_hazards(full_token.expose()));
+            out.push_str(&safe_text::escape_hazards(&full_token));
             out.push('\n');
         }
     }
 }
 
 /// `info`: one token, a field per line; long values wrap (cut only past [`MAX_CELL_CHARS`]).
-fn detail(token: &Token, terminal: Terminal, now: DateTime<Utc>) -> String {
+fn detail(row: &Row<'_>, terminal: Terminal, now: DateTime<Utc>) -> String {
     let list = |field: &str, none: &str| {
-        let items = token.string_list(field);
+        let items = row.texts(field);
         if items.is_empty() {
             none.to_owned()
         } else {
@@ -208,22 +201,22 @@ fn detail(token: &Token, terminal: Terminal, now: DateTime<Utc>) -> String {
         }
     };
     let fields = [
-        ("Prefix", text(token, "token_prefix")),
-        ("Description", text(token, "description")),
-        ("Created", when(token, "create_time", now)),
-        ("Expires", expires(token, now)),
-        ("Max age", max_age(token)),
+        ("Prefix", text(row, "token_prefix")),
+        ("Description", text(row, "description")),
+        ("Created", when(row, "create_time", now)),
+        ("Expires", expires(row, now)),
+        ("Max age", max_age(row)),
         (
             "Extends when used",
-            yes_no(token.extend_when_used()).to_owned(),
+            yes_no(row.flag("extend_when_used")).to_owned(),
         ),
-        ("Last used", when(token, "last_used_time", now)),
-        ("Last IP", text(token, "last_ip")),
-        ("Client", client(token)),
+        ("Last used", when(row, "last_used_time", now)),
+        ("Last IP", text(row, "last_ip")),
+        ("Client", client(row)),
         ("Scopes", list("scopes", "none (unrestricted)")),
         ("IP allowlist", list("ip_allowlist", "none (any address)")),
-        ("Kind", kind(token).to_owned()),
-        ("In use", yes_no(token.currently_active()).to_owned()),
+        ("Kind", kind(row).to_owned()),
+        ("In use", yes_no(row.flag("currently_active")).to_owned()),
     ];
     let mut table = new_table(terminal);
     for (label, value) in fields {
@@ -237,7 +230,7 @@ fn detail(token: &Token, terminal: Terminal, now: DateTime<Utc>) -> String {
     let expires_line = out.lines().position(|line| line.starts_with("│ Expires "));
     highlight_lines(
         &mut out,
-        |index| (Some(index) == expires_line).then(|| expiry(token, now)),
+        |index| (Some(index) == expires_line).then(|| expiry(row, now)),
         terminal,
     );
     out
@@ -252,11 +245,11 @@ fn one_line_rows(
     terminal: Terminal,
 ) -> String {
     let mut table = new_table(terminal);
-    let mut header = Row::from(header.to_vec());
+    let mut header = comfy_table::Row::from(header.to_vec());
     header.max_height(1);
     table.set_header(header);
     for cells in rows {
-        let mut row = Row::from(cells);
+        let mut row = comfy_table::Row::from(cells);
         row.max_height(1);
         table.add_row(row);
     }
@@ -337,56 +330,53 @@ fn elide(text: String) -> String {
 
 /// A text field as people read it: hazards escaped, null or absent as `-`, cut at
 /// [`MAX_CELL_CHARS`].
-fn text(token: &Token, field: &str) -> String {
-    elide(match token.raw(field) {
+fn text(row: &Row<'_>, field: &str) -> String {
+    elide(match row.get(field) {
         None => "-".to_owned(),
-        Some(raw) => match (raw.kind(), raw.as_str()) {
+        Some(value) => match (value.kind(), value.as_str()) {
             (Kind::Null, _) => "-".to_owned(),
             (_, Some(text)) => safe_text::escape_hazards(&text).into_owned(),
-            _ => format_raw(Some(field), raw).into_owned(),
+            _ => cell(Some(field), value).into_owned(),
         },
     })
 }
 
 /// The user agent, in its human-readable form when the API gives one.
-fn client(token: &Token) -> String {
-    match token
-        .raw("last_user_agent_human_readable")
-        .and_then(Raw::as_str)
-    {
+fn client(row: &Row<'_>) -> String {
+    match row.text("last_user_agent_human_readable") {
         Some(readable) if !readable.trim().is_empty() => {
             elide(safe_text::escape_hazards(&readable).into_owned())
         }
-        _ => text(token, "last_user_agent"),
+        _ => text(row, "last_user_agent"),
     }
 }
 
-fn time(token: &Token, field: &str) -> Option<DateTime<Utc>> {
-    let text = token.raw(field)?.as_str()?;
+fn time(row: &Row<'_>, field: &str) -> Option<DateTime<Utc>> {
+    let text = row.text(field)?;
     DateTime::parse_from_rfc3339(&text)
         .ok()
         .map(|time| time.with_timezone(&Utc))
 }
 
 /// `2 hours ago`; `never` when absent; the raw text when it is not a time.
-fn when(token: &Token, field: &str, now: DateTime<Utc>) -> String {
-    match (time(token, field), token.raw(field).map(Raw::kind)) {
+fn when(row: &Row<'_>, field: &str, now: DateTime<Utc>) -> String {
+    match (time(row, field), row.get(field).map(|value| value.kind())) {
         (Some(time), _) => describe(time, now),
         (None, None | Some(Kind::Null)) => "never".to_owned(),
-        (None, Some(_)) => text(token, field),
+        (None, Some(_)) => text(row, field),
     }
 }
 
 /// `in 3 days`, `expired 2 days ago`, `never`.
-fn expires(token: &Token, now: DateTime<Utc>) -> String {
-    match time(token, "expiry_time") {
+fn expires(row: &Row<'_>, now: DateTime<Utc>) -> String {
+    match time(row, "expiry_time") {
         Some(time) if time <= now => format!("expired {}", describe(time, now)),
-        _ => when(token, "expiry_time", now),
+        _ => when(row, "expiry_time", now),
     }
 }
 
-fn expiry(token: &Token, now: DateTime<Utc>) -> Expiry {
-    match time(token, "expiry_time") {
+fn expiry(row: &Row<'_>, now: DateTime<Utc>) -> Expiry {
+    match time(row, "expiry_time") {
         Some(time) if time <= now => Expiry::Expired,
         Some(time) if (time - now).num_seconds() <= EXPIRING_SOON_SECONDS => Expiry::Soon,
         _ => Expiry::Fine,
@@ -394,11 +384,11 @@ fn expiry(token: &Token, now: DateTime<Utc>) -> Expiry {
 }
 
 /// `30 days`, `90 minutes`: the largest unit that divides the age exactly.
-fn max_age(token: &Token) -> String {
-    let Some(seconds) = token.max_age_seconds() else {
-        return match token.raw("max_age_seconds") {
-            Some(raw) if raw.kind() != Kind::Null => {
-                format_raw(Some("max_age_seconds"), raw).into_owned()
+fn max_age(row: &Row<'_>) -> String {
+    let Some(seconds) = row.int("max_age_seconds") else {
+        return match row.get("max_age_seconds") {
+            Some(value) if value.kind() != Kind::Null => {
+                cell(Some("max_age_seconds"), value).into_owned()
             }
             _ => "server default".to_owned(),
         };
@@ -425,8 +415,8 @@ fn max_age(token: &Token) -> String {
 }
 
 /// How the token was made. Not "personal": an application user's tokens are shown too.
-fn kind(token: &Token) -> &'static str {
-    if token.created_manually() {
+fn kind(row: &Row<'_>) -> &'static str {
+    if row.flag("created_manually") {
         "created by hand"
     } else {
         "session (created by login)"
@@ -440,11 +430,16 @@ fn yes_no(flag: bool) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::Token;
     use chrono::TimeZone;
     use serde_json::{Value, json};
 
     fn token(value: Value) -> Token {
-        Token::from_map(value.as_object().unwrap())
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn rows(tokens: &[Token]) -> Vec<Row<'_>> {
+        tokens.iter().map(Row::from).collect()
     }
 
     fn now() -> DateTime<Utc> {
@@ -472,7 +467,7 @@ mod tests {
         // Below about 50 columns, the prefix and the expiry alone fill the line.
         for width in [50u16, 60, 80, 120] {
             let out = render(
-                &sample(),
+                &rows(&sample()),
                 Layout::Listed,
                 Terminal {
                     width,
@@ -492,7 +487,7 @@ mod tests {
             assert_eq!(out.lines().count(), 6, "{width}:\n{out}");
         }
         let wide = render(
-            &sample(),
+            &rows(&sample()),
             Layout::Listed,
             Terminal {
                 width: 120,
@@ -512,7 +507,7 @@ mod tests {
             json!({"token_prefix": "OLDtoken0000", "expiry_time": "2026-01-01T00:00:00Z"}),
         ));
         let plain = render(
-            &tokens,
+            &rows(&tokens),
             Layout::Listed,
             Terminal {
                 width: 100,
@@ -523,7 +518,7 @@ mod tests {
         assert!(!plain.contains('\x1b'), "{plain}");
         assert!(plain.contains("expired 1 week ago"), "{plain}");
         let coloured = render(
-            &tokens,
+            &rows(&tokens),
             Layout::Listed,
             Terminal {
                 width: 100,
@@ -543,7 +538,7 @@ mod tests {
         let created =
             token(json!({"description": "ci", "full_token": full, "max_age_seconds": 5400}));
         let out = render(
-            &[created],
+            &rows(&[created]),
             Layout::Created,
             Terminal {
                 width: 40,
@@ -558,18 +553,20 @@ mod tests {
     #[test]
     fn huge_cells_are_cut_and_say_so() {
         let description = "é".repeat(MAX_CELL_CHARS + 5);
-        let cell = text(&token(json!({"description": description})), "description");
+        let long = token(json!({"description": description}));
+        let cell = text(&Row::from(&long), "description");
         assert!(cell.starts_with(&"é".repeat(MAX_CELL_CHARS)));
         assert!(cell.ends_with("… (5 more characters)"), "{cell}");
         let short = "x".repeat(MAX_CELL_CHARS);
-        assert_eq!(text(&token(json!({"d": short})), "d"), short);
+        let short_token = token(json!({"d": short}));
+        assert_eq!(text(&Row::from(&short_token), "d"), short);
     }
 
     #[test]
     fn hostile_text_is_escaped() {
         let evil =
             token(json!({"token_prefix": "EVILtoken000", "description": "a\u{1b}[2Jb\u{202e}"}));
-        let out = render(&[evil], Layout::Detail, Terminal::default(), now());
+        let out = render(&rows(&[evil]), Layout::Detail, Terminal::default(), now());
         assert!(!out.contains('\x1b') && !out.contains('\u{202e}'), "{out}");
         assert!(out.contains("\\u001b"), "{out}");
     }

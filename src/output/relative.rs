@@ -6,8 +6,9 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
-use super::table::{CellFormat, format_raw};
-use crate::raw_json::{Kind, Raw};
+use super::row::Value;
+use super::table::{CellFormat, cell};
+use crate::raw_json::Kind;
 
 pub(crate) struct RelativeCells {
     now: DateTime<Utc>,
@@ -25,7 +26,7 @@ impl RelativeCells {
 }
 
 impl CellFormat for RelativeCells {
-    fn cell<'a>(&self, field: &str, value: Raw<'a>) -> Cow<'a, str> {
+    fn cell<'a>(&self, field: &str, value: Value<'a>) -> Cow<'a, str> {
         if field.ends_with("_time") {
             match value.kind() {
                 Kind::Null if field == "expiry_time" || field == "last_used_time" => {
@@ -40,7 +41,7 @@ impl CellFormat for RelativeCells {
                 _ => {}
             }
         }
-        format_raw(Some(field), value)
+        cell(Some(field), value)
     }
 }
 
@@ -82,6 +83,7 @@ pub(crate) fn describe(time: DateTime<Utc>, now: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::raw_json::Raw;
     use chrono::TimeZone;
 
     #[test]
@@ -96,14 +98,20 @@ mod tests {
         assert_eq!(describe(at("2026-01-10T12:40:00Z"), now), "in 40 minutes");
         assert_eq!(describe(at("2026-01-09T11:00:00Z"), now), "1 day ago");
         let cells = RelativeCells::at(now);
-        assert_eq!(cells.cell("expiry_time", Raw::new("null")), "never");
-        assert_eq!(cells.cell("last_ip", Raw::new("null")), "null");
         assert_eq!(
-            cells.cell("expiry_time", Raw::new("\"garbage\"")),
+            cells.cell("expiry_time", Value::Json(Raw::new("null"))),
+            "never"
+        );
+        assert_eq!(cells.cell("last_ip", Value::Null), "null");
+        assert_eq!(
+            cells.cell("expiry_time", Value::Text("garbage".into())),
             "garbage"
         );
         assert_eq!(
-            cells.cell("expiry_time", Raw::new("\"2026-01-13T12:00:00Z\"")),
+            cells.cell(
+                "expiry_time",
+                Value::Json(Raw::new("\"2026-01-13T12:00:00Z\""))
+            ),
             "in 3 days"
         );
     }

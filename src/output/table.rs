@@ -21,66 +21,66 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
-use crate::api::Token;
-use crate::raw_json::{Kind, Raw, sort_keeping_last, unquote};
+use super::python;
+use super::row::{Row, Value, deeper};
+use crate::raw_json::{Kind, Raw};
 use crate::safe_text;
 
 /// How a column's values are shown: `avn`'s rules, or times relative to `now` for people.
 pub trait CellFormat {
-    /// The cell for `value` in column `field`; borrowed from the token when it can be.
-    fn cell<'a>(&self, field: &str, value: Raw<'a>) -> Cow<'a, str>;
+    /// The cell for `value` in column `field`; borrowed from the row when it can be.
+    fn cell<'a>(&self, field: &str, value: Value<'a>) -> Cow<'a, str>;
 }
 
 /// `avn`'s `format_item`.
 pub struct AvnCells;
 
 impl CellFormat for AvnCells {
-    fn cell<'a>(&self, field: &str, value: Raw<'a>) -> Cow<'a, str> {
-        format_raw(Some(field), value)
+    fn cell<'a>(&self, field: &str, value: Value<'a>) -> Cow<'a, str> {
+        cell(Some(field), value)
     }
 }
 
-/// Render `tokens` as the `avn` table over `columns`; `""` for an empty list.
-pub fn render(tokens: &[Token], columns: &[&str], cells: &dyn CellFormat) -> String {
+/// Render `rows` as the `avn` table over `columns`; `""` for an empty list.
+pub fn render(rows: &[Row<'_>], columns: &[&str], cells: &dyn CellFormat) -> String {
     let mut out = Vec::new();
     // Writing into memory cannot fail.
-    let _ = write(&mut out, tokens, columns, cells);
+    let _ = write(&mut out, rows, columns, cells);
     String::from_utf8_lossy(&out).into_owned()
 }
 
 /// [`render`], written to `out` as it goes.
 pub(crate) fn write(
     out: &mut dyn Write,
-    tokens: &[Token],
+    rows: &[Row<'_>],
     columns: &[&str],
     cells: &dyn CellFormat,
 ) -> io::Result<()> {
-    if tokens.is_empty() {
+    if rows.is_empty() {
         return Ok(());
     }
     // One flat grid of cells and their display widths, row after row: a cell is usually
-    // borrowed from its token.
-    let mut grid: Vec<(Cow<'_, str>, usize)> = Vec::with_capacity(tokens.len() * columns.len());
+    // borrowed from its row's record.
+    let mut grid: Vec<(Cow<'_, str>, usize)> = Vec::with_capacity(rows.len() * columns.len());
     let mut widths: Vec<usize> = columns.iter().map(|field| field.len().max(1)).collect();
-    for token in tokens {
-        let spreads = token
-            .raw("")
+    for row in rows {
+        let spreads = row
+            .get("")
             .is_some_and(|value| value.kind() == Kind::Object);
         for (&field, width) in columns.iter().zip(widths.iter_mut()) {
             let shown = if spreads {
                 // Every value avn formats for the column counts for its width; the last shows.
                 let mut last = None;
-                flattened(token.entries(), field, true, &mut |value| {
+                flattened(&mut row.entries(), field, true, &mut |value| {
                     let cell = cells.cell(field, value);
                     *width = (*width).max(display_width(&cell));
                     last = Some(cell);
                 });
                 last
             } else {
-                token.raw(field).map(|value| cells.cell(field, value))
+                row.get(field).map(|value| cells.cell(field, value))
             };
             let cell = shown.unwrap_or(Cow::Borrowed(""));
             let cell_width = display_width(&cell);
@@ -120,21 +120,22 @@ pub(crate) fn write(
 /// the top level an object value is spread, not a value (avn passes the layout down one
 /// level only).
 fn flattened<'a>(
-    members: impl Iterator<Item = (Cow<'a, str>, Raw<'a>)>,
+    members: &mut dyn Iterator<Item = (Cow<'a, str>, Value<'a>)>,
     field: &str,
     top: bool,
-    found: &mut dyn FnMut(Raw<'a>),
+    found: &mut dyn FnMut(Value<'a>),
 ) {
     // (first position, last value) of the field and of the empty name.
-    let mut own: Option<(usize, Raw<'a>)> = None;
-    let mut spread: Option<(usize, Raw<'a>)> = None;
+    let mut own: Option<(usize, Value<'a>)> = None;
+    let mut spread: Option<(usize, Value<'a>)> = None;
     for (index, (name, value)) in members.enumerate() {
         let slot = match &*name {
             "" => &mut spread,
             name if name == field => &mut own,
             _ => continue,
         };
-        *slot = Some((slot.map_or(index, |(first, _)| first), value));
+        let first = slot.as_ref().map_or(index, |(first, _)| *first);
+        *slot = Some((first, value));
     }
     // Both in the order they appeared, each marked whether it is spread.
     let own = own.filter(|(_, value)| top || value.kind() != Kind::Object);
@@ -143,12 +144,17 @@ fn flattened<'a>(
         own.map(|(at, value)| (at, value, false)),
         spread.map(|(at, value)| (at, value, true)),
     ];
-    parts.sort_by_key(|part| part.map(|(at, ..)| at));
+    parts.sort_by_key(|part| part.as_ref().map(|(at, ..)| *at));
     for (_, value, spreads) in parts.into_iter().flatten() {
-        if spreads {
-            flattened(value.entries(), field, false, found);
-        } else {
-            found(value);
+        match value.raw() {
+            // Only the API sends objects.
+            Some(object) if spreads => {
+                let mut members = object
+                    .entries()
+                    .map(|(name, member)| (name, Value::Json(member)));
+                deeper(|| flattened(&mut members, field, false, found));
+            }
+            _ => found(value),
         }
     }
 }
@@ -213,12 +219,12 @@ fn write_repeated(out: &mut dyn Write, byte: u8, mut count: usize) -> io::Result
 }
 
 /// A one-token view for people (`info`): `FIELD  value` lines, aligned.
-pub(crate) fn render_vertical(token: &Token, fields: &[&str], cells: &dyn CellFormat) -> String {
+pub(crate) fn render_vertical(row: &Row<'_>, fields: &[&str], cells: &dyn CellFormat) -> String {
     let width = fields.iter().map(|f| f.len()).max().unwrap_or(0);
     let mut out = String::new();
     for &field in fields {
-        let value = token
-            .raw(field)
+        let value = row
+            .get(field)
             .map_or(Cow::Borrowed(""), |v| cells.cell(field, v));
         let line = format!("{:width$}  {value}", field.to_uppercase());
         out.push_str(line.trim_end());
@@ -242,192 +248,71 @@ fn python_whitespace(c: char) -> bool {
 }
 
 /// `avn`'s `format_item` for a JSON value: how one value is shown in a table cell.
-pub fn format_value(field: Option<&str>, value: &Value) -> String {
-    format_raw(field, Raw::new(&value.to_string())).into_owned()
+pub fn format_value(field: Option<&str>, value: &serde_json::Value) -> String {
+    cell(field, Value::Json(Raw::new(&value.to_string()))).into_owned()
 }
 
-/// `avn`'s `format_item`, straight from the JSON text.
-pub(crate) fn format_raw<'a>(field: Option<&str>, value: Raw<'a>) -> Cow<'a, str> {
+/// `avn`'s `format_item`: how one value is shown in a table cell (in `field`, for the
+/// `_time` rule). Text is borrowed from the value when it is shown as it is.
+pub(crate) fn cell<'a>(field: Option<&str>, value: Value<'a>) -> Cow<'a, str> {
     match value.kind() {
         Kind::Null => Cow::Borrowed("null"),
         Kind::Bool(flag) => Cow::Borrowed(if flag { "true" } else { "false" }),
-        Kind::Number => python_number(value.text()),
+        Kind::Number => match value.number().unwrap_or_default() {
+            Cow::Borrowed(text) => python::number(text),
+            Cow::Owned(text) => Cow::Owned(python::number(&text).into_owned()),
+        },
         Kind::String => {
-            let mut text = unquote(value.text());
+            let mut text = value.as_str().unwrap_or_default();
             if field.is_some_and(|field| field.ends_with("_time"))
                 && text.ends_with('Z')
                 && let Some((whole_seconds, _)) = text.split_once('.')
             {
                 text = Cow::Owned(format!("{whole_seconds}Z"));
             }
-            if needs_quoting(&text) {
-                Cow::Owned(python_json_string(&text))
+            // avn JSON-quotes a string that `json.dumps` would escape.
+            if python::would_escape(&text) {
+                let mut quoted = String::with_capacity(text.len() + 2);
+                python::push_string(&mut quoted, &text, safe_text::is_hazard);
+                Cow::Owned(quoted)
             } else {
                 text
             }
         }
-        Kind::Array => {
+        Kind::Array => deeper(|| {
             // Written item by item: a list of millions of items costs its text, not a
             // vector of millions of strings.
-            let mut joined = String::with_capacity(value.text().len());
+            let mut joined = String::new();
             for (index, item) in value.items().enumerate() {
                 if index > 0 {
                     joined.push_str(", ");
                 }
-                joined.push_str(&format_raw(None, item));
+                joined.push_str(&cell(None, item));
             }
             Cow::Owned(joined)
-        }
+        }),
         Kind::Object => {
             let mut out = String::new();
-            write_python_json(&mut out, value);
+            python::push_dumps(&mut out, &value);
             Cow::Owned(out)
         }
-    }
-}
-
-/// `avn` JSON-quotes a string that `json.dumps` would escape (quote, backslash, C0
-/// control, DEL). It escapes all non-ASCII too; we print that as itself, except the characters
-/// that could drive a terminal (C1 controls, bidi overrides), which get the same quoting,
-/// so hostile API data cannot reach the terminal raw.
-fn needs_quoting(text: &str) -> bool {
-    // Printable ASCII other than `"` and `\` (nearly every cell) is decided byte by byte.
-    let plain = |b: &u8| (0x20..0x7f).contains(b) && *b != b'"' && *b != b'\\';
-    !text.as_bytes().iter().all(plain)
-        && text
-            .chars()
-            .any(|c| c == '"' || c == '\\' || safe_text::is_hazard(c))
-}
-
-/// `json.dumps(value, sort_keys=True)` with Python's default separators (`", "`, `": "`),
-/// except that non-ASCII characters stay themselves.
-fn write_python_json(out: &mut String, value: Raw<'_>) {
-    match value.kind() {
-        Kind::Null | Kind::Bool(_) | Kind::Number => out.push_str(&format_raw(None, value)),
-        Kind::String => out.push_str(&python_json_string(&unquote(value.text()))),
-        Kind::Array => {
-            out.push('[');
-            for (index, item) in value.items().enumerate() {
-                if index > 0 {
-                    out.push_str(", ");
-                }
-                write_python_json(out, item);
-            }
-            out.push(']');
-        }
-        Kind::Object => {
-            out.push('{');
-            for (index, (key, item)) in value.sorted_entries().enumerate() {
-                if index > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str(&python_json_string(&key));
-                out.push_str(": ");
-                write_python_json(out, item);
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// An object's members sorted by name, the last of duplicate names kept (as a Python
-/// `dict` or serde_json's map would).
-pub(crate) fn sorted_entries<'a>(
-    entries: impl IntoIterator<Item = (Cow<'a, str>, Raw<'a>)>,
-) -> Vec<(Cow<'a, str>, Raw<'a>)> {
-    let mut members: Vec<(Cow<'a, str>, Raw<'a>)> = entries.into_iter().collect();
-    sort_keeping_last(&mut members, |a, b| a.0.cmp(&b.0));
-    members
-}
-
-/// A JSON string literal escaped as Python's `json` module does (`\n`, `\"`, `\u001b`).
-fn python_json_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            // `/` stays as it is, as in Python.
-            c if safe_text::is_hazard(c) => safe_text::push_escape(&mut out, c),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A JSON number as Python's `json.loads` + `json.dumps` write it: integers exactly as
-/// they are (any size: Python's are unbounded), `-0` as `0`; other numbers are floats,
-/// written as `repr()` does (`3600.0`, `1e-05`, `1e+16`, `Infinity` past the f64 range).
-pub(crate) fn python_number(text: &str) -> Cow<'_, str> {
-    if !text.contains(['.', 'e', 'E']) {
-        return if text == "-0" {
-            Cow::Borrowed("0")
-        } else {
-            Cow::Borrowed(text)
-        };
-    }
-    match text.parse::<f64>() {
-        Ok(float) => Cow::Owned(python_float_repr(float)),
-        Err(_) => Cow::Borrowed(text),
-    }
-}
-
-fn python_float_repr(float: f64) -> String {
-    if float.is_nan() {
-        return "NaN".to_owned();
-    }
-    if float.is_infinite() {
-        return if float > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
-    }
-    if float == 0.0 {
-        return if float.is_sign_negative() {
-            "-0.0"
-        } else {
-            "0.0"
-        }
-        .to_owned();
-    }
-    // Rust's `{:e}` gives the shortest round-tripping digits, as Python's repr does.
-    let scientific = format!("{float:e}");
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", mantissa),
-    };
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    if (-4..16).contains(&exponent) {
-        let point = exponent + 1; // digits before the decimal point
-        let body = if point <= 0 {
-            format!("0.{}{}", "0".repeat((-point) as usize), digits)
-        } else if point as usize >= digits.len() {
-            format!("{}{}.0", digits, "0".repeat(point as usize - digits.len()))
-        } else {
-            let (whole, fraction) = digits.split_at(point as usize);
-            format!("{whole}.{fraction}")
-        };
-        format!("{sign}{body}")
-    } else {
-        let (first, rest) = digits.split_at(1);
-        let mantissa = if rest.is_empty() {
-            first.to_owned()
-        } else {
-            format!("{first}.{rest}")
-        };
-        let exponent_sign = if exponent < 0 { '-' } else { '+' };
-        format!("{sign}{mantissa}e{exponent_sign}{:02}", exponent.abs())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::Token;
     use serde_json::json;
 
-    fn token(value: Value) -> Token {
-        Token::from_map(value.as_object().unwrap())
+    fn token(value: serde_json::Value) -> Token {
+        serde_json::from_value(value).unwrap()
+    }
+
+    /// The table of `tokens` shown whole.
+    fn table(tokens: &[Token], columns: &[&str]) -> String {
+        let rows: Vec<Row<'_>> = tokens.iter().map(Row::from).collect();
+        render(&rows, columns, &AvnCells)
     }
 
     const LIST: &[&str] = crate::output::Layout::Listed.columns();
@@ -454,12 +339,12 @@ EXPIRY_TIME           TOKEN_PREFIX  DESCRIPTION                       MAX_AGE_SE
 2021-09-15T15:29:14Z  XCJ3+bgWywIh  Test token                        2592000          true              2021-08-16T15:29:14Z  192.168.1.1  aiven-client/2.12.0
 2021-08-16T16:26:10Z  6JsKDclT3OMQ  To be used with Python Notebooks  3600             true              null                  null         null
 ";
-        assert_eq!(render(&tokens, LIST, &AvnCells), expected);
+        assert_eq!(table(&tokens, LIST), expected);
     }
 
     #[test]
     fn empty_list_prints_nothing() {
-        assert_eq!(render(&[], LIST, &AvnCells), "");
+        assert_eq!(table(&[], LIST), "");
     }
 
     #[test]
@@ -468,7 +353,7 @@ EXPIRY_TIME           TOKEN_PREFIX  DESCRIPTION                       MAX_AGE_SE
             token(json!({"description": "x"})),
             token(json!({"expiry_time": "long-value-here"})),
         ];
-        let out = render(&tokens, &["expiry_time", "description"], &AvnCells);
+        let out = table(&tokens, &["expiry_time", "description"]);
         assert_eq!(
             out,
             "EXPIRY_TIME      DESCRIPTION\n===============  ===========\nx\nlong-value-here\n"
@@ -518,24 +403,6 @@ EXPIRY_TIME           TOKEN_PREFIX  DESCRIPTION                       MAX_AGE_SE
         assert_eq!(format_value(None, &json!(-7)), "-7");
     }
 
-    #[test]
-    fn floats_like_python_repr() {
-        for (float, repr) in [
-            (3600.0, "3600.0"),
-            (0.1, "0.1"),
-            (1e16, "1e+16"),
-            (1.5e16, "1.5e+16"),
-            (1e15, "1000000000000000.0"),
-            (0.0001, "0.0001"),
-            (0.00001, "1e-05"),
-            (-2.5e-7, "-2.5e-07"),
-            (123.456, "123.456"),
-            (1e300, "1e+300"),
-        ] {
-            assert_eq!(python_float_repr(float), repr, "{float}");
-        }
-    }
-
     /// avn's `_flattened_dict` spreads an object under the empty name into its members' own
     /// names: they fill the columns of the same names, the last value in the order Python's
     /// dict keeps shown (a name where it first appeared, with its last value), every value
@@ -556,7 +423,7 @@ p1            hijack                      1.2.3.4
 twice                       own
 ";
         let columns = ["token_prefix", "description", "last_ip"];
-        assert_eq!(render(&tokens, &columns, &AvnCells), expected);
+        assert_eq!(table(&tokens, &columns), expected);
     }
 
     #[test]
@@ -565,7 +432,7 @@ twice                       own
             token(json!({"description": "日本", "token_prefix": "a"})),
             token(json!({"description": "abcd", "token_prefix": "b"})),
         ];
-        let out = render(&tokens, &["description", "token_prefix"], &AvnCells);
+        let out = table(&tokens, &["description", "token_prefix"]);
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[2], "日本         a");
         assert_eq!(lines[3], "abcd         b");

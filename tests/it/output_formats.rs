@@ -1,7 +1,14 @@
 //! The output formats beyond avn's table: `--json` (sorted, four-space indent), CSV, YAML,
 //! `--relative` and `-o pretty` for people (fitting the terminal, never cutting a token,
 //! colour unless `NO_COLOR`), `AVN_TOKEN_OUTPUT` only on a terminal, the options that do
-//! not go together, and a closed stdout.
+//! not go together, and a closed stdout. In `output_formats/`: CSV read back by a CSV reader
+//! (`csv`), every format agreeing on numbers and objects (`agree`), values nested deeper
+//! than any column (`deep_values`), the pretty table on a real terminal (`pretty_width`).
+
+mod agree;
+mod csv;
+mod deep_values;
+mod pretty_width;
 
 use serde_json::{Value, json};
 

@@ -61,8 +61,12 @@ fn a_retried_revoke_that_finds_nothing_succeeded() {
         out.stderr_contains("note:").stderr_contains("carried out");
         assert_eq!(server.requests().len(), 2);
     }
-    // Without an earlier attempt, 404 is "not found" (exit 4), as before.
-    let server = ScriptedServer::always(Canned::json(404, json!({"message": "Not found"})));
+    // Without an earlier attempt, 404 is "not found" (exit 4), as before (the list, read
+    // to explain it, shows the API is there).
+    let server = ScriptedServer::start(|request| match request.method.as_str() {
+        "GET" => Canned::json(200, json!({"tokens": []})),
+        _ => Canned::json(404, json!({"message": "Not found"})),
+    });
     cmd()
         .api(&server)
         .args(["revoke", PREFIX, "--force"])

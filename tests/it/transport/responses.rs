@@ -12,10 +12,13 @@ use crate::support::{TOKEN, cmd};
 
 #[test]
 fn api_errors_are_one_line_with_message_and_status() {
-    let server = ScriptedServer::always(Canned::json(
-        404,
-        json!({"message": "Token not found", "errors": [{"message": "Token not found", "status": 404}]}),
-    ));
+    let server = ScriptedServer::start(|request| match request.method.as_str() {
+        "GET" => Canned::json(200, json!({"tokens": []})),
+        _ => Canned::json(
+            404,
+            json!({"message": "Token not found", "errors": [{"message": "Token not found", "status": 404}]}),
+        ),
+    });
     let out = cmd()
         .api(&server)
         .args(["update", "nope", "--description", "x"])
