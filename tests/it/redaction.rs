@@ -48,11 +48,15 @@ fn tokens_echoed_back_by_the_server_are_scrubbed() {
     out.stderr_contains("Invalid token (redacted)");
 
     // A full token given as the prefix to revoke travels in the URL: traces and errors
-    // show only its first characters.
-    let server = ScriptedServer::always(Canned::json(
-        404,
-        json!({"message": format!("no token {FULL_TOKEN} at /v1/access_token/{}", encoded(FULL_TOKEN))}),
-    ));
+    // show only its first characters, in that call and in the list read to explain its
+    // 404 (the list echoes it too).
+    let server = ScriptedServer::start(|request| {
+        let echo = format!("{FULL_TOKEN} at /v1/access_token/{}", encoded(FULL_TOKEN));
+        match request.method.as_str() {
+            "GET" => Canned::json(200, json!({"tokens": [], "note": echo})),
+            _ => Canned::json(404, json!({ "message": format!("no token {echo}") })),
+        }
+    });
     let out = run_cli(
         cmd()
             .api(&server)

@@ -167,6 +167,11 @@ impl Http {
         body: Option<Vec<u8>>,
         decode: impl FnOnce(Vec<u8>) -> Result<T, serde_json::Error>,
     ) -> Result<T, ApiError> {
+        // A whole token typed where a prefix goes is a secret of the command, not only of
+        // this call: the lists read to explain a failure must keep it out too.
+        if let Some(secret) = &path.secret {
+            self.keep_secret(secret.clone());
+        }
         let call = Call {
             method,
             url: format!("{}{}", self.api_root, path.sent),
@@ -219,10 +224,13 @@ impl Http {
     /// Keep `secret` (a token this command created) out of what later calls show, as the
     /// token in use is (see `Client::created`).
     pub(super) fn keep_secret(&self, secret: Secret) {
-        self.also_secret
+        let mut kept = self
+            .also_secret
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(secret);
+            .unwrap_or_else(PoisonError::into_inner);
+        if !kept.iter().any(|known| known.expose() == secret.expose()) {
+            kept.push(secret);
+        }
     }
 
     /// See [`super::Client::pause`].
