@@ -222,6 +222,7 @@ pub fn stored_credentials(
     };
     match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            crate::files::truly_missing(path).map_err(|e| refuse(e.to_string()))?;
             return Ok(StoredCredentials::Missing);
         }
         Err(e) => return Err(refuse(e.to_string())),
