@@ -163,6 +163,30 @@ fn logout_uses_the_logout_endpoint() {
     assert!(!credentials_file(home.path()).exists());
 }
 
+/// PowerShell pipes every line with CRLF (`'TOKEN' | avn-token login`), and so does a file
+/// saved on Windows: the `\r` ends the line, it is not part of the token (on every
+/// platform, as for every source of a token).
+#[test]
+fn login_reads_a_token_piped_with_crlf() {
+    let server = token_api(vec![]);
+    let home = tempfile::tempdir().unwrap();
+    cmd()
+        .home(home.path())
+        .url(server.url())
+        .arg("login")
+        .write_stdin("piped/token+value=\r\n")
+        .run()
+        .success();
+    let me = server.requests().pop().unwrap();
+    assert_eq!(
+        me.header("authorization"),
+        Some("aivenv1 piped/token+value=")
+    );
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(credentials_file(home.path())).unwrap()).unwrap();
+    assert_eq!(saved["auth_token"], "piped/token+value=");
+}
+
 /// On a terminal, login prompts without echo: what is typed is stored, never shown.
 #[test]
 fn login_prompts_without_echo_on_a_terminal() {
