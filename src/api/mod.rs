@@ -73,7 +73,7 @@ pub(crate) enum Deadline {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CaBundle {
     pub path: PathBuf,
-    pub from: &'static str,
+    pub from: std::borrow::Cow<'static, str>,
 }
 
 /// What `POST /v1/access_token` takes. `scopes` and `ip_allowlist` are sent only when set,

@@ -20,7 +20,6 @@
 mod credentials;
 mod error;
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,7 +27,7 @@ use std::time::Duration;
 use crate::api::{CaBundle, ClientOptions, Deadline, ProxyEnv};
 use crate::cli::{DEFAULT_API_URL, GlobalArgs};
 use crate::diag::Sink;
-use crate::env_vars::{EnvVars, non_empty_var};
+use crate::env_vars::{EnvVars, Environment, non_empty_var};
 use crate::secret::Secret;
 
 pub(crate) use credentials::check_token;
@@ -66,18 +65,17 @@ pub struct Config {
 }
 
 impl Config {
-    /// Resolve the configuration from the parsed global options and an environment lookup
-    /// (`std::env::var_os` in the binary, a map in tests). Reads the credentials file only
-    /// when no token was given on the command line or in the environment.
-    pub fn resolve(
-        args: &GlobalArgs,
-        env: impl Fn(&str) -> Option<OsString>,
-    ) -> Result<Config, ConfigError> {
+    /// Resolve the configuration from the parsed global options and an environment
+    /// ([`crate::env_vars::ProcessEnv`] in the binary, a map in tests). Reads the
+    /// credentials file only when no token was given on the command line or in the
+    /// environment. Messages name a variable as the user set it ([`Environment::spelling`]).
+    pub(crate) fn resolve(args: &GlobalArgs, env: impl Environment) -> Result<Config, ConfigError> {
         // The flag, else the variable (read here rather than by clap: see `GlobalArgs`).
         let url = match (&args.url, non_empty_var(&env, EnvVars::AIVEN_WEB_URL)) {
             (Some(url), _) => url.clone(),
             (None, Some(value)) => value.into_string().map_err(|_| {
-                ConfigError::Invalid(format!("{} is not valid UTF-8", EnvVars::AIVEN_WEB_URL))
+                let name = env.spelling(EnvVars::AIVEN_WEB_URL);
+                ConfigError::Invalid(format!("{name} is not valid UTF-8"))
             })?,
             (None, None) => DEFAULT_API_URL.to_owned(),
         };
@@ -90,17 +88,17 @@ impl Config {
             credentials_file: credentials_file.clone(),
         };
         let from_flag = args.auth_token.as_ref().map(|t| t.expose().trim_ascii());
-        let from_env = env(EnvVars::AIVEN_AUTH_TOKEN);
+        let from_env = env.var(EnvVars::AIVEN_AUTH_TOKEN);
         let token = if let Some(token) = from_flag.filter(|t| !t.is_empty()) {
             check_token(token, "--auth-token")
         } else if let Some(value) =
             from_env.filter(|v| !v.to_string_lossy().trim_ascii().is_empty())
         {
+            let name = env.spelling(EnvVars::AIVEN_AUTH_TOKEN);
             match value.into_string() {
-                Ok(value) => check_token(&value, EnvVars::AIVEN_AUTH_TOKEN),
+                Ok(value) => check_token(&value, &name),
                 Err(_) => Err(ConfigError::Invalid(format!(
-                    "the API token in {} is not valid UTF-8; a token is printable ASCII",
-                    EnvVars::AIVEN_AUTH_TOKEN
+                    "the API token in {name} is not valid UTF-8; a token is printable ASCII"
                 ))),
             }
         } else {
@@ -208,11 +206,11 @@ fn without_userinfo(text: &str) -> String {
 /// `AIVEN_CA_CERT` (both `avn`'s), else the variables a corporate proxy set-up usually
 /// exports for every tool: `REQUESTS_CA_BUNDLE` and `CURL_CA_BUNDLE` (which `avn`, through
 /// requests, honours too, in that order), then OpenSSL's `SSL_CERT_FILE`. Empty is unset.
-fn ca_bundle(args: &GlobalArgs, env: &impl Fn(&str) -> Option<OsString>) -> Option<CaBundle> {
+fn ca_bundle(args: &GlobalArgs, env: &impl Environment) -> Option<CaBundle> {
     if let Some(path) = &args.auth_ca {
         return Some(CaBundle {
             path: path.clone(),
-            from: "--auth-ca",
+            from: "--auth-ca".into(),
         });
     }
     [
@@ -225,7 +223,7 @@ fn ca_bundle(args: &GlobalArgs, env: &impl Fn(&str) -> Option<OsString>) -> Opti
     .find_map(|name| {
         Some(CaBundle {
             path: PathBuf::from(non_empty_var(env, name)?),
-            from: name,
+            from: env.spelling(name),
         })
     })
 }
@@ -234,6 +232,7 @@ mod tests {
     use super::*;
     use clap::Parser;
     use std::collections::HashMap;
+    use std::ffi::OsString;
 
     fn resolve(argv: &[&str], env: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let mut full = vec!["avn-token"];
@@ -244,7 +243,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), OsString::from(v)))
             .collect();
-        Config::resolve(&cli.global, |key| env.get(key).cloned())
+        Config::resolve(&cli.global, |key: &str| env.get(key).cloned())
     }
 
     #[test]
@@ -427,5 +426,32 @@ mod tests {
         let config = resolve(&[], &[("AIVEN_WEB_URL", ""), ("AIVEN_CA_CERT", "")]).unwrap();
         assert_eq!(config.url.as_str(), "https://api.aiven.io/");
         assert_eq!(config.auth_ca, None);
+    }
+
+    /// Windows: names ignore case, so what the user set (`requests_ca_bundle`,
+    /// `Aiven_Auth_Token`) is found, and named as set in what is said about it.
+    #[test]
+    fn a_variable_is_named_as_set_where_names_ignore_case() {
+        let cli = crate::cli::Cli::try_parse_from(["avn-token", "list"]).unwrap();
+        let windows = crate::env_vars::case_insensitive_env(&[
+            ("requests_ca_bundle", "/corp/ca.pem"),
+            ("Aiven_Auth_Token", "bad token"),
+            ("https_PROXY", "http://proxy:3128"),
+        ]);
+        let config = Config::resolve(&cli.global, windows).unwrap();
+        let ca = config.auth_ca.clone().expect("the CA bundle");
+        assert_eq!(
+            ca,
+            CaBundle {
+                path: PathBuf::from("/corp/ca.pem"),
+                from: "requests_ca_bundle".into(),
+            }
+        );
+        let error = config.token().unwrap_err().to_string();
+        assert!(
+            error.contains("the API token from Aiven_Auth_Token has"),
+            "{error}"
+        );
+        assert!(format!("{:?}", config.proxy).contains(r#"set: ["https_PROXY"]"#));
     }
 }
