@@ -128,12 +128,7 @@ fn zsh_and_fish_scripts_load_and_fish_completes() {
 /// token create --desc<TAB>` (issue 10's commands) offered nothing.
 #[test]
 fn fish_completes_application_user_token_commands() {
-    let found = std::process::Command::new("fish")
-        .args(["-c", "exit 0"])
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if !found {
-        eprintln!("`fish` is not installed: its completion check is SKIPPED");
+    if !have_shell("fish") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
