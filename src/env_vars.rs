@@ -131,6 +131,8 @@ impl EnvVars {
     /// Any of `y`, `yes`, `t`, `true`, `1`, `ok`: skip the confirmation question of
     /// `application-user delete` and `application-user token revoke`, as `avn` does.
     pub const AIVEN_FORCE: &'static str = "AIVEN_FORCE";
+    /// `1`: verify HTTPS with the operating system's certificate store (`--system-ca`).
+    pub const AVN_TOKEN_SYSTEM_CA: &'static str = "AVN_TOKEN_SYSTEM_CA";
     /// A CA bundle for HTTPS, as requests reads it (corporate proxies set it up).
     pub const REQUESTS_CA_BUNDLE: &'static str = "REQUESTS_CA_BUNDLE";
     /// A CA bundle for HTTPS, as curl (and requests, after `REQUESTS_CA_BUNDLE`) reads it.
@@ -177,6 +179,13 @@ impl EnvVars {
             Self::REQUESTS_CA_BUNDLE,
             "A CA bundle to verify HTTPS with instead of the built-in Mozilla roots, when neither \
              --auth-ca nor AIVEN_CA_CERT is given; then CURL_CA_BUNDLE, then SSL_CERT_FILE.",
+        ),
+        (
+            Self::AVN_TOKEN_SYSTEM_CA,
+            "1 (or true, yes, on): verify HTTPS with the operating system's certificate store \
+             (the macOS Keychain, the Windows certificate store, the system bundle on Linux) \
+             instead of the built-in Mozilla roots, as --system-ca; a CA bundle named by the \
+             variables above is trusted too.",
         ),
         (
             Self::AIVEN_CREDENTIALS_FILE,

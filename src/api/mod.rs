@@ -43,6 +43,9 @@ pub(crate) struct ClientOptions {
     pub base_url: reqwest::Url,
     /// PEM bundle of CA certificates to trust instead of the compiled-in Mozilla roots.
     pub auth_ca: Option<CaBundle>,
+    /// Verify with the operating system's certificate store instead (`--system-ca`); the
+    /// `auth_ca` bundle, if any, is trusted too.
+    pub system_ca: bool,
     /// How long calls may take (see [`Deadline`]): always bounded, every call ends.
     pub deadline: Deadline,
     /// How long transient failures are retried.

@@ -47,6 +47,9 @@ pub struct Config {
     pub url: reqwest::Url,
     /// The CA bundle that replaces the compiled-in Mozilla roots, if any.
     pub auth_ca: Option<CaBundle>,
+    /// Verify HTTPS with the operating system's certificate store (`--system-ca`,
+    /// `AVN_TOKEN_SYSTEM_CA`) instead of the compiled-in roots.
+    pub system_ca: bool,
     /// `--request-timeout` for each call, else [`DEFAULT_REQUEST_TIMEOUT`] for all of a
     /// command's calls together.
     pub deadline: Deadline,
@@ -81,6 +84,7 @@ impl Config {
         };
         let url = parse_base_url(&url)?;
         let auth_ca = ca_bundle(args, &env);
+        let system_ca = args.system_ca || system_ca_from(&env)?;
         let credentials_file = credentials::credentials_file(&env)?;
 
         let mut warnings = Vec::new();
@@ -117,6 +121,7 @@ impl Config {
         Ok(Config {
             url,
             auth_ca,
+            system_ca,
             deadline: match args.request_timeout {
                 Some(limit) => Deadline::EachCall(limit),
                 None => Deadline::AllCalls(args.deadline.unwrap_or(DEFAULT_REQUEST_TIMEOUT)),
@@ -141,6 +146,7 @@ impl Config {
         ClientOptions {
             base_url: self.url.clone(),
             auth_ca: self.auth_ca.clone(),
+            system_ca: self.system_ca,
             deadline: self.deadline,
             retry_budget: self.retry_budget,
             show_http: self.show_http,
@@ -199,6 +205,26 @@ fn without_userinfo(text: &str) -> String {
     match rest[..authority_end].rfind('@') {
         Some(at) => format!("{}***{}", &text[..colon + 1 + slashes], &rest[at..]),
         None => text.to_owned(),
+    }
+}
+
+/// `AVN_TOKEN_SYSTEM_CA`: `1`, `true`, `yes` or `on` turn the system's certificate store on,
+/// `0`, `false`, `no`, `off` or empty leave it off; anything else is a usage error rather
+/// than a guess either way.
+fn system_ca_from(env: &impl Environment) -> Result<bool, ConfigError> {
+    let Some(value) = env.var(EnvVars::AVN_TOKEN_SYSTEM_CA) else {
+        return Ok(false);
+    };
+    let text = value.to_string_lossy();
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "" | "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::Invalid(format!(
+            "{}={:?} is neither on nor off: set it to 1 to verify HTTPS with the system's \
+             certificate store, or 0 (or unset it) for the built-in roots",
+            env.spelling(EnvVars::AVN_TOKEN_SYSTEM_CA),
+            text
+        ))),
     }
 }
 
@@ -453,5 +479,24 @@ mod tests {
             "{error}"
         );
         assert!(format!("{:?}", config.proxy).contains(r#"set: ["https_PROXY"]"#));
+    }
+
+    #[test]
+    fn the_system_store_is_opt_in() {
+        let system_ca = |argv: &[&str], env: &[(&str, &str)]| resolve(argv, env).unwrap().system_ca;
+        assert!(!system_ca(&[], &[]));
+        assert!(system_ca(&["--system-ca"], &[]));
+        for on in ["1", "true", "YES", " on "] {
+            assert!(system_ca(&[], &[("AVN_TOKEN_SYSTEM_CA", on)]), "{on:?}");
+        }
+        for off in ["", "0", "false", "No", "off"] {
+            assert!(!system_ca(&[], &[("AVN_TOKEN_SYSTEM_CA", off)]), "{off:?}");
+        }
+        let error = resolve(&[], &[("AVN_TOKEN_SYSTEM_CA", "maybe")]).unwrap_err();
+        assert!(matches!(error, ConfigError::Invalid(_)), "{error}");
+        assert!(
+            error.to_string().contains("AVN_TOKEN_SYSTEM_CA=\"maybe\""),
+            "{error}"
+        );
     }
 }
