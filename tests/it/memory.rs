@@ -1,19 +1,15 @@
 //! Bounded memory for any response: the worst 32 MiB bodies a server can send, in every
 //! output format, measured as the peak resident memory of the whole process by GNU time
 //! (`time -f %M`: `/usr/bin/time` on Linux, `gtime` from Homebrew's gnu-time on macOS,
-//! whose own `/usr/bin/time` is BSD's, without `-f`). Where there is none (Windows, a Mac
-//! without gnu-time) the checks are skipped, and said so (`support::skips`).
+//! whose own `/usr/bin/time` is BSD's, without `-f`: `support::gnu_time`). Where there is
+//! none (Windows, a Mac without gnu-time) the checks are skipped, and said so.
 //!
 //! The bound is 200 MiB for bodies just under the 32 MiB the client accepts: a tree of
 //! `serde_json::Value`s would take gigabytes for some of them (a list of millions of `{}`
 //! or `0`), which is what this guards against.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
-
+use crate::support::gnu_time::{gnu_time, peak_kib_in};
 use crate::support::server::{Canned, ScriptedServer};
-use crate::support::skips::skip;
 use crate::support::{Cmd, TOKEN, bin};
 
 const BODY_BYTES: usize = 31 * 1024 * 1024;
@@ -38,63 +34,8 @@ fn peak_kib_of(server: &ScriptedServer, args: &[&str]) -> Option<(u64, crate::su
         .args(args)
         .run();
     let text = std::fs::read_to_string(report.path()).expect("GNU time's report");
-    let kib = peak_in(&text).unwrap_or_else(|| panic!("no peak in {text:?}"));
+    let kib = peak_kib_in(&text).unwrap_or_else(|| panic!("no peak in {text:?}"));
     Some((kib, run))
-}
-
-/// The peak resident memory (KiB) GNU time's `-f %M` wrote in its report: its last number
-/// (a line about the command's exit status may come first).
-fn peak_in(report: &str) -> Option<u64> {
-    report
-        .split_whitespace()
-        .filter_map(|word| word.parse().ok())
-        .next_back()
-}
-
-/// GNU time, found once: the first of `gtime` and `time` on PATH and `/usr/bin/time` that
-/// measures `avn-token --version` with `-f %M` (BSD's `time` refuses `-f`); `None`, said as
-/// a skip, where none does.
-fn gnu_time() -> Option<PathBuf> {
-    static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
-    let found = FOUND.get_or_init(|| {
-        let mut candidates: Vec<PathBuf> = ["gtime", "time"]
-            .iter()
-            .filter_map(|name| on_path(name))
-            .collect();
-        candidates.push(PathBuf::from("/usr/bin/time"));
-        candidates.into_iter().find(|time| measures(time))
-    });
-    if found.is_none() {
-        skip(
-            "peak memory",
-            "no GNU time (`time -f %M`) here",
-            "install GNU time (Linux: the `time` package; macOS: `brew install gnu-time`)",
-        );
-    }
-    found.clone()
-}
-
-/// Whether `time -f %M -o FILE avn-token --version` runs and reports a peak.
-fn measures(time: &Path) -> bool {
-    let Ok(report) = tempfile::NamedTempFile::new() else {
-        return false;
-    };
-    let ran = Command::new(time)
-        .args(["-f", "%M", "-o"])
-        .arg(report.path())
-        .arg(bin())
-        .arg("--version")
-        .output()
-        .is_ok_and(|out| out.status.success());
-    ran && std::fs::read_to_string(report.path()).is_ok_and(|text| peak_in(&text).is_some())
-}
-
-/// `name` in a directory of this process's PATH.
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
 }
 
 fn body(prefix: &str, item: &str, suffix: &str) -> Vec<u8> {

@@ -5,10 +5,12 @@
 //! checks that go with them; `proxy` and `tls` are a fake proxy and a TLS server; `sandbox`
 //! holds a raw HTTP client, a process handle and a command environment for the sandbox;
 //! `snapshot` checks byte-exact output against reviewed snapshot files; `platform` is what
-//! differs between operating systems, `skips` how a check this machine cannot run is said.
+//! differs between operating systems, `skips` how a check this machine cannot run is said,
+//! `gnu_time` what measures peak memory.
 
 pub mod fakes;
 pub mod faults;
+pub mod gnu_time;
 pub mod hostile;
 pub mod org;
 pub mod platform;
@@ -30,6 +32,9 @@ use std::sync::mpsc::RecvTimeoutError;
 use tempfile::TempDir;
 
 use server::ScriptedServer;
+
+/// `support::send_signal`, as the tests call it (Unix only: see `platform`).
+pub use platform::send_signal;
 
 /// The token [`Cmd::api`] sends. It holds `/`, `+` and `=`, like real tokens, so its
 /// percent-encoded form differs from it.

@@ -308,7 +308,7 @@ impl SandboxProcess {
     /// `support::platform`); [`SandboxProcess::stop`] works everywhere.
     #[track_caller]
     pub fn terminate(mut self) -> Option<i32> {
-        super::platform::send_signal(&self.process.child, "TERM");
+        super::send_signal(&self.process.child, "TERM");
         let deadline = std::time::Instant::now() + IO_TIMEOUT;
         loop {
             if let Some(status) = self.process.child.try_wait().expect("wait for the sandbox") {

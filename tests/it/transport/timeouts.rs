@@ -195,7 +195,7 @@ fn a_timeout_says_what_failed_before_it() {
 #[test]
 #[cfg_attr(not(unix), ignore = "sends SIGINT: Unix signals")]
 fn ctrl_c_exits_130_without_a_trace() {
-    use crate::support::platform::send_signal;
+    use crate::support::send_signal;
     let server = ScriptedServer::always(Canned::Delayed(
         Duration::from_secs(15),
         Box::new(list_ok()),
