@@ -4,7 +4,8 @@ Usage: bench.py AVN_TOKEN_BINARY [ROUNDS]
 
 Everything is measured in ONE run, commands alternating round by round so that machine
 noise hits them alike: wall time from fork to exit (time.perf_counter around Popen +
-wait). Medians are reported. Peak RSS comes from GNU time (`/usr/bin/time -f %M`), in a
+wait). Medians are reported. Peak RSS comes from GNU time (`time -f %M`: /usr/bin/time on
+Linux, `gtime` from Homebrew's gnu-time on macOS, whose /usr/bin/time is BSD's), in a
 separate pass: ru_maxrss seen from Python would include the Python parent's pages copied
 at fork (about 15 MiB), GNU time's own are about 1 MiB.
 """
@@ -35,12 +36,24 @@ def measure(argv, env, expect=0):
     return wall
 
 
+def gnu_time():
+    """GNU time: `gtime` (macOS, Homebrew's gnu-time), else `time` on PATH or /usr/bin/time,
+    whichever takes `-f %M` (BSD's does not); exits with what to install when none does."""
+    for candidate in (shutil.which("gtime"), shutil.which("time"), "/usr/bin/time"):
+        if candidate and subprocess.run([candidate, "-f", "%M", "true"], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL).returncode == 0:
+            return candidate
+    sys.exit("peak memory needs GNU time (`time -f %M`): install the `time` package, or "
+             "`brew install gnu-time` on macOS")
+
+
 def peak_rss_mib(argv, env, runs=5, expect=0):
     """The largest peak RSS over `runs` runs, per GNU time."""
     peaks = []
+    time_command = gnu_time()
     with tempfile.NamedTemporaryFile("r") as report:
         for _ in range(runs):
-            child = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report.name, *argv],
+            child = subprocess.run([time_command, "-f", "%M", "-o", report.name, *argv],
                                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if child.returncode != expect:
                 sys.exit(f"{argv[0]} exited {child.returncode}, not {expect}")

@@ -4,7 +4,8 @@
 #
 #   bash bench/run.sh [ROUNDS]        # default 30 rounds; AVN=/path/to/avn to compare
 #
-# Needs python3, curl and openssl. Only loopback traffic.
+# Needs python3, curl, openssl and GNU time (macOS: `brew install gnu-time`). Only loopback
+# traffic.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet

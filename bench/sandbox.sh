@@ -2,8 +2,13 @@
 # Sandbox speed: time to first answer after start, and list requests per second with wrk.
 # Run by hand from the repository root after `cargo build --release`:
 #   bench/sandbox.sh [path/to/avn-token]
-# Needs curl and wrk (`apt-get install -y wrk`). Prints the numbers BENCHMARKS.md records.
+# Needs curl, wrk (`apt-get install -y wrk`) and GNU date (nanoseconds: `date +%s%N`; on
+# macOS `brew install coreutils` and put its gnubin first on PATH). Prints the numbers
+# BENCHMARKS.md records.
 set -euo pipefail
+case $(date +%N) in
+  *[!0-9]* | '') echo "bench/sandbox.sh needs GNU date (date +%N): on macOS, brew install coreutils" >&2; exit 1 ;;
+esac
 bin=${1:-target/release/avn-token}
 work=$(mktemp -d)
 trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT

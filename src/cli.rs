@@ -214,6 +214,10 @@ pub(crate) struct GlobalArgs {
           help = format!("CA bundle (PEM) to verify HTTPS with [env: {}]", EnvVars::AIVEN_CA_CERT))]
     pub(crate) auth_ca: Option<PathBuf>,
 
+    #[arg(long, global = true,
+          help = format!("Trust the system's certificate store [env: {}=1]", EnvVars::AVN_TOKEN_SYSTEM_CA))]
+    pub(crate) system_ca: bool,
+
     /// Seconds each API call may take (default: 60 for a command's calls)
     #[arg(long, global = true, value_name = "SECS", value_parser = parse_seconds)]
     pub(crate) request_timeout: Option<Duration>,

@@ -19,7 +19,7 @@
 //! processing (or, on an old console without it, makes the colours console calls).
 
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::io::{self, BufRead, Read, Write};
 
 use anstyle::{AnsiColor, Effects, Style};
 
@@ -110,8 +110,88 @@ pub(crate) fn confirm(question: &str) -> io::Result<bool> {
     }
     let mut answer = String::new();
     io::stdin().read_line(&mut answer)?;
-    Ok(matches!(
-        answer.trim().to_ascii_lowercase().as_str(),
-        "y" | "yes"
-    ))
+    Ok(is_yes(&answer))
+}
+
+/// A person's answer to [`confirm`], as typed with its line end: surrounding blanks, and
+/// whatever line end the terminal sent (`\n`, or `\r\n` from a Windows console), are not
+/// part of it.
+fn is_yes(answer: &str) -> bool {
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+/// One line of stdin as avn reads an answer there (Python's `input()`): without its line
+/// end, `None` at the end of input. Bounded, so an endless line cannot exhaust memory.
+/// What ends the line is this platform's rule ([`LineEnds::THIS_PLATFORM`]), as for avn:
+/// `y\r\n` piped on Linux is `y\r` (no), on Windows `y` (yes).
+pub(crate) fn read_answer_line() -> io::Result<Option<String>> {
+    let mut line = String::new();
+    let read = io::stdin().lock().take(4096).read_line(&mut line)?;
+    if read == 0 {
+        return Ok(None);
+    }
+    Ok(Some(LineEnds::THIS_PLATFORM.first_line(&line).to_owned()))
+}
+
+/// What ends a line of text read from stdin, as Python reads `sys.stdin` (`input()`) on each
+/// platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineEnds {
+    /// POSIX: `\n` only; a `\r` before it is part of the line.
+    Newline,
+    /// Windows: stdin is read in text mode with universal newlines, so `\n`, `\r\n` and a
+    /// lone `\r` each end a line (and PowerShell pipes every line with `\r\n`).
+    Universal,
+}
+
+impl LineEnds {
+    /// The one platform decision about reading a line of stdin.
+    const THIS_PLATFORM: LineEnds = if cfg!(windows) {
+        LineEnds::Universal
+    } else {
+        LineEnds::Newline
+    };
+
+    /// The first line of `text`, without what ends it.
+    fn first_line(self, text: &str) -> &str {
+        let end = match self {
+            LineEnds::Newline => text.find('\n'),
+            LineEnds::Universal => text.find(['\r', '\n']),
+        };
+        &text[..end.unwrap_or(text.len())]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_terminal_answer_is_read_whatever_its_line_end() {
+        for yes in ["y\n", "Y\r\n", " yes \n", "yes"] {
+            assert!(is_yes(yes), "{yes:?}");
+        }
+        for no in ["\n", "n\r\n", "yes please\n", "\r"] {
+            assert!(!is_yes(no), "{no:?}");
+        }
+    }
+
+    /// Both rules, on every platform (only one is this platform's).
+    #[test]
+    fn a_piped_answer_ends_where_python_ends_the_line_on_each_platform() {
+        use LineEnds::{Newline, Universal};
+        for (text, posix, windows) in [
+            ("y\n", "y", "y"),
+            ("y\r\n", "y\r", "y"),
+            ("y\r", "y\r", "y"),
+            ("y\rmore\n", "y\rmore", "y"),
+            ("ok", "ok", "ok"),
+            ("\r\n", "\r", ""),
+            (" y\n", " y", " y"),
+        ] {
+            assert_eq!(Newline.first_line(text), posix, "{text:?}");
+            assert_eq!(Universal.first_line(text), windows, "{text:?}");
+        }
+        assert_eq!(LineEnds::THIS_PLATFORM == Universal, cfg!(windows));
+    }
 }

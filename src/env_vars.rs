@@ -1,24 +1,118 @@
 //! Every environment variable avn-token reads or sets, by name, in one place (as uv's
 //! `EnvVars`): a search for a variable finds its one definition and, from there, every use.
 //!
-//! Only `main`'s collaborators read the environment: [`crate::config`] (through a lookup
-//! function, so tests pass a map), [`crate::diag`] and clap's help (through anstream, which
+//! Only `main`'s collaborators read the environment: [`crate::config`] (through an
+//! [`Environment`], so tests pass a map), [`crate::diag`] and clap's help (through anstream, which
 //! reads `NO_COLOR`, `CLICOLOR`, `CLICOLOR_FORCE` and `TERM`), and [`crate::output`] for how
 //! stdout is shown (`AVN_TOKEN_OUTPUT`, `COLUMNS`, `NO_COLOR`). Commands never do.
 //!
 //! [`EnvVars::DOCUMENTED`] lists the ones a user sets, with what they do: the man page's
 //! ENVIRONMENT section is made from it.
 
+use std::borrow::Cow;
 use std::ffi::OsString;
 
 /// The variable `name` read through `env`, unless it is unset or empty: an empty value
 /// counts as unset, as the README says (`AIVEN_WEB_URL= avn-token list` uses the default
-/// URL). `env` is `std::env::var_os` in the binary, a map in tests.
-pub(crate) fn non_empty_var(
-    env: &impl Fn(&str) -> Option<OsString>,
-    name: &str,
-) -> Option<OsString> {
-    env(name).filter(|value| !value.is_empty())
+/// URL). `env` is [`ProcessEnv`] in the binary, a map in tests.
+pub(crate) fn non_empty_var(env: &impl Environment, name: &str) -> Option<OsString> {
+    env.var(name).filter(|value| !value.is_empty())
+}
+
+/// The environment as the configuration reads it: a variable's value by name, and, for a
+/// message, the name as the user set it. Any `Fn(&str) -> Option<OsString>` is one (a map
+/// in tests, whose names are spelled as asked); [`ProcessEnv`] is this process's.
+pub(crate) trait Environment {
+    /// The value of `name`, if set.
+    fn var(&self, name: &str) -> Option<OsString>;
+
+    /// `name` as it is set, to name it in a message: where names ignore case, the user may
+    /// have set `HTTPS_PROXY` that a lookup of `https_proxy` found.
+    fn spelling(&self, name: &'static str) -> Cow<'static, str> {
+        Cow::Borrowed(name)
+    }
+}
+
+impl<F: Fn(&str) -> Option<OsString>> Environment for F {
+    fn var(&self, name: &str) -> Option<OsString> {
+        self(name)
+    }
+}
+
+/// This process's environment, its names matched as the operating system matches them
+/// ([`NameCase::THIS_PLATFORM`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ProcessEnv;
+
+impl Environment for ProcessEnv {
+    fn var(&self, name: &str) -> Option<OsString> {
+        std::env::var_os(name)
+    }
+
+    fn spelling(&self, name: &'static str) -> Cow<'static, str> {
+        NameCase::THIS_PLATFORM.spelling(name, std::env::vars_os().map(|(key, _)| key))
+    }
+}
+
+/// How the operating system matches the name of an environment variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameCase {
+    /// Unix: `https_proxy` and `HTTPS_PROXY` are two variables (both may be set: which one
+    /// wins is `api::proxy`'s rule).
+    Exact,
+    /// Windows: names ignore case, so a lookup of `https_proxy` finds `HTTPS_PROXY`, and
+    /// only one of them can be set.
+    IgnoreAsciiCase,
+}
+
+impl NameCase {
+    /// The one platform decision about variable names.
+    pub(crate) const THIS_PLATFORM: NameCase = if cfg!(windows) {
+        NameCase::IgnoreAsciiCase
+    } else {
+        NameCase::Exact
+    };
+
+    /// `name` as spelled among the names `set`, or as asked when none matches.
+    pub(crate) fn spelling(
+        self,
+        name: &'static str,
+        set: impl IntoIterator<Item = OsString>,
+    ) -> Cow<'static, str> {
+        if self == NameCase::Exact {
+            return Cow::Borrowed(name);
+        }
+        set.into_iter()
+            .filter_map(|key| key.into_string().ok())
+            .find(|key| key.eq_ignore_ascii_case(name))
+            .map_or(Cow::Borrowed(name), Cow::Owned)
+    }
+}
+
+/// An environment whose names are matched as [`NameCase::IgnoreAsciiCase`] matches them,
+/// holding `pairs`: Windows' environment, for tests on every platform.
+#[cfg(test)]
+pub(crate) fn case_insensitive_env(pairs: &[(&str, &str)]) -> impl Environment + use<> {
+    struct CaseInsensitive(Vec<(String, OsString)>);
+    impl Environment for CaseInsensitive {
+        fn var(&self, name: &str) -> Option<OsString> {
+            let mut matching = self
+                .0
+                .iter()
+                .filter(|(key, _)| key.eq_ignore_ascii_case(name));
+            matching.next().map(|(_, value)| value.clone())
+        }
+        fn spelling(&self, name: &'static str) -> Cow<'static, str> {
+            let names = self.0.iter().map(|(key, _)| OsString::from(key));
+            NameCase::IgnoreAsciiCase.spelling(name, names)
+        }
+    }
+    CaseInsensitive(
+        pairs
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), OsString::from(value)))
+            .collect(),
+    )
 }
 
 /// Names of environment variables.
@@ -37,6 +131,8 @@ impl EnvVars {
     /// Any of `y`, `yes`, `t`, `true`, `1`, `ok`: skip the confirmation question of
     /// `application-user delete` and `application-user token revoke`, as `avn` does.
     pub const AIVEN_FORCE: &'static str = "AIVEN_FORCE";
+    /// `1`: verify HTTPS with the operating system's certificate store (`--system-ca`).
+    pub const AVN_TOKEN_SYSTEM_CA: &'static str = "AVN_TOKEN_SYSTEM_CA";
     /// A CA bundle for HTTPS, as requests reads it (corporate proxies set it up).
     pub const REQUESTS_CA_BUNDLE: &'static str = "REQUESTS_CA_BUNDLE";
     /// A CA bundle for HTTPS, as curl (and requests, after `REQUESTS_CA_BUNDLE`) reads it.
@@ -93,6 +189,13 @@ impl EnvVars {
             Self::REQUESTS_CA_BUNDLE,
             "A CA bundle to verify HTTPS with instead of the built-in Mozilla roots, when neither \
              --auth-ca nor AIVEN_CA_CERT is given; then CURL_CA_BUNDLE, then SSL_CERT_FILE.",
+        ),
+        (
+            Self::AVN_TOKEN_SYSTEM_CA,
+            "1 (or true, yes, on): verify HTTPS with the operating system's certificate store \
+             (the macOS Keychain, the Windows certificate store, the system bundle on Linux) \
+             instead of the built-in Mozilla roots, as --system-ca; a CA bundle named by the \
+             variables above is trusted too.",
         ),
         (
             Self::AIVEN_CREDENTIALS_FILE,
@@ -161,4 +264,30 @@ impl EnvVars {
     pub const NO_PROXY_LOWER: &'static str = "no_proxy";
     /// Hosts reached without a proxy, when `no_proxy` is unset.
     pub const NO_PROXY: &'static str = "NO_PROXY";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_spelled_as_set_where_names_ignore_case() {
+        let set = || ["Path".into(), "HTTPS_PROXY".into(), "no_proxy".into()];
+        let spelled = |case: NameCase, name| case.spelling(name, set()).into_owned();
+        assert_eq!(
+            spelled(NameCase::IgnoreAsciiCase, "https_proxy"),
+            "HTTPS_PROXY"
+        );
+        assert_eq!(spelled(NameCase::IgnoreAsciiCase, "NO_PROXY"), "no_proxy");
+        assert_eq!(spelled(NameCase::IgnoreAsciiCase, "all_proxy"), "all_proxy");
+        assert_eq!(spelled(NameCase::Exact, "https_proxy"), "https_proxy");
+        assert_eq!(
+            NameCase::THIS_PLATFORM == NameCase::IgnoreAsciiCase,
+            cfg!(windows)
+        );
+
+        let windows = case_insensitive_env(&[("HTTPS_PROXY", "http://p:1")]);
+        assert_eq!(windows.var("https_proxy"), Some("http://p:1".into()));
+        assert_eq!(windows.spelling("https_proxy"), "HTTPS_PROXY");
+    }
 }

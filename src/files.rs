@@ -23,8 +23,8 @@ use std::time::Duration;
 use tempfile::NamedTempFile;
 
 /// The contents of the regular file at `path` (symlinks followed), or `Ok(None)` when
-/// nothing is there. Anything else (a directory, a FIFO, a device) and any file larger
-/// than `limit` bytes is an error that says so; nothing is read from them.
+/// nothing is there ([`truly_missing`]). Anything else (a directory, a FIFO, a device) and
+/// any file larger than `limit` bytes is an error that says so; nothing is read from them.
 pub(crate) fn read_regular(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
     match fs::metadata(path) {
         Ok(meta) if !meta.is_file() => {
@@ -35,7 +35,9 @@ pub(crate) fn read_regular(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>
         }
         Ok(meta) if meta.len() > limit => return Err(too_large(limit)),
         Ok(_) => {}
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => {
+            return truly_missing(path).map(|()| None);
+        }
         Err(error) => return Err(error),
     }
     let mut options = OpenOptions::new();
@@ -57,6 +59,34 @@ pub(crate) fn read_regular(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>
         return Err(too_large(limit));
     }
     Ok(Some(bytes))
+}
+
+/// For a `path` the system did not find: `Ok` when nothing is there, an error when the
+/// path runs through a file (`plain-file/aiven-credentials.json`, a mistaken
+/// `AIVEN_CONFIG_DIR`), which must not read as "not logged in".
+///
+/// Unix reports such a path as ENOTDIR ("Not a directory") by itself; Windows reports it as
+/// not found (ERROR_PATH_NOT_FOUND, which Rust maps to `NotFound`). Checked here on every
+/// platform, so both say the same: the nearest part of the path that exists must be a
+/// directory.
+pub(crate) fn truly_missing(path: &Path) -> io::Result<()> {
+    let parents = path
+        .ancestors()
+        .skip(1)
+        .take_while(|ancestor| !ancestor.as_os_str().is_empty());
+    for parent in parents {
+        match fs::metadata(parent) {
+            Ok(meta) if meta.is_dir() => return Ok(()),
+            Ok(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::NotADirectory,
+                    format!("Not a directory: {} is a file", parent.display()),
+                ));
+            }
+            Err(_) => continue,
+        }
+    }
+    Ok(())
 }
 
 fn too_large(limit: u64) -> io::Error {
@@ -219,6 +249,28 @@ mod tests {
                 .to_string();
             assert!(error.contains("device"), "{error}");
         }
+    }
+
+    /// A path through a file is an error on every platform (Windows calls it not found),
+    /// a path under a missing directory is nothing there.
+    #[test]
+    fn a_path_through_a_file_is_not_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain");
+        fs::write(&plain, b"x").unwrap();
+        let through = plain.join("deeper").join("f");
+        let error = truly_missing(&through).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::NotADirectory);
+        assert!(
+            error.to_string().contains(&plain.display().to_string()),
+            "{error}"
+        );
+        let error = read_regular(&through, 10).unwrap_err().to_string();
+        assert!(error.contains("Not a directory"), "{error}");
+        let missing = dir.path().join("none").join("deeper").join("f");
+        truly_missing(&missing).unwrap();
+        assert_eq!(read_regular(&missing, 10).unwrap(), None);
+        truly_missing(Path::new("relative-and-missing")).unwrap();
     }
 
     #[test]

@@ -43,6 +43,9 @@ pub(crate) struct ClientOptions {
     pub base_url: reqwest::Url,
     /// PEM bundle of CA certificates to trust instead of the compiled-in Mozilla roots.
     pub auth_ca: Option<CaBundle>,
+    /// Verify with the operating system's certificate store instead (`--system-ca`); the
+    /// `auth_ca` bundle, if any, is trusted too.
+    pub system_ca: bool,
     /// How long calls may take (see [`Deadline`]): always bounded, every call ends.
     pub deadline: Deadline,
     /// How long transient failures are retried.
@@ -73,7 +76,7 @@ pub(crate) enum Deadline {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CaBundle {
     pub path: PathBuf,
-    pub from: &'static str,
+    pub from: std::borrow::Cow<'static, str>,
 }
 
 /// What `POST /v1/access_token` takes. `scopes` and `ip_allowlist` are sent only when set,

@@ -19,26 +19,29 @@
 //! CIDR ranges, each optionally with `:port`; `*` means every host). A proxy is
 //! `http://` or `https://` (a bare `host:port` means `http://`); any other scheme (such as
 //! `socks5://`) is refused with a clear error rather than silently bypassed.
+//!
+//! A message names the variable as the user set it: on Windows, where names ignore case, a
+//! lookup of `https_proxy` finds `HTTPS_PROXY` ([`Environment::spelling`]).
 
-use std::ffi::OsString;
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use reqwest::Url;
 
 use super::ApiError;
-use crate::env_vars::EnvVars;
+use crate::env_vars::{EnvVars, Environment};
 
 /// The proxy variables as found in the environment (empty ones count as unset). Its
 /// `Debug` names the variables that are set, never their values (which may hold a proxy
 /// password).
 #[derive(Clone, Default)]
 pub(crate) struct ProxyEnv {
-    /// For `http://` URLs: `(variable name, value)`.
-    http: Option<(&'static str, String)>,
+    /// For `http://` URLs: `(variable name as set, value)`.
+    http: Option<(Cow<'static, str>, String)>,
     /// For `https://` URLs.
-    https: Option<(&'static str, String)>,
+    https: Option<(Cow<'static, str>, String)>,
     /// For either, when the scheme's own variable is unset.
-    all: Option<(&'static str, String)>,
+    all: Option<(Cow<'static, str>, String)>,
     /// Hosts reached directly.
     no_proxy: Option<String>,
 }
@@ -48,7 +51,7 @@ impl std::fmt::Debug for ProxyEnv {
         let set: Vec<&str> = [&self.http, &self.https, &self.all]
             .into_iter()
             .flatten()
-            .map(|(name, _)| *name)
+            .map(|(name, _)| name.as_ref())
             .collect();
         f.debug_struct("ProxyEnv")
             .field("set", &set)
@@ -58,14 +61,14 @@ impl std::fmt::Debug for ProxyEnv {
 }
 
 impl ProxyEnv {
-    /// Read the proxy variables through `env` (`std::env::var_os` in the binary). A value
-    /// that is not UTF-8 is treated as unset: it cannot name a usable proxy.
-    pub(crate) fn from_env(env: impl Fn(&str) -> Option<OsString>) -> ProxyEnv {
+    /// Read the proxy variables through `env` (the process's in the binary). A value that is
+    /// not UTF-8 is treated as unset: it cannot name a usable proxy.
+    pub(crate) fn from_env(env: &impl Environment) -> ProxyEnv {
         let first = |names: [&'static str; 2]| {
             names.into_iter().find_map(|name| {
-                let value = env(name)?.into_string().ok()?;
+                let value = env.var(name)?.into_string().ok()?;
                 let value = value.trim();
-                (!value.is_empty()).then(|| (name, value.to_owned()))
+                (!value.is_empty()).then(|| (env.spelling(name), value.to_owned()))
             })
         };
         ProxyEnv {
@@ -193,13 +196,14 @@ pub(super) fn is_loopback(url: &Url) -> bool {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+    use std::ffi::OsString;
 
     fn env(pairs: &[(&str, &str)]) -> ProxyEnv {
         let map: HashMap<String, OsString> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), OsString::from(v)))
             .collect();
-        ProxyEnv::from_env(|key| map.get(key).cloned())
+        ProxyEnv::from_env(&|key: &str| map.get(key).cloned())
     }
 
     fn proxy(env: &ProxyEnv, url: &str) -> Option<String> {
@@ -298,5 +302,36 @@ mod tests {
             assert!(error.contains("https_proxy"), "{value}: {error}");
             assert!(!error.contains("pw"), "proxy credentials shown: {error}");
         }
+    }
+
+    /// Windows: names ignore case, so `https_proxy` finds `HTTPS_PROXY`; the message names
+    /// the variable the user set, and which one wins no longer matters (only one is set).
+    #[test]
+    fn a_message_names_the_variable_as_set_where_names_ignore_case() {
+        let windows = crate::env_vars::case_insensitive_env(&[
+            ("HTTPS_PROXY", "socks5://127.0.0.1:1080"),
+            ("No_Proxy", "example.com"),
+        ]);
+        let settings = ProxyEnv::from_env(&windows);
+        assert_eq!(
+            format!("{settings:?}"),
+            r#"ProxyEnv { set: ["HTTPS_PROXY"], no_proxy: Some("example.com") }"#
+        );
+        let error = settings
+            .proxy_for(&"https://api.aiven.io".parse().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("the proxy in HTTPS_PROXY uses socks5://"),
+            "{error}"
+        );
+        assert!(error.contains("fix or unset HTTPS_PROXY"), "{error}");
+        assert!(!error.contains("https_proxy"), "{error}");
+        assert!(
+            settings
+                .proxy_for(&"https://example.com".parse().unwrap())
+                .unwrap()
+                .is_none()
+        );
     }
 }

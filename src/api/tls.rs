@@ -15,11 +15,20 @@ const MAX_CA_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// one is configured (`--auth-ca`, `AIVEN_CA_CERT`, or the `REQUESTS_CA_BUNDLE` /
 /// `CURL_CA_BUNDLE` / `SSL_CERT_FILE` that corporate proxies set up; `config` decides which),
 /// replaces them, as requests' `verify=FILE` does. Plain-http URLs load no roots at all.
+///
+/// With `--system-ca`, the operating system verifies instead ([`system_verifier`]).
 pub(super) fn client_config(options: &ClientOptions) -> Result<rustls::ClientConfig, ApiError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| ApiError::Setup(format!("TLS setup failed: {e}")))?;
+    if options.system_ca && options.base_url.scheme() == "https" {
+        let verifier = system_verifier(options.auth_ca.as_ref(), provider)?;
+        return Ok(builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth());
+    }
     let roots = match &options.auth_ca {
         Some(bundle) => read_ca(bundle)?,
         None if options.base_url.scheme() == "https" => rustls::RootCertStore {
@@ -30,7 +39,42 @@ pub(super) fn client_config(options: &ClientOptions) -> Result<rustls::ClientCon
     Ok(builder.with_root_certificates(roots).with_no_client_auth())
 }
 
+/// The operating system's verifier, for users whose company's CA is installed there rather
+/// than in a file (`--system-ca`): on macOS the Keychain's trust settings
+/// (Security.framework), on Windows the certificate store (CryptoAPI), elsewhere the
+/// system's CA bundle (as OpenSSL finds it, `SSL_CERT_FILE` and `SSL_CERT_DIR` included)
+/// checked by webpki. rustls-platform-verifier, already built for reqwest, picks by
+/// platform. The CA bundle named by the settings, if any, is trusted too.
+fn system_verifier(
+    bundle: Option<&CaBundle>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+) -> Result<rustls_platform_verifier::Verifier, ApiError> {
+    let verifier = match bundle {
+        Some(bundle) => rustls_platform_verifier::Verifier::new_with_extra_roots(
+            read_ca_certs(bundle)?,
+            provider,
+        ),
+        None => rustls_platform_verifier::Verifier::new(provider),
+    };
+    verifier.map_err(|e| {
+        ApiError::Setup(format!(
+            "cannot use the system's certificate store (--system-ca): {e}"
+        ))
+    })
+}
+
+/// The CA bundle's certificates as the only roots.
 fn read_ca(bundle: &CaBundle) -> Result<rustls::RootCertStore, ApiError> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add_parsable_certificates(read_ca_certs(bundle)?);
+    Ok(roots)
+}
+
+/// The certificates of a CA bundle file, each checked usable as a root: a file that is not
+/// one, or holds none, is an error naming it and the setting it came from.
+fn read_ca_certs(
+    bundle: &CaBundle,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, ApiError> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject;
     let path = &bundle.path;
@@ -46,17 +90,18 @@ fn read_ca(bundle: &CaBundle) -> Result<rustls::RootCertStore, ApiError> {
         Ok(None) => return Err(fail("no such file".into())),
         Err(error) => return Err(fail(error.to_string())),
     };
-    let mut roots = rustls::RootCertStore::empty();
+    let mut certs = Vec::new();
     for cert in CertificateDer::pem_slice_iter(&bytes) {
         let cert = cert.map_err(|e| fail(format!("not a PEM certificate file ({e})")))?;
-        roots
-            .add(cert)
+        rustls::RootCertStore::empty()
+            .add(cert.clone())
             .map_err(|e| fail(format!("unusable certificate ({e})")))?;
+        certs.push(cert);
     }
-    if roots.is_empty() {
+    if certs.is_empty() {
         return Err(fail("no PEM certificates found".into()));
     }
-    Ok(roots)
+    Ok(certs)
 }
 
 /// What went wrong, for people, when a TLS failure (bad certificate, failed handshake) is
@@ -74,7 +119,8 @@ fn describe(error: &rustls::Error) -> String {
         rustls::Error::InvalidCertificate(Cert::UnknownIssuer) => {
             "TLS certificate not trusted: the server's certificate is not signed by an \
              authority this machine trusts (if a proxy or a private CA signs it, pass that CA \
-             with --auth-ca FILE)"
+             with --auth-ca FILE, or --system-ca where it is in the system's certificate \
+             store)"
                 .to_owned()
         }
         rustls::Error::InvalidCertificate(Cert::Expired | Cert::ExpiredContext { .. }) => {

@@ -15,7 +15,7 @@
 //!   empty. (Reading a terminal while stderr is redirected, the box and question are shown
 //!   on stdout first, as `avn` shows them, so nobody answers an unseen question.)
 
-use std::io::{BufRead, IsTerminal, Read};
+use std::io::IsTerminal;
 
 use anyhow::Result;
 
@@ -286,7 +286,7 @@ impl Confirmation<'_> {
         } else {
             GoAhead::FromStdin
         };
-        match ctx.wait_for_answer(read_answer).await? {
+        match ctx.wait_for_answer(diag::read_answer_line).await? {
             Some(answer) if avn_truthy(&answer) => Ok(asked),
             Some(_) => Err(CommandError::Refused("aborted: nothing was changed".into()).into()),
             None => Err(CommandError::Refused(
@@ -309,16 +309,4 @@ impl Confirmation<'_> {
         }
         Ok(())
     }
-}
-
-/// One line of stdin, as Python's `input()` returns it: without its `\n` (a `\r` before it
-/// stays, so `y\r\n` is no, as for `avn`); `None` at the end of input. Bounded, so an
-/// endless line cannot exhaust memory.
-fn read_answer() -> std::io::Result<Option<String>> {
-    let mut line = String::new();
-    let read = std::io::stdin().lock().take(4096).read_line(&mut line)?;
-    if read == 0 {
-        return Ok(None);
-    }
-    Ok(Some(line.strip_suffix('\n').unwrap_or(&line).to_owned()))
 }

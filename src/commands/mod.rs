@@ -35,6 +35,7 @@ use crate::api::{ApiError, Client};
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::Config;
 use crate::diag;
+use crate::env_vars::ProcessEnv;
 use crate::exit::{self, CommandError};
 use crate::output::Printer;
 use crate::secret::Secret;
@@ -56,7 +57,7 @@ pub(crate) struct Context {
 impl Context {
     /// Resolve the configuration (printing its warnings) for a command that needs it.
     fn new(global: &GlobalArgs) -> Result<Context> {
-        let config = Config::resolve(global, |key| std::env::var_os(key))?;
+        let config = Config::resolve(global, ProcessEnv)?;
         for warning in &config.warnings {
             diag::warn(warning);
         }
@@ -77,7 +78,7 @@ impl Context {
     /// traces dropped, no printer format from the environment, never a prompt.
     fn quiet(global: &GlobalArgs) -> Result<Context> {
         Ok(Context {
-            config: Config::resolve(global, |key| std::env::var_os(key))?,
+            config: Config::resolve(global, ProcessEnv)?,
             printer: Printer::new(crate::cli::OutputFormat::Table, false),
             avn_json: false,
             interactive: false,

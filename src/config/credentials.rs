@@ -6,13 +6,12 @@
 //! the warnings when its permissions let other users at it. Which token wins over the file
 //! is not decided here but in [`super::Config::resolve`].
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
 use super::error::ConfigError;
-use crate::env_vars::{EnvVars, non_empty_var};
+use crate::env_vars::{EnvVars, Environment, non_empty_var};
 use crate::secret::Secret;
 
 /// A credentials file is a token and an email address: anything this big is not one.
@@ -42,14 +41,12 @@ pub(crate) fn check_token(text: &str, source: &str) -> Result<Secret, ConfigErro
 /// `AIVEN_CREDENTIALS_FILE`, else `$AIVEN_CONFIG_DIR/aiven-credentials.json`, else
 /// `~/.config/aiven/aiven-credentials.json` (as `avn`, which ignores XDG_CONFIG_HOME), `~`
 /// found as avn finds it on this platform ([`HomeRule`]).
-pub(super) fn credentials_file(
-    env: impl Fn(&str) -> Option<OsString>,
-) -> Result<PathBuf, ConfigError> {
-    credentials_file_under(&env, HomeRule::THIS_PLATFORM)
+pub(super) fn credentials_file(env: &impl Environment) -> Result<PathBuf, ConfigError> {
+    credentials_file_under(env, HomeRule::THIS_PLATFORM)
 }
 
 fn credentials_file_under(
-    env: &impl Fn(&str) -> Option<OsString>,
+    env: &impl Environment,
     home_rule: HomeRule,
 ) -> Result<PathBuf, ConfigError> {
     if let Some(file) = non_empty_var(env, EnvVars::AIVEN_CREDENTIALS_FILE) {
@@ -94,7 +91,7 @@ impl HomeRule {
 
     /// The home directory the environment names under this rule, if it names one (an
     /// empty variable counts as unset, as every variable here).
-    fn home_from(self, env: &impl Fn(&str) -> Option<OsString>) -> Option<PathBuf> {
+    fn home_from(self, env: &impl Environment) -> Option<PathBuf> {
         match self {
             HomeRule::Posix => non_empty_var(env, EnvVars::HOME).map(PathBuf::from),
             HomeRule::Windows => non_empty_var(env, EnvVars::USERPROFILE)
@@ -222,6 +219,7 @@ pub fn stored_credentials(
     };
     match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            crate::files::truly_missing(path).map_err(|e| refuse(e.to_string()))?;
             return Ok(StoredCredentials::Missing);
         }
         Err(e) => return Err(refuse(e.to_string())),
@@ -363,6 +361,7 @@ fn mode_of(path: &Path) -> Option<u32> {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+    use std::ffi::OsString;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<OsString> + use<> {
         let env: HashMap<String, OsString> = pairs
@@ -374,7 +373,7 @@ mod tests {
 
     #[test]
     fn credentials_file_location() {
-        let get = |pairs: &[(&str, &str)]| credentials_file(env_of(pairs)).unwrap();
+        let get = |pairs: &[(&str, &str)]| credentials_file(&env_of(pairs)).unwrap();
         assert_eq!(
             get(&[
                 ("AIVEN_CREDENTIALS_FILE", "/x/c.json"),

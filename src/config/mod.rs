@@ -20,7 +20,6 @@
 mod credentials;
 mod error;
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,7 +27,7 @@ use std::time::Duration;
 use crate::api::{CaBundle, ClientOptions, Deadline, ProxyEnv};
 use crate::cli::{DEFAULT_API_URL, GlobalArgs};
 use crate::diag::Sink;
-use crate::env_vars::{EnvVars, non_empty_var};
+use crate::env_vars::{EnvVars, Environment, non_empty_var};
 use crate::secret::Secret;
 
 pub(crate) use credentials::check_token;
@@ -48,6 +47,9 @@ pub struct Config {
     pub url: reqwest::Url,
     /// The CA bundle that replaces the compiled-in Mozilla roots, if any.
     pub auth_ca: Option<CaBundle>,
+    /// Verify HTTPS with the operating system's certificate store (`--system-ca`,
+    /// `AVN_TOKEN_SYSTEM_CA`) instead of the compiled-in roots.
+    pub system_ca: bool,
     /// `--request-timeout` for each call, else [`DEFAULT_REQUEST_TIMEOUT`] for all of a
     /// command's calls together.
     pub deadline: Deadline,
@@ -66,23 +68,23 @@ pub struct Config {
 }
 
 impl Config {
-    /// Resolve the configuration from the parsed global options and an environment lookup
-    /// (`std::env::var_os` in the binary, a map in tests). Reads the credentials file only
-    /// when no token was given on the command line or in the environment.
-    pub fn resolve(
-        args: &GlobalArgs,
-        env: impl Fn(&str) -> Option<OsString>,
-    ) -> Result<Config, ConfigError> {
+    /// Resolve the configuration from the parsed global options and an environment
+    /// ([`crate::env_vars::ProcessEnv`] in the binary, a map in tests). Reads the
+    /// credentials file only when no token was given on the command line or in the
+    /// environment. Messages name a variable as the user set it ([`Environment::spelling`]).
+    pub(crate) fn resolve(args: &GlobalArgs, env: impl Environment) -> Result<Config, ConfigError> {
         // The flag, else the variable (read here rather than by clap: see `GlobalArgs`).
         let url = match (&args.url, non_empty_var(&env, EnvVars::AIVEN_WEB_URL)) {
             (Some(url), _) => url.clone(),
             (None, Some(value)) => value.into_string().map_err(|_| {
-                ConfigError::Invalid(format!("{} is not valid UTF-8", EnvVars::AIVEN_WEB_URL))
+                let name = env.spelling(EnvVars::AIVEN_WEB_URL);
+                ConfigError::Invalid(format!("{name} is not valid UTF-8"))
             })?,
             (None, None) => DEFAULT_API_URL.to_owned(),
         };
         let url = parse_base_url(&url)?;
         let auth_ca = ca_bundle(args, &env);
+        let system_ca = args.system_ca || system_ca_from(&env)?;
         let credentials_file = credentials::credentials_file(&env)?;
 
         let mut warnings = Vec::new();
@@ -90,17 +92,17 @@ impl Config {
             credentials_file: credentials_file.clone(),
         };
         let from_flag = args.auth_token.as_ref().map(|t| t.expose().trim_ascii());
-        let from_env = env(EnvVars::AIVEN_AUTH_TOKEN);
+        let from_env = env.var(EnvVars::AIVEN_AUTH_TOKEN);
         let token = if let Some(token) = from_flag.filter(|t| !t.is_empty()) {
             check_token(token, "--auth-token")
         } else if let Some(value) =
             from_env.filter(|v| !v.to_string_lossy().trim_ascii().is_empty())
         {
+            let name = env.spelling(EnvVars::AIVEN_AUTH_TOKEN);
             match value.into_string() {
-                Ok(value) => check_token(&value, EnvVars::AIVEN_AUTH_TOKEN),
+                Ok(value) => check_token(&value, &name),
                 Err(_) => Err(ConfigError::Invalid(format!(
-                    "the API token in {} is not valid UTF-8; a token is printable ASCII",
-                    EnvVars::AIVEN_AUTH_TOKEN
+                    "the API token in {name} is not valid UTF-8; a token is printable ASCII"
                 ))),
             }
         } else {
@@ -119,6 +121,7 @@ impl Config {
         Ok(Config {
             url,
             auth_ca,
+            system_ca,
             deadline: match args.request_timeout {
                 Some(limit) => Deadline::EachCall(limit),
                 None => Deadline::AllCalls(args.deadline.unwrap_or(DEFAULT_REQUEST_TIMEOUT)),
@@ -143,6 +146,7 @@ impl Config {
         ClientOptions {
             base_url: self.url.clone(),
             auth_ca: self.auth_ca.clone(),
+            system_ca: self.system_ca,
             deadline: self.deadline,
             retry_budget: self.retry_budget,
             show_http: self.show_http,
@@ -204,15 +208,35 @@ fn without_userinfo(text: &str) -> String {
     }
 }
 
+/// `AVN_TOKEN_SYSTEM_CA`: `1`, `true`, `yes` or `on` turn the system's certificate store on,
+/// `0`, `false`, `no`, `off` or empty leave it off; anything else is a usage error rather
+/// than a guess either way.
+fn system_ca_from(env: &impl Environment) -> Result<bool, ConfigError> {
+    let Some(value) = env.var(EnvVars::AVN_TOKEN_SYSTEM_CA) else {
+        return Ok(false);
+    };
+    let text = value.to_string_lossy();
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "" | "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::Invalid(format!(
+            "{}={:?} is neither on nor off: set it to 1 to verify HTTPS with the system's \
+             certificate store, or 0 (or unset it) for the built-in roots",
+            env.spelling(EnvVars::AVN_TOKEN_SYSTEM_CA),
+            text
+        ))),
+    }
+}
+
 /// The CA bundle to trust instead of the compiled-in Mozilla roots: `--auth-ca`, else
 /// `AIVEN_CA_CERT` (both `avn`'s), else the variables a corporate proxy set-up usually
 /// exports for every tool: `REQUESTS_CA_BUNDLE` and `CURL_CA_BUNDLE` (which `avn`, through
 /// requests, honours too, in that order), then OpenSSL's `SSL_CERT_FILE`. Empty is unset.
-fn ca_bundle(args: &GlobalArgs, env: &impl Fn(&str) -> Option<OsString>) -> Option<CaBundle> {
+fn ca_bundle(args: &GlobalArgs, env: &impl Environment) -> Option<CaBundle> {
     if let Some(path) = &args.auth_ca {
         return Some(CaBundle {
             path: path.clone(),
-            from: "--auth-ca",
+            from: "--auth-ca".into(),
         });
     }
     [
@@ -225,7 +249,7 @@ fn ca_bundle(args: &GlobalArgs, env: &impl Fn(&str) -> Option<OsString>) -> Opti
     .find_map(|name| {
         Some(CaBundle {
             path: PathBuf::from(non_empty_var(env, name)?),
-            from: name,
+            from: env.spelling(name),
         })
     })
 }
@@ -234,6 +258,7 @@ mod tests {
     use super::*;
     use clap::Parser;
     use std::collections::HashMap;
+    use std::ffi::OsString;
 
     fn resolve(argv: &[&str], env: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let mut full = vec!["avn-token"];
@@ -244,7 +269,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), OsString::from(v)))
             .collect();
-        Config::resolve(&cli.global, |key| env.get(key).cloned())
+        Config::resolve(&cli.global, |key: &str| env.get(key).cloned())
     }
 
     #[test]
@@ -427,5 +452,51 @@ mod tests {
         let config = resolve(&[], &[("AIVEN_WEB_URL", ""), ("AIVEN_CA_CERT", "")]).unwrap();
         assert_eq!(config.url.as_str(), "https://api.aiven.io/");
         assert_eq!(config.auth_ca, None);
+    }
+
+    /// Windows: names ignore case, so what the user set (`requests_ca_bundle`,
+    /// `Aiven_Auth_Token`) is found, and named as set in what is said about it.
+    #[test]
+    fn a_variable_is_named_as_set_where_names_ignore_case() {
+        let cli = crate::cli::Cli::try_parse_from(["avn-token", "list"]).unwrap();
+        let windows = crate::env_vars::case_insensitive_env(&[
+            ("requests_ca_bundle", "/corp/ca.pem"),
+            ("Aiven_Auth_Token", "bad token"),
+            ("https_PROXY", "http://proxy:3128"),
+        ]);
+        let config = Config::resolve(&cli.global, windows).unwrap();
+        let ca = config.auth_ca.clone().expect("the CA bundle");
+        assert_eq!(
+            ca,
+            CaBundle {
+                path: PathBuf::from("/corp/ca.pem"),
+                from: "requests_ca_bundle".into(),
+            }
+        );
+        let error = config.token().unwrap_err().to_string();
+        assert!(
+            error.contains("the API token from Aiven_Auth_Token has"),
+            "{error}"
+        );
+        assert!(format!("{:?}", config.proxy).contains(r#"set: ["https_PROXY"]"#));
+    }
+
+    #[test]
+    fn the_system_store_is_opt_in() {
+        let system_ca = |argv: &[&str], env: &[(&str, &str)]| resolve(argv, env).unwrap().system_ca;
+        assert!(!system_ca(&[], &[]));
+        assert!(system_ca(&["--system-ca"], &[]));
+        for on in ["1", "true", "YES", " on "] {
+            assert!(system_ca(&[], &[("AVN_TOKEN_SYSTEM_CA", on)]), "{on:?}");
+        }
+        for off in ["", "0", "false", "No", "off"] {
+            assert!(!system_ca(&[], &[("AVN_TOKEN_SYSTEM_CA", off)]), "{off:?}");
+        }
+        let error = resolve(&[], &[("AVN_TOKEN_SYSTEM_CA", "maybe")]).unwrap_err();
+        assert!(matches!(error, ConfigError::Invalid(_)), "{error}");
+        assert!(
+            error.to_string().contains("AVN_TOKEN_SYSTEM_CA=\"maybe\""),
+            "{error}"
+        );
     }
 }

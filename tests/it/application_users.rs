@@ -411,7 +411,6 @@ fn pretty_shows_application_users_and_a_new_application_token() {
 
 /// On a terminal, `application-user delete` shows avn's warning and asks on stderr; "n"
 /// deletes nothing, "y" deletes.
-#[cfg(target_os = "linux")]
 #[test]
 fn delete_on_a_terminal_warns_and_asks() {
     let server = Org::new().serve();

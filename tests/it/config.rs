@@ -3,13 +3,12 @@
 //! credentials, cleartext only to loopback or with `--allow-insecure-http`) and the CA from
 //! the environment.
 
-use std::path::Path;
-
 use serde_json::json;
 
 use crate::support::fakes::{fake_aiven, prefix_api, sample_tokens};
 use crate::support::faults::{list_ok, run_cli};
 use crate::support::hostile::{self, assert_no_raw_controls};
+use crate::support::platform::make_private;
 use crate::support::server::ScriptedServer;
 use crate::support::{Cmd, TOKEN, cmd, token, write_credentials};
 
@@ -32,11 +31,7 @@ fn token_comes_from_flag_then_env_then_credentials_file() {
         home.path(),
         r#"{"auth_token": "from-file", "user_email": "me@example.com"}"#,
     );
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
+    make_private(&file);
     let base = || cmd().home(home.path()).url(server.url());
     base().arg("list").run().success();
     base().token("from-env").arg("list").run().success();
@@ -126,17 +121,6 @@ fn a_token_with_control_characters_is_a_usage_error_from_every_source() {
     assert!(server.requests().is_empty(), "something was sent");
 }
 
-/// Mode 0600, so that no warning about the mode comes before the line a test looks at.
-fn make_private(file: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    #[cfg(not(unix))]
-    let _ = file;
-}
-
 #[test]
 fn environment_still_sets_the_url_and_ca() {
     let server = prefix_api(vec![token("AAAAtoken000", "a")]);
@@ -181,8 +165,11 @@ fn cleartext_to_a_remote_host_is_refused_before_any_traffic() {
 
 /// `0.0.0.0` is not a loopback address, but on Linux connecting to it reaches this host:
 /// a non-loopback URL whose traffic still stays on the machine.
-#[cfg(target_os = "linux")]
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "relies on connecting to 0.0.0.0 reaching this host, as on Linux"
+)]
 fn allow_insecure_http_is_the_explicit_opt_out() {
     let server = ScriptedServer::always(list_ok());
     let port = server.url().rsplit(':').next().unwrap().to_owned();

@@ -60,9 +60,8 @@ mod message {
             assert_eq!(out.stderr, "");
         }
         let Some(avn) = avn_binary() else { return };
-        let reference = Cmd::new(avn)
+        let reference = Cmd::python(avn)
             .url(server.url())
-            .env("PYTHONIOENCODING", "utf-8")
             .args(["--auth-token", TOKEN, "user", "tokens-expire"])
             .run();
         reference.success();

@@ -6,16 +6,15 @@
 use serde_json::{Value, json};
 
 use crate::support::fakes::{prefix_api, token_api};
+use crate::support::platform::{mode, set_mode};
 use crate::support::sandbox::{SandboxEnv, find};
 use crate::support::server::{Canned, ScriptedServer};
 use crate::support::{Cmd, avn_binary, cmd, credentials_file, write_credentials};
-#[cfg(target_os = "linux")]
 use crate::support::{on_a_terminal, wait_for_output};
 
-#[cfg(unix)]
 #[test]
+#[cfg_attr(not(unix), ignore = "file modes: Unix's")]
 fn login_stores_a_checked_token_privately_and_logout_removes_it() {
-    use std::os::unix::fs::PermissionsExt;
     let server = token_api(vec![]);
     let home = tempfile::tempdir().unwrap();
     let stored = || cmd().home(home.path()).url(server.url());
@@ -36,12 +35,11 @@ fn login_stores_a_checked_token_privately_and_logout_removes_it() {
         saved,
         json!({"auth_token": "stored-token-value/+=", "user_email": "dev@example.com"})
     );
-    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&file), 0o600);
     assert_eq!(mode(file.parent().unwrap()), 0o700);
 
     // The stored token is used, and a readable-by-others file is warned about.
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    set_mode(&file, 0o644);
     let listed = stored().arg("list").run();
     listed.success();
     listed.stderr_contains("chmod 600");
@@ -165,8 +163,31 @@ fn logout_uses_the_logout_endpoint() {
     assert!(!credentials_file(home.path()).exists());
 }
 
+/// PowerShell pipes every line with CRLF (`'TOKEN' | avn-token login`), and so does a file
+/// saved on Windows: the `\r` ends the line, it is not part of the token (on every
+/// platform, as for every source of a token).
+#[test]
+fn login_reads_a_token_piped_with_crlf() {
+    let server = token_api(vec![]);
+    let home = tempfile::tempdir().unwrap();
+    cmd()
+        .home(home.path())
+        .url(server.url())
+        .arg("login")
+        .write_stdin("piped/token+value=\r\n")
+        .run()
+        .success();
+    let me = server.requests().pop().unwrap();
+    assert_eq!(
+        me.header("authorization"),
+        Some("aivenv1 piped/token+value=")
+    );
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(credentials_file(home.path())).unwrap()).unwrap();
+    assert_eq!(saved["auth_token"], "piped/token+value=");
+}
+
 /// On a terminal, login prompts without echo: what is typed is stored, never shown.
-#[cfg(target_os = "linux")]
 #[test]
 fn login_prompts_without_echo_on_a_terminal() {
     use std::io::Write;
@@ -195,7 +216,6 @@ fn login_prompts_without_echo_on_a_terminal() {
     assert_eq!(stored["auth_token"], "typed/secret+token=");
 }
 
-#[cfg(unix)]
 #[test]
 fn login_then_avn_and_avn_token_use_the_stored_token_and_logout_revokes_it() {
     let env = SandboxEnv::new();
@@ -217,7 +237,7 @@ fn login_then_avn_and_avn_token_use_the_stored_token_and_logout_revokes_it() {
         json!(true)
     );
     if let Some(avn) = avn_binary() {
-        let out = Cmd::new(avn)
+        let out = Cmd::python(avn)
             .home(env.home.path())
             .url(env.sandbox.url())
             .args(["user", "access-token", "list"])
@@ -258,11 +278,7 @@ mod logout_verdict {
         let contents = json!({"auth_token": token, "user_email": "dev@example.com"}).to_string();
         let file = write_credentials(home.path(), &contents);
         // Private, as `login` writes it: no warning about its mode.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-        }
+        crate::support::platform::make_private(&file);
         let out = cmd()
             .home(home.path())
             .url(url)

@@ -9,7 +9,6 @@ use crate::support::hostile::PREFIX;
 use crate::support::sandbox::SandboxEnv;
 use crate::support::server::{Canned, ScriptedServer};
 use crate::support::{cmd, token};
-#[cfg(target_os = "linux")]
 use crate::support::{on_a_terminal, wait_for_output};
 
 #[test]
@@ -77,7 +76,6 @@ fn a_retried_revoke_that_finds_nothing_succeeded() {
 
 /// On a terminal, revoke asks first; "n" keeps the token, "y" (or `--yes`) revokes it.
 /// util-linux `script` gives the command a pseudo-terminal; without it the test is skipped.
-#[cfg(target_os = "linux")]
 #[test]
 fn revoke_asks_on_a_terminal_and_respects_no() {
     let server = token_api(vec![token("TARGETtoken0", "deploy")]);
@@ -104,7 +102,6 @@ fn revoke_asks_on_a_terminal_and_respects_no() {
 /// Ctrl-C at a confirmation prompt ends the command at once with 130 (the prompt reads the
 /// terminal on a blocking thread; read on the async thread, Ctrl-C would wait for Enter and
 /// the closed input would then read as "no": exit 1).
-#[cfg(target_os = "linux")]
 #[test]
 fn ctrl_c_at_a_prompt_exits_130() {
     use std::io::Write;
@@ -257,7 +254,7 @@ mod check_and_result {
         let Some(avn) = avn_binary() else { return };
         for (what, reply) in failed_lists() {
             let (for_avn, for_us) = (server(reply.clone()), server(reply));
-            let reference = Cmd::new(&avn)
+            let reference = Cmd::python(&avn)
                 .url(for_avn.url())
                 .args([
                     "--auth-token",

@@ -116,3 +116,86 @@ fn https_to_a_plain_http_server_says_so() {
         .stderr_contains("http://");
     ended_within(started, 5);
 }
+
+/// `--system-ca` (or `AVN_TOKEN_SYSTEM_CA=1`) trusts the operating system's certificate
+/// store instead of the built-in roots, a configured CA bundle too; without it the store
+/// is never read. The test CA is put in "the system's store" through `SSL_CERT_DIR`, which
+/// the system verifier reads on Linux only (macOS and Windows ask their own stores, where a
+/// test cannot add a CA without an administrator).
+#[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "adds a CA to the system's store through SSL_CERT_DIR, as on Linux only"
+)]
+fn the_system_store_is_trusted_when_asked_and_only_then() {
+    let tls = TlsServer::start();
+    let url = format!("https://127.0.0.1:{}", tls.addr.port());
+    let store = |pem: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(tls_data(pem), dir.path().join(pem)).unwrap();
+        dir
+    };
+    let (with_ca, without_ca) = (store("ca.pem"), store("other-ca.pem"));
+    let list = |store: &tempfile::TempDir| {
+        cmd()
+            .url(&url)
+            .token(TOKEN)
+            .env("SSL_CERT_DIR", store.path())
+            .arg("list")
+    };
+    // Not asked: the built-in roots, whatever the system holds.
+    let out = list(&with_ca).run();
+    out.code(1).one_line_error();
+    out.stderr_contains("certificate not trusted")
+        .stderr_contains("--system-ca");
+    // Asked, by the flag or the variable: the system's store.
+    list(&with_ca)
+        .arg("--system-ca")
+        .run()
+        .success()
+        .stdout_contains("over tls");
+    list(&with_ca)
+        .env("AVN_TOKEN_SYSTEM_CA", "1")
+        .run()
+        .success();
+    // A store without the CA: not trusted, said as ever.
+    let out = list(&without_ca).arg("--system-ca").run();
+    out.code(1).one_line_error();
+    out.stderr_contains("certificate not trusted");
+    // A CA bundle is trusted besides the system's store.
+    list(&without_ca)
+        .arg("--system-ca")
+        .arg("--auth-ca")
+        .arg(tls_data("ca.pem"))
+        .run()
+        .success();
+}
+
+/// On every platform: the switch is checked (a value that is neither on nor off is a usage
+/// error, naming it), and plain http:// needs no store at all.
+#[test]
+fn the_system_store_switch_is_checked_and_harmless_without_tls() {
+    let server = crate::support::server::ScriptedServer::always(crate::support::faults::list_ok());
+    let out = cmd()
+        .api(&server)
+        .env("AVN_TOKEN_SYSTEM_CA", "maybe")
+        .arg("list")
+        .run();
+    out.code(2).one_line_error();
+    out.stderr_contains("AVN_TOKEN_SYSTEM_CA=\"maybe\"");
+    for off in ["0", "off", ""] {
+        cmd()
+            .api(&server)
+            .env("AVN_TOKEN_SYSTEM_CA", off)
+            .arg("list")
+            .run()
+            .success();
+    }
+    cmd()
+        .api(&server)
+        .arg("--system-ca")
+        .arg("list")
+        .run()
+        .success();
+    assert_eq!(server.requests().len(), 4);
+}

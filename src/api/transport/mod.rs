@@ -406,6 +406,7 @@ mod tests {
         let options = |deadline| ClientOptions {
             base_url: "http://127.0.0.1:1".parse().unwrap(),
             auth_ca: None,
+            system_ca: false,
             deadline,
             retry_budget: Duration::ZERO,
             show_http: false,

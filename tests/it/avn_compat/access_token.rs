@@ -84,18 +84,11 @@ impl CannedApi {
 
 /// `args` after avn's global options (`user access-token list`, `user tokens-expire`).
 fn run_avn(avn: &Path, url: &str, args: &[&str]) -> Run {
-    let run = Cmd::new(avn)
+    Cmd::python(avn)
         .url(url)
-        .env("PYTHONIOENCODING", "utf-8")
         .args(["--auth-token", TOKEN])
         .args(args)
-        .run();
-    // Python writes CRLF line ends on Windows; avn-token writes LF everywhere.
-    if cfg!(windows) {
-        let stdout = run.stdout.replace("\r\n", "\n");
-        return Run { stdout, ..run };
-    }
-    run
+        .run()
 }
 
 fn run_ours(url: &str, args: &[&str]) -> Run {

@@ -10,13 +10,12 @@
 //! or other failure), the requests sent and stdout must be `avn`'s.
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 
 use crate::support::server::{Canned, Request, ScriptedServer};
-use crate::support::{Run, avn_binary, cmd};
+use crate::support::{Cmd, Run, avn_binary, cmd};
 
 const TOKEN: &str = "argparse+test/token=value0123456789abcdefABCDEF==";
 
@@ -93,12 +92,13 @@ struct AvnCase {
     requests: Vec<Call>,
 }
 
-/// The Python that runs `avn` (the one beside it), and the case script.
+/// The Python that runs `avn` (the one beside it, in its virtual environment), and the
+/// case script.
 fn python_and_script() -> Option<(PathBuf, PathBuf)> {
     let avn = avn_binary()?;
     let python = ["python", "python3"]
         .iter()
-        .map(|name| avn.with_file_name(name))
+        .map(|name| avn.with_file_name(format!("{name}{}", std::env::consts::EXE_SUFFIX)))
         .find(|path| path.exists())
         .unwrap_or_else(|| panic!("no python beside {}", avn.display()));
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/it/data/avn_options.py");
@@ -111,23 +111,15 @@ fn avn_cases() -> Option<&'static [AvnCase]> {
     let (python, script) = python_and_script()?;
     Some(CASES.get_or_init(|| {
         let server = ScriptedServer::start(answer);
-        let out = Command::new(python)
+        let out = Cmd::python(python)
             .arg(script)
             .args(["run", &server.url()])
-            .env_clear()
-            .env("HOME", std::env::temp_dir())
-            .env("AIVEN_AUTH_TOKEN", TOKEN)
-            .env("AIVEN_WEB_URL", server.url())
+            .token(TOKEN)
+            .url(server.url())
             .env("AIVEN_FORCE", "y")
-            .env("PYTHONIOENCODING", "utf-8")
-            .output()
-            .expect("run avn_options.py");
-        assert!(
-            out.status.success(),
-            "avn_options.py failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let listed: Vec<Value> = serde_json::from_slice(&out.stdout).expect("JSON from the script");
+            .run();
+        assert!(out.succeeded(), "avn_options.py failed: {}", out.stderr);
+        let listed: Vec<Value> = serde_json::from_str(&out.stdout).expect("JSON from the script");
         // Split the server's log at the markers the script sent before each case.
         let mut per_case: Vec<Vec<Call>> = vec![Vec::new(); listed.len()];
         let mut current = None;
@@ -285,19 +277,10 @@ fn the_option_table_is_avns() {
     let Some((python, script)) = python_and_script() else {
         return;
     };
-    let out = Command::new(python)
-        .arg(script)
-        .arg("options")
-        .env("HOME", std::env::temp_dir())
-        .output()
-        .expect("run avn_options.py");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Cmd::python(python).arg(script).arg("options").run();
+    assert!(out.succeeded(), "{}", out.stderr);
     let avn: std::collections::BTreeMap<String, Vec<String>> =
-        serde_json::from_slice(&out.stdout).expect("JSON");
+        serde_json::from_str(&out.stdout).expect("JSON");
     let ours: std::collections::BTreeMap<String, Vec<String>> = avn_token::cli::argv::AVN_OPTIONS
         .iter()
         .map(|(words, options)| {

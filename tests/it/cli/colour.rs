@@ -38,22 +38,11 @@ fn a_pipe_gets_no_escape_sequence_even_where_a_terminal_would_get_colour() {
     }
 }
 
-/// `avn-token ARGUMENTS` on a pseudo-terminal (util-linux `script`) whose `TERM` supports
-/// colour, `NO_COLOR` set to `no_color`: what the terminal received (stdout and stderr
-/// together, lines ending in CRLF), or `None` where `script` is not installed.
-#[cfg(target_os = "linux")]
+/// `avn-token ARGUMENTS` on a pseudo-terminal whose `TERM` supports colour, `NO_COLOR` set
+/// to `no_color`: what the terminal received (stdout and stderr together, lines ending in
+/// CRLF), or `None` where there is no terminal to have (`support::script_terminal`).
 fn on_a_colour_terminal(arguments: &str, no_color: &str) -> Option<String> {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("util-linux `script` not found: terminal colour test skipped");
-        return None;
-    }
-    let command_line = format!("{} {arguments}", crate::support::bin().display());
-    let run = crate::support::Cmd::new("script")
-        .args(["-qc", &command_line, "/dev/null"])
+    let run = crate::support::script_terminal(arguments)?
         .env("TERM", "xterm-256color")
         .env("NO_COLOR", no_color)
         .run();
@@ -61,7 +50,6 @@ fn on_a_colour_terminal(arguments: &str, no_color: &str) -> Option<String> {
 }
 
 /// Escape sequences removed: the text a terminal shows.
-#[cfg(target_os = "linux")]
 fn without_escapes(text: &str) -> String {
     let mut plain = String::new();
     let mut chars = text.chars();
@@ -81,7 +69,6 @@ fn without_escapes(text: &str) -> String {
     plain
 }
 
-#[cfg(target_os = "linux")]
 #[test]
 fn a_terminal_gets_coloured_help_and_errors_and_no_color_turns_them_off() {
     const BOLD_GREEN: &str = "\u{1b}[1m\u{1b}[32m";
@@ -122,7 +109,6 @@ fn a_terminal_gets_coloured_help_and_errors_and_no_color_turns_them_off() {
     }
 }
 
-#[cfg(target_os = "linux")]
 #[test]
 fn a_typed_escape_sequence_does_not_reach_the_terminal_through_a_coloured_error() {
     // An unknown argument holding a clear-screen sequence and a bell: clap quotes it in

@@ -11,18 +11,7 @@ use avn_token::sandbox::{BackgroundSandbox, Options};
 use serde_json::{Value, json};
 
 use crate::support::server::{Canned, ScriptedServer, unused_address};
-use crate::support::{Cmd, Run, bin, cmd};
-
-fn have(shell: &str) -> bool {
-    let found = std::process::Command::new(shell)
-        .args(["-c", "exit 0"])
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if !found {
-        eprintln!("`{shell}` is not installed: its dynamic completion checks are SKIPPED");
-    }
-    found
-}
+use crate::support::{Cmd, Run, bin, cmd, have_shell};
 
 /// The completion script for `shell`, written into `dir`.
 fn script(dir: &Path, shell: &str) -> PathBuf {
@@ -202,7 +191,7 @@ fn sorted(mut values: Vec<String>) -> Vec<String> {
 
 #[test]
 fn bash_completes_prefixes_app_users_and_organizations() {
-    if !have("bash") {
+    if !have_shell("bash") {
         return;
     }
     let world = World::new();
@@ -289,7 +278,7 @@ fn bash_completes_prefixes_app_users_and_organizations() {
 /// would use them.
 #[test]
 fn the_command_lines_url_and_token_are_used() {
-    if !have("bash") {
+    if !have_shell("bash") {
         return;
     }
     let world = World::new();
@@ -307,7 +296,7 @@ fn the_command_lines_url_and_token_are_used() {
 
 #[test]
 fn fish_completes_with_hints() {
-    if !have("fish") {
+    if !have_shell("fish") {
         return;
     }
     let world = World::new();
@@ -358,7 +347,7 @@ fn fish_completes_with_hints() {
 /// zsh's function, called with the completion builtins stubbed to print what they get.
 #[test]
 fn zsh_offers_values_with_hints_and_falls_back() {
-    if !have("zsh") {
+    if !have_shell("zsh") {
         return;
     }
     let world = World::new();
@@ -400,7 +389,7 @@ words=(avn-token create --desc); CURRENT=3; _avn-token"#;
 /// is what both check, without measuring time.
 #[test]
 fn nothing_offered_when_the_api_cannot_answer() {
-    if !have("bash") {
+    if !have_shell("bash") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -426,7 +415,7 @@ fn nothing_offered_when_the_api_cannot_answer() {
         ("answers after 3 s", slow_url.as_str(), "a-token"),
         ("no credentials", down.as_str(), ""),
     ];
-    let fish_script = have("fish").then(|| self::script(dir.path(), "fish"));
+    let fish_script = have_shell("fish").then(|| self::script(dir.path(), "fish"));
     let fish_home = tempfile::tempdir().unwrap();
     for (what, url, token) in cases {
         let api = Api::new(url, token);
@@ -454,7 +443,7 @@ fn nothing_offered_when_the_api_cannot_answer() {
 /// more of a token than its prefix, and nothing of it is ever run.
 #[test]
 fn hostile_values_are_never_offered_or_run() {
-    if !have("bash") {
+    if !have_shell("bash") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -482,7 +471,7 @@ fn hostile_values_are_never_offered_or_run() {
     let (offered, out) = bash(&script, &api, home.path(), "avn-token revoke ");
     assert_eq!(sorted(offered), ["Plain0123456", "WholeToken12"]);
     assert_eq!(out.stderr, "");
-    if have("fish") {
+    if have_shell("fish") {
         let script = self::script(dir.path(), "fish");
         let (offered, out) = fish(&script, &api, home.path(), "avn-token revoke ");
         assert_eq!(out.stderr, "");
@@ -500,7 +489,7 @@ fn without_the_binary_on_path_nothing_is_printed() {
     let home = tempfile::tempdir().unwrap();
     let mut api = Api::new(&format!("http://{}", unused_address()), "a-token");
     api.path = std::env::var("PATH").unwrap_or_default();
-    if have("bash") {
+    if have_shell("bash") {
         let script = script(dir.path(), "bash");
         // The static completion's options, quietly.
         let (_, out) = bash(&script, &api, home.path(), "avn-token revoke ");
@@ -511,7 +500,7 @@ fn without_the_binary_on_path_nothing_is_printed() {
             (vec!["--description".into()], "")
         );
     }
-    if have("fish") {
+    if have_shell("fish") {
         let script = script(dir.path(), "fish");
         let (_, out) = fish(&script, &api, home.path(), "avn-token revoke ");
         assert_eq!(out.stderr, "");

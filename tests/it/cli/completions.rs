@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::cmd;
+use crate::support::{cmd, have_shell};
 
 #[test]
 fn completions_and_man_page_come_from_the_cli_definition() {
@@ -29,19 +29,6 @@ fn completions_and_man_page_come_from_the_cli_definition() {
         man.stdout.contains("rotate") && man.stdout.contains("EXIT STATUS"),
         "man page lacks sections"
     );
-}
-
-/// Whether `shell` can be run here; says so when it cannot, so the skip is visible.
-fn have(shell: &str) -> bool {
-    let found = std::process::Command::new(shell)
-        .arg("-c")
-        .arg("exit 0")
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if !found {
-        eprintln!("`{shell}` is not installed: its completion checks are SKIPPED");
-    }
-    found
 }
 
 fn write_script(dir: &Path, shell: &str) -> std::path::PathBuf {
@@ -78,7 +65,7 @@ printf '%s\n' "${COMPREPLY[@]}""#;
 
 #[test]
 fn bash_completes_subcommand_options_and_values() {
-    if !have("bash") {
+    if !have_shell("bash") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -103,7 +90,7 @@ fn bash_completes_subcommand_options_and_values() {
 #[test]
 fn zsh_and_fish_scripts_load_and_fish_completes() {
     let dir = tempfile::tempdir().unwrap();
-    if have("zsh") {
+    if have_shell("zsh") {
         let script = write_script(dir.path(), "zsh");
         crate::support::Cmd::new("zsh")
             .arg("-n")
@@ -113,7 +100,7 @@ fn zsh_and_fish_scripts_load_and_fish_completes() {
         let text = std::fs::read_to_string(&script).unwrap();
         assert!(text.starts_with("#compdef avn-token"), "{text:.80}");
     }
-    if have("fish") {
+    if have_shell("fish") {
         let script = write_script(dir.path(), "fish");
         crate::support::Cmd::new("fish")
             .arg("-n")
@@ -141,12 +128,7 @@ fn zsh_and_fish_scripts_load_and_fish_completes() {
 /// token create --desc<TAB>` (issue 10's commands) offered nothing.
 #[test]
 fn fish_completes_application_user_token_commands() {
-    let found = std::process::Command::new("fish")
-        .args(["-c", "exit 0"])
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if !found {
-        eprintln!("`fish` is not installed: its completion check is SKIPPED");
+    if !have_shell("fish") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

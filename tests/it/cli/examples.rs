@@ -105,11 +105,7 @@ fn job_directory(dir: &Path) -> String {
         "#!/bin/sh\nprintf '%s' \"$AIVEN_AUTH_TOKEN\" > \"$JOB_RAN\"\n",
     )
     .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&job, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    crate::support::platform::make_executable(&job);
     let ours = bin().parent().unwrap().to_owned();
     format!(
         "{}:{}:{}",
@@ -122,8 +118,8 @@ fn job_directory(dir: &Path) -> String {
 /// The README's script, copied as it is: when `create` fails, the job does not run with
 /// an empty token (or the credentials file's); when it works, the job gets the new token,
 /// which is revoked when the script ends.
-#[cfg(unix)]
 #[test]
+#[cfg_attr(not(unix), ignore = "runs the README's POSIX sh script")]
 fn the_readme_script_stops_when_create_fails() {
     let script = readme_block("### In a shell script");
     assert!(script.contains("run-the-backup"), "{script}");

@@ -41,7 +41,7 @@ fn every_help_fits_shows_its_examples_and_one_line_per_global_option() {
             .lines()
             .take_while(|line| !line.is_empty())
             .collect();
-        assert_eq!(globals.len(), 11, "{command}:\n{text}");
+        assert_eq!(globals.len(), 12, "{command}:\n{text}");
         for line in globals {
             assert!(
                 line.starts_with("      --") || line.starts_with("  -"),

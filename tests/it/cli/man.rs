@@ -63,7 +63,11 @@ fn man_page_examples_survive_formatting() {
         .arg("--version")
         .output();
     if probe.is_err() {
-        eprintln!("groff not installed: the man page formatting check is SKIPPED");
+        crate::support::skips::skip(
+            "the man page formatted by groff",
+            "groff not found",
+            "install groff",
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();

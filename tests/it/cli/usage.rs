@@ -79,17 +79,13 @@ fn usage_errors_are_one_line() {
             out.stderr_contains(words);
         }
     }
-    // Arguments that are not UTF-8 are one line too.
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        let out = cmd()
-            .args(["create", "--description"])
-            .arg(std::ffi::OsStr::from_bytes(b"\xff\xfe"))
-            .run();
-        out.code(2).one_line_error();
-        out.stderr_contains("UTF-8");
-    }
+    // Arguments that are not valid Unicode (as each platform spells one) are one line too.
+    let out = cmd()
+        .args(["create", "--description"])
+        .arg(crate::support::platform::not_utf8_argument())
+        .run();
+    out.code(2).one_line_error();
+    out.stderr_contains("UTF-8");
     // Help and version still go to stdout, whole, with status 0.
     let help = cmd().args(["create", "--help"]).run();
     help.success().stdout_contains("Usage: avn-token create");
@@ -217,14 +213,26 @@ fn sandbox_token_with_a_space_is_a_usage_error() {
 /// The program's name in help and usage errors is `avn-token`, whatever file it was started
 /// from (on Windows argv[0] ends in `.exe`).
 mod program_name {
+    use std::path::PathBuf;
+
     use crate::support::{Cmd, bin};
 
-    #[cfg(unix)]
+    /// The binary under test started from a file named `avn-token.exe`: on Windows it is
+    /// that file already; elsewhere a symbolic link of that name to it.
+    fn started_as_avn_token_exe(dir: &std::path::Path) -> PathBuf {
+        if cfg!(windows) {
+            return bin();
+        }
+        let renamed = dir.join("avn-token.exe");
+        crate::support::platform::symlink(bin(), &renamed);
+        renamed
+    }
+
     #[test]
     fn help_and_usage_errors_name_the_program_avn_token_whatever_its_file_is_called() {
         let dir = tempfile::tempdir().unwrap();
-        let renamed = dir.path().join("avn-token.exe");
-        std::os::unix::fs::symlink(bin(), &renamed).unwrap();
+        let renamed = started_as_avn_token_exe(dir.path());
+        assert!(renamed.ends_with("avn-token.exe"), "{}", renamed.display());
 
         let help = Cmd::new(&renamed).args(["create", "--help"]).run();
         help.success();

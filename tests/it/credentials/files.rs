@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::support::fakes::{deletes, token_api};
 use crate::support::hostile;
+use crate::support::platform::symlink;
 use crate::support::server::{Canned, ScriptedServer};
 use crate::support::{Cmd, cmd, write_credentials};
 
@@ -52,8 +53,8 @@ fn a_corrupt_credentials_file_can_be_replaced_or_removed() {
 /// Issue 8.10: `logout` removes and `login` replaces only a credentials file (a regular
 /// file holding a JSON object, or an empty one). Anything else at that path — a shell rc
 /// file, a symbolic link to one, a directory, a FIFO — is refused and left as it was.
-#[cfg(unix)]
 #[test]
+#[cfg_attr(not(unix), ignore = "a symbolic link and a FIFO: Unix's")]
 fn login_and_logout_touch_only_a_credentials_file() {
     let server = ScriptedServer::start(|request| match request.path.as_str() {
         "/v1/me" => Canned::json(200, json!({"user": {"user": "me@example.com"}})),
@@ -63,7 +64,7 @@ fn login_and_logout_touch_only_a_credentials_file() {
     let rc = dir.path().join("bashrc");
     std::fs::write(&rc, "export PATH=$HOME/bin:$PATH\n").unwrap();
     let link = dir.path().join("link.json");
-    std::os::unix::fs::symlink(&rc, &link).unwrap();
+    symlink(&rc, &link);
     let fifo = dir.path().join("fifo");
     assert!(Cmd::new("mkfifo").arg(&fifo).run().succeeded());
     let sub = dir.path().join("a-directory");
@@ -119,8 +120,8 @@ fn login_and_logout_touch_only_a_credentials_file() {
 
 /// Issue 8.11: the credentials file and `--auth-ca` are read only when they are regular
 /// files of sane size: `/dev/zero`, a FIFO or a huge file is a fast, clear error.
-#[cfg(unix)]
 #[test]
+#[cfg_attr(not(unix), ignore = "/dev/zero and a FIFO: Unix's")]
 fn unreadable_local_files_are_fast_clear_errors() {
     let server = ScriptedServer::always(hostile::list_ok());
     let dir = tempfile::tempdir().unwrap();

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
+use crate::support::platform::{make_private, mode, set_mode};
 use crate::support::server::{Canned, ScriptedServer};
+use crate::support::skips::skip;
 use crate::support::{Cmd, cmd, credentials_file, write_credentials};
 
 /// The fake API for these tests: an empty token list, the user for `login`, and a revoke
@@ -38,11 +40,7 @@ fn at_home(home: &Path, server: &ScriptedServer) -> Cmd {
 /// warning about its mode joins the output).
 fn write_private_credentials(home: &Path, contents: &str) -> PathBuf {
     let file = write_credentials(home, contents);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
+    make_private(&file);
     file
 }
 
@@ -160,17 +158,20 @@ fn a_credentials_path_that_cannot_be_read_is_an_error_never_not_logged_in() {
 }
 
 /// A credentials file its owner may not read: the same as above. Permission bits do not
-/// stop root (or a process with CAP_DAC_OVERRIDE), so there the test says it is skipped.
-#[cfg(unix)]
+/// stop root (or a process with CAP_DAC_OVERRIDE), so there the check is skipped, and said.
 #[test]
+#[cfg_attr(not(unix), ignore = "file modes: Unix's")]
 fn an_unreadable_credentials_file_is_an_error_never_not_logged_in() {
-    use std::os::unix::fs::PermissionsExt;
     let server = api();
     let home = tempfile::tempdir().unwrap();
     let file = write_credentials(home.path(), r#"{"auth_token": "file-token"}"#);
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o000)).unwrap();
+    set_mode(&file, 0o000);
     if std::fs::read(&file).is_ok() {
-        eprintln!("permission bits do not stop this user (root): unreadable-file test skipped");
+        skip(
+            "a credentials file its owner may not read",
+            "permission bits do not stop this user (root)",
+            "run the tests as another user",
+        );
         return;
     }
     let run = at_home(home.path(), &server).arg("list").run();
@@ -184,16 +185,15 @@ fn an_unreadable_credentials_file_is_an_error_never_not_logged_in() {
     assert!(file.exists());
 }
 
-#[cfg(unix)]
 #[test]
+#[cfg_attr(not(unix), ignore = "file modes: Unix's")]
 fn a_credentials_directory_other_users_can_write_to_is_warned_about() {
-    use std::os::unix::fs::PermissionsExt;
     let server = api();
     let home = tempfile::tempdir().unwrap();
     let file = credentials_file(home.path());
     let dir = file.parent().unwrap();
     std::fs::create_dir_all(dir).unwrap();
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    set_mode(dir, 0o777);
     let warning = format!(
         "warning: credentials directory {} is writable by other users (mode 777), who could \
          replace or remove the credentials file; run: chmod 700 {}\n",
@@ -211,10 +211,7 @@ fn a_credentials_directory_other_users_can_write_to_is_warned_about() {
         run.success();
         assert_eq!(run.stderr.matches(&warning).count(), 1, "{}", run.stderr);
     }
-    assert_eq!(
-        std::fs::metadata(dir).unwrap().permissions().mode() & 0o777,
-        0o777
-    );
+    assert_eq!(mode(dir), 0o777);
 
     // A command reading the file from it says so too, and still works.
     let run = at_home(home.path(), &server).arg("list").run();
@@ -222,7 +219,7 @@ fn a_credentials_directory_other_users_can_write_to_is_warned_about() {
     assert_eq!(run.stderr, warning);
 
     // Only its owner may write to it: nothing to say.
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    set_mode(dir, 0o700);
     let run = at_home(home.path(), &server).arg("list").run();
     run.success();
     assert_eq!(run.stderr, "");

@@ -527,7 +527,7 @@ fn shellcheck() -> Option<PathBuf> {
             std::env::var_os("CI").is_none(),
             "shellcheck was not found, and CI is set: {how}"
         );
-        eprintln!("shellcheck not found: the shell checks are SKIPPED; to run them, {how}");
+        crate::support::skips::skip("shellcheck on the shell steps", "shellcheck not found", how);
     }
     found
 }

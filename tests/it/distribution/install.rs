@@ -14,7 +14,8 @@ use crate::support::releases::{self, Releases, VERSION, archive_name, host_targe
 use crate::support::{Cmd, Run};
 
 /// What install.sh runs besides the downloader (POSIX utilities, tar with gzip, unzip for
-/// the Windows zip, sha256sum).
+/// the Windows zip, sha256sum, or macOS's shasum where there is no sha256sum). Those not
+/// installed here are left out of the run's PATH.
 const TOOLS: &[&str] = &[
     "sh",
     "dash",
@@ -26,6 +27,7 @@ const TOOLS: &[&str] = &[
     "tr",
     "sed",
     "sha256sum",
+    "shasum",
     "tar",
     "gzip",
     "unzip",

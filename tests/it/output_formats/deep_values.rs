@@ -8,6 +8,7 @@
 
 use std::path::Path;
 
+use crate::support::gnu_time::{gnu_time, peak_kib_in};
 use crate::support::server::{Canned, ScriptedServer};
 use crate::support::{Cmd, Run, TOKEN, avn_binary, bin, cmd};
 
@@ -131,11 +132,10 @@ fn a_shown_column_too_deep_to_print_fails_with_one_line() {
 /// it is never walked, nor refused, where no column shows it.
 #[test]
 fn a_31_mib_deep_value_stays_under_200_mib() {
-    let time = Path::new("/usr/bin/time");
-    if !time.exists() {
-        eprintln!("deep_values: /usr/bin/time not found, peak memory not measured");
+    // Said as a skip where there is no GNU time (macOS's own `time` is BSD's).
+    let Some(time) = gnu_time() else {
         return;
-    }
+    };
     let depth = 31 * 1024 * 1024 / 2 - 512;
     let deep = body(&format!(r#", "x": {}"#, nested(depth, false)));
     let server = server(&deep);
@@ -146,7 +146,7 @@ fn a_31_mib_deep_value_stays_under_200_mib() {
         ("json", false),
     ] {
         let report = tempfile::NamedTempFile::new().expect("a report file");
-        let run = Cmd::new(time)
+        let run = Cmd::new(&time)
             .args(["-f", "%M", "-o"])
             .arg(report.path())
             .arg(bin())
@@ -155,11 +155,7 @@ fn a_31_mib_deep_value_stays_under_200_mib() {
             .run();
         assert_eq!(run.succeeded(), succeeds, "-o {format}: {}", run.stderr);
         let text = std::fs::read_to_string(report.path()).expect("GNU time's report");
-        let kib: u64 = text
-            .split_whitespace()
-            .filter_map(|word| word.parse().ok())
-            .next_back()
-            .unwrap_or_else(|| panic!("no peak in {text:?}"));
+        let kib = peak_kib_in(&text).unwrap_or_else(|| panic!("no peak in {text:?}"));
         eprintln!("deep_values: -o {format}: peak {} MiB", kib / 1024);
         assert!(kib < 200 * 1024, "-o {format}: peak {} MiB", kib / 1024);
     }

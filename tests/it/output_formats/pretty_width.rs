@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use crate::support::server::{Canned, ScriptedServer};
+use crate::support::skips::skip;
 use crate::support::{Cmd, bin};
 
 /// On a 60-column pseudo-terminal (util-linux `script`, `stty cols 60`), without `COLUMNS`,
@@ -16,7 +17,11 @@ fn pretty_fits_the_terminal_it_is_shown_on() {
         .output()
         .is_err()
     {
-        eprintln!("util-linux `script` not found: terminal test skipped");
+        skip(
+            "-o pretty on a terminal",
+            "no util-linux `script` here",
+            "install util-linux",
+        );
         return;
     }
     let server = ScriptedServer::always(Canned::json(

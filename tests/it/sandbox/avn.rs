@@ -295,7 +295,7 @@ fn the_real_avn_logs_in_with_a_token_and_out() {
     let token = scoped(&mut api, &[]);
     let home = tempfile::tempdir().expect("a HOME");
     let avn = |args: &[&str]| {
-        Cmd::new(&program)
+        Cmd::python(&program)
             .home(home.path())
             .url(sandbox.url())
             .env("AIVEN_AUTH_TOKEN", &token)

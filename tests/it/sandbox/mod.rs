@@ -20,3 +20,10 @@ mod scopes;
 mod state_lock;
 #[cfg(unix)]
 mod variables;
+
+/// `--exec`'s tests run POSIX `sh` scripts (and send SIGTERM): they run on Linux and macOS,
+/// and this says so on Windows rather than leaving nothing.
+#[cfg(not(unix))]
+#[test]
+#[ignore = "sandbox --exec's tests run POSIX sh scripts: tested on Linux and macOS"]
+fn exec_is_tested_on_unix() {}

@@ -16,14 +16,15 @@ use avn_token::sandbox::{BackgroundSandbox, Options};
 use avn_token::secret::Secret;
 use serde_json::{Value, json};
 
+use crate::support::platform::symlink;
 use crate::support::sandbox::{
     Api, SANITY, SandboxProcess, api, create_app_token, create_user, organization, seeded_state,
     state_tokens, users_path,
 };
 use crate::support::{Run, cmd};
 
-#[cfg(unix)]
 #[test]
+#[cfg_attr(not(unix), ignore = "sends SIGTERM: Unix signals")]
 fn sigterm_stops_it_cleanly_and_saves_last_use() {
     let dir = state_dir();
     let state = dir.path().join("state.json");
@@ -40,7 +41,6 @@ fn sigterm_stops_it_cleanly_and_saves_last_use() {
     );
 }
 
-#[cfg(unix)]
 #[test]
 fn state_survives_a_restart_with_the_same_session_token() {
     let dir = state_dir();
@@ -54,7 +54,7 @@ fn state_survives_a_restart_with_the_same_session_token() {
         .ok();
     let before = api.list();
     let session = first.token.clone();
-    assert_eq!(first.terminate(), Some(0));
+    first.stop();
 
     let second = SandboxProcess::start(&["--state", state_arg]);
     assert_eq!(second.token, session, "the session token is reused");
@@ -76,7 +76,6 @@ fn state_survives_a_restart_with_the_same_session_token() {
         .ok();
 }
 
-#[cfg(unix)]
 #[test]
 fn a_corrupt_or_foreign_state_file_stops_startup_and_is_left_untouched() {
     let dir = state_dir();
@@ -159,13 +158,16 @@ fn sandbox_on(path: &Path) -> Run {
     running.finish()
 }
 
-#[cfg(unix)]
 #[test]
+#[cfg_attr(
+    not(unix),
+    ignore = "a symbolic link, and SIGTERM: Unix's (and the lock is flock)"
+)]
 fn a_second_sandbox_on_the_same_state_file_refuses_to_start() {
     let dir = state_dir();
     let state = dir.path().join("state.json");
     let link = dir.path().join("link.json");
-    std::os::unix::fs::symlink("state.json", &link).expect("symlink");
+    symlink("state.json", &link);
     let first = SandboxProcess::start(&["--state", state.to_str().expect("utf-8")]);
     for path in [&state, &link] {
         let second = sandbox_on(path);
@@ -246,15 +248,15 @@ fn a_failed_save_changes_nothing() {
     assert!(saved.iter().any(|t| t.starts_with(&kept_prefix)));
 }
 
-#[cfg(unix)]
 #[test]
+#[cfg_attr(not(unix), ignore = "symbolic links: Unix's")]
 fn state_through_a_symlink_writes_the_target_and_keeps_the_link() {
     let dir = state_dir();
     std::fs::create_dir(dir.path().join("real")).expect("mkdir");
     let link = dir.path().join("state.json");
     let target = dir.path().join("real/target.json");
     // Dangling at first: the sandbox creates the file where the link points.
-    std::os::unix::fs::symlink("real/target.json", &link).expect("symlink");
+    symlink("real/target.json", &link);
     let options = || Options {
         state: Some(link.clone()),
         token: Some(Secret::new("symlink/session+token=")),
@@ -324,8 +326,8 @@ fn stale_temporary_files_of_ours_are_removed_at_start() {
     drop(sandbox);
 }
 
-#[cfg(unix)]
 #[test]
+#[cfg_attr(not(unix), ignore = "a FIFO and /dev/zero: Unix's")]
 fn only_a_regular_file_of_bounded_size_is_read_as_state() {
     let dir = state_dir();
     let fifo = dir.path().join("fifo.json");
@@ -370,7 +372,7 @@ fn an_empty_state_file_is_a_first_start() {
         .as_str()
         .expect("full_token")
         .to_owned();
-    assert_eq!(sandbox.terminate(), Some(0));
+    sandbox.stop();
     assert!(state_tokens(&state).contains(&full));
     let again = SandboxProcess::start(&["--state", path]);
     let listed = again.api().list();
@@ -384,8 +386,8 @@ fn an_empty_state_file_is_a_first_start() {
 /// line. The cause was said twice ("not a regular file: not a regular file", "No such file
 /// or directory (os error 2): No such file or directory (os error 2)"): the error named its
 /// cause in its text and again as its source.
-#[cfg(unix)]
 #[test]
+#[cfg_attr(not(unix), ignore = "/dev/zero and Unix's error text")]
 fn a_state_file_error_names_its_cause_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cases = [
@@ -403,13 +405,13 @@ fn a_state_file_error_names_its_cause_once() {
 /// symbolic link planted there is not followed (its target is left as it was), and the
 /// error says what is wrong with which file: it said only "Too many levels of symbolic
 /// links", naming neither the lock file nor a link.
-#[cfg(unix)]
 #[test]
+#[cfg_attr(not(unix), ignore = "symbolic links: Unix's (and the lock is flock)")]
 fn a_symlink_in_place_of_the_lock_file_is_named_as_such() {
     let dir = tempfile::tempdir().expect("tempdir");
     let victim = dir.path().join("victim.txt");
     std::fs::write(&victim, "precious").expect("write");
-    std::os::unix::fs::symlink(&victim, dir.path().join(".state.json.lock")).expect("symlink");
+    symlink(&victim, dir.path().join(".state.json.lock"));
     let out = cmd()
         .args(["sandbox", "--state"])
         .arg(dir.path().join("state.json"))

@@ -4,11 +4,11 @@
 //!
 //! Unix only (registered in `main.rs` under `cfg(unix)`): the shells run are POSIX ones.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::skips::skip;
 use crate::support::{bin, cmd};
 
 /// The lines of `sandbox --help` from the background example's comment to the end, as a
@@ -41,9 +41,10 @@ fn the_help_s_background_example_works_as_written() {
             .output()
             .is_ok_and(|out| !out.status.success())
         {
-            let _ = writeln!(
-                std::io::stderr().lock(),
-                "SKIPPED sandbox_variables: no {shell} to run the help's example in"
+            skip(
+                "sandbox --help's background example",
+                &format!("no {shell} here"),
+                &format!("install {shell}"),
             );
             continue;
         }
@@ -292,9 +293,10 @@ fn the_note_offers_ctrl_c_only_in_the_foreground() {
             .is_ok_and(|out| out.status.success())
     };
     if !found("script") || !found("bash") {
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "SKIPPED sandbox_variables: no util-linux script or bash for a terminal"
+        skip(
+            "the sandbox on a terminal",
+            "no util-linux `script` or no bash here",
+            "install util-linux and bash",
         );
         return;
     }
@@ -345,10 +347,10 @@ fn the_note_offers_ctrl_c_only_in_the_foreground() {
     run_on_a_terminal("sh", &foreground, dir.path());
     let text = std::fs::read_to_string(&note).unwrap_or_default();
     if sigint_ignored_here() {
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "SKIPPED sandbox_variables: SIGINT is ignored here, so Ctrl-C in the foreground \
-             is not checked"
+        skip(
+            "the sandbox's note offering Ctrl-C in the foreground",
+            "SIGINT is ignored in this test process",
+            "run the tests from an interactive shell",
         );
         assert!(text.contains("`kill "), "{text}");
     } else {

@@ -4,17 +4,22 @@
 //! with application users), `faults` and `hostile` the broken and hostile answers and the
 //! checks that go with them; `proxy` and `tls` are a fake proxy and a TLS server; `sandbox`
 //! holds a raw HTTP client, a process handle and a command environment for the sandbox;
-//! `snapshot` checks byte-exact output against reviewed snapshot files.
+//! `snapshot` checks byte-exact output against reviewed snapshot files; `platform` is what
+//! differs between operating systems, `skips` how a check this machine cannot run is said,
+//! `gnu_time` what measures peak memory.
 
 pub mod fakes;
 pub mod faults;
+pub mod gnu_time;
 pub mod hostile;
 pub mod org;
+pub mod platform;
 pub mod proxy;
 #[cfg(unix)]
 pub mod releases;
 pub mod sandbox;
 pub mod server;
+pub mod skips;
 pub mod snapshot;
 pub mod tls;
 
@@ -27,6 +32,9 @@ use std::sync::mpsc::RecvTimeoutError;
 use tempfile::TempDir;
 
 use server::ScriptedServer;
+
+/// `support::send_signal`, as the tests call it (Unix only: see `platform`).
+pub use platform::send_signal;
 
 /// The token [`Cmd::api`] sends. It holds `/`, `+` and `=`, like real tokens, so its
 /// percent-encoded form differs from it.
@@ -50,6 +58,9 @@ pub struct Cmd {
     /// The fresh HOME given by [`Cmd::new`], removed once the program is done with it.
     own_home: Option<TempDir>,
     input: Option<Vec<u8>>,
+    /// A Python program ([`Cmd::python`]): its output is read back with this platform's
+    /// line ends undone ([`from_python_text`]).
+    python: bool,
 }
 
 impl Cmd {
@@ -76,7 +87,19 @@ impl Cmd {
             command,
             own_home: Some(own_home),
             input: None,
+            python: false,
         }
+    }
+
+    /// A Python program (the reference `avn`, or a script run by its Python) with the
+    /// sealed-off environment of [`Cmd::new`]: its output as UTF-8 (a Windows pipe would
+    /// get the ANSI code page), read back as avn-token writes, with LF line ends
+    /// ([`from_python_text`]). Every run of `avn` goes through here, so every comparison
+    /// with avn-token compares like with like on every platform.
+    pub fn python(program: impl AsRef<OsStr>) -> Cmd {
+        let mut python = Cmd::new(program).env("PYTHONIOENCODING", "utf-8");
+        python.python = true;
+        python
     }
 
     /// This HOME instead of a fresh one: for runs that share a credentials file.
@@ -151,6 +174,7 @@ impl Cmd {
         Running {
             child,
             _home: self.own_home,
+            python: self.python,
         }
     }
 }
@@ -159,6 +183,7 @@ impl Cmd {
 pub struct Running {
     pub child: Child,
     _home: Option<TempDir>,
+    python: bool,
 }
 
 /// How long any one program run may take before the test fails (killing it): far longer than
@@ -182,7 +207,11 @@ impl Running {
         let output = self.child.wait_with_output().expect("wait for the program");
         drop(ended);
         let hung = watchdog.join().expect("the watchdog");
-        let run = Run::of(output);
+        let mut run = Run::of(output);
+        if self.python {
+            run.stdout = from_python_text(&run.stdout);
+            run.stderr = from_python_text(&run.stderr);
+        }
         assert!(
             !hung,
             "still running after {RUN_LIMIT:?}, killed; stderr: {}",
@@ -204,22 +233,93 @@ fn kill(pid: u32) {
         .status();
 }
 
-/// `avn-token ARGUMENTS` on a pseudo-terminal (util-linux `script`), with the API at
-/// `server`; `None` (the test skips, saying so) where `script` is not installed.
-/// `ARGUMENTS` is shell text: quote what needs quoting.
-#[cfg(target_os = "linux")]
+/// How Python's text-mode stdout and stderr end a line on this platform: every `\n`
+/// written becomes `os.linesep`, `\r\n` on Windows. avn-token writes `\n` everywhere.
+const PYTHON_LINE_END: &str = if cfg!(windows) { "\r\n" } else { "\n" };
+
+/// What a Python program wrote, as written before its stream turned each `\n` into this
+/// platform's line end ([`PYTHON_LINE_END`]).
+pub fn from_python_text(text: &str) -> String {
+    undo_line_ends(text, PYTHON_LINE_END)
+}
+
+/// `text` with each `line_end` turned back into the `\n` it was made from. A `\r` written
+/// before a `\n` stays: Python on Windows writes `\r\n` as `\r\r\n`.
+fn undo_line_ends(text: &str, line_end: &str) -> String {
+    text.replace(line_end, "\n")
+}
+
+#[test]
+fn python_output_is_read_back_with_its_line_ends_undone() {
+    let windows = "Revoked\r\nline\r\r\n\r\n";
+    assert_eq!(undo_line_ends(windows, "\r\n"), "Revoked\nline\r\n\n");
+    assert_eq!(undo_line_ends(windows, "\n"), windows);
+    assert_eq!(
+        from_python_text("a\r\nb\n"),
+        if cfg!(windows) { "a\nb\n" } else { "a\r\nb\n" }
+    );
+}
+
+/// `avn-token ARGUMENTS` on a pseudo-terminal, with the API at `server`; `None` (the check
+/// is skipped, and said so: [`skips`]) where there is none to have. `ARGUMENTS` is shell
+/// text: quote what needs quoting.
+///
+/// The terminal is util-linux `script`'s, so Linux only: BSD `script` on macOS takes other
+/// arguments and forwards input otherwise, and Windows has no pseudo-terminal to drive
+/// this way.
 pub fn on_a_terminal(server: &ScriptedServer, arguments: &str) -> Option<Cmd> {
+    Some(script_terminal(arguments)?.api(server).env("TERM", "dumb"))
+}
+
+/// `script` running `avn-token ARGUMENTS` on a pseudo-terminal (see [`on_a_terminal`]),
+/// stdout and stderr both going to the terminal, whose output is the run's stdout (lines
+/// ending in CRLF); `None` where there is none, said as a skip.
+pub fn script_terminal(arguments: &str) -> Option<Cmd> {
+    const ABOUT: &str = "a pseudo-terminal (util-linux `script`)";
+    if !cfg!(target_os = "linux") {
+        let platform = std::env::consts::OS;
+        skips::skip(
+            ABOUT,
+            &format!("Linux only, not {platform}"),
+            "run them on Linux",
+        );
+        return None;
+    }
     // A probe, not a test run: whether `script` can be started at all.
     if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("util-linux `script` not found: terminal test skipped");
+        skips::skip(ABOUT, "`script` not found", "install util-linux");
         return None;
     }
     let command_line = format!("{} {arguments}", bin().display());
-    let script = Cmd::new("script")
-        .args(["-qec", &command_line, "/dev/null"])
-        .api(server)
-        .env("TERM", "dumb");
-    Some(script)
+    Some(Cmd::new("script").args(["-qec", &command_line, "/dev/null"]))
+}
+
+/// Whether `shell` (`bash`, `zsh`, `fish`) is here to run the completion scripts in; if
+/// not, the check is skipped and said so. On Windows never: a `bash` found there is Git
+/// Bash (or WSL's), whose paths and `PATH` are not the native ones avn-token and these
+/// tests use.
+pub fn have_shell(shell: &str) -> bool {
+    let about = format!("completion in {shell}");
+    if cfg!(windows) {
+        skips::skip(
+            &about,
+            "POSIX shells are not run on Windows",
+            "run them on Linux or macOS",
+        );
+        return false;
+    }
+    let found = Command::new(shell)
+        .args(["-c", "exit 0"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !found {
+        skips::skip(
+            &about,
+            &format!("`{shell}` not found"),
+            &format!("install {shell}"),
+        );
+    }
+    found
 }
 
 /// A personal token as the API lists it, with every field set.
@@ -234,9 +334,12 @@ pub fn token(prefix: &str, description: &str) -> serde_json::Value {
     })
 }
 
-/// Where `avn` and `avn-token` keep the token, for this HOME.
+/// Where `avn` and `avn-token` keep the token, for this HOME, as avn-token names it (one
+/// component at a time: on Windows its messages show `\` between them).
 pub fn credentials_file(home: &Path) -> PathBuf {
-    home.join(".config/aiven/aiven-credentials.json")
+    home.join(".config")
+        .join("aiven")
+        .join("aiven-credentials.json")
 }
 
 /// Write `contents` as the [`credentials_file`] (with the default mode, not made private);
@@ -246,16 +349,6 @@ pub fn write_credentials(home: &Path, contents: &str) -> PathBuf {
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(&file, contents).unwrap();
     file
-}
-
-/// Send `signal` (`INT`, `TERM`) to a process, as `kill -SIGNAL` does.
-#[cfg(unix)]
-pub fn send_signal(process: &Child, signal: &str) {
-    Cmd::new("kill")
-        .arg(format!("-{signal}"))
-        .arg(process.id().to_string())
-        .run()
-        .success();
 }
 
 /// How a run ended, output as text, with a readable panic message when a test's expectation
@@ -351,13 +444,15 @@ impl Run {
     }
 }
 
-/// Locate the reference `avn` (aiven-client 4.18.0): `$AVN_BIN`, else `.venv/bin/avn`.
-/// Missing: a failure in CI (where `.ci/run` installs it); elsewhere the check is skipped and
-/// counted, and the count is printed when the test binary exits (see [`count_skip`]).
+/// Locate the reference `avn` (aiven-client 4.18.0): `$AVN_BIN`, else `avn` in `.venv`.
+/// Missing: a failure in CI (where `.ci/run` installs it); elsewhere the check is skipped,
+/// and said so when the test binary exits ([`skips`]). Run it with [`Cmd::python`].
 pub fn avn_binary() -> Option<PathBuf> {
     let candidate = std::env::var_os("AVN_BIN")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/avn"));
+        .unwrap_or_else(|| {
+            venv_program(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"), "avn")
+        });
     if candidate.exists() {
         return Some(candidate);
     }
@@ -368,8 +463,22 @@ pub fn avn_binary() -> Option<PathBuf> {
             HOW_TO_RUN_THE_COMPATIBILITY_CHECKS
         );
     }
-    count_skip(&candidate);
+    skips::skip(
+        "compatibility with the reference `avn`",
+        &format!("no avn at {}", candidate.display()),
+        HOW_TO_RUN_THE_COMPATIBILITY_CHECKS,
+    );
     None
+}
+
+/// A program installed in the Python virtual environment `venv`, where Python's `venv`
+/// puts programs on this platform: `Scripts\NAME.exe` on Windows, `bin/NAME` elsewhere.
+pub fn venv_program(venv: &Path, name: &str) -> PathBuf {
+    if cfg!(windows) {
+        venv.join("Scripts").join(format!("{name}.exe"))
+    } else {
+        venv.join("bin").join(name)
+    }
 }
 
 /// What a person does to run the checks that need the reference `avn`.
@@ -377,48 +486,7 @@ const HOW_TO_RUN_THE_COMPATIBILITY_CHECKS: &str = "install it with `python3 -m v
     .venv/bin/pip install aiven-client==4.18.0`, then run `cargo test` again (or point \
     AVN_BIN at an avn 4.18.0)";
 
-/// Checks skipped for want of `avn`, and where it was looked for.
-static SKIPPED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-static LOOKED_AT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-
-/// Count one skipped check; the first arranges for [`report_skips`] to run at exit.
-///
-/// libtest captures what a passing test prints (`print!`, `eprint!`), so a skip reported
-/// from inside the test would vanish from `cargo test`'s output and the test would just
-/// say `ok`. The report is therefore written once, when the test binary exits, straight to
-/// the process's stderr (which libtest does not capture), after its own summary, with the
-/// count of skipped checks and the command that runs them.
-fn count_skip(candidate: &Path) {
-    SKIPPED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    if LOOKED_AT.set(candidate.to_owned()).is_ok() {
-        #[cfg(unix)]
-        // SAFETY: `atexit` stores a plain function pointer to call once at exit; the
-        // function touches only statics and stderr.
-        unsafe {
-            libc::atexit(report_skips);
-        }
-    }
-    #[cfg(not(unix))]
-    report_skips();
-}
-
-extern "C" fn report_skips() {
-    let count = SKIPPED.load(std::sync::atomic::Ordering::SeqCst);
-    let looked_at = LOOKED_AT
-        .get()
-        .map_or_else(String::new, |path| path.display().to_string());
-    let message = format!(
-        "\nwarning: {count} compatibility check{} against the reference `avn` {} SKIPPED: \
-         no avn at {looked_at}.\n         To run {}: {HOW_TO_RUN_THE_COMPATIBILITY_CHECKS}.\n\n",
-        if count == 1 { "" } else { "s" },
-        if count == 1 { "was" } else { "were" },
-        if count == 1 { "it" } else { "them" },
-    );
-    let _ = std::io::stderr().lock().write_all(message.as_bytes());
-}
-
 /// Read a child's stdout on a thread; wait until it shows `wanted` (or fail after a while).
-#[cfg(target_os = "linux")]
 pub fn wait_for_output(
     stdout: std::process::ChildStdout,
     wanted: &str,

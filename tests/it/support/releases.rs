@@ -82,6 +82,8 @@ fn pack(target: &str) -> Archive {
         Command::new("tar")
             .current_dir(work.path())
             .args(["-czf", &name, &folder])
+            // macOS's bsdtar would add `._NAME` files for extended attributes.
+            .env("COPYFILE_DISABLE", "1")
             .status()
     };
     assert!(

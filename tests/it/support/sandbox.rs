@@ -308,8 +308,8 @@ impl SandboxProcess {
         Api::new(&self.url, &self.token)
     }
 
-    /// SIGTERM, then the exit code (bounded by [`IO_TIMEOUT`]).
-    #[cfg(unix)]
+    /// SIGTERM, then the exit code (bounded by [`IO_TIMEOUT`]). Unix only (see
+    /// `support::platform`); [`SandboxProcess::stop`] works everywhere.
     #[track_caller]
     pub fn terminate(mut self) -> Option<i32> {
         super::send_signal(&self.process.child, "TERM");
@@ -433,7 +433,7 @@ pub struct Avn {
 
 impl Avn {
     pub fn run(&self, token: &str, args: &[&str]) -> Run {
-        Cmd::new(&self.program)
+        Cmd::python(&self.program)
             .url(&self.url)
             .arg("--auth-token")
             .arg(token)

@@ -173,52 +173,55 @@ impl ScriptedServer {
 }
 
 /// A loopback address nothing listens on: connections to it are refused, for the rest of
-/// the run or until [`ScriptedServer::start_on`] listens there.
+/// the run or until [`ScriptedServer::start_on`] listens there. On Windows a refused
+/// connection takes about two seconds ([`REFUSED_AT_ONCE`]), so tests of the refused path
+/// never allow one attempt less than that.
 ///
-/// On Linux the port stays bound by this process (a socket that never listens, which the
-/// kernel answers with a reset): released, it could be handed to another test's server in
-/// the seconds a test spends being refused, and that test would then reach a server.
-/// Elsewhere the port is bound, then released.
+/// Where [`HOLD_THE_PORT`], the port stays bound by this process, by a socket that never
+/// listens: released, it could be handed to another test's server in the seconds a test
+/// spends being refused, and that test would then reach a server. Elsewhere it is bound,
+/// then released.
 pub fn unused_address() -> SocketAddr {
-    reserved::address().unwrap_or_else(|| {
-        TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free loopback port")
-    })
+    reserved::address()
 }
 
+/// Whether a connection to an [`unused_address`] is refused at once: on Linux and macOS, a
+/// reset; Windows tries twice more before it reports the refusal, about two seconds later.
+pub const REFUSED_AT_ONCE: bool = !cfg!(windows);
+
+/// Whether a socket bound but never listening is refused as a closed port is, so that
+/// [`unused_address`] may keep its port. Linux answers a connection to it with a reset at
+/// once. macOS does not: XNU finds the bound socket, sees it CLOSED and drops the SYN
+/// without a reset (`tcp_input`), so the client would wait, not be refused. Windows is not
+/// relied on either.
+const HOLD_THE_PORT: bool = cfg!(target_os = "linux");
+
 /// Loopback ports held by sockets bound but not listening (see [`unused_address`]).
-#[cfg(target_os = "linux")]
 mod reserved {
     use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
     use std::sync::Mutex;
 
-    static HELD: Mutex<Vec<(SocketAddr, OwnedFd)>> = Mutex::new(Vec::new());
+    use socket2::{Domain, Socket, Type};
 
-    /// A new port on 127.0.0.1, held until [`listen`] takes it (`None`: no socket).
-    pub(super) fn address() -> Option<SocketAddr> {
-        // SAFETY: plain socket calls on a descriptor owned from here on; the address
-        // structures are initialised and their sizes passed with them.
-        unsafe {
-            let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
-            if fd < 0 {
-                return None;
-            }
-            let socket = OwnedFd::from_raw_fd(fd);
-            let mut addr: libc::sockaddr_in = std::mem::zeroed();
-            addr.sin_family = libc::AF_INET as libc::sa_family_t;
-            addr.sin_addr.s_addr = u32::from_ne_bytes(Ipv4Addr::LOCALHOST.octets());
-            let mut len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
-            let bound = libc::bind(fd, (&raw const addr).cast(), len) == 0
-                && libc::getsockname(fd, (&raw mut addr).cast(), &mut len) == 0;
-            if !bound {
-                return None;
-            }
-            let address = SocketAddr::from((Ipv4Addr::LOCALHOST, u16::from_be(addr.sin_port)));
+    static HELD: Mutex<Vec<(SocketAddr, Socket)>> = Mutex::new(Vec::new());
+
+    /// A new port on 127.0.0.1, held until [`listen`] takes it where
+    /// [`super::HOLD_THE_PORT`], else released at once.
+    pub(super) fn address() -> SocketAddr {
+        // socket2 makes it close-on-exec (Unix) or not inherited (Windows): a child
+        // process never holds the port.
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("a socket");
+        let any_port = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        socket.bind(&any_port.into()).expect("bind a loopback port");
+        let address = socket
+            .local_addr()
+            .ok()
+            .and_then(|address| address.as_socket())
+            .expect("the bound address");
+        if super::HOLD_THE_PORT {
             held().push((address, socket));
-            Some(address)
         }
+        address
     }
 
     /// Listen on `address` if it is held here: the listener a server takes it over with.
@@ -226,32 +229,15 @@ mod reserved {
         let mut held = held();
         let at = held.iter().position(|(reserved, _)| *reserved == address)?;
         let (_, socket) = held.swap_remove(at);
-        // SAFETY: listen(2) on a socket this function owns.
-        let listening = unsafe { libc::listen(socket.as_raw_fd(), 128) } == 0;
-        assert!(
-            listening,
-            "listen on {address}: {}",
-            std::io::Error::last_os_error()
-        );
-        Some(TcpListener::from(socket))
+        socket
+            .listen(128)
+            .unwrap_or_else(|error| panic!("listen on {address}: {error}"));
+        Some(socket.into())
     }
 
-    fn held() -> std::sync::MutexGuard<'static, Vec<(SocketAddr, OwnedFd)>> {
+    fn held() -> std::sync::MutexGuard<'static, Vec<(SocketAddr, Socket)>> {
         HELD.lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-mod reserved {
-    use std::net::{SocketAddr, TcpListener};
-
-    pub(super) fn address() -> Option<SocketAddr> {
-        None
-    }
-
-    pub(super) fn listen(_: SocketAddr) -> Option<TcpListener> {
-        None
     }
 }
 

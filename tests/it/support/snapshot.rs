@@ -47,16 +47,40 @@ pub fn settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.set_omit_expression(true);
     settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]");
-    settings.add_filter(r"/tmp/\.tmp[0-9A-Za-z]+", "[TEMP]");
-    let version: String = env!("CARGO_PKG_VERSION")
-        .chars()
-        .flat_map(|c| {
-            let escape = (!c.is_ascii_alphanumeric()).then_some('\\');
-            escape.into_iter().chain([c])
-        })
-        .collect();
+    // tempfile's directories in this platform's temporary directory: `/tmp` on Linux,
+    // `$TMPDIR` (`/var/folders/...`) on macOS, `%TEMP%` (`C:\Users\...\Temp`) on Windows.
+    let temp = std::env::temp_dir();
+    let temp = temp.to_string_lossy();
+    let temp = temp.trim_end_matches(['/', '\\']);
+    settings.add_filter(
+        &format!(r"{}[/\\]\.tmp[0-9A-Za-z]+", literal(temp)),
+        "[TEMP]",
+    );
+    let version = literal(env!("CARGO_PKG_VERSION"));
     settings.add_filter(&format!(r"\b{version}\b"), "[VERSION]");
     settings
+}
+
+/// `text` as a regular expression that matches it and nothing else: each ASCII punctuation
+/// character escaped (all may be, in the regex crate, but `<` and `>`, which never need it).
+fn literal(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escape = (c.is_ascii_punctuation() && !matches!(c, '<' | '>')).then_some('\\');
+            escape.into_iter().chain([c])
+        })
+        .collect()
+}
+
+#[test]
+fn a_temporary_directory_is_a_placeholder_on_every_platform() {
+    let dir = tempfile::tempdir().unwrap();
+    let shown = format!("at {}: ok", dir.path().display());
+    settings().bind(|| insta::assert_snapshot!(shown, @"at [TEMP]: ok"));
+    assert_eq!(
+        literal("C:\\Users\\RUNNER~1 (x)"),
+        "C\\:\\\\Users\\\\RUNNER\\~1 \\(x\\)"
+    );
 }
 
 /// `assert_exact_snapshot!("name", text)`: `text` (a `String` or `&str`) is, byte for

@@ -21,7 +21,6 @@ fn empty_answers() -> Vec<(&'static str, Canned)> {
 fn run(program: Cmd, server: &ScriptedServer, args: &[&str]) -> Run {
     program
         .url(server.url())
-        .env("PYTHONIOENCODING", "utf-8")
         .args(["--auth-token", TOKEN])
         .args(args)
         .run()
@@ -98,7 +97,7 @@ fn avns_table_fails_on_it_too() {
                 ScriptedServer::always(reply.clone()),
                 ScriptedServer::always(reply.clone()),
             );
-            let reference = run(Cmd::new(&avn), &for_avn, command);
+            let reference = run(Cmd::python(&avn), &for_avn, command);
             let ours = run(cmd(), &for_us, command);
             assert!(
                 !reference.succeeded(),
