@@ -704,7 +704,9 @@ mod tests {
                 command = command.find_subcommand(word).expect(words);
             }
             let level = Level {
+                root: &root,
                 command,
+                inherited: &[],
                 avn: None,
                 path: Vec::new(),
             };
