@@ -161,7 +161,14 @@ fn avn_options(path: &[&str]) -> Option<&'static [&'static str]> {
 
 /// One command of the tree as the walk in [`normalize`] sees it.
 struct Level<'a> {
+    /// The whole tree (for errors).
+    root: &'a Command,
     command: &'a Command,
+    /// What clap adds to every command when it builds the tree: the root's global options
+    /// and `-h/--help` (and `-V/--version` at the top). The tree is walked unbuilt, as clap
+    /// parses it, building only the commands on the path: building all of it (every
+    /// subcommand's copies of the global options) cost every run ~300 KB of memory.
+    inherited: &'a [Arg],
     /// `avn`'s options for it, when `avn` has the command.
     avn: Option<&'static [&'static str]>,
     /// avn-token's words for it (`["user", "access-token", "create"]`), for messages.
@@ -169,9 +176,15 @@ struct Level<'a> {
 }
 
 impl<'a> Level<'a> {
+    /// Its options: its own, then those clap gives every command (an own one of the same
+    /// name comes first, as clap's).
+    fn arguments(&self) -> impl Iterator<Item = &'a Arg> {
+        self.command.get_arguments().chain(self.inherited.iter())
+    }
+
     /// The option spelled `--name` exactly (its long name or an alias).
     fn long(&self, name: &str) -> Option<&'a Arg> {
-        self.command.get_arguments().find(|arg| {
+        self.arguments().find(|arg| {
             arg.get_long() == Some(name)
                 || arg
                     .get_all_aliases()
@@ -180,7 +193,7 @@ impl<'a> Level<'a> {
     }
 
     fn short(&self, letter: char) -> Option<&'a Arg> {
-        self.command.get_arguments().find(|arg| {
+        self.arguments().find(|arg| {
             arg.get_short() == Some(letter)
                 || arg
                     .get_all_short_aliases()
@@ -191,7 +204,7 @@ impl<'a> Level<'a> {
     /// Every spelling of every option: `--description`, `--scope`, `-o`.
     fn spellings(&self) -> Vec<String> {
         let mut all = Vec::new();
-        for arg in self.command.get_arguments() {
+        for arg in self.arguments() {
             all.extend(arg.get_long().map(|long| format!("--{long}")));
             for alias in arg.get_all_aliases().unwrap_or_default() {
                 all.push(format!("--{alias}"));
@@ -268,9 +281,19 @@ impl<'a> Level<'a> {
         }
     }
 
+    /// A usage error of this command, with its usage line. The tree is built here, on the
+    /// error's path only: clap checks a command's options against each other (and the
+    /// global ones) when it formats the usage.
     fn error(&self, message: String) -> clap::Error {
-        let mut command = self.command.clone();
-        command.error(ErrorKind::UnknownArgument, message)
+        let mut root = self.root.clone();
+        root.build();
+        let mut command = &root;
+        for name in &self.path {
+            if let Some(sub) = command.find_subcommand(name) {
+                command = sub;
+            }
+        }
+        command.clone().error(ErrorKind::UnknownArgument, message)
     }
 
     /// Whether argparse reads `arg` as a value (a positional, or an option's argument)
@@ -347,7 +370,6 @@ pub fn parse(
 ) -> Result<super::Cli, clap::Error> {
     use clap::FromArgMatches;
 
-    parser.build();
     let args = normalize(args, &parser)?;
     parser
         .try_get_matches_from_mut(&args)
@@ -356,15 +378,35 @@ pub fn parse(
 }
 
 /// `args` (the program name first) as clap must see them to read them as argparse does;
-/// `root` is the built command tree. An ambiguous option prefix is the error.
+/// `root` is the command tree, built or not. An ambiguous option prefix is the error.
 pub fn normalize(
     args: impl IntoIterator<Item = OsString>,
     root: &Command,
 ) -> Result<Vec<OsString>, clap::Error> {
+    // What clap's build adds to each command (see `Level::inherited`).
+    let help = Arg::new("help")
+        .short('h')
+        .long("help")
+        .action(clap::ArgAction::Help);
+    let at_the_top = [
+        help.clone(),
+        Arg::new("version")
+            .short('V')
+            .long("version")
+            .action(clap::ArgAction::Version),
+    ];
+    let below: Vec<Arg> = root
+        .get_arguments()
+        .filter(|arg| arg.is_global_set())
+        .cloned()
+        .chain([help])
+        .collect();
     let mut args: std::collections::VecDeque<OsString> = args.into_iter().collect();
     let mut out: Vec<OsString> = args.pop_front().into_iter().collect();
     let mut level = Level {
+        root,
         command: root,
+        inherited: &at_the_top,
         avn: avn_options(&[]),
         path: Vec::new(),
     };
@@ -390,7 +432,9 @@ pub fn normalize(
                 let mut path = std::mem::take(&mut level.path);
                 path.push(sub.get_name());
                 level = Level {
+                    root,
                     command: sub,
+                    inherited: &below,
                     avn: avn_options(&path),
                     path,
                 };
@@ -660,7 +704,9 @@ mod tests {
                 command = command.find_subcommand(word).expect(words);
             }
             let level = Level {
+                root: &root,
                 command,
+                inherited: &[],
                 avn: None,
                 path: Vec::new(),
             };
