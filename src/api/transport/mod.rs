@@ -167,6 +167,11 @@ impl Http {
         body: Option<Vec<u8>>,
         decode: impl FnOnce(Vec<u8>) -> Result<T, serde_json::Error>,
     ) -> Result<T, ApiError> {
+        // A whole token given where a prefix was expected stays a secret for the rest of
+        // the command: a later call (the list that explains a 404) may be answered with it.
+        if let Some(secret) = &path.secret {
+            self.keep_secret(secret.clone());
+        }
         let call = Call {
             method,
             url: format!("{}{}", self.api_root, path.sent),
@@ -174,7 +179,7 @@ impl Http {
             base_url: self.base_url.clone(),
             names_resource: path.names_resource,
             redactor: Mutex::new(
-                Redactor::new(Some(&self.token), path.secret.as_ref()).and(
+                Redactor::new(Some(&self.token)).and(
                     self.also_secret
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
@@ -219,10 +224,13 @@ impl Http {
     /// Keep `secret` (a token this command created) out of what later calls show, as the
     /// token in use is (see `Client::created`).
     pub(super) fn keep_secret(&self, secret: Secret) {
-        self.also_secret
+        let mut secrets = self
+            .also_secret
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(secret);
+            .unwrap_or_else(PoisonError::into_inner);
+        if !secrets.contains(&secret) {
+            secrets.push(secret);
+        }
     }
 
     /// See [`super::Client::pause`].
