@@ -1,12 +1,15 @@
 //! `avn-token rotate PREFIX`: create a replacement with the same settings, then revoke the
-//! old token. The new token exists before the old one goes, so a failure at any step leaves
-//! at least one working token; if the revoke fails, the new token is still printed. With
+//! old token. The new token exists and has been written to stdout before the old one goes,
+//! so a failure at any step leaves at least one working token that someone holds: a
+//! replacement that cannot be written is revoked and the old token kept (see `deliver`);
+//! if the revoke of the old token fails, the new token is still printed. With
 //! `--app-user`, an application user's token is rotated the same way (the CI use case).
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 
 use super::Context;
-use super::lookup::{find_token, new_full_token};
+use super::deliver::deliver;
+use super::lookup::find_token;
 use super::owner;
 use crate::api::{ApiError, NewToken};
 use crate::cli::RotateArgs;
@@ -65,31 +68,31 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
         Err(error) => return Err(error),
     };
 
-    // A replacement that cannot be printed is no replacement: keep the old token.
-    let kept =
-        |error: anyhow::Error| anyhow!("{error:#}; the old token {old_prefix} was NOT revoked");
-    let full_token = new_full_token(&new.answer).map_err(kept)?;
-    let printed = if args.quiet {
-        ctx.printer.line(full_token.expose())
-    } else {
-        ctx.printer.rows(&[new.row()], Layout::Created)
-    };
+    // A replacement nobody received is no replacement: it is revoked, the old token kept.
+    deliver(
+        ctx,
+        &owner,
+        &new.answer,
+        Some(old),
+        |printer, full_token| {
+            if args.quiet {
+                printer.line(full_token.expose())
+            } else {
+                printer.rows(&[new.row()], Layout::Created)
+            }
+        },
+    )
+    .await?;
 
     if let Err(error) = owner.revoke_token(ctx.client()?, &old_prefix).await {
-        let incomplete = CommandError::Partial(format!(
+        return Err(CommandError::Partial(format!(
             "the new token was created (printed above) but revoking the old token \
              {old_prefix} failed: {error}. The old token is STILL ACTIVE; revoke it with \
              `avn-token revoke{} {old_prefix}`",
             owner.cli_flag()
-        ));
-        if let Err(printing) = printed {
-            // Said before the printing error ends the command (quietly, for a closed pipe).
-            diag::error(&incomplete.to_string());
-            return Err(printing.into());
-        }
-        return Err(incomplete.into());
+        ))
+        .into());
     }
-    printed?;
     diag::note(&format!("revoked the old token {old_prefix}"));
     Ok(())
 }

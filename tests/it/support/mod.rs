@@ -50,6 +50,8 @@ pub struct Cmd {
     /// The fresh HOME given by [`Cmd::new`], removed once the program is done with it.
     own_home: Option<TempDir>,
     input: Option<Vec<u8>>,
+    /// Where stdout goes instead of a pipe the test reads ([`Cmd::stdout`]).
+    stdout: Option<Stdio>,
 }
 
 impl Cmd {
@@ -76,6 +78,7 @@ impl Cmd {
             command,
             own_home: Some(own_home),
             input: None,
+            stdout: None,
         }
     }
 
@@ -120,6 +123,13 @@ impl Cmd {
         self
     }
 
+    /// Send stdout to `stdout` (`/dev/full`, a pipe nobody reads) instead of a pipe the
+    /// test reads: [`Run::stdout`] is then empty.
+    pub fn stdout(mut self, stdout: impl Into<Stdio>) -> Cmd {
+        self.stdout = Some(stdout.into());
+        self
+    }
+
     /// Write `input` to stdin once started, then close it.
     pub fn write_stdin(mut self, input: impl Into<Vec<u8>>) -> Cmd {
         self.input = Some(input.into());
@@ -138,7 +148,7 @@ impl Cmd {
         let input = self.input.take();
         self.command
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
+            .stdout(self.stdout.take().unwrap_or_else(Stdio::piped))
             .stderr(Stdio::piped());
         let mut child = self.command.spawn().expect("the program starts");
         if let Some(input) = input {
