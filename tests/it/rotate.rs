@@ -227,3 +227,120 @@ fn rotate_gives_a_working_replacement_and_kills_the_old_token() {
     env.run_as(&old_token, &["list"]).code(3).one_line_error();
     env.run_as(&new_token, &["list"]).success();
 }
+
+/// The restrictions `rotate` copies, each in shapes it cannot read as the API declares them:
+/// a list of strings for `scopes` and `ip_allowlist`, a whole number of seconds or null for
+/// `max_age_seconds` (which the API always sends), true or false for `extend_when_used`.
+/// `None` leaves the field out.
+fn unreadable_restrictions() -> Vec<(&'static str, Option<Value>)> {
+    let mut cases = Vec::new();
+    for field in ["scopes", "ip_allowlist"] {
+        for odd in [
+            json!("user:read"),
+            json!({"scope": "user:read"}),
+            json!(5),
+            json!(true),
+            json!(["user:read", 5]),
+            json!([null]),
+            json!([["user:read"]]),
+        ] {
+            cases.push((field, Some(odd)));
+        }
+    }
+    for odd in [
+        json!("3600"),
+        json!(3600.5),
+        json!(1e30),
+        json!({}),
+        json!([]),
+        json!(true),
+    ] {
+        cases.push(("max_age_seconds", Some(odd)));
+    }
+    cases.push(("max_age_seconds", None));
+    for odd in [json!("true"), json!(1), json!({}), json!([true])] {
+        cases.push(("extend_when_used", Some(odd)));
+    }
+    cases
+}
+
+/// Issue 18.5: a restriction `rotate` cannot read is never taken for "none", which would
+/// make the replacement wider than the token it replaces: the rotation is refused (exit 1,
+/// naming the field) and nothing is created, for a personal token and an application
+/// user's alike.
+#[test]
+fn rotate_refuses_a_restriction_it_cannot_read_and_creates_nothing() {
+    use crate::support::org::{Org, calls};
+    for (field, value) in unreadable_restrictions() {
+        let odd = |mut token: Value| {
+            match &value {
+                Some(value) => token[field] = value.clone(),
+                None => {
+                    token.as_object_mut().unwrap().remove(field);
+                }
+            }
+            token
+        };
+        let personal = token_api(vec![odd(token("OLDtoken0000", "deploy"))]);
+        let mut org = Org::new();
+        let app_tokens = org.tokens.get_mut("u1").unwrap();
+        app_tokens[0] = odd(app_tokens[0].clone());
+        let app = org.serve();
+        for (server, args) in [
+            (&personal, &["rotate", "OLDtoken0000", "-q"][..]),
+            (
+                &app,
+                &["rotate", "--app-user", "ci-bot", "CIBOTtoken01", "-q"],
+            ),
+        ] {
+            let what = format!("{field} = {value:?}, {args:?}");
+            let out = cmd().api(server).args(args).run();
+            assert_eq!(out.status, Some(1), "{what}: {}", out.stderr);
+            out.one_line_error()
+                .stderr_contains(&format!("{field:?}"))
+                .stderr_contains("nothing was created");
+            let sent: Vec<String> = calls(server)
+                .into_iter()
+                .filter(|call| !call.starts_with("GET "))
+                .collect();
+            assert!(sent.is_empty(), "{what}: sent {sent:?}");
+        }
+    }
+}
+
+/// What the API may leave out or send as null means "none" where its own shape says so:
+/// no scopes or allowlist (absent, null or empty), no maximum age (null), no extension
+/// (absent or null); the replacement asks for exactly that.
+#[test]
+fn rotate_reads_absent_and_null_as_the_api_means_them() {
+    let mut old = token("OLDtoken0000", "deploy");
+    let fields = old.as_object_mut().unwrap();
+    fields.remove("scopes");
+    fields.insert("ip_allowlist".into(), json!([]));
+    fields.insert("max_age_seconds".into(), Value::Null);
+    fields.remove("extend_when_used");
+    let server = token_api(vec![old]);
+    cmd()
+        .api(&server)
+        .args(["rotate", "OLDtoken0000", "-q"])
+        .run()
+        .success();
+    assert_eq!(
+        posted(&server),
+        [json!({"description": "deploy", "max_age_seconds": null, "extend_when_used": false})]
+    );
+    let mut old = token("OLDtoken0000", "deploy");
+    old["scopes"] = Value::Null;
+    old["ip_allowlist"] = Value::Null;
+    old["extend_when_used"] = Value::Null;
+    let server = token_api(vec![old]);
+    cmd()
+        .api(&server)
+        .args(["rotate", "OLDtoken0000", "-q"])
+        .run()
+        .success();
+    assert_eq!(
+        posted(&server),
+        [json!({"description": "deploy", "max_age_seconds": 7200, "extend_when_used": false})]
+    );
+}
