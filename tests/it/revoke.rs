@@ -1,6 +1,6 @@
 //! `avn-token revoke`: the token in use refused without `--force`, the question on a
-//! terminal (and Ctrl-C at it), an empty answer accepted, and a retried revoke that finds
-//! nothing counted as done.
+//! terminal (with `--force` too, and Ctrl-C at it), an empty answer accepted, and a
+//! retried revoke that finds nothing counted as done.
 
 use serde_json::json;
 
@@ -98,6 +98,31 @@ fn revoke_asks_on_a_terminal_and_respects_no() {
         return;
     };
     accepted.stdout_contains("Revoked");
+    assert_eq!(deletes(&server), 1);
+}
+
+/// `--force` lets `revoke` take the token in use; on a terminal it still asks first (only
+/// `--yes` skips the question), so "n" keeps the token.
+#[cfg(target_os = "linux")]
+#[test]
+fn revoke_force_on_a_terminal_still_asks() {
+    let mut in_use = token("CURRENTtoken", "me");
+    in_use["currently_active"] = json!(true);
+    let server = token_api(vec![in_use]);
+    let Some(script) = on_a_terminal(&server, "revoke CURRENTtoken --force") else {
+        return;
+    };
+    let declined = script.write_stdin("n\n").run();
+    declined
+        .stdout_contains("Revoke token CURRENTtoken (\"me\")? [y/N]")
+        .stdout_contains("aborted");
+    assert_eq!(deletes(&server), 0, "declined: nothing revoked");
+    let Some(script) = on_a_terminal(&server, "revoke CURRENTtoken --force --yes") else {
+        return;
+    };
+    let forced = script.run();
+    forced.stdout_contains("Revoked");
+    assert!(!forced.stdout.contains("[y/N]"), "{}", forced.stdout);
     assert_eq!(deletes(&server), 1);
 }
 

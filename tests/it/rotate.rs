@@ -1,7 +1,9 @@
 //! `avn-token rotate`: the replacement copies every setting and the old token is revoked;
-//! a failed revoke keeps the new token on stdout and says so once; the quota (explained
-//! at 10, not applied beyond it); the new token kept out of later messages; and a working
-//! replacement in the sandbox.
+//! a restriction it cannot read refuses the rotation, never widening the token; a failed
+//! revoke keeps the new token on stdout and says so once; the quota (explained at 10, not
+//! applied beyond it, never for another failure); the new token kept out of later
+//! messages; and a working replacement in the sandbox. (A replacement that cannot be
+//! written to stdout is in `delivery`.)
 
 use serde_json::{Value, json};
 
@@ -103,6 +105,42 @@ fn rotate_explains_the_quota_when_the_api_refuses_with_409() {
     let out = cmd().api(&server).args(["rotate", "ROTtoken0000"]).run();
     out.code(1).one_line_error();
     out.stderr_contains("rotation needs a free slot");
+}
+
+/// Only the API's 409 is the quota: a replacement that cannot be created for any other
+/// reason (a 500, a 403, a dropped connection) is reported in the API's words, never as
+/// "all 10 personal tokens are in use", and the old token is kept.
+#[test]
+fn rotate_reports_the_real_error_when_the_replacement_cannot_be_created() {
+    for (failure, code, says) in [
+        (api_error(500, "database on fire"), 1, "database on fire"),
+        (
+            api_error(403, "scope user:read cannot create"),
+            3,
+            "scope user:read cannot create",
+        ),
+        (Canned::Hangup, 1, "may have been carried out"),
+    ] {
+        let server = ScriptedServer::start(move |request| match request.method.as_str() {
+            "GET" => Canned::json(200, json!({"tokens": [token("ROTtoken0000", "ci")]})),
+            "POST" => failure.clone(),
+            _ => Canned::json(200, json!({"message": "revoked"})),
+        });
+        let out = cmd()
+            .api(&server)
+            .args(["--retry-budget", "0", "rotate", "ROTtoken0000", "-q"])
+            .run();
+        out.code(code).one_line_error().stderr_contains(says);
+        assert!(
+            !out.stderr.contains("personal tokens are in use") && !out.stderr.contains("free slot"),
+            "{says}: {}",
+            out.stderr
+        );
+        assert!(
+            server.requests().iter().all(|r| r.method != "DELETE"),
+            "{says}: the old token must be kept"
+        );
+    }
 }
 
 /// The same for `rotate`: with more tokens than the personal quota allows (an application
