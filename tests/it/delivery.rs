@@ -13,7 +13,7 @@ use serde_json::json;
 
 use avn_token::cli::OutputFormat;
 
-use crate::support::fakes::api_error;
+use crate::support::fakes::{api_error, deleted};
 use crate::support::org::{ORG, Org};
 use crate::support::server::{Canned, ScriptedServer};
 use crate::support::{Run, cmd, token};
@@ -183,16 +183,6 @@ fn api(revoke: Option<Canned>) -> ScriptedServer {
     )
 }
 
-/// The paths of the revokes `server` received.
-fn revokes(server: &ScriptedServer) -> Vec<String> {
-    server
-        .requests()
-        .into_iter()
-        .filter(|request| request.method == "DELETE")
-        .map(|request| request.path)
-        .collect()
-}
-
 /// No piece of `secret` past its public 12-character prefix on stderr.
 #[track_caller]
 fn secret_kept_off_stderr(secret: &str, out: &Run, what: &str) {
@@ -232,7 +222,7 @@ fn a_new_token_that_cannot_be_written_is_revoked_and_the_command_fails() {
                 secret_kept_off_stderr(command.new, &out, &what);
                 // The new token is revoked, and nothing else (never the old token).
                 assert_eq!(
-                    revokes(&server),
+                    deleted(&server),
                     std::slice::from_ref(&command.revokes_at),
                     "{what}"
                 );
@@ -270,7 +260,7 @@ fn a_new_token_that_cannot_be_revoked_either_is_named_with_the_way_to_revoke_it(
             out.stderr_contains(&format!("the old token {old} was NOT revoked"));
         }
         secret_kept_off_stderr(command.new, &out, &format!("{:?}", command.args));
-        assert_eq!(revokes(&server), std::slice::from_ref(&command.revokes_at));
+        assert_eq!(deleted(&server), std::slice::from_ref(&command.revokes_at));
     }
 }
 
@@ -301,5 +291,5 @@ fn reads_end_quietly_on_a_closed_pipe() {
         out.success();
         assert_eq!(out.stderr, "", "{args:?}");
     }
-    assert!(revokes(&server).is_empty());
+    assert!(deleted(&server).is_empty());
 }

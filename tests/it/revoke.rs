@@ -185,6 +185,7 @@ fn the_token_in_use_is_protected_and_marked() {
 /// `revoke` from the user's side: the check that keeps the token in use (issue 19.4) and
 /// the machine-readable result of `-o json|yaml|csv` (issue 19.11).
 mod check_and_result {
+    use crate::support::fakes::deleted;
     use crate::support::server::{Canned, Request, ScriptedServer};
     use crate::support::{Cmd, Run, avn_binary, cmd, token};
     use serde_json::{Value, json};
@@ -210,15 +211,6 @@ mod check_and_result {
             .arg("revoke")
             .args(args)
             .run()
-    }
-
-    fn deletes(server: &ScriptedServer) -> Vec<String> {
-        server
-            .requests()
-            .into_iter()
-            .filter(|request| request.method == "DELETE")
-            .map(|request| request.path)
-            .collect()
     }
 
     /// Answers to the list that say nothing about which token is in use.
@@ -250,7 +242,7 @@ mod check_and_result {
                 "warning: revoked {OTHER} without checking that it is not the token in use"
             ));
             assert_eq!(
-                deletes(&server),
+                deleted(&server),
                 [format!("/v1/access_token/{OTHER}")],
                 "{what}"
             );
@@ -268,11 +260,11 @@ mod check_and_result {
                 out.code(1).one_line_error();
                 out.stderr_contains("it is the token this command is using");
                 assert!(!out.stderr.contains("rest+of"), "never more than a prefix");
-                assert!(deletes(&server).is_empty(), "{what} {wanted}");
+                assert!(deleted(&server).is_empty(), "{what} {wanted}");
             }
             let server = server(reply.clone());
             revoke(&server, &[&IN_USE[..12], "--force"]).success();
-            assert_eq!(deletes(&server).len(), 1, "{what}: --force revokes it");
+            assert_eq!(deleted(&server).len(), 1, "{what}: --force revokes it");
         }
     }
 
@@ -301,7 +293,7 @@ mod check_and_result {
             reference.success();
             ours.success();
             assert_eq!(ours.stdout, reference.stdout, "{what}");
-            assert_eq!(deletes(&for_us), deletes(&for_avn), "{what}");
+            assert_eq!(deleted(&for_us), deleted(&for_avn), "{what}");
         }
     }
 

@@ -351,34 +351,29 @@ fn rotate_refuses_a_restriction_it_cannot_read_and_creates_nothing() {
 /// (absent or null); the replacement asks for exactly that.
 #[test]
 fn rotate_reads_absent_and_null_as_the_api_means_them() {
-    let mut old = token("OLDtoken0000", "deploy");
-    let fields = old.as_object_mut().unwrap();
+    let mut left_out = token("OLDtoken0000", "deploy");
+    let fields = left_out.as_object_mut().unwrap();
     fields.remove("scopes");
     fields.insert("ip_allowlist".into(), json!([]));
     fields.insert("max_age_seconds".into(), Value::Null);
     fields.remove("extend_when_used");
-    let server = token_api(vec![old]);
-    cmd()
-        .api(&server)
-        .args(["rotate", "OLDtoken0000", "-q"])
-        .run()
-        .success();
-    assert_eq!(
-        posted(&server),
-        [json!({"description": "deploy", "max_age_seconds": null, "extend_when_used": false})]
-    );
-    let mut old = token("OLDtoken0000", "deploy");
-    old["scopes"] = Value::Null;
-    old["ip_allowlist"] = Value::Null;
-    old["extend_when_used"] = Value::Null;
-    let server = token_api(vec![old]);
-    cmd()
-        .api(&server)
-        .args(["rotate", "OLDtoken0000", "-q"])
-        .run()
-        .success();
-    assert_eq!(
-        posted(&server),
-        [json!({"description": "deploy", "max_age_seconds": 7200, "extend_when_used": false})]
-    );
+    let mut nulls = token("OLDtoken0000", "deploy");
+    for field in ["scopes", "ip_allowlist", "extend_when_used"] {
+        nulls[field] = Value::Null;
+    }
+    for (old, max_age_seconds) in [(left_out, Value::Null), (nulls, json!(7200))] {
+        let server = token_api(vec![old]);
+        cmd()
+            .api(&server)
+            .args(["rotate", "OLDtoken0000", "-q"])
+            .run()
+            .success();
+        assert_eq!(
+            posted(&server),
+            [json!({
+                "description": "deploy", "max_age_seconds": max_age_seconds,
+                "extend_when_used": false
+            })]
+        );
+    }
 }
