@@ -4,12 +4,14 @@
 //!
 //! The new token is checked (its `full_token` must be there, in plain base64) and written
 //! and flushed before the command does anything it cannot undo: `rotate` revokes the old
-//! token only afterwards. When it cannot be handed over (stdout is a closed pipe, as in
-//! `create -q | true`, or a full disk, or another I/O error; or the answer's token cannot be
-//! shown), nobody holds it, so it is revoked (best effort, within the command's deadline),
-//! the token it was to replace is kept, and the command fails (exit 1) saying which token
-//! is still valid and whether the new one was revoked or may still exist. Only prefixes are
-//! named: the secret never reaches stderr.
+//! token only afterwards. When it cannot be written (stdout is a closed pipe, as in
+//! `create -q | true`, or a full disk, or another I/O error), nobody holds it, so it is
+//! revoked (best effort, within the command's deadline), the token it was to replace is
+//! kept, and the command fails (exit 1) saying which token is still valid and whether the
+//! new one was revoked or may still exist. An answer whose token cannot be shown fails the
+//! same way, but its token is only named, not revoked: without a secret that is a token,
+//! nothing shows which token the answer's prefix names. Only prefixes are named: the
+//! secret never reaches stderr.
 
 use std::io;
 
@@ -25,7 +27,7 @@ use crate::secret::{Secret, visible_prefix};
 /// Hand over the new token of `answer` (the API's answer to a create, for `owner`):
 /// `write` writes it with the printer's methods, given the checked secret. `replaces` is
 /// the token `rotate` replaces, which stays valid when the new one is not delivered. On
-/// failure the new token is revoked and the error says what became of each.
+/// failure the error says what became of each.
 pub(super) async fn deliver(
     ctx: &Context,
     owner: &Owner,
@@ -33,14 +35,6 @@ pub(super) async fn deliver(
     replaces: Option<&Token>,
     write: impl FnOnce(&Printer, &Secret) -> io::Result<()>,
 ) -> Result<()> {
-    let (failure, full) = match new_full_token(answer) {
-        Ok(full) => match ctx.printer.deliver(|printer| write(printer, &full)) {
-            Ok(()) => return Ok(()),
-            Err(undelivered) => (undelivered.to_string(), Some(full)),
-        },
-        Err(refused) => (refused.to_owned(), None),
-    };
-    let outcome = withdraw(ctx, owner, answer, full.as_ref(), replaces).await;
     let kept = replaces
         .map(|old| {
             format!(
@@ -49,7 +43,17 @@ pub(super) async fn deliver(
             )
         })
         .unwrap_or_default();
-    Err(anyhow!("{failure}; {outcome}{kept}"))
+    let full = match new_full_token(answer) {
+        Ok(full) => full,
+        // Nothing shows that a token was made (no secret, or not one the API issues), so
+        // nothing is revoked on the answer's word: its prefix could name another token.
+        Err(refused) => return Err(anyhow!("{refused}{}{kept}", unclaimed(owner, answer))),
+    };
+    let Err(undelivered) = ctx.printer.deliver(|printer| write(printer, &full)) else {
+        return Ok(());
+    };
+    let outcome = withdraw(ctx, owner, answer, &full, replaces).await;
+    Err(anyhow!("{undelivered}; {outcome}{kept}"))
 }
 
 /// The full token of a token just created, checked before anything of it is shown, in any
@@ -65,29 +69,48 @@ fn new_full_token(token: &Token) -> Result<Secret, &'static str> {
     }
 }
 
-/// Revoke a new token nobody received, and say what became of it. `full` is its checked
-/// secret, when it had one.
+/// `; token 6JsKDclT3OMQ was created ...`, for an answer whose token cannot be shown: the
+/// create did happen, and the token is of no use to anyone.
+fn unclaimed(owner: &Owner, answer: &Token) -> String {
+    answer
+        .token_prefix()
+        .filter(|prefix| !prefix.is_empty())
+        .map(|prefix| {
+            let shown = visible_prefix(prefix);
+            format!(
+                "; token {shown} was created, and nobody has it: revoke it with \
+                 `avn-token revoke{} {shown}`",
+                owner.cli_flag()
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// Revoke a new token nobody received, and say what became of it. It is named by the
+/// answer's prefix when its secret starts with it (else the answer is not telling which
+/// token it is), or by its secret's first characters when the answer has none.
 async fn withdraw(
     ctx: &Context,
     owner: &Owner,
     answer: &Token,
-    full: Option<&Secret>,
+    full: &Secret,
     replaces: Option<&Token>,
 ) -> String {
-    // The API names a token by its prefix: the answer's, else the secret's first characters.
-    let prefix = match (answer.token_prefix().filter(|p| !p.is_empty()), full) {
-        (Some(prefix), _) => prefix.to_owned(),
-        (None, Some(full)) => full.prefix().to_owned(),
-        (None, None) => {
-            return "the answer names no token prefix, so the new token could not be revoked \
-                    and may still exist"
-                .to_owned();
+    let prefix = match answer.token_prefix().filter(|p| !p.is_empty()) {
+        Some(prefix) if full.expose().starts_with(prefix) => prefix,
+        Some(prefix) => {
+            return format!(
+                "the answer's token prefix {} is not how the new token starts, so the new \
+                 token was not revoked and may still exist",
+                visible_prefix(prefix)
+            );
         }
+        None => full.prefix(),
     };
     // Shown as a prefix however long the server made it: it could be the whole secret.
-    let shown = visible_prefix(&prefix);
+    let shown = visible_prefix(prefix);
     // Revoking by a prefix that also names the token being replaced could revoke that one.
-    if replaces.is_some_and(|old| old.matches(&prefix)) {
+    if replaces.is_some_and(|old| old.matches(prefix)) {
         return format!(
             "the new token's prefix {shown} also names the old token, so the new token was \
              not revoked and may still exist"
@@ -95,7 +118,7 @@ async fn withdraw(
     }
     let revoked = match ctx.client() {
         Ok(client) => owner
-            .revoke_token(client, &prefix)
+            .revoke_token(client, prefix)
             .await
             .map_err(anyhow::Error::from),
         Err(error) => Err(error),

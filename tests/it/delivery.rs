@@ -264,6 +264,45 @@ fn a_new_token_that_cannot_be_revoked_either_is_named_with_the_way_to_revoke_it(
     }
 }
 
+/// The undelivered token is revoked by the prefix its secret starts with: the answer's,
+/// or, when the answer has none, the secret's first 12 characters. An answer whose prefix
+/// does not start the secret is not telling which token it made: nothing is revoked on
+/// its word (the prefix could name another token), and the error says the new token may
+/// still exist.
+#[test]
+fn an_undelivered_token_is_revoked_only_by_a_prefix_it_starts_with() {
+    for (prefix, revoked) in [
+        (None, Some(&NEW_PERSONAL[..12])),
+        (Some("OTHERtoken00"), None),
+    ] {
+        let server = ScriptedServer::start(move |request| match request.method.as_str() {
+            "POST" => Canned::json(
+                200,
+                json!({"full_token": NEW_PERSONAL, "token_prefix": prefix}),
+            ),
+            _ => Canned::json(200, json!({"message": "revoked"})),
+        });
+        let out = cmd()
+            .api(&server)
+            .args(["create", "--description", "d", "-q"])
+            .stdout(Stdout::ClosedPipe.open())
+            .run();
+        out.code(1).one_line_error();
+        secret_kept_off_stderr(NEW_PERSONAL, &out, &format!("{prefix:?}"));
+        match revoked {
+            Some(revoked) => {
+                out.stderr_contains(&format!("the new token {revoked} was revoked"));
+                assert_eq!(deleted(&server), [format!("/v1/access_token/{revoked}")]);
+            }
+            None => {
+                out.stderr_contains("OTHERtoken00 is not how the new token starts")
+                    .stderr_contains("may still exist");
+                assert_eq!(deleted(&server), Vec::<String>::new());
+            }
+        }
+    }
+}
+
 /// Commands that only read end quietly on a closed pipe, as `list | head -1` expects.
 #[test]
 fn reads_end_quietly_on_a_closed_pipe() {
