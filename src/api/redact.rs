@@ -43,24 +43,24 @@ const TRACE_BODY_BYTES: usize = 4096;
 /// The multiplier of the rolling hash (odd, so every power is invertible mod 2^64).
 const BASE: u64 = 0x100_0000_01b3;
 
-/// The secrets one call must never show: the token it authenticates with, a whole token
-/// given where a prefix was expected, and the tokens the command has created.
+/// The secrets one call must never show: the token it authenticates with, and a whole token
+/// given where a prefix was expected.
 pub(super) struct Redactor {
     patterns: Vec<Pattern>,
 }
 
 impl Redactor {
-    pub(super) fn new(token: Option<&Secret>) -> Redactor {
+    pub(super) fn new(token: Option<&Secret>, in_path: Option<&Secret>) -> Redactor {
         Redactor {
-            patterns: token
+            patterns: [token, in_path]
                 .into_iter()
+                .flatten()
                 .filter_map(|secret| Pattern::new(secret.expose()))
                 .collect(),
         }
     }
 
-    /// The same, keeping these secrets out too (a whole token given as a prefix, a token
-    /// created earlier in the command).
+    /// The same, keeping these secrets out too (a token created earlier in the command).
     pub(super) fn and<'s>(mut self, secrets: impl IntoIterator<Item = &'s Secret>) -> Redactor {
         self.patterns.extend(
             secrets
@@ -937,7 +937,7 @@ mod tests {
     fn scrub_removes_tokens_raw_and_encoded() {
         let token = Secret::new("abcdefghij+/klmnop=");
         let in_path = Secret::new("XCJ3+bgWywIhFULL/TOKEN==");
-        let redactor = Redactor::new(Some(&token)).and([&in_path]);
+        let redactor = Redactor::new(Some(&token), Some(&in_path));
         assert_eq!(
             redactor.scrub("token abcdefghij+/klmnop= (abcdefghij%2B%2Fklmnop%3D) not found"),
             "token (redacted) ((redacted)) not found"
@@ -952,7 +952,7 @@ mod tests {
     fn every_spelling_and_every_cut_of_the_token_is_scrubbed() {
         let token = long_token();
         let secret = Secret::new(token.as_str());
-        let redactor = Redactor::new(Some(&secret));
+        let redactor = Redactor::new(Some(&secret), None);
         // The common spellings are checked end to end (tests/it/redaction.rs); these are the
         // escapes' corner cases: mixed case, each escape alone, cuts at odd places.
         let spellings = [
@@ -999,7 +999,7 @@ mod tests {
     #[test]
     fn a_run_that_begins_inside_an_escape_is_found() {
         let token = long_token();
-        let redactor = Redactor::new(Some(&Secret::new(token.as_str())));
+        let redactor = Redactor::new(Some(&Secret::new(token.as_str())), None);
         // A piece of one window that starts with a hex digit and holds a `+`.
         let plus = token
             .match_indices('+')
@@ -1019,7 +1019,7 @@ mod tests {
     fn scrubbing_keeps_json_valid() {
         let token = long_token();
         let secret = Secret::new(token.as_str());
-        let redactor = Redactor::new(Some(&secret));
+        let redactor = Redactor::new(Some(&secret), None);
         let body = serde_json::json!({"message": format!("bad {token}"), "a\\/b": "x\\/y"});
         let bytes = serde_json::to_vec(&body).unwrap();
         let scrubbed = redactor.scrub_bytes(&bytes);
@@ -1076,7 +1076,7 @@ mod tests {
         checks.join().unwrap();
 
         fn check(token: &str, percent: &str, html: &str) {
-            let redactor = Redactor::new(Some(&Secret::new(token)));
+            let redactor = Redactor::new(Some(&Secret::new(token)), None);
             let json = serde_json::to_string(token).unwrap();
             for spelling in [token, &json[1..json.len() - 1], percent, html] {
                 let scrubbed = redactor.scrub(&format!("before {spelling} after"));
@@ -1094,7 +1094,7 @@ mod tests {
     #[test]
     fn odd_escapes_never_panic() {
         let secret = Secret::new("abcdefghijklmnop");
-        let redactor = Redactor::new(Some(&secret));
+        let redactor = Redactor::new(Some(&secret), None);
         for text in [
             "%",
             "%4",

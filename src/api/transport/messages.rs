@@ -33,7 +33,7 @@ pub(in crate::api) fn decode_body<T>(
     bytes: Vec<u8>,
     decode: impl FnOnce(Vec<u8>) -> Result<T, serde_json::Error>,
 ) -> Result<T, ApiError> {
-    decode_answer(status, bytes, decode, &Redactor::new(None))
+    decode_answer(status, bytes, decode, &Redactor::new(None, None))
 }
 
 /// A 2xx body (already scrubbed) decoded by `decode`, unless it reports an error.

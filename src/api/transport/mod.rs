@@ -167,8 +167,8 @@ impl Http {
         body: Option<Vec<u8>>,
         decode: impl FnOnce(Vec<u8>) -> Result<T, serde_json::Error>,
     ) -> Result<T, ApiError> {
-        // A whole token given where a prefix was expected stays a secret for the rest of
-        // the command: a later call (the list that explains a 404) may be answered with it.
+        // A whole token typed where a prefix goes is a secret of the command, not only of
+        // this call: the lists read to explain a failure must keep it out too.
         if let Some(secret) = &path.secret {
             self.keep_secret(secret.clone());
         }
@@ -179,7 +179,7 @@ impl Http {
             base_url: self.base_url.clone(),
             names_resource: path.names_resource,
             redactor: Mutex::new(
-                Redactor::new(Some(&self.token)).and(
+                Redactor::new(Some(&self.token), path.secret.as_ref()).and(
                     self.also_secret
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
@@ -224,12 +224,12 @@ impl Http {
     /// Keep `secret` (a token this command created) out of what later calls show, as the
     /// token in use is (see `Client::created`).
     pub(super) fn keep_secret(&self, secret: Secret) {
-        let mut secrets = self
+        let mut kept = self
             .also_secret
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if !secrets.contains(&secret) {
-            secrets.push(secret);
+        if !kept.iter().any(|known| known.expose() == secret.expose()) {
+            kept.push(secret);
         }
     }
 
