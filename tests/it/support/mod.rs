@@ -47,11 +47,11 @@ pub fn cmd() -> Cmd {
 /// [`run`](Cmd::run) to the end or [`spawn`](Cmd::spawn)ed for a test that talks to it.
 pub struct Cmd {
     command: Command,
+    /// Where stdout goes instead of a pipe the test reads ([`Cmd::stdout`]).
+    stdout: Option<Stdio>,
     /// The fresh HOME given by [`Cmd::new`], removed once the program is done with it.
     own_home: Option<TempDir>,
     input: Option<Vec<u8>>,
-    /// Where stdout goes instead of a pipe the test reads ([`Cmd::stdout`]).
-    stdout: Option<Stdio>,
 }
 
 impl Cmd {
@@ -76,9 +76,9 @@ impl Cmd {
         }
         Cmd {
             command,
+            stdout: None,
             own_home: Some(own_home),
             input: None,
-            stdout: None,
         }
     }
 
