@@ -24,7 +24,8 @@ pub const CODES: &[(u8, &str)] = &[
     (
         FAILURE,
         "the request failed: API or network failure, a declined confirmation or a refusal, \
-         or a rotation whose revoke failed; trying again later may work",
+         a new token that could not be written to stdout (it is revoked), or a rotation \
+         whose revoke failed; trying again later may work",
     ),
     (
         USAGE,
@@ -89,6 +90,14 @@ pub(crate) enum CommandError {
     Partial(String),
 }
 
+/// A new token that could not be written to stdout: a closed pipe, a full disk, an I/O
+/// error (see `output::Printer::deliver`). Unlike a closed pipe after a read (`list | head
+/// -1`, a quiet success), this fails the command (exit 1): a token nobody received is lost.
+/// [`is_broken_pipe`] says no to any error that holds one, whatever it wraps.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the new token to stdout: {0}")]
+pub(crate) struct Undelivered(pub(crate) std::io::Error);
+
 /// The exit code for an error that ended a command.
 pub fn code_for(error: &anyhow::Error) -> u8 {
     if is_broken_pipe(error) {
@@ -130,13 +139,15 @@ pub fn code_for(error: &anyhow::Error) -> u8 {
     FAILURE
 }
 
-/// stdout was closed by the reader (`| head -1`): not a failure, as for any Unix tool.
+/// stdout was closed by the reader (`| head -1`): not a failure, as for any Unix tool,
+/// except when what could not be written is a new token ([`Undelivered`]).
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
+    let closed = |cause: &(dyn std::error::Error + 'static)| {
         cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    };
+    !error.chain().any(|cause| cause.is::<Undelivered>()) && error.chain().any(closed)
 }
 
 #[cfg(test)]
@@ -167,6 +178,19 @@ mod tests {
             .map(|(code, meaning)| (*code, (*meaning).to_owned()))
             .collect();
         assert_eq!(rows, expected, "README.md's exit-code table is out of date");
+    }
+
+    /// A closed pipe ends a read quietly (0), and fails a command whose new token it lost
+    /// (1), whatever the error around it.
+    #[test]
+    fn a_closed_pipe_is_success_unless_a_new_token_was_lost() {
+        let closed = || std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        let read = anyhow::Error::from(closed()).context("writing the list");
+        assert!(is_broken_pipe(&read));
+        assert_eq!(code_for(&read), SUCCESS);
+        let lost = anyhow::Error::from(Undelivered(closed())).context("rotating");
+        assert!(!is_broken_pipe(&lost));
+        assert_eq!(code_for(&lost), FAILURE);
     }
 
     #[test]

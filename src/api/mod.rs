@@ -27,7 +27,7 @@ use serde::Serialize;
 pub(crate) use app_users::AppUser;
 pub use error::ApiError;
 pub use model::Token;
-pub(crate) use model::{Record, User};
+pub(crate) use model::{Field, Record, User};
 pub(crate) use proxy::ProxyEnv;
 
 use crate::diag::Sink;

@@ -263,6 +263,20 @@ impl<'de> Deserialize<'de> for Record {
     }
 }
 
+/// What [`Field::Unreadable`] says of a list.
+const LIST: &str = "a list";
+
+/// A field of an answer, read where guessing could do harm (the restrictions `rotate`
+/// copies): absent, `null`, a value of the expected type, or present but of another type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Field<T> {
+    Absent,
+    Null,
+    Value(T),
+    /// Present but not of the expected type: what was found, in words (`a string`).
+    Unreadable(&'static str),
+}
+
 /// One access token as the API describes it, kept whole (a [`Record`]).
 #[derive(Clone, PartialEq, Deserialize)]
 #[serde(transparent)]
@@ -312,12 +326,52 @@ impl Token {
         self.0.bool("created_manually")
     }
 
-    pub(crate) fn extend_when_used(&self) -> bool {
-        self.0.bool("extend_when_used")
+    /// `extend_when_used`, read strictly ([`Field`]).
+    pub(crate) fn extend_when_used(&self) -> Field<bool> {
+        self.read("extend_when_used", |raw| raw.as_bool())
     }
 
-    pub(crate) fn max_age_seconds(&self) -> Option<i64> {
-        self.0.raw("max_age_seconds").and_then(Raw::as_i64)
+    /// `max_age_seconds`, read strictly ([`Field`]): a whole number of seconds.
+    pub(crate) fn max_age_seconds(&self) -> Field<i64> {
+        self.read("max_age_seconds", |raw| raw.as_i64())
+    }
+
+    /// A list-of-strings field (`scopes`, `ip_allowlist`), read strictly ([`Field`]): a
+    /// list holding anything but strings is unreadable, not the strings it holds.
+    pub(crate) fn strings(&self, field: &str) -> Field<Vec<String>> {
+        let read = self.read(field, |raw| {
+            if raw.kind() != Kind::Array {
+                return None;
+            }
+            raw.items()
+                .map(|item| item.as_str().map(Cow::into_owned))
+                .collect()
+        });
+        match read {
+            Field::Unreadable(LIST) => {
+                Field::Unreadable("a list holding other things than strings")
+            }
+            other => other,
+        }
+    }
+
+    /// `field` as `convert` reads its value, telling absent from null from a value of
+    /// another type.
+    fn read<T>(&self, field: &str, convert: impl FnOnce(Raw<'_>) -> Option<T>) -> Field<T> {
+        let Some(raw) = self.0.raw(field) else {
+            return Field::Absent;
+        };
+        if raw.kind() == Kind::Null {
+            return Field::Null;
+        }
+        let found = match raw.kind() {
+            Kind::String => "a string",
+            Kind::Object => "an object",
+            Kind::Array => LIST,
+            Kind::Number => "a number",
+            Kind::Bool(_) | Kind::Null => "true or false",
+        };
+        convert(raw).map_or(Field::Unreadable(found), Field::Value)
     }
 
     /// Only present in the answer to `create`.
@@ -612,8 +666,37 @@ mod tests {
     #[test]
     fn a_float_max_age_is_read_when_whole() {
         let token: Token = serde_json::from_str(r#"{"max_age_seconds": 3600.0}"#).unwrap();
-        assert_eq!(token.max_age_seconds(), Some(3600));
-        let token: Token = serde_json::from_str(r#"{"max_age_seconds": 1e30}"#).unwrap();
-        assert_eq!(token.max_age_seconds(), None);
+        assert_eq!(token.max_age_seconds(), Field::Value(3600));
+        for odd in ["1e30", "3600.5", "\"3600\""] {
+            let token: Token =
+                serde_json::from_str(&format!(r#"{{"max_age_seconds": {odd}}}"#)).unwrap();
+            assert!(
+                matches!(token.max_age_seconds(), Field::Unreadable(_)),
+                "{odd}"
+            );
+        }
+    }
+
+    /// Strict reads tell absent, null, the expected type and anything else apart.
+    #[test]
+    fn fields_read_strictly() {
+        let token: Token = serde_json::from_str(
+            r#"{"scopes": ["a", "b"], "ip_allowlist": null, "extend_when_used": "yes",
+                "bad": ["a", 1], "empty": []}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            token.strings("scopes"),
+            Field::Value(vec!["a".to_owned(), "b".to_owned()])
+        );
+        assert_eq!(token.strings("empty"), Field::Value(vec![]));
+        assert_eq!(token.strings("ip_allowlist"), Field::Null);
+        assert_eq!(token.strings("absent"), Field::Absent);
+        assert_eq!(
+            token.strings("bad"),
+            Field::Unreadable("a list holding other things than strings")
+        );
+        assert_eq!(token.extend_when_used(), Field::Unreadable("a string"));
+        assert_eq!(token.max_age_seconds(), Field::Absent);
     }
 }

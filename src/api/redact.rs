@@ -14,6 +14,12 @@
 //! Text is compared in a canonical spelling (escapes decoded, `-`→`+`, `_`→`/`), with a
 //! rolling hash over every window of `TOKEN_PREFIX_LEN + 1` characters, so a 32 MiB body
 //! is scrubbed in one pass and without a second copy unless something was found.
+//!
+//! A token in use may be any printable ASCII (a sandbox's `--token`), so it may hold the
+//! characters escapes start with, and escapes of its own (`%2B`): the token is taken as
+//! written, and text is also read with one kind of escape decoded at a time, as an echo
+//! that percent-encodes, JSON-escapes or HTML-escapes it writes it. Real tokens are base64
+//! and are spared those readings.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -109,6 +115,10 @@ struct Pattern {
     /// bitmap of them that answers most lookups with one load.
     grams: HashSet<u64, BuildHasherDefault<AsIs>>,
     gram_filter: Vec<u64>,
+    /// The secret holds characters escapes start with (`%`, `\\`, `&`: a token in use may
+    /// be any printable ASCII; real ones are base64), so text is also read with one kind
+    /// of escape decoded at a time ([`Reading::Only`]).
+    literal_escapes: bool,
 }
 
 /// The piece length [`Pattern::present`] samples with: a word, loaded at once.
@@ -126,7 +136,7 @@ const FILTER_BITS: u64 = 1 << 16;
 
 impl Pattern {
     fn new(secret: &str) -> Option<Pattern> {
-        let canonical = canonical(secret.as_bytes());
+        let canonical = canonical_secret(secret.as_bytes());
         if canonical.len() < MIN_SECRET_LEN {
             return None;
         }
@@ -153,7 +163,11 @@ impl Pattern {
             let bit = key >> 48;
             gram_filter[(bit / 64) as usize] |= 1 << (bit % 64);
         }
+        let literal_escapes = canonical
+            .iter()
+            .any(|byte| matches!(byte, b'%' | b'\\' | b'&'));
         Some(Pattern {
+            literal_escapes,
             window,
             hashes,
             filter,
@@ -230,6 +244,16 @@ impl Pattern {
             if may_be_escaped_twice(text) {
                 runs.extend(self.runs_read(text, Reading::EscapesTwice));
             }
+            if self.literal_escapes {
+                for start in [b'%', b'\\', b'&'] {
+                    if memchr::memchr(start, text).is_some() {
+                        runs.extend(self.runs_read(text, Reading::Only(start)));
+                    }
+                }
+                if memchr::memchr(b'\\', text).is_some() {
+                    runs.extend(self.runs_read(text, Reading::JsonTwice));
+                }
+            }
             runs.sort_by_key(|run| run.start);
             let mut merged: Vec<Range<usize>> = Vec::with_capacity(runs.len());
             for run in runs {
@@ -257,16 +281,17 @@ impl Pattern {
         while let Some(&raw) = text.get(at) {
             let start = at;
             let byte = match self.canonical[usize::from(raw)] {
-                ESCAPE if reading == Reading::AsWritten => {
-                    at += 1;
-                    raw
-                }
                 ESCAPE => {
                     let rest = &text[at..];
-                    let twice = (reading == Reading::EscapesTwice)
-                        .then(|| escaped_twice(rest))
-                        .flatten();
-                    let (byte, len) = twice.or_else(|| escaped(rest)).unwrap_or((raw, 1));
+                    let decoded = match reading {
+                        Reading::Escapes => escaped(rest),
+                        Reading::AsWritten => None,
+                        Reading::EscapesTwice => escaped_twice(rest).or_else(|| escaped(rest)),
+                        Reading::Only(start) if start == raw => escaped(rest),
+                        Reading::Only(_) => None,
+                        Reading::JsonTwice => json_escaped_twice(rest),
+                    };
+                    let (byte, len) = decoded.unwrap_or((raw, 1));
                     at += len;
                     byte
                 }
@@ -443,9 +468,18 @@ enum Reading {
     /// Escapes written with escapes, as JSON decoding leaves them (see [`escaped_twice`]),
     /// as the character they stand for in the end; other escapes as in `Escapes`.
     EscapesTwice,
+    /// Only the escapes that start with this character (`%`, `\\` or `&`: one encoding,
+    /// as an echo applies it), the others as written: for a secret that holds such
+    /// characters itself ([`Pattern::literal_escapes`]), whose JSON-escaped echo has a
+    /// `%2B` of its own that must stay as written.
+    Only(u8),
+    /// Only JSON escapes written inside a JSON string (`\\\\` for `\`, see
+    /// [`json_escaped_twice`]), the others as written: a JSON-escaped echo of such a secret
+    /// in a JSON body.
+    JsonTwice,
 }
 
-/// Each byte's canonical spelling (see [`canonical`]), or [`ESCAPE`] for `%`, `\\` and `&`.
+/// Each byte's canonical spelling (see [`canonical_secret`]), or [`ESCAPE`] for `%`, `\\` and `&`.
 fn canonical_table() -> [u8; 256] {
     let mut table = [0u8; 256];
     for (byte, slot) in (0u8..=255).zip(table.iter_mut()) {
@@ -523,41 +557,49 @@ impl Hasher for AsIs {
     }
 }
 
-/// `text` in the canonical spelling: `%2B`, `%2b`, `\u002b`, `&#43;` and `&#x2B;` are `+`,
-/// `\/` is `/`, and base64url's `-` and `_` are `+` and `/`. Only escapes of ASCII are
-/// decoded (a token is ASCII); everything else is itself.
-fn canonical(text: &[u8]) -> Vec<u8> {
-    let table = canonical_table();
-    let mut out = Vec::with_capacity(text.len());
-    let mut at = 0;
-    while let Some(&raw) = text.get(at) {
-        match table[usize::from(raw)] {
-            ESCAPE => {
-                let (byte, len) = escaped(&text[at..]).unwrap_or((raw, 1));
-                out.push(byte);
-                at += len;
-            }
-            byte => {
-                out.push(byte);
-                at += 1;
-            }
-        }
-    }
-    out
+/// A secret in the canonical spelling: base64url's `-` and `_` are `+` and `/`. Nothing
+/// else changes: a token is what it is, so a `%2B` in it is those three characters (a token
+/// in use may be any printable ASCII), which an echo writes as it is or escapes once.
+fn canonical_secret(secret: &[u8]) -> Vec<u8> {
+    secret.iter().map(|&byte| base64_standard(byte)).collect()
 }
 
-/// HTML's named references to characters a token holds (letters and digits have none).
-const NAMED_REFERENCES: [(&[u8], u8); 3] =
-    [(b"&plus;", b'+'), (b"&sol;", b'/'), (b"&equals;", b'=')];
+/// base64url's `-` and `_` as standard base64's `+` and `/`; anything else as it is.
+fn base64_standard(byte: u8) -> u8 {
+    match byte {
+        b'-' => b'+',
+        b'_' => b'/',
+        other => other,
+    }
+}
 
-/// The ASCII character an escape at the start of `text` stands for, and its length.
+/// HTML's named references to characters a token holds (letters and digits have none):
+/// base64's, and those every HTML escaper writes (a token in use may hold them).
+const NAMED_REFERENCES: [(&[u8], u8); 8] = [
+    (b"&plus;", b'+'),
+    (b"&sol;", b'/'),
+    (b"&equals;", b'='),
+    (b"&amp;", b'&'),
+    (b"&lt;", b'<'),
+    (b"&gt;", b'>'),
+    (b"&quot;", b'"'),
+    (b"&apos;", b'\''),
+];
+
+/// The ASCII character an escape at the start of `text` stands for (in the canonical
+/// spelling: `%2D` is `+`, as `-` is), and its length.
 fn escaped(text: &[u8]) -> Option<(u8, usize)> {
+    escaped_as_written(text).map(|(byte, len)| (base64_standard(byte), len))
+}
+
+fn escaped_as_written(text: &[u8]) -> Option<(u8, usize)> {
     let ascii = |value: u32| u8::try_from(value).ok().filter(u8::is_ascii);
     match text {
         [b'%', high, low, ..] => Some((ascii(hex(&[*high, *low])?)?, 3)),
         // `\\` is taken whole, so the `\/` in `\\/` is not mistaken for an escape.
         [b'\\', b'\\', ..] => Some((b'\\', 2)),
         [b'\\', b'/', ..] => Some((b'/', 2)),
+        [b'\\', b'"', ..] => Some((b'"', 2)),
         [b'\\', b'u', rest @ ..] => Some((ascii(hex(rest.get(..4)?)?)?, 6)),
         [b'&', b'#', rest @ ..] => {
             let end = rest.iter().take(8).position(|&b| b == b';')?;
@@ -595,6 +637,15 @@ fn escaped_twice(text: &[u8]) -> Option<(u8, usize)> {
         }
     }
     None
+}
+
+/// [`escaped_twice`] for a JSON escape only (`\\\\` is `\`, `\\\"` is `"`), as a
+/// JSON-escaped text written into a JSON string has them.
+fn json_escaped_twice(text: &[u8]) -> Option<(u8, usize)> {
+    match json_unit(text)? {
+        (b'\\', _) => escaped_twice(text),
+        _ => None,
+    }
 }
 
 /// Whether `text` may hold an escape written with escapes ([`escaped_twice`]): one that
@@ -975,6 +1026,69 @@ mod tests {
         let back: Value = serde_json::from_slice(&scrubbed).unwrap();
         assert_eq!(back["message"], "bad (redacted)");
         assert_eq!(back["a\\/b"], "x\\/y");
+    }
+
+    /// Tokens are printable ASCII, so one in use (a sandbox's `--token`, a test's) may hold
+    /// the characters escapes start with. The scrub still ends, and finds the token raw and
+    /// in each spelling an echo gives it: JSON-escaped, percent-encoded, HTML-escaped.
+    #[test]
+    fn a_token_holding_escape_characters_is_scrubbed() {
+        let tokens = [
+            "percent%token%2B%zz%%done-0123",
+            "back\\slash\\u00zz\\token\\",
+            "amp&token&amp;&#43;&plus;&#x;end",
+            "mixed%26\\u0026&#37;\"quoted\"<tag>'s",
+            "%%%%%%%%%%%%%%%%%%%%",
+            r"\\\\\\\\\\\\\\\\\\\\",
+            "&&&&&&&&&&&&&&&&&&&&",
+        ];
+        let percent = |token: &str| -> String {
+            token
+                .bytes()
+                .map(|byte| match byte {
+                    b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => char::from(byte).to_string(),
+                    other => format!("%{other:02X}"),
+                })
+                .collect()
+        };
+        let html = |token: &str| {
+            token
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+                .replace('\'', "&#39;")
+        };
+        // A scrub that never ends fails here (after a wait no scrub comes near) instead of
+        // hanging the suite.
+        let (done, finished) = std::sync::mpsc::channel();
+        let checks = std::thread::spawn(move || {
+            for token in tokens {
+                check(token, &percent(token), &html(token));
+            }
+            let _ = done.send(());
+        });
+        let ended = finished.recv_timeout(std::time::Duration::from_secs(120));
+        assert!(
+            ended.is_ok() || checks.is_finished(),
+            "the scrub did not end"
+        );
+        checks.join().unwrap();
+
+        fn check(token: &str, percent: &str, html: &str) {
+            let redactor = Redactor::new(Some(&Secret::new(token)), None);
+            let json = serde_json::to_string(token).unwrap();
+            for spelling in [token, &json[1..json.len() - 1], percent, html] {
+                let scrubbed = redactor.scrub(&format!("before {spelling} after"));
+                assert_eq!(
+                    scrubbed, "before (redacted) after",
+                    "{token:?} as {spelling:?}"
+                );
+            }
+            // Text made of the same characters, but not the token, is left alone.
+            let near = format!("{}x{}", &token[..6], &token[6..9]);
+            assert_eq!(redactor.scrub(&near), near, "{token:?}");
+        }
     }
 
     #[test]

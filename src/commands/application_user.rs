@@ -20,7 +20,8 @@ use std::io::IsTerminal;
 use anyhow::Result;
 
 use super::Context;
-use super::lookup::{find_token, new_full_token};
+use super::deliver::deliver;
+use super::lookup::find_token;
 use super::owner::{Owner, required_organization};
 use crate::api::{ApiError, AppUser, NewToken};
 use crate::cli::{
@@ -136,14 +137,22 @@ async fn create_token(args: &AppTokenCreateArgs, ctx: &Context) -> Result<()> {
         .create_app_token(&organization_id, &args.user_id, &new)
         .await
         .map_err(|error| id_not_name(error, &args.user_id, "create"))?;
-    new_full_token(&token)?;
-    if ctx.printer.format == OutputFormat::Table {
-        ctx.printer.boxed(&[COPY_NOTICE])?;
-    } else {
+    let owner = Owner::AppUser {
+        organization_id,
+        user_id: args.user_id.clone(),
+        name: None,
+    };
+    let table = ctx.printer.format == OutputFormat::Table;
+    deliver(ctx, &owner, &token, None, |printer, _| {
+        if table {
+            printer.boxed(&[COPY_NOTICE])?;
+        }
+        printer.item(&Row::from(&token), Layout::AppTokenCreated)
+    })
+    .await?;
+    if !table {
         diag::note(COPY_NOTICE);
     }
-    ctx.printer
-        .item(&Row::from(&token), Layout::AppTokenCreated)?;
     Ok(())
 }
 

@@ -1,11 +1,12 @@
-//! `avn-token create`: a new token; the full token is printed once, here and never again.
-//! With `--app-user`, the token belongs to that application user (see
-//! [`owner::Owner::create_token`] for what is shown, as the API answers less for those).
+//! `avn-token create`: a new token; the full token is printed once, here and never again,
+//! and the command succeeds only if it was (see `deliver`). With `--app-user`, the token
+//! belongs to that application user (see [`owner::Owner::create_token`] for what is shown,
+//! as the API answers less for those).
 
 use anyhow::Result;
 
 use super::Context;
-use super::lookup::new_full_token;
+use super::deliver::deliver;
 use super::owner;
 use crate::api::NewToken;
 use crate::cli::CreateArgs;
@@ -42,10 +43,12 @@ pub async fn run(args: &CreateArgs, ctx: &Context) -> Result<()> {
         ip_allowlist: args.ip_allowlist.clone(),
     };
     let created = owner.create_token(ctx.client()?, &new, !args.quiet).await?;
-    let full_token = new_full_token(&created.answer)?;
-    if args.quiet {
-        return ctx.printer.line(full_token.expose()).map_err(Into::into);
-    }
-    ctx.printer.rows(&[created.row()], Layout::Created)?;
-    Ok(())
+    deliver(ctx, &owner, &created.answer, None, |printer, full_token| {
+        if args.quiet {
+            printer.line(full_token.expose())
+        } else {
+            printer.rows(&[created.row()], Layout::Created)
+        }
+    })
+    .await
 }

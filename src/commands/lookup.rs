@@ -1,18 +1,17 @@
 //! What several commands share: finding the one token a prefix names, the one wording for
-//! a prefix that names no token or several, describing a token in a confirmation question,
-//! and checking a new token's secret before it is shown.
+//! a prefix that names no token or several, and describing a token in a confirmation
+//! question. (Handing a new token over is `deliver`'s.)
 //!
 //! Every command says the same thing for the same problem: an unknown prefix is exit 4
 //! ([`not_found`]), an ambiguous one exit 2, naming the tokens it matches ([`ambiguous`]),
 //! whether the command looked the prefix up in the list itself (info, rotate) or the API did
 //! (revoke, update: `Owner::explain_prefix_error`).
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 
 use crate::api::Token;
 use crate::exit::CommandError;
-use crate::safe_text::is_plain_base64;
-use crate::secret::{Secret, visible_prefix};
+use crate::secret::visible_prefix;
 
 /// The one token `wanted` (a prefix, a shorter prefix, or a full token) names in `tokens`.
 /// Commands that have no single-token endpoint (info, rotate) find it this way. `listing`
@@ -85,31 +84,4 @@ pub(super) fn describe_for_prompt(verb: &str, token: &Token) -> String {
         token.token_prefix().unwrap_or("?"),
         token.description().unwrap_or("")
     )
-}
-
-/// The full token of a token just created, checked before anything of the token is shown,
-/// in any format (`-q` prints it bare for `$(...)`): it must be there, or the new token
-/// cannot be used (avn's table fails on the missing column too), and be plain base64, what
-/// the API issues. Anything else (a hostile server's terminal control sequence, a
-/// placeholder) is an error (exit 1), never printed.
-pub(super) fn new_full_token(token: &Token) -> Result<Secret> {
-    match token.full_token() {
-        Some(full) if is_plain_base64(full.expose()) => Ok(full),
-        Some(_) => Err(anyhow!(
-            "the API sent a new token that is not plain base64, so it was not printed{}",
-            created(token)
-        )),
-        None => Err(anyhow!(
-            "the API created a token but sent no \"full_token\"{}",
-            created(token)
-        )),
-    }
-}
-
-/// `; token 6JsKDclT3OMQ was created`, for the errors above: the create did happen.
-fn created(token: &Token) -> String {
-    token
-        .token_prefix()
-        .map(|prefix| format!("; token {prefix} was created"))
-        .unwrap_or_default()
 }

@@ -10,6 +10,7 @@ mod audit;
 mod complete;
 mod completions;
 mod create;
+mod deliver;
 mod expire_all;
 mod info;
 mod list;

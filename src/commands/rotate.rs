@@ -1,14 +1,17 @@
 //! `avn-token rotate PREFIX`: create a replacement with the same settings, then revoke the
-//! old token. The new token exists before the old one goes, so a failure at any step leaves
-//! at least one working token; if the revoke fails, the new token is still printed. With
+//! old token. The new token exists and has been written to stdout before the old one goes,
+//! so a failure at any step leaves at least one working token that someone holds: a
+//! replacement that cannot be written is revoked and the old token kept (see `deliver`);
+//! if the revoke of the old token fails, the new token is still printed. With
 //! `--app-user`, an application user's token is rotated the same way (the CI use case).
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 
 use super::Context;
-use super::lookup::{find_token, new_full_token};
+use super::deliver::deliver;
+use super::lookup::find_token;
 use super::owner;
-use crate::api::{ApiError, NewToken};
+use crate::api::{ApiError, Field, NewToken, Token};
 use crate::cli::RotateArgs;
 use crate::diag;
 use crate::exit::CommandError;
@@ -27,6 +30,7 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
         ))
         .into());
     }
+    let replacement = replacement(old, args.description.as_deref())?;
     // The new token is made before the old one goes, so it needs a free slot (personal
     // tokens only: application users have no quota; more than the quota allows means the
     // caller is not under it, as an application token rotating one of its own).
@@ -37,16 +41,6 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
     ctx.confirm(&owner.question("Rotate", old), args.yes)
         .await?;
 
-    let replacement = NewToken {
-        description: args
-            .description
-            .clone()
-            .unwrap_or_else(|| old.description().unwrap_or_default().to_owned()),
-        max_age_seconds: old.max_age_seconds(),
-        extend_when_used: old.extend_when_used(),
-        scopes: old.string_list("scopes"),
-        ip_allowlist: old.string_list("ip_allowlist"),
-    };
     let new = match owner
         .create_token(ctx.client()?, &replacement, !args.quiet)
         .await
@@ -65,33 +59,94 @@ pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
         Err(error) => return Err(error),
     };
 
-    // A replacement that cannot be printed is no replacement: keep the old token.
-    let kept =
-        |error: anyhow::Error| anyhow!("{error:#}; the old token {old_prefix} was NOT revoked");
-    let full_token = new_full_token(&new.answer).map_err(kept)?;
-    let printed = if args.quiet {
-        ctx.printer.line(full_token.expose())
-    } else {
-        ctx.printer.rows(&[new.row()], Layout::Created)
-    };
+    // A replacement nobody received is no replacement: it is revoked, the old token kept.
+    deliver(
+        ctx,
+        &owner,
+        &new.answer,
+        Some(old),
+        |printer, full_token| {
+            if args.quiet {
+                printer.line(full_token.expose())
+            } else {
+                printer.rows(&[new.row()], Layout::Created)
+            }
+        },
+    )
+    .await?;
 
     if let Err(error) = owner.revoke_token(ctx.client()?, &old_prefix).await {
-        let incomplete = CommandError::Partial(format!(
+        return Err(CommandError::Partial(format!(
             "the new token was created (printed above) but revoking the old token \
              {old_prefix} failed: {error}. The old token is STILL ACTIVE; revoke it with \
              `avn-token revoke{} {old_prefix}`",
             owner.cli_flag()
-        ));
-        if let Err(printing) = printed {
-            // Said before the printing error ends the command (quietly, for a closed pipe).
-            diag::error(&incomplete.to_string());
-            return Err(printing.into());
-        }
-        return Err(incomplete.into());
+        ))
+        .into());
     }
-    printed?;
     diag::note(&format!("revoked the old token {old_prefix}"));
     Ok(())
+}
+
+/// The replacement for `old`: its description (or `description`) and every restriction it
+/// carries. The replacement is never wider than `old`, so a restriction that is present but
+/// cannot be read as the API declares it refuses the rotation before anything is created:
+/// read as "none", it would drop the restriction.
+///
+/// What the API may leave out or send as `null`, per field (from its own description, see
+/// `aiven-api-facts.md`): `scopes` and `ip_allowlist` are optional lists, so absent, `null`
+/// or empty is no restriction, as the API reads a token without them; `max_age_seconds` is
+/// required and may be `null` (no maximum age, as a create without it asks), so `null` is
+/// copied as `null` and a missing one refuses (the replacement's lifetime would be a guess);
+/// `extend_when_used` absent or `null` is `false`, the narrower choice.
+fn replacement(old: &Token, description: Option<&str>) -> Result<NewToken, CommandError> {
+    let prefix = old.token_prefix().unwrap_or_default();
+    let unreadable = |field: &str, found: &str, expected: &str| {
+        CommandError::Refused(format!(
+            "cannot rotate {prefix}: its {field:?} is {found}, not {expected}; the \
+             replacement must carry every restriction of the token it replaces, and this \
+             one cannot be read, so nothing was created"
+        ))
+    };
+    let list = |field: &str| match old.strings(field) {
+        Field::Value(items) => Ok(items),
+        Field::Absent | Field::Null => Ok(Vec::new()),
+        Field::Unreadable(found) => Err(unreadable(field, found, "a list of strings")),
+    };
+    let max_age_seconds = match old.max_age_seconds() {
+        Field::Value(seconds) => Some(seconds),
+        Field::Null => None,
+        Field::Absent => {
+            return Err(CommandError::Refused(format!(
+                "cannot rotate {prefix}: the API did not send its \"max_age_seconds\", so \
+                 the replacement's lifetime would be a guess (perhaps longer than the token \
+                 it replaces); nothing was created"
+            )));
+        }
+        Field::Unreadable(found) => {
+            return Err(unreadable(
+                "max_age_seconds",
+                found,
+                "a whole number of seconds or null",
+            ));
+        }
+    };
+    let extend_when_used = match old.extend_when_used() {
+        Field::Value(extend) => extend,
+        Field::Absent | Field::Null => false,
+        Field::Unreadable(found) => {
+            return Err(unreadable("extend_when_used", found, "true or false"));
+        }
+    };
+    Ok(NewToken {
+        description: description
+            .unwrap_or_else(|| old.description().unwrap_or_default())
+            .to_owned(),
+        max_age_seconds,
+        extend_when_used,
+        scopes: list("scopes")?,
+        ip_allowlist: list("ip_allowlist")?,
+    })
 }
 
 /// Rotation at the personal-token quota: why it cannot work, and how to make it work.

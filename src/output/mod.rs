@@ -3,8 +3,9 @@
 //! Commands hand results to a [`Printer`]; it renders them in the chosen
 //! [`OutputFormat`] and writes them through a locked, buffered stdout. Write errors come back as
 //! `io::Error` so `main` can end quietly with status 0 on a closed pipe (`| head -1`)
-//! instead of panicking as `println!` would. Messages for people go to stderr through
-//! [`crate::diag`].
+//! instead of panicking as `println!` would. A new token is written through
+//! [`Printer::deliver`] instead, whose failures, a closed pipe included, fail the command
+//! ([`Undelivered`]). Messages for people go to stderr through [`crate::diag`].
 
 mod audit;
 mod csv;
@@ -23,7 +24,7 @@ use std::io::{self, IsTerminal, Write};
 use crate::api::Token;
 use crate::cli::OutputFormat;
 use crate::env_vars::EnvVars;
-use crate::exit::CommandError;
+use crate::exit::{CommandError, Undelivered};
 pub use layout::Layout;
 pub use pretty::Terminal;
 use relative::RelativeCells;
@@ -81,6 +82,17 @@ impl Printer {
                 colour: on_terminal && !no_colour,
             },
         })
+    }
+
+    /// Hand over a new token: `write` writes it with this printer's methods, and flushes
+    /// (each method does), before the command does anything it cannot undo. Any failure, a
+    /// closed pipe included, is [`Undelivered`]: the token did not reach its reader, so the
+    /// command fails instead of ending quietly as a read does (`list | head -1`).
+    pub(crate) fn deliver(
+        &self,
+        write: impl FnOnce(&Printer) -> io::Result<()>,
+    ) -> Result<(), Undelivered> {
+        write(self).map_err(Undelivered)
     }
 
     /// Tokens as the API sent them, as a table (or JSON, CSV, YAML). `update --json`

@@ -183,7 +183,8 @@ fn a_create_answer_without_the_new_token_is_an_error() {
 
 /// `create` answered with `full_token` (absent when `None`) fails in every format (`-q`,
 /// the avn table, JSON, CSV, YAML, the table for people) saying `why` and naming the token
-/// made, and prints nothing; `rotate` keeps the old token (no DELETE is sent).
+/// made (and how to revoke it: nothing shows it is a new token, so it is not revoked on the
+/// answer's word), and prints nothing; `rotate` keeps the old token (no DELETE is sent).
 #[track_caller]
 fn refused_new_token(full_token: Option<Value>, why: &str) {
     let mut created = token_json("N3WT0KENPR3F", "ci");
@@ -209,7 +210,8 @@ fn refused_new_token(full_token: Option<Value>, why: &str) {
             .run();
         out.code(1).one_line_error();
         out.stderr_contains(why)
-            .stderr_contains("N3WT0KENPR3F was created");
+            .stderr_contains("N3WT0KENPR3F was created")
+            .stderr_contains("revoke it with `avn-token revoke N3WT0KENPR3F`");
         assert_no_raw_controls(&out);
     }
     for format in [&["-q"][..], &[]] {
@@ -219,7 +221,9 @@ fn refused_new_token(full_token: Option<Value>, why: &str) {
             .args(format)
             .run();
         out.code(1).one_line_error();
-        out.stderr_contains("NOT revoked");
+        out.stderr_contains(&format!(
+            "the old token {PREFIX} was NOT revoked and is still valid"
+        ));
         assert_no_raw_controls(&out);
     }
     let methods: Vec<String> = server.requests().into_iter().map(|r| r.method).collect();

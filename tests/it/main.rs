@@ -1,6 +1,6 @@
 //! The integration tests: one crate (as xh does), so `support` is compiled once and every
 //! helper in it is used by some test. A file per command (`create`, `list`, ... `audit`),
-//! then per concern (`prefixes`, `output_formats`, `escaping`, `redaction`, `config`,
+//! then per concern (`delivery`, `prefixes`, `output_formats`, `escaping`, `redaction`, `config`,
 //! `credentials`, `proxy`, `tls`, `transport`, `memory`, `properties`), the command line
 //! (`cli`), the offline server (`sandbox`) and byte-for-byte parity with the real `avn`
 //! (`avn_compat`). Shared fakes and helpers are in `support`.
@@ -17,6 +17,7 @@ mod cli;
 mod config;
 mod create;
 mod credentials;
+mod delivery;
 mod distribution;
 mod escaping;
 mod expire_all;

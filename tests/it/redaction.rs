@@ -382,6 +382,65 @@ fn no_piece_of_the_token_is_printed_whatever_the_server_echoes() {
     }
 }
 
+/// Issue 21.2: a token in use may be any printable ASCII (a sandbox's `--token`, a
+/// test's), so it may hold the characters escapes start with (`%`, `\`, `&`), and escapes
+/// of its own (`%2B`, `\u0041`, `&amp;`). A server echoing it raw, JSON-escaped,
+/// percent-encoded and HTML-escaped, in its message, a header and the trace, gets no piece
+/// of it printed, and the command ends.
+#[test]
+fn a_token_holding_escape_characters_is_scrubbed_from_every_echo() {
+    // Each spells a text character by character, so the spelling of the token's public
+    // prefix is the start of the token's spelling.
+    let encodings: [fn(&str) -> String; 4] = [
+        |text| text.to_owned(),
+        |text| {
+            let json = serde_json::to_string(text).unwrap();
+            json[1..json.len() - 1].to_owned()
+        },
+        |text| {
+            text.bytes()
+                .map(|byte| match byte {
+                    b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => char::from(byte).to_string(),
+                    other => format!("%{other:02X}"),
+                })
+                .collect()
+        },
+        |text| {
+            text.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('"', "&quot;")
+        },
+    ];
+    for token in [
+        r"Sandbox%Tok\en&amp;%2B\u0041&#43;%zz\\x&&-0123456789abcdef",
+        r#"%%%%\\\\&&&&"quoted"<tag>%25%5C%26\u0025\u005c\u0026&#37;&#92;"#,
+    ] {
+        let spellings: Vec<String> = encodings.iter().map(|encode| encode(token)).collect();
+        let message = format!("bad token {}", spellings.join(" or "));
+        let server = ScriptedServer::always(
+            Canned::json(401, json!({ "message": message })).with_header("x-echo", token),
+        );
+        let out = cmd()
+            .url(server.url())
+            .token(token)
+            .args(["list", "--show-http"])
+            .run();
+        out.code(3)
+            .stderr_contains("bad token (redacted) or (redacted) or (redacted) or (redacted)");
+        let printed = format!("{}{}", out.stdout, out.stderr);
+        for (encode, spelling) in encodings.iter().zip(&spellings) {
+            let public = encode(&token[..12]).len();
+            for piece in spelling.as_bytes()[public..].windows(16) {
+                let piece = std::str::from_utf8(piece).unwrap();
+                assert!(
+                    !printed.contains(piece),
+                    "{token:?}: {piece:?} of {spelling:?} is printed: {printed}"
+                );
+            }
+        }
+    }
+}
+
 /// A token the server has just made is a secret from the moment it arrives (issue 18.4):
 /// `--show-http` and every message keep it out whatever the answer parses as (strict JSON,
 /// `NaN`, trailing data, cut short, the key spelled with escapes), for personal and

@@ -1,6 +1,6 @@
 //! `avn-token revoke`: the token in use refused without `--force`, the question on a
-//! terminal (and Ctrl-C at it), an empty answer accepted, and a retried revoke that finds
-//! nothing counted as done.
+//! terminal (with `--force` too, and Ctrl-C at it), an empty answer accepted, and a
+//! retried revoke that finds nothing counted as done.
 
 use serde_json::json;
 
@@ -99,6 +99,31 @@ fn revoke_asks_on_a_terminal_and_respects_no() {
     assert_eq!(deletes(&server), 1);
 }
 
+/// `--force` lets `revoke` take the token in use; on a terminal it still asks first (only
+/// `--yes` skips the question), so "n" keeps the token.
+#[cfg(target_os = "linux")]
+#[test]
+fn revoke_force_on_a_terminal_still_asks() {
+    let mut in_use = token("CURRENTtoken", "me");
+    in_use["currently_active"] = json!(true);
+    let server = token_api(vec![in_use]);
+    let Some(script) = on_a_terminal(&server, "revoke CURRENTtoken --force") else {
+        return;
+    };
+    let declined = script.write_stdin("n\n").run();
+    declined
+        .stdout_contains("Revoke token CURRENTtoken (\"me\")? [y/N]")
+        .stdout_contains("aborted");
+    assert_eq!(deletes(&server), 0, "declined: nothing revoked");
+    let Some(script) = on_a_terminal(&server, "revoke CURRENTtoken --force --yes") else {
+        return;
+    };
+    let forced = script.run();
+    forced.stdout_contains("Revoked");
+    assert!(!forced.stdout.contains("[y/N]"), "{}", forced.stdout);
+    assert_eq!(deletes(&server), 1);
+}
+
 /// Ctrl-C at a confirmation prompt ends the command at once with 130 (the prompt reads the
 /// terminal on a blocking thread; read on the async thread, Ctrl-C would wait for Enter and
 /// the closed input would then read as "no": exit 1).
@@ -157,6 +182,7 @@ fn the_token_in_use_is_protected_and_marked() {
 /// `revoke` from the user's side: the check that keeps the token in use (issue 19.4) and
 /// the machine-readable result of `-o json|yaml|csv` (issue 19.11).
 mod check_and_result {
+    use crate::support::fakes::deleted;
     use crate::support::server::{Canned, Request, ScriptedServer};
     use crate::support::{Cmd, Run, avn_binary, cmd, token};
     use serde_json::{Value, json};
@@ -182,15 +208,6 @@ mod check_and_result {
             .arg("revoke")
             .args(args)
             .run()
-    }
-
-    fn deletes(server: &ScriptedServer) -> Vec<String> {
-        server
-            .requests()
-            .into_iter()
-            .filter(|request| request.method == "DELETE")
-            .map(|request| request.path)
-            .collect()
     }
 
     /// Answers to the list that say nothing about which token is in use.
@@ -222,7 +239,7 @@ mod check_and_result {
                 "warning: revoked {OTHER} without checking that it is not the token in use"
             ));
             assert_eq!(
-                deletes(&server),
+                deleted(&server),
                 [format!("/v1/access_token/{OTHER}")],
                 "{what}"
             );
@@ -240,11 +257,11 @@ mod check_and_result {
                 out.code(1).one_line_error();
                 out.stderr_contains("it is the token this command is using");
                 assert!(!out.stderr.contains("rest+of"), "never more than a prefix");
-                assert!(deletes(&server).is_empty(), "{what} {wanted}");
+                assert!(deleted(&server).is_empty(), "{what} {wanted}");
             }
             let server = server(reply.clone());
             revoke(&server, &[&IN_USE[..12], "--force"]).success();
-            assert_eq!(deletes(&server).len(), 1, "{what}: --force revokes it");
+            assert_eq!(deleted(&server).len(), 1, "{what}: --force revokes it");
         }
     }
 
@@ -273,7 +290,7 @@ mod check_and_result {
             reference.success();
             ours.success();
             assert_eq!(ours.stdout, reference.stdout, "{what}");
-            assert_eq!(deletes(&for_us), deletes(&for_avn), "{what}");
+            assert_eq!(deleted(&for_us), deleted(&for_avn), "{what}");
         }
     }
 

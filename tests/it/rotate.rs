@@ -1,7 +1,9 @@
 //! `avn-token rotate`: the replacement copies every setting and the old token is revoked;
-//! a failed revoke keeps the new token on stdout and says so once; the quota (explained
-//! at 10, not applied beyond it); the new token kept out of later messages; and a working
-//! replacement in the sandbox.
+//! a restriction it cannot read refuses the rotation, never widening the token; a failed
+//! revoke keeps the new token on stdout and says so once; the quota (explained at 10, not
+//! applied beyond it, never for another failure); the new token kept out of later
+//! messages; and a working replacement in the sandbox. (A replacement that cannot be
+//! written to stdout is in `delivery`.)
 
 use serde_json::{Value, json};
 
@@ -103,6 +105,42 @@ fn rotate_explains_the_quota_when_the_api_refuses_with_409() {
     let out = cmd().api(&server).args(["rotate", "ROTtoken0000"]).run();
     out.code(1).one_line_error();
     out.stderr_contains("rotation needs a free slot");
+}
+
+/// Only the API's 409 is the quota: a replacement that cannot be created for any other
+/// reason (a 500, a 403, a dropped connection) is reported in the API's words, never as
+/// "all 10 personal tokens are in use", and the old token is kept.
+#[test]
+fn rotate_reports_the_real_error_when_the_replacement_cannot_be_created() {
+    for (failure, code, says) in [
+        (api_error(500, "database on fire"), 1, "database on fire"),
+        (
+            api_error(403, "scope user:read cannot create"),
+            3,
+            "scope user:read cannot create",
+        ),
+        (Canned::Hangup, 1, "may have been carried out"),
+    ] {
+        let server = ScriptedServer::start(move |request| match request.method.as_str() {
+            "GET" => Canned::json(200, json!({"tokens": [token("ROTtoken0000", "ci")]})),
+            "POST" => failure.clone(),
+            _ => Canned::json(200, json!({"message": "revoked"})),
+        });
+        let out = cmd()
+            .api(&server)
+            .args(["--retry-budget", "0", "rotate", "ROTtoken0000", "-q"])
+            .run();
+        out.code(code).one_line_error().stderr_contains(says);
+        assert!(
+            !out.stderr.contains("personal tokens are in use") && !out.stderr.contains("free slot"),
+            "{says}: {}",
+            out.stderr
+        );
+        assert!(
+            server.requests().iter().all(|r| r.method != "DELETE"),
+            "{says}: the old token must be kept"
+        );
+    }
 }
 
 /// The same for `rotate`: with more tokens than the personal quota allows (an application
@@ -226,4 +264,116 @@ fn rotate_gives_a_working_replacement_and_kills_the_old_token() {
     // The old token no longer authenticates; the new one does.
     env.run_as(&old_token, &["list"]).code(3).one_line_error();
     env.run_as(&new_token, &["list"]).success();
+}
+
+/// The restrictions `rotate` copies, each in shapes it cannot read as the API declares them:
+/// a list of strings for `scopes` and `ip_allowlist`, a whole number of seconds or null for
+/// `max_age_seconds` (which the API always sends), true or false for `extend_when_used`.
+/// `None` leaves the field out.
+fn unreadable_restrictions() -> Vec<(&'static str, Option<Value>)> {
+    let mut cases = Vec::new();
+    for field in ["scopes", "ip_allowlist"] {
+        for odd in [
+            json!("user:read"),
+            json!({"scope": "user:read"}),
+            json!(5),
+            json!(true),
+            json!(["user:read", 5]),
+            json!([null]),
+            json!([["user:read"]]),
+        ] {
+            cases.push((field, Some(odd)));
+        }
+    }
+    for odd in [
+        json!("3600"),
+        json!(3600.5),
+        json!(1e30),
+        json!({}),
+        json!([]),
+        json!(true),
+    ] {
+        cases.push(("max_age_seconds", Some(odd)));
+    }
+    cases.push(("max_age_seconds", None));
+    for odd in [json!("true"), json!(1), json!({}), json!([true])] {
+        cases.push(("extend_when_used", Some(odd)));
+    }
+    cases
+}
+
+/// Issue 18.5: a restriction `rotate` cannot read is never taken for "none", which would
+/// make the replacement wider than the token it replaces: the rotation is refused (exit 1,
+/// naming the field) and nothing is created, for a personal token and an application
+/// user's alike.
+#[test]
+fn rotate_refuses_a_restriction_it_cannot_read_and_creates_nothing() {
+    use crate::support::org::{Org, calls};
+    for (field, value) in unreadable_restrictions() {
+        let odd = |mut token: Value| {
+            match &value {
+                Some(value) => token[field] = value.clone(),
+                None => {
+                    token.as_object_mut().unwrap().remove(field);
+                }
+            }
+            token
+        };
+        let personal = token_api(vec![odd(token("OLDtoken0000", "deploy"))]);
+        let mut org = Org::new();
+        let app_tokens = org.tokens.get_mut("u1").unwrap();
+        app_tokens[0] = odd(app_tokens[0].clone());
+        let app = org.serve();
+        for (server, args) in [
+            (&personal, &["rotate", "OLDtoken0000", "-q"][..]),
+            (
+                &app,
+                &["rotate", "--app-user", "ci-bot", "CIBOTtoken01", "-q"],
+            ),
+        ] {
+            let what = format!("{field} = {value:?}, {args:?}");
+            let out = cmd().api(server).args(args).run();
+            assert_eq!(out.status, Some(1), "{what}: {}", out.stderr);
+            out.one_line_error()
+                .stderr_contains(&format!("{field:?}"))
+                .stderr_contains("nothing was created");
+            let sent: Vec<String> = calls(server)
+                .into_iter()
+                .filter(|call| !call.starts_with("GET "))
+                .collect();
+            assert!(sent.is_empty(), "{what}: sent {sent:?}");
+        }
+    }
+}
+
+/// What the API may leave out or send as null means "none" where its own shape says so:
+/// no scopes or allowlist (absent, null or empty), no maximum age (null), no extension
+/// (absent or null); the replacement asks for exactly that.
+#[test]
+fn rotate_reads_absent_and_null_as_the_api_means_them() {
+    let mut left_out = token("OLDtoken0000", "deploy");
+    let fields = left_out.as_object_mut().unwrap();
+    fields.remove("scopes");
+    fields.insert("ip_allowlist".into(), json!([]));
+    fields.insert("max_age_seconds".into(), Value::Null);
+    fields.remove("extend_when_used");
+    let mut nulls = token("OLDtoken0000", "deploy");
+    for field in ["scopes", "ip_allowlist", "extend_when_used"] {
+        nulls[field] = Value::Null;
+    }
+    for (old, max_age_seconds) in [(left_out, Value::Null), (nulls, json!(7200))] {
+        let server = token_api(vec![old]);
+        cmd()
+            .api(&server)
+            .args(["rotate", "OLDtoken0000", "-q"])
+            .run()
+            .success();
+        assert_eq!(
+            posted(&server),
+            [json!({
+                "description": "deploy", "max_age_seconds": max_age_seconds,
+                "extend_when_used": false
+            })]
+        );
+    }
 }

@@ -91,6 +91,16 @@ pub fn deletes(server: &ScriptedServer) -> usize {
         .count()
 }
 
+/// The paths of the `DELETE`s `server` received, in order.
+pub fn deleted(server: &ScriptedServer) -> Vec<String> {
+    server
+        .requests()
+        .into_iter()
+        .filter(|request| request.method == "DELETE")
+        .map(|request| request.path)
+        .collect()
+}
+
 /// The bodies of the tokens created (`POST /v1/access_token`), in order.
 pub fn posted(server: &ScriptedServer) -> Vec<Value> {
     server

@@ -55,6 +55,8 @@ pub fn cmd() -> Cmd {
 /// [`run`](Cmd::run) to the end or [`spawn`](Cmd::spawn)ed for a test that talks to it.
 pub struct Cmd {
     command: Command,
+    /// Where stdout goes instead of a pipe the test reads ([`Cmd::stdout`]).
+    stdout: Option<Stdio>,
     /// The fresh HOME given by [`Cmd::new`], removed once the program is done with it.
     own_home: Option<TempDir>,
     input: Option<Vec<u8>>,
@@ -85,6 +87,7 @@ impl Cmd {
         }
         Cmd {
             command,
+            stdout: None,
             own_home: Some(own_home),
             input: None,
             python: false,
@@ -143,6 +146,13 @@ impl Cmd {
         self
     }
 
+    /// Send stdout to `stdout` (`/dev/full`, a pipe nobody reads) instead of a pipe the
+    /// test reads: [`Run::stdout`] is then empty.
+    pub fn stdout(mut self, stdout: impl Into<Stdio>) -> Cmd {
+        self.stdout = Some(stdout.into());
+        self
+    }
+
     /// Write `input` to stdin once started, then close it.
     pub fn write_stdin(mut self, input: impl Into<Vec<u8>>) -> Cmd {
         self.input = Some(input.into());
@@ -161,7 +171,7 @@ impl Cmd {
         let input = self.input.take();
         self.command
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
+            .stdout(self.stdout.take().unwrap_or_else(Stdio::piped))
             .stderr(Stdio::piped());
         let mut child = self.command.spawn().expect("the program starts");
         if let Some(input) = input {
