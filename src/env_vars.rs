@@ -116,63 +116,63 @@ pub(crate) fn case_insensitive_env(pairs: &[(&str, &str)]) -> impl Environment +
 }
 
 /// Names of environment variables.
-pub struct EnvVars;
+pub(crate) struct EnvVars;
 
 impl EnvVars {
     /// API base URL, as `avn` reads it (`--url`).
-    pub const AIVEN_WEB_URL: &'static str = "AIVEN_WEB_URL";
+    pub(crate) const AIVEN_WEB_URL: &'static str = "AIVEN_WEB_URL";
     /// The API token (`--auth-token`), as `avn` reads it.
-    pub const AIVEN_AUTH_TOKEN: &'static str = "AIVEN_AUTH_TOKEN";
+    pub(crate) const AIVEN_AUTH_TOKEN: &'static str = "AIVEN_AUTH_TOKEN";
     /// A PEM bundle of CA certificates to trust instead of the default roots (`--auth-ca`).
-    pub const AIVEN_CA_CERT: &'static str = "AIVEN_CA_CERT";
+    pub(crate) const AIVEN_CA_CERT: &'static str = "AIVEN_CA_CERT";
     /// The organization of application users (`--organization-id`), for `application-user`,
     /// `--app-user` and `audit`.
-    pub const AIVEN_ORGANIZATION_ID: &'static str = "AIVEN_ORGANIZATION_ID";
+    pub(crate) const AIVEN_ORGANIZATION_ID: &'static str = "AIVEN_ORGANIZATION_ID";
     /// Any of `y`, `yes`, `t`, `true`, `1`, `ok`: skip the confirmation question of
     /// `application-user delete` and `application-user token revoke`, as `avn` does.
-    pub const AIVEN_FORCE: &'static str = "AIVEN_FORCE";
+    pub(crate) const AIVEN_FORCE: &'static str = "AIVEN_FORCE";
     /// `1`: verify HTTPS with the operating system's certificate store (`--system-ca`).
-    pub const AVN_TOKEN_SYSTEM_CA: &'static str = "AVN_TOKEN_SYSTEM_CA";
+    pub(crate) const AVN_TOKEN_SYSTEM_CA: &'static str = "AVN_TOKEN_SYSTEM_CA";
     /// A CA bundle for HTTPS, as requests reads it (corporate proxies set it up).
-    pub const REQUESTS_CA_BUNDLE: &'static str = "REQUESTS_CA_BUNDLE";
+    pub(crate) const REQUESTS_CA_BUNDLE: &'static str = "REQUESTS_CA_BUNDLE";
     /// A CA bundle for HTTPS, as curl (and requests, after `REQUESTS_CA_BUNDLE`) reads it.
-    pub const CURL_CA_BUNDLE: &'static str = "CURL_CA_BUNDLE";
+    pub(crate) const CURL_CA_BUNDLE: &'static str = "CURL_CA_BUNDLE";
     /// A CA bundle for HTTPS, as OpenSSL reads it.
-    pub const SSL_CERT_FILE: &'static str = "SSL_CERT_FILE";
+    pub(crate) const SSL_CERT_FILE: &'static str = "SSL_CERT_FILE";
     /// The credentials file itself.
-    pub const AIVEN_CREDENTIALS_FILE: &'static str = "AIVEN_CREDENTIALS_FILE";
+    pub(crate) const AIVEN_CREDENTIALS_FILE: &'static str = "AIVEN_CREDENTIALS_FILE";
     /// The directory holding `aiven-credentials.json` (default `~/.config/aiven`).
-    pub const AIVEN_CONFIG_DIR: &'static str = "AIVEN_CONFIG_DIR";
+    pub(crate) const AIVEN_CONFIG_DIR: &'static str = "AIVEN_CONFIG_DIR";
     /// The home directory, for the default credentials file (not read on Windows, as avn).
-    pub const HOME: &'static str = "HOME";
+    pub(crate) const HOME: &'static str = "HOME";
     /// The home directory on Windows, for the default credentials file (as avn).
-    pub const USERPROFILE: &'static str = "USERPROFILE";
+    pub(crate) const USERPROFILE: &'static str = "USERPROFILE";
     /// The drive of the home directory on Windows, when `USERPROFILE` is unset.
-    pub const HOMEDRIVE: &'static str = "HOMEDRIVE";
+    pub(crate) const HOMEDRIVE: &'static str = "HOMEDRIVE";
     /// The home directory on Windows, without its drive, when `USERPROFILE` is unset.
-    pub const HOMEPATH: &'static str = "HOMEPATH";
+    pub(crate) const HOMEPATH: &'static str = "HOMEPATH";
     /// Where `avn`'s own settings are (default `$AIVEN_CONFIG_DIR/aiven-client.json`): set,
     /// with `AIVEN_CONFIG_DIR` and `AIVEN_CREDENTIALS_FILE`, to a private directory for `sandbox --exec`'s command.
-    pub const AIVEN_CLIENT_CONFIG: &'static str = "AIVEN_CLIENT_CONFIG";
+    pub(crate) const AIVEN_CLIENT_CONFIG: &'static str = "AIVEN_CLIENT_CONFIG";
     /// Where `sandbox --exec` finds its command (a directory holding only this avn-token is
     /// put first).
-    pub const PATH: &'static str = "PATH";
+    pub(crate) const PATH: &'static str = "PATH";
     /// The extensions a command name may omit on Windows (`.COM;.EXE;.BAT;.CMD`), for
     /// `sandbox --exec`.
     #[cfg_attr(not(windows), allow(dead_code))]
-    pub const PATHEXT: &'static str = "PATHEXT";
+    pub(crate) const PATHEXT: &'static str = "PATHEXT";
     /// The process ID of a serving sandbox, printed with its variables (what to `kill`).
-    pub const AVN_TOKEN_SANDBOX_PID: &'static str = "AVN_TOKEN_SANDBOX_PID";
+    pub(crate) const AVN_TOKEN_SANDBOX_PID: &'static str = "AVN_TOKEN_SANDBOX_PID";
     /// Any non-empty value turns colour off (<https://no-color.org>).
-    pub const NO_COLOR: &'static str = "NO_COLOR";
+    pub(crate) const NO_COLOR: &'static str = "NO_COLOR";
     /// The output format to use when stdout is a terminal and no `-o` is given (`pretty`
     /// makes the table for people a person's default; scripts keep avn's layout).
-    pub const AVN_TOKEN_OUTPUT: &'static str = "AVN_TOKEN_OUTPUT";
+    pub(crate) const AVN_TOKEN_OUTPUT: &'static str = "AVN_TOKEN_OUTPUT";
     /// The terminal's width in columns, for `-o pretty` (else the terminal is asked).
-    pub const COLUMNS: &'static str = "COLUMNS";
+    pub(crate) const COLUMNS: &'static str = "COLUMNS";
 
     /// The variables a user sets, and what each does (for the man page).
-    pub const DOCUMENTED: &'static [(&'static str, &'static str)] = &[
+    pub(crate) const DOCUMENTED: &'static [(&'static str, &'static str)] = &[
         (
             Self::AIVEN_AUTH_TOKEN,
             "The API token, when --auth-token is not given (before the credentials file).",
@@ -249,21 +249,21 @@ impl EnvVars {
     // Proxies (read by `config`, applied by `api::proxy`, which documents the rules). The
     // lower-case spelling wins, as in curl and Go.
     /// The proxy for `http://` API URLs.
-    pub const HTTP_PROXY_LOWER: &'static str = "http_proxy";
+    pub(crate) const HTTP_PROXY_LOWER: &'static str = "http_proxy";
     /// The proxy for `http://` API URLs, when `http_proxy` is unset.
-    pub const HTTP_PROXY: &'static str = "HTTP_PROXY";
+    pub(crate) const HTTP_PROXY: &'static str = "HTTP_PROXY";
     /// The proxy for `https://` API URLs (a `CONNECT` tunnel).
-    pub const HTTPS_PROXY_LOWER: &'static str = "https_proxy";
+    pub(crate) const HTTPS_PROXY_LOWER: &'static str = "https_proxy";
     /// The proxy for `https://` API URLs, when `https_proxy` is unset.
-    pub const HTTPS_PROXY: &'static str = "HTTPS_PROXY";
+    pub(crate) const HTTPS_PROXY: &'static str = "HTTPS_PROXY";
     /// The proxy for either scheme, when the scheme's own variable is unset.
-    pub const ALL_PROXY_LOWER: &'static str = "all_proxy";
+    pub(crate) const ALL_PROXY_LOWER: &'static str = "all_proxy";
     /// The proxy for either scheme, when `all_proxy` is unset too.
-    pub const ALL_PROXY: &'static str = "ALL_PROXY";
+    pub(crate) const ALL_PROXY: &'static str = "ALL_PROXY";
     /// Hosts reached without a proxy (comma-separated).
-    pub const NO_PROXY_LOWER: &'static str = "no_proxy";
+    pub(crate) const NO_PROXY_LOWER: &'static str = "no_proxy";
     /// Hosts reached without a proxy, when `no_proxy` is unset.
-    pub const NO_PROXY: &'static str = "NO_PROXY";
+    pub(crate) const NO_PROXY: &'static str = "NO_PROXY";
 }
 
 #[cfg(test)]

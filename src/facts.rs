@@ -11,23 +11,23 @@ use ipnet::IpNet;
 /// How many characters of a token the API shows as `token_prefix` (every token the API
 /// lists has a 12-character prefix): also what may be shown of anything that might be a
 /// whole token.
-pub const TOKEN_PREFIX_LEN: usize = 12;
+pub(crate) const TOKEN_PREFIX_LEN: usize = 12;
 
 /// Personal (manually created) tokens per user (DOCS).
-pub const PERSONAL_TOKEN_LIMIT: usize = 10;
+pub(crate) const PERSONAL_TOKEN_LIMIT: usize = 10;
 
 /// Session (login) tokens kept per user, the oldest dropped first (DOCS).
-pub const SESSION_TOKEN_LIMIT: usize = 1000;
+pub(crate) const SESSION_TOKEN_LIMIT: usize = 1000;
 
 /// A token created without `max_age_seconds` expires after 30 days (the `avn` reference
 /// documentation; DOCS for session tokens).
-pub const DEFAULT_MAX_AGE_SECONDS: i64 = 30 * 24 * 60 * 60;
+pub(crate) const DEFAULT_MAX_AGE_SECONDS: i64 = 30 * 24 * 60 * 60;
 
 /// Longest `description`, in characters (OA).
-pub const MAX_DESCRIPTION_CHARS: usize = 1000;
+pub(crate) const MAX_DESCRIPTION_CHARS: usize = 1000;
 
 /// At most this many `scopes` (OA); the sandbox applies the same cap to `ip_allowlist`.
-pub const MAX_LIST_ENTRIES: usize = 100;
+pub(crate) const MAX_LIST_ENTRIES: usize = 100;
 
 /// An IPv4/IPv6 address (`192.0.2.1`) or CIDR range (`10.0.0.0/8`, `2001:db8::/32`), as
 /// `ip_allowlist` entries are written. A bare address is a one-address network.
@@ -35,7 +35,7 @@ pub const MAX_LIST_ENTRIES: usize = 100;
 /// This is the one parser of allowlist entries. The client is stricter on top of it: it
 /// refuses host bits (`10.0.0.1/8`), most likely a typo, before anything is sent; the
 /// sandbox, like a server, accepts every entry it can interpret.
-pub fn parse_ip_network(text: &str) -> Option<IpNet> {
+pub(crate) fn parse_ip_network(text: &str) -> Option<IpNet> {
     text.parse::<IpNet>()
         .ok()
         .or_else(|| text.parse::<IpAddr>().ok().map(IpNet::from))
@@ -44,11 +44,11 @@ pub fn parse_ip_network(text: &str) -> Option<IpNet> {
 /// `max_age_seconds` the API accepts: a number from ten minutes to ten years (OA: `number`,
 /// minimum 600, maximum 315360000). The client refuses other values before sending them,
 /// and the sandbox answers them with 400, as the API does.
-pub const MAX_AGE_SECONDS: RangeInclusive<i64> = 600..=315_360_000;
+pub(crate) const MAX_AGE_SECONDS: RangeInclusive<i64> = 600..=315_360_000;
 
 /// `seconds` if the API accepts it as `max_age_seconds` ([`MAX_AGE_SECONDS`]); else why not,
 /// in words for an error message.
-pub fn check_max_age_seconds(seconds: i64) -> Result<i64, String> {
+pub(crate) fn check_max_age_seconds(seconds: i64) -> Result<i64, String> {
     if MAX_AGE_SECONDS.contains(&seconds) {
         return Ok(seconds);
     }
@@ -61,7 +61,7 @@ pub fn check_max_age_seconds(seconds: i64) -> Result<i64, String> {
 
 /// The areas of the API's OAuth2 scopes (OA). Each area `X` gives three scopes: `X` (all of
 /// the area), `X:read` and `X:write`; with `all`, that is every scope name there is.
-pub const SCOPE_AREAS: [&str; 11] = [
+pub(crate) const SCOPE_AREAS: [&str; 11] = [
     "accounts",
     "authentication",
     "billing",
@@ -76,7 +76,7 @@ pub const SCOPE_AREAS: [&str; 11] = [
 ];
 
 /// Whether `name` is one of the API's scope names (OA).
-pub fn is_known_scope(name: &str) -> bool {
+pub(crate) fn is_known_scope(name: &str) -> bool {
     if name == "all" {
         return true;
     }
@@ -88,33 +88,33 @@ pub fn is_known_scope(name: &str) -> bool {
 }
 
 /// The scopes that allow each operation (OA `security`), for [`scopes_allow`].
-pub mod scopes {
+pub(crate) mod scopes {
     /// `GET /v1/access_token`.
-    pub const LIST_TOKENS: &[&str] = &["user:read", "authentication:read"];
+    pub(crate) const LIST_TOKENS: &[&str] = &["user:read", "authentication:read"];
     /// `POST /v1/access_token`, `PUT` and `DELETE /v1/access_token/{prefix}`,
     /// `POST /v1/me/expire_tokens`.
-    pub const CHANGE_TOKENS: &[&str] = &["user:write", "authentication:write"];
+    pub(crate) const CHANGE_TOKENS: &[&str] = &["user:write", "authentication:write"];
     /// `GET /v1/me`.
-    pub const USER_INFO: &[&str] = &["user:read"];
+    pub(crate) const USER_INFO: &[&str] = &["user:read"];
     /// `POST /v1/me/logout` declares no scope: any token may end itself.
-    pub const LOGOUT: &[&str] = &[];
+    pub(crate) const LOGOUT: &[&str] = &[];
     /// `GET /v1/organizations`.
-    pub const LIST_ORGANIZATIONS: &[&str] = &["accounts:read"];
+    pub(crate) const LIST_ORGANIZATIONS: &[&str] = &["accounts:read"];
     /// `GET /v1/project` (OA `ProjectList`; not in the facts file: the sandbox serves it
     /// for `avn user login`).
-    pub const LIST_PROJECTS: &[&str] = &["projects:read"];
+    pub(crate) const LIST_PROJECTS: &[&str] = &["projects:read"];
     /// Reading application users. The API declares a permission for these
     /// (`organization:app_users:write`, GC) but no scope in the public description: these
     /// are the scopes of the organization endpoints it does declare (OA: `accounts:read`
     /// for reading, `accounts:write` for changes).
-    pub const READ_APP_USERS: &[&str] = &["accounts:read"];
+    pub(crate) const READ_APP_USERS: &[&str] = &["accounts:read"];
     /// Creating, renaming and deleting application users (see [`READ_APP_USERS`]).
-    pub const CHANGE_APP_USERS: &[&str] = &["accounts:write"];
+    pub(crate) const CHANGE_APP_USERS: &[&str] = &["accounts:write"];
     /// Listing an application user's tokens: as reading the organization, or tokens.
-    pub const READ_APP_TOKENS: &[&str] = &["accounts:read", "authentication:read"];
+    pub(crate) const READ_APP_TOKENS: &[&str] = &["accounts:read", "authentication:read"];
     /// Creating and revoking an application user's tokens: as changing the organization,
     /// or tokens.
-    pub const CHANGE_APP_TOKENS: &[&str] = &["accounts:write", "authentication:write"];
+    pub(crate) const CHANGE_APP_TOKENS: &[&str] = &["accounts:write", "authentication:write"];
 }
 
 /// Whether a token restricted to `granted` may call an operation that the scopes `allowed`
@@ -122,7 +122,7 @@ pub mod scopes {
 /// operation that lists none is open to every token; otherwise one granted scope must be
 /// `all`, an allowed scope, the bare area of one (`user` covers `user:read` and
 /// `user:write`), or the `:write` of an allowed `:read` (OA, as the facts file reads it).
-pub fn scopes_allow(granted: &[String], allowed: &[&str]) -> bool {
+pub(crate) fn scopes_allow(granted: &[String], allowed: &[&str]) -> bool {
     if granted.is_empty() || allowed.is_empty() {
         return true;
     }

@@ -125,7 +125,7 @@ pub(crate) fn kind_of(meta: &fs::Metadata) -> &'static str {
 /// A symbolic link at `path` itself is replaced by the new file, never written through:
 /// callers that must not do that decide first (the credentials store refuses a link, the
 /// sandbox writes to where its state file's link leads).
-pub fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),

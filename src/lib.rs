@@ -8,7 +8,10 @@
 //! to stderr. [`sandbox`] is a local implementation of the API for first use, tests and CI.
 //!
 //! Only what the binary, the integration tests and the benchmarks use is public; the rest is
-//! crate-private, so the compiler reports what nothing uses.
+//! crate-private, so the compiler reports what nothing uses; `unreachable_pub` keeps `pub`
+//! for what really is public.
+
+#![warn(unreachable_pub)]
 
 pub mod api;
 pub mod cli;

@@ -41,7 +41,7 @@ const DELETE_WARNING: &str =
     "Deleting an application user cannot be undone and all associated tokens will be invalidated!";
 const REVOKE_WARNING: &str = "Revoking an application user's access token cannot be undone!";
 
-pub async fn run(command: &ApplicationUserCommand, ctx: &Context) -> Result<()> {
+pub(super) async fn run(command: &ApplicationUserCommand, ctx: &Context) -> Result<()> {
     match command {
         ApplicationUserCommand::Create(args) => {
             let organization_id = required_organization(ctx, &args.organization).await?;

@@ -41,7 +41,7 @@ struct AuditOwner {
     owner_id: Option<String>,
 }
 
-pub async fn run(args: &AuditArgs, ctx: &Context) -> Result<u8> {
+pub(super) async fn run(args: &AuditArgs, ctx: &Context) -> Result<u8> {
     let checks = Checks::new(args)?;
     let owned = match owner::resolve(ctx, &args.owner).await? {
         Owner::Me => everyone(args, ctx).await?,

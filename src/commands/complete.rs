@@ -56,7 +56,7 @@ struct Position {
     matches: ArgMatches,
 }
 
-pub async fn run(args: &CompleteArgs, global: &GlobalArgs) -> Result<u8> {
+pub(super) async fn run(args: &CompleteArgs, global: &GlobalArgs) -> Result<u8> {
     let words = if args.line {
         shell_words(args.words.join(" ").as_str())
     } else {

@@ -28,7 +28,7 @@ const PROGRAM: &str = "avn-token";
 /// The name the bash script is generated for: [`PROGRAM`] without its hyphen.
 const BASH_INTERNAL_NAME: &str = "avn_token";
 
-pub fn run(args: &CompletionsArgs) -> Result<()> {
+pub(super) fn run(args: &CompletionsArgs) -> Result<()> {
     write_stdout(&script(args.shell)?)?;
     Ok(())
 }

@@ -14,7 +14,7 @@ use crate::exit::CommandError;
 use crate::facts;
 use crate::output::Layout;
 
-pub async fn run(args: &CreateArgs, ctx: &Context) -> Result<()> {
+pub(super) async fn run(args: &CreateArgs, ctx: &Context) -> Result<()> {
     let max_age_seconds = match (args.max_age_seconds, args.expires_in) {
         (Some(seconds), _) => Some(seconds),
         (None, Some(duration)) => Some(i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)),

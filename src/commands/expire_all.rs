@@ -7,7 +7,7 @@ use super::Context;
 use crate::cli::ExpireAllArgs;
 use crate::diag;
 
-pub async fn run(args: &ExpireAllArgs, ctx: &Context) -> Result<()> {
+pub(super) async fn run(args: &ExpireAllArgs, ctx: &Context) -> Result<()> {
     ctx.confirm(
         "Expire ALL of your tokens, including the one in use? You will need to log in again.",
         args.yes,

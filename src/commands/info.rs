@@ -9,7 +9,7 @@ use super::owner;
 use crate::cli::InfoArgs;
 use crate::output::Layout;
 
-pub async fn run(args: &InfoArgs, ctx: &Context) -> Result<()> {
+pub(super) async fn run(args: &InfoArgs, ctx: &Context) -> Result<()> {
     let owner = owner::resolve(ctx, &args.owner).await?;
     let tokens = owner.list_tokens(ctx.client()?).await?;
     let token = find_token(&tokens, &args.token_prefix, &owner.listing())?;

@@ -13,7 +13,7 @@ use crate::output::Layout;
 /// From this many personal tokens on, `list` warns on stderr.
 const QUOTA_WARNING_AT: usize = 8;
 
-pub async fn run(args: &ListArgs, ctx: &Context) -> Result<()> {
+pub(super) async fn run(args: &ListArgs, ctx: &Context) -> Result<()> {
     let owner = owner::resolve(ctx, &args.owner).await?;
     let tokens = owner.list_tokens(ctx.client()?).await?;
     ctx.printer.tokens(&tokens, Layout::Listed)?;

@@ -22,7 +22,7 @@ use crate::exit::CommandError;
 use crate::secret::Secret;
 
 /// `given` is the global `--auth-token`: logging in with it is what the user asked for.
-pub async fn run(_args: &LoginArgs, given: Option<&Secret>, ctx: &Context) -> Result<()> {
+pub(super) async fn run(_args: &LoginArgs, given: Option<&Secret>, ctx: &Context) -> Result<()> {
     let credentials_file = &ctx.config().credentials_file;
     stored_credentials(credentials_file, "replace")?;
     let token = match given.filter(|token| !token.expose().trim().is_empty()) {

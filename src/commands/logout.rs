@@ -15,7 +15,7 @@ use crate::config::{StoredCredentials, remove_credentials, stored_credentials};
 use crate::diag;
 use crate::exit::CommandError;
 
-pub async fn run(args: &LogoutArgs, ctx: &Context) -> Result<()> {
+pub(super) async fn run(args: &LogoutArgs, ctx: &Context) -> Result<()> {
     let path = &ctx.config().credentials_file;
     let stored = match stored_credentials(path, "remove")? {
         StoredCredentials::File(credentials) => match credentials.auth_token(path) {

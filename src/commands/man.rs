@@ -24,7 +24,7 @@ use crate::output::write_stdout;
 /// The section of every page.
 const SECTION: &str = "1";
 
-pub fn run(args: &ManArgs) -> Result<()> {
+pub(super) fn run(args: &ManArgs) -> Result<()> {
     let top = built_command();
     let Some(dir) = &args.dir else {
         write_stdout(&main_page(&top))?;

@@ -1,4 +1,4 @@
-//! One file per subcommand, each with `pub async fn run(args, ctx) -> Result<()>`.
+//! One file per subcommand, each with `pub(super) async fn run(args, ctx) -> Result<()>`.
 //!
 //! [`run`] is the one dispatch: a single `match` on the command. Commands that talk to the
 //! API get a [`Context`], built only for them (completions, the man page and the sandbox

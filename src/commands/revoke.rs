@@ -23,7 +23,7 @@ use crate::exit::CommandError;
 use crate::output::{Layout, Row, Value};
 use crate::secret::visible_prefix;
 
-pub async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
+pub(super) async fn run(args: &RevokeArgs, ctx: &Context) -> Result<()> {
     let prefix = args.token_prefix.as_str();
     let owner = owner::resolve(ctx, &args.owner).await?;
     let client = ctx.client()?;

@@ -18,7 +18,7 @@ use crate::exit::CommandError;
 use crate::facts::PERSONAL_TOKEN_LIMIT;
 use crate::output::Layout;
 
-pub async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
+pub(super) async fn run(args: &RotateArgs, ctx: &Context) -> Result<()> {
     let owner = owner::resolve(ctx, &args.owner).await?;
     let tokens = owner.list_tokens(ctx.client()?).await?;
     let old = find_token(&tokens, &args.token_prefix, &owner.listing())?;

@@ -29,7 +29,7 @@ const DEFAULT_SHELL: ExportShell = if cfg!(windows) {
     ExportShell::Posix
 };
 
-pub async fn run(args: &SandboxArgs) -> Result<u8> {
+pub(super) async fn run(args: &SandboxArgs) -> Result<u8> {
     let shell = args.shell.unwrap_or(DEFAULT_SHELL);
     // A value the shell cannot be given safely stops us before anything starts.
     if let (false, Some(token)) = (args.exec, &args.token) {

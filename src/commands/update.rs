@@ -9,7 +9,7 @@ use crate::exit::CommandError;
 use crate::output::Layout;
 use crate::secret::visible_prefix;
 
-pub async fn run(args: &UpdateArgs, ctx: &Context) -> Result<()> {
+pub(super) async fn run(args: &UpdateArgs, ctx: &Context) -> Result<()> {
     if args.app_user.is_some() {
         return Err(CommandError::Usage(
             "--app-user cannot be used with update: the Aiven API has no call to change an \

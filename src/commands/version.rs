@@ -10,7 +10,7 @@ use anyhow::Result;
 use crate::cli::VersionArgs;
 use crate::output::write_stdout;
 
-pub fn run(args: &VersionArgs) -> Result<()> {
+pub(super) fn run(args: &VersionArgs) -> Result<()> {
     write_stdout(&text(args.verbose))?;
     Ok(())
 }

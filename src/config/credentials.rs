@@ -111,12 +111,12 @@ impl HomeRule {
 /// `login` writes those two fields only, as `avn user login` does: other fields a file held
 /// are not kept.
 #[derive(Debug, Clone, Default)]
-pub struct Credentials {
+pub(crate) struct Credentials {
     fields: Map<String, Value>,
 }
 
 impl Credentials {
-    pub fn new(token: &Secret, user_email: Option<&str>) -> Self {
+    pub(crate) fn new(token: &Secret, user_email: Option<&str>) -> Self {
         let mut fields = Map::new();
         fields.insert(
             "auth_token".into(),
@@ -131,7 +131,7 @@ impl Credentials {
 
     /// Read the file; `Ok(None)` when it does not exist. A file that exists but cannot be
     /// read or parsed is an error, never silently ignored.
-    pub fn read(path: &Path) -> Result<Option<Credentials>, ConfigError> {
+    pub(crate) fn read(path: &Path) -> Result<Option<Credentials>, ConfigError> {
         let bad = |reason: String| ConfigError::BadCredentialsFile {
             path: path.to_owned(),
             reason,
@@ -147,7 +147,7 @@ impl Credentials {
 
     /// The token in the file (read from `path`, named in the message when it is unusable):
     /// `None` when there is none, an error when it is not a string or not a token.
-    pub fn auth_token(&self, path: &Path) -> Result<Option<Secret>, ConfigError> {
+    pub(crate) fn auth_token(&self, path: &Path) -> Result<Option<Secret>, ConfigError> {
         match self.fields.get("auth_token") {
             Some(Value::String(token)) if !token.trim_ascii().is_empty() => {
                 check_token(token, &format!("credentials file {}", path.display())).map(Some)
@@ -164,7 +164,7 @@ impl Credentials {
     /// directory with mode 0700 when missing. A crash leaves the old file or the new one.
     /// Only replaces what [`stored_credentials`] accepts. Returns warnings for the user:
     /// an existing directory that other users can write to is used, but said.
-    pub fn write(&self, path: &Path) -> Result<Vec<String>, ConfigError> {
+    pub(crate) fn write(&self, path: &Path) -> Result<Vec<String>, ConfigError> {
         let fail = |reason: String| ConfigError::WriteCredentials {
             path: path.to_owned(),
             action: "write",
@@ -183,7 +183,7 @@ impl Credentials {
 
 /// What sits at the credentials path, when `login` may replace it and `logout` remove it.
 #[derive(Debug)]
-pub enum StoredCredentials {
+pub(crate) enum StoredCredentials {
     /// Nothing.
     Missing,
     /// An empty (or blank) file: nothing to lose.
@@ -203,7 +203,7 @@ pub enum StoredCredentials {
 /// a file too large to be a credentials file, or a file that is not a JSON object. A
 /// damaged non-JSON credentials file must therefore be removed by hand, once; the message
 /// says so.
-pub fn stored_credentials(
+pub(crate) fn stored_credentials(
     path: &Path,
     action: &'static str,
 ) -> Result<StoredCredentials, ConfigError> {
@@ -253,7 +253,7 @@ fn json_object(bytes: &[u8]) -> Result<Map<String, Value>, String> {
 
 /// Remove the credentials file; a missing file is fine (as `avn user logout`). Only what
 /// [`stored_credentials`] accepts is removed.
-pub fn remove_credentials(path: &Path) -> Result<bool, ConfigError> {
+pub(crate) fn remove_credentials(path: &Path) -> Result<bool, ConfigError> {
     if let StoredCredentials::Missing = stored_credentials(path, "remove")? {
         return Ok(false);
     }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 /// Why no usable configuration could be built. Each message names the fix.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum ConfigError {
+pub(crate) enum ConfigError {
     #[error(
         "not authenticated: no API token found. Pass --auth-token, set AIVEN_AUTH_TOKEN, \
          or run `avn-token login` (or `avn user login`) to store one in {}",

@@ -31,17 +31,19 @@ use crate::env_vars::{EnvVars, Environment, non_empty_var};
 use crate::secret::Secret;
 
 pub(crate) use credentials::check_token;
-pub use credentials::{Credentials, StoredCredentials, remove_credentials, stored_credentials};
-pub use error::ConfigError;
+pub(crate) use credentials::{
+    Credentials, StoredCredentials, remove_credentials, stored_credentials,
+};
+pub(crate) use error::ConfigError;
 
 /// How long one API call may take, retries included, when `--request-timeout` is not
 /// given: every command ends in bounded time even against a server that sends one byte
 /// every few seconds (which the read timeout alone would never end).
-pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Everything a command needs to know about its environment, resolved once in `main`.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     /// API base URL. Its path never ends in `/`, except the bare root path, which `Url`
     /// always writes as `/`: the client joins `/v1/...` onto it either way.
     pub url: reqwest::Url,
@@ -137,12 +139,12 @@ impl Config {
     }
 
     /// The token to authenticate with, or the "not logged in" error naming every fix.
-    pub fn token(&self) -> Result<&Secret, ConfigError> {
+    pub(crate) fn token(&self) -> Result<&Secret, ConfigError> {
         self.token.as_ref().map_err(Clone::clone)
     }
 
     /// What the API client needs of this configuration; it reports to `sink`.
-    pub fn client_options(&self, sink: Arc<dyn Sink>) -> ClientOptions {
+    pub(crate) fn client_options(&self, sink: Arc<dyn Sink>) -> ClientOptions {
         ClientOptions {
             base_url: self.url.clone(),
             auth_ca: self.auth_ca.clone(),
