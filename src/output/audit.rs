@@ -5,6 +5,7 @@
 
 use std::io::{self, Write};
 
+use super::pretty::{self, Terminal};
 use super::relative::RelativeCells;
 use super::row::Row;
 use super::table::{self, AvnCells, CellFormat};
@@ -40,22 +41,28 @@ pub(super) fn write(
     rows: &[Row<'_>],
     format: OutputFormat,
     relative: bool,
+    terminal: Terminal,
 ) -> io::Result<()> {
+    let table =
+        |cells: &dyn CellFormat| grouped(rows, |group| table::render(group, TABLE_COLUMNS, cells));
     match format {
-        // The people view is the grouped table with relative times.
-        OutputFormat::Table if relative => {
-            out.write_all(grouped(rows, &RelativeCells::now()).as_bytes())
+        OutputFormat::Table if relative => out.write_all(table(&RelativeCells::now()).as_bytes()),
+        OutputFormat::Table => out.write_all(table(&AvnCells).as_bytes()),
+        // For people: each owner's table fits the terminal, as `list -o pretty` does.
+        OutputFormat::Pretty => {
+            let now = chrono::Utc::now();
+            let text = grouped(rows, |group| pretty::audit(group, terminal, now));
+            out.write_all(text.as_bytes())
         }
-        OutputFormat::Pretty => out.write_all(grouped(rows, &RelativeCells::now()).as_bytes()),
-        OutputFormat::Table => out.write_all(grouped(rows, &AvnCells).as_bytes()),
         OutputFormat::Json => json::list(out, rows),
         OutputFormat::Csv => csv::write(out, rows, CSV_COLUMNS),
         OutputFormat::Yaml => yaml::list(out, rows),
     }
 }
 
-/// One heading and table per owner, in the rows' order, a blank line between owners.
-fn grouped(rows: &[Row<'_>], cells: &dyn CellFormat) -> String {
+/// One heading and table per owner (`render` makes it), in the rows' order, a blank line
+/// between owners.
+fn grouped(rows: &[Row<'_>], render: impl Fn(&[Row<'_>]) -> String) -> String {
     let mut out = String::new();
     let mut start = 0;
     while start < rows.len() {
@@ -68,7 +75,7 @@ fn grouped(rows: &[Row<'_>], cells: &dyn CellFormat) -> String {
         }
         out.push_str(&heading(&rows[start]));
         out.push('\n');
-        out.push_str(&table::render(&rows[start..end], TABLE_COLUMNS, cells));
+        out.push_str(&render(&rows[start..end]));
         start = end;
     }
     out
@@ -103,7 +110,7 @@ mod tests {
 
     fn render(rows: &[Row<'_>], format: OutputFormat, relative: bool) -> String {
         let mut out = Vec::new();
-        write(&mut out, rows, format, relative).unwrap();
+        write(&mut out, rows, format, relative, Terminal::default()).unwrap();
         String::from_utf8(out).unwrap()
     }
 

@@ -167,7 +167,7 @@ impl Printer {
         // Every field of an audit row is printed in some format (the owner in a heading).
         check_depth(rows, None, "")?;
         let mut stdout = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
-        audit::write(&mut stdout, rows, self.format, self.relative)?;
+        audit::write(&mut stdout, rows, self.format, self.relative, self.terminal)?;
         stdout.flush()
     }
 

@@ -100,11 +100,13 @@ fn fields(rows: &[Row<'_>], layout: Layout, terminal: Terminal) -> String {
     out
 }
 
+/// A column of a one-line-per-token view: its header, the width below which it is not worth
+/// showing (0: never cut, never dropped), and its cell.
+type Column = (&'static str, usize, fn(&Row<'_>, DateTime<Utc>) -> String);
+
 /// `list` and `update`: one line per token. On a narrow terminal the least useful columns
 /// go first (client, then IP, then last use), rather than every cell being cut to nothing.
 fn listed(rows: &[Row<'_>], terminal: Terminal, now: DateTime<Utc>) -> String {
-    /// Header, the width below which a column is not worth showing, and the cell.
-    type Column = (&'static str, usize, fn(&Row<'_>, DateTime<Utc>) -> String);
     const COLUMNS: [Column; 6] = [
         ("PREFIX", 0, |row, _| prefix_cell(row)),
         ("DESCRIPTION", 12, |row, _| text(row, "description")),
@@ -113,12 +115,37 @@ fn listed(rows: &[Row<'_>], terminal: Terminal, now: DateTime<Utc>) -> String {
         ("LAST IP", 9, |row, _| text(row, "last_ip")),
         ("CLIENT", 10, |row, _| client(row)),
     ];
+    fitted(rows, &COLUMNS, terminal, now)
+}
+
+/// `audit`: one owner's tokens, one line each, fitting the terminal like `list`; the
+/// prefix, the findings (what the report is for) and the expiry are never cut, and on a
+/// narrow terminal the description, then the creation and last-use times, give way first.
+pub(crate) fn audit(rows: &[Row<'_>], terminal: Terminal, now: DateTime<Utc>) -> String {
+    const COLUMNS: [Column; 6] = [
+        ("PREFIX", 0, |row, _| prefix_cell(row)),
+        ("FINDINGS", 0, |row, _| {
+            elide(safe_text::escape_hazards(&row.texts("findings").join(", ")).into_owned())
+        }),
+        ("EXPIRES", 0, expires),
+        ("LAST USED", 11, |row, now| when(row, "last_used_time", now)),
+        ("CREATED", 11, |row, now| when(row, "create_time", now)),
+        ("DESCRIPTION", 12, |row, _| text(row, "description")),
+    ];
+    fitted(rows, &COLUMNS, terminal, now)
+}
+
+/// `rows` in the `columns` that fit the terminal, most important first: the last ones are
+/// dropped while the table would be wider (never one not to cut), then comfy-table cuts
+/// what is left to fit; lines coloured by expiry.
+fn fitted(rows: &[Row<'_>], columns: &[Column], terminal: Terminal, now: DateTime<Utc>) -> String {
     let cells: Vec<Vec<String>> = rows
         .iter()
-        .map(|row| COLUMNS.iter().map(|(_, _, cell)| cell(row, now)).collect())
+        .map(|row| columns.iter().map(|(_, _, cell)| cell(row, now)).collect())
         .collect();
     // Each column takes its width plus 3 (padding and a border); the table one more.
-    let needed = |index: usize, minimum: usize| {
+    let needed = |index: usize| {
+        let (header, minimum, _) = columns[index];
         let longest = cells
             .iter()
             .map(|row| row[index].width())
@@ -129,25 +156,24 @@ fn listed(rows: &[Row<'_>], terminal: Terminal, now: DateTime<Utc>) -> String {
         } else {
             longest.min(minimum)
         };
-        wanted.max(COLUMNS[index].0.len().min(minimum.max(1))) + 3
+        wanted.max(header.len().min(minimum.max(1))) + 3
     };
-    let mut shown: Vec<usize> = (0..COLUMNS.len()).collect();
-    while shown.len() > 3
-        && 1 + shown
-            .iter()
-            .map(|&index| needed(index, COLUMNS[index].1))
-            .sum::<usize>()
-            > usize::from(terminal.width)
+    let mut shown: Vec<usize> = (0..columns.len()).collect();
+    while shown.last().is_some_and(|&last| columns[last].1 > 0)
+        && 1 + shown.iter().map(|&index| needed(index)).sum::<usize>() > usize::from(terminal.width)
     {
         shown.pop();
     }
-    let header: Vec<&str> = shown.iter().map(|&index| COLUMNS[index].0).collect();
+    let header: Vec<&str> = shown.iter().map(|&index| columns[index].0).collect();
     let shown_cells = cells
         .iter()
         .map(|row| shown.iter().map(|&index| row[index].clone()).collect());
+    // Short, and what people look for.
+    let keep_whole: Vec<usize> = (0..shown.len())
+        .filter(|&position| columns[shown[position]].1 == 0)
+        .collect();
     let expiry: Vec<Expiry> = rows.iter().map(|row| expiry(row, now)).collect();
-    // The prefix and the expiry are never cut: they are short, and what people look for.
-    let mut out = one_line_rows(&header, shown_cells, &[0, 2], terminal);
+    let mut out = one_line_rows(&header, shown_cells, &keep_whole, terminal);
     highlight(&mut out, &expiry, terminal);
     out
 }

@@ -111,6 +111,49 @@ fn fail_on_picks_the_findings_that_fail() {
     one.stderr_contains("audited 1 token of 1 owner: 0 with findings");
 }
 
+/// Issue 19.11: `audit -o pretty` fits the terminal as the other pretty views do: every
+/// line within `COLUMNS`, each owner's heading, and the prefix and findings never cut,
+/// however long the descriptions are.
+#[test]
+fn audit_pretty_fits_the_terminal() {
+    let mut org = audited_org();
+    for tokens in org.tokens.values_mut() {
+        for token in tokens {
+            token["description"] = json!("a very long description ".repeat(10));
+        }
+    }
+    let server = org.serve();
+    for width in [60, 100] {
+        let out = cmd()
+            .api(&server)
+            .env("AIVEN_ORGANIZATION_ID", ORG)
+            .env("COLUMNS", width.to_string())
+            .args(["audit", "-o", "pretty"])
+            .run();
+        out.code(5);
+        for line in out.stdout.lines() {
+            let columns = unicode_width::UnicodeWidthStr::width(line);
+            assert!(
+                columns <= width,
+                "{columns} > {width}: {line:?}\n{}",
+                out.stdout
+            );
+        }
+        out.stdout_contains("dev@example.com (user)")
+            .stdout_contains("ci-bot (application-user u1)")
+            .stdout_contains("NEVERUSEDtk0")
+            .stdout_contains("expires-soon, never-used")
+            .stdout_contains("never-expires");
+        // Narrow, the description gives way; wide enough, it is cut to fit.
+        if width < 80 {
+            assert!(!out.stdout.contains("DESCRIPTION"), "{}", out.stdout);
+        } else {
+            assert!(out.stdout.contains("a very long"), "{}", out.stdout);
+            assert!(out.stdout.contains('…'), "{}", out.stdout);
+        }
+    }
+}
+
 #[test]
 fn audit_without_an_organization_audits_your_tokens_only() {
     let mut org = audited_org();
