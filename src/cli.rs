@@ -29,9 +29,10 @@ const ABOUT: &str =
     "Manage Aiven personal access tokens: a fast drop-in for `avn user access-token`";
 
 /// Shown under the top-level `--help` only: subcommands point here for the global options.
+/// A paragraph is one line here: clap wraps it at the help's width.
 pub(crate) const TOP_LEVEL_NOTES: &str = "\
-Output of create, list, update and revoke is byte-identical to `avn user access-token`
-(aiven-client), so scripts written for `avn` keep working. `avn-token COMMAND --help` shows a
+Output of create, list, update and revoke is byte-identical to `avn user access-token` \
+(aiven-client), so scripts written for `avn` keep working. `avn-token COMMAND --help` shows a \
 command's own options and examples.
 
 Try it offline with the built-in sandbox (a local Aiven-compatible API):
@@ -48,6 +49,35 @@ pub fn parser(exit_codes: &str) -> clap::Command {
         .bin_name("avn-token")
         .after_help(format!("{TOP_LEVEL_NOTES}\n\n{exit_codes}"))
 }
+
+/// [`parser`] for this terminal: the exit codes laid out by `exit_codes(width)` for the
+/// width the help is wrapped at, and clap told to wrap at that same width. clap wraps
+/// every line of the epilogue again at its own width, indenting a line's rest only by its
+/// leading spaces: a table laid out for another width came out broken and misaligned.
+pub fn parser_for_terminal(exit_codes: impl FnOnce(usize) -> String) -> clap::Command {
+    let width = help_width();
+    parser(&exit_codes(width)).term_width(width)
+}
+
+/// The columns help is wrapped to: `COLUMNS`, else the terminal's width (the rule `-o
+/// pretty` follows), at most [`HELP_MAX_WIDTH`], and that when neither says.
+fn help_width() -> usize {
+    let from_env = std::env::var(EnvVars::COLUMNS)
+        .ok()
+        .and_then(|value| value.trim().parse::<u16>().ok())
+        .filter(|&width| width > 0);
+    let terminal = || {
+        terminal_size::terminal_size()
+            .map(|(terminal_size::Width(width), _)| width)
+            .filter(|&width| width > 0)
+    };
+    from_env.or_else(terminal).map_or(HELP_MAX_WIDTH, |width| {
+        usize::from(width).min(HELP_MAX_WIDTH)
+    })
+}
+
+/// The widest help is laid out, however wide the terminal: longer lines are hard to read.
+const HELP_MAX_WIDTH: usize = 100;
 
 /// Help and usage errors in cargo's (and uv's) colours. clap writes help through
 /// anstream, which keeps them to a terminal and honours `NO_COLOR` (see `diag`).
@@ -163,7 +193,7 @@ fn pieces(styled: &[(Style, char)]) -> Vec<(Style, String)> {
     version,
     about = ABOUT,
     styles = STYLES,
-    max_term_width = 100,
+    max_term_width = HELP_MAX_WIDTH,
     // As avn's parser (argparse): an option given twice takes its last value.
     args_override_self = true,
     // Long options cut short (`--desc`) are resolved by `argv::normalize` before clap, as

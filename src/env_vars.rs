@@ -3,8 +3,9 @@
 //!
 //! Only `main`'s collaborators read the environment: [`crate::config`] (through an
 //! [`Environment`], so tests pass a map), [`crate::diag`] and clap's help (through anstream, which
-//! reads `NO_COLOR`, `CLICOLOR`, `CLICOLOR_FORCE` and `TERM`), and [`crate::output`] for how
-//! stdout is shown (`AVN_TOKEN_OUTPUT`, `COLUMNS`, `NO_COLOR`). Commands never do.
+//! reads `NO_COLOR`, `CLICOLOR`, `CLICOLOR_FORCE` and `TERM`; [`crate::cli`] reads `COLUMNS`
+//! for its width), and [`crate::output`] for how stdout is shown (`AVN_TOKEN_OUTPUT`,
+//! `COLUMNS`, `NO_COLOR`). Commands never do.
 //!
 //! [`EnvVars::DOCUMENTED`] lists the ones a user sets, with what they do: the man page's
 //! ENVIRONMENT section is made from it.
@@ -217,7 +218,10 @@ impl EnvVars {
             Self::AVN_TOKEN_OUTPUT,
             "The output format when stdout is a terminal and no -o is given, e.g. pretty.",
         ),
-        (Self::COLUMNS, "The terminal width for -o pretty."),
+        (
+            Self::COLUMNS,
+            "The terminal width for -o pretty and for help (which stays within 100 columns).",
+        ),
         (
             Self::NO_COLOR,
             "Any non-empty value turns colour off on stdout and stderr (help and messages, \

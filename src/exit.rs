@@ -49,16 +49,16 @@ pub const CODES: &[(u8, &str)] = &[
     (INTERRUPTED, "interrupted (Ctrl-C)"),
 ];
 
-/// `Exit codes:` and each code with its meaning, wrapped to fit 100 columns with the
-/// meaning's lines aligned, for `--help`.
-pub fn help_text() -> String {
-    const WIDTH: usize = 96;
+/// `Exit codes:` and each code with its meaning, for `--help` at `width` columns: a
+/// meaning's lines break before the word that would pass the width (a word longer than
+/// the width has a line of its own), and its continuation lines start under its first word.
+pub fn help_text(width: usize) -> String {
     const INDENT: &str = "       ";
     let mut text = String::from("Exit codes:");
     for (code, meaning) in CODES {
         let mut line = format!("  {code:<3}  ");
         for word in meaning.split(' ') {
-            if line.len() + word.len() >= WIDTH && line.len() > INDENT.len() {
+            if line.len() + word.len() > width && line.len() > INDENT.len() {
                 text.push('\n');
                 text.push_str(line.trim_end());
                 line = INDENT.to_owned();
@@ -191,6 +191,55 @@ mod tests {
         let lost = anyhow::Error::from(Undelivered(closed())).context("rotating");
         assert!(!is_broken_pipe(&lost));
         assert_eq!(code_for(&lost), FAILURE);
+    }
+
+    /// At any width: each code with its meaning's words all there in order, from column 7 on
+    /// every line (the continuation lines under the first word), each line as full as the
+    /// width allows (the next line's first word would not have fit), and none longer than the
+    /// width unless it is one word. Narrower than a code and its first word (5, 12), the two
+    /// stay on one line.
+    #[test]
+    fn help_text_wraps_at_the_width_with_continuation_lines_aligned() {
+        for width in [5, 12, 20, 40, 60, 79, 80, 100, 200] {
+            let text = help_text(width);
+            let mut lines = text.lines();
+            assert_eq!(lines.next(), Some("Exit codes:"));
+            let lines: Vec<(&str, &str)> = lines
+                .map(|line| {
+                    assert!(
+                        line.len() > 7,
+                        "at {width} columns, a line holds no word of a meaning:\n{text}"
+                    );
+                    line.split_at(7)
+                })
+                .collect();
+            let mut found: Vec<(String, String)> = Vec::new();
+            for (code, words) in &lines {
+                match (code.trim(), found.last_mut()) {
+                    ("", Some((_, meaning))) => *meaning = format!("{meaning} {words}"),
+                    (code, _) => found.push((code.to_owned(), (*words).to_owned())),
+                }
+            }
+            let expected: Vec<(String, String)> = CODES
+                .iter()
+                .map(|(code, meaning)| (code.to_string(), (*meaning).to_owned()))
+                .collect();
+            assert_eq!(found, expected, "at {width} columns:\n{text}");
+            for (index, (_, words)) in lines.iter().enumerate() {
+                let length = 7 + words.len();
+                assert!(
+                    length <= width || !words.contains(' '),
+                    "at {width} columns, a line is too long:\n{text}"
+                );
+                if let Some(("       ", next)) = lines.get(index + 1) {
+                    let first_word = next.split(' ').next().unwrap_or_default();
+                    assert!(
+                        length + 1 + first_word.len() > width,
+                        "at {width} columns, {first_word:?} would have fit above it:\n{text}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -9,7 +9,10 @@ use avn_token::{commands, diag, exit};
 
 fn main() -> ExitCode {
     // Read as avn's parser (argparse) reads it: cut-short options, values such as `-1`.
-    let parsed = cli::argv::parse(cli::parser(&exit::help_text()), std::env::args_os());
+    let parsed = cli::argv::parse(
+        cli::parser_for_terminal(exit::help_text),
+        std::env::args_os(),
+    );
     let cli = match parsed {
         Ok(cli) => cli,
         // A command without its subcommand shows that command's help, as git and cargo do.

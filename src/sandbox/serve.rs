@@ -93,23 +93,27 @@ fn default_max_connections() -> usize {
     usize::try_from(connections).unwrap_or(16)
 }
 
-#[cfg(unix)]
+/// The process's open-file limit (the soft one, which is enforced); `None` where there is
+/// none to read. One function with the platforms inside, as `config::credentials::mode_of`:
+/// a second, compiled-out definition would give cargo-mutants mutants no test here can run.
 fn open_file_limit() -> Option<u64> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit(2) writes one rlimit into the struct we own, nothing else.
-    let status = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
-    // rlim_t is u64 on Linux and macOS, but not on every Unix.
-    #[allow(clippy::useless_conversion)]
-    let current = u64::try_from(limit.rlim_cur).unwrap_or(u64::MAX);
-    (status == 0).then_some(current)
-}
-
-#[cfg(not(unix))]
-fn open_file_limit() -> Option<u64> {
-    None
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit(2) writes one rlimit into the struct we own, nothing else.
+        let status = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+        // rlim_t is u64 on Linux and macOS, but not on every Unix.
+        #[allow(clippy::useless_conversion)]
+        let current = u64::try_from(limit.rlim_cur).unwrap_or(u64::MAX);
+        (status == 0).then_some(current)
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }
 
 /// Accept and serve connections until `stop` fires (or its sender is dropped), then let
