@@ -130,3 +130,35 @@ fn exec_with_state_persists_what_the_command_did() {
         "the session and the new token"
     );
 }
+
+/// The final save of `--exec` fails (the state file's directory became a file while the
+/// command ran, so even root cannot write there; the `list` leaves a last-use time that
+/// only that save writes): a command that succeeded makes the run fail, naming the file,
+/// while a command that failed keeps its own status, with the lost save as a warning.
+#[test]
+fn exec_reports_a_final_save_that_failed_without_hiding_the_command_status() {
+    for (status, expected) in [(0, 1), (3, 3)] {
+        let dir = dir();
+        let state_dir = dir.path().join("state");
+        std::fs::create_dir(&state_dir).expect("state directory");
+        let script = format!(
+            "mv \"$STATE_DIR\" \"$STATE_DIR.moved\" && : > \"$STATE_DIR\" && \
+             avn-token list > /dev/null && exit {status}"
+        );
+        let out = cmd()
+            .env("STATE_DIR", &state_dir)
+            .args(["sandbox", "--state"])
+            .arg(state_dir.join("state.json"))
+            .args(["--exec", "--", "sh", "-c", &script])
+            .run();
+        out.code(expected)
+            .stderr_contains("cannot write the state file");
+        let prefix = if status == 0 { "error: " } else { "warning: " };
+        assert!(
+            out.stderr.starts_with(prefix) && out.stderr.lines().count() == 1,
+            "{}",
+            out.stderr
+        );
+        assert_eq!(out.stdout, "");
+    }
+}
