@@ -51,15 +51,27 @@ pub(super) async fn run(_args: &LoginArgs, given: Option<&Secret>, ctx: &Context
     Ok(())
 }
 
+/// The most `login` reads from a pipe: far beyond any token (Aiven's are a few hundred
+/// characters), and a bound on what a wrong pipe (a file, a log) makes it read.
+const MAX_PIPED_BYTES: u64 = 64 * 1024;
+
 fn read_token(interactive: bool) -> Result<Secret> {
     let text = if interactive {
         rpassword::prompt_password("Aiven API token (input hidden): ")?
     } else {
         let mut text = String::new();
         std::io::stdin()
-            .take(64 * 1024)
+            .take(MAX_PIPED_BYTES + 1)
             .read_to_string(&mut text)
             .map_err(|e| CommandError::Usage(format!("cannot read the token from stdin: {e}")))?;
+        // Never a part of what was piped taken as the token.
+        if text.len() as u64 > MAX_PIPED_BYTES {
+            return Err(CommandError::Usage(format!(
+                "more than {} KiB on stdin: that is not a token; pipe the token alone",
+                MAX_PIPED_BYTES / 1024
+            ))
+            .into());
+        }
         text
     };
     let source = if interactive { "the prompt" } else { "stdin" };

@@ -187,6 +187,38 @@ fn login_reads_a_token_piped_with_crlf() {
     assert_eq!(saved["auth_token"], "piped/token+value=");
 }
 
+/// A piped token is read whole, however long (4 KiB here, ten times Aiven's), and more than
+/// 64 KiB on stdin is refused rather than cut to a token: nothing sent, nothing stored.
+#[test]
+fn login_reads_a_long_piped_token_whole_and_refuses_a_flood() {
+    let long = format!("long/{}=", "t".repeat(4096));
+    let server = token_api(vec![]);
+    let home = tempfile::tempdir().unwrap();
+    let login = |input: String| {
+        cmd()
+            .home(home.path())
+            .url(server.url())
+            .arg("login")
+            .write_stdin(input)
+            .run()
+    };
+    login(format!("{long}\n")).success();
+    let me = server.requests().pop().unwrap();
+    assert_eq!(
+        me.header("authorization"),
+        Some(&*format!("aivenv1 {long}"))
+    );
+    std::fs::remove_file(credentials_file(home.path())).unwrap();
+
+    let before = server.requests().len();
+    login("f".repeat(64 * 1024 + 1))
+        .code(2)
+        .one_line_error()
+        .stderr_contains("more than 64 KiB on stdin");
+    assert_eq!(server.requests().len(), before, "nothing is sent");
+    assert!(!credentials_file(home.path()).exists());
+}
+
 /// On a terminal, login prompts without echo: what is typed is stored, never shown.
 #[test]
 fn login_prompts_without_echo_on_a_terminal() {

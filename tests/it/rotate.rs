@@ -377,3 +377,36 @@ fn rotate_reads_absent_and_null_as_the_api_means_them() {
         );
     }
 }
+
+/// Application users have no token quota: one holding exactly ten tokens rotates one, and
+/// a 409 from its create is reported as the API said it, never as the personal quota.
+#[test]
+fn an_application_user_is_not_held_to_the_personal_quota() {
+    use crate::support::org::{NEW_FULL_TOKEN, Org, app_token, run};
+
+    let mut org = Org::new();
+    let ten = (0..10)
+        .map(|n| app_token(&format!("APPtoken{n:04}"), "ci"))
+        .collect();
+    org.tokens.insert("u1".to_owned(), ten);
+    let rotate = ["rotate", "APPtoken0003", "--app-user", "ci-bot", "-q"];
+    let out = run(&org.clone().serve(), &rotate);
+    out.success();
+    assert_eq!(out.stdout, format!("{NEW_FULL_TOKEN}\n"));
+
+    let conflict = ScriptedServer::start(move |request| {
+        if request.method == "POST" {
+            Canned::json(
+                409,
+                json!({"message": "Conflict with the application user"}),
+            )
+        } else {
+            org.answer(request)
+        }
+    });
+    let out = run(&conflict, &rotate);
+    out.code(1)
+        .one_line_error()
+        .stderr_contains("Conflict with the application user");
+    assert!(!out.stderr.contains("personal"), "{}", out.stderr);
+}
