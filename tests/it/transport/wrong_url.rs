@@ -80,10 +80,14 @@ fn the_apis_own_404_for_a_fixed_endpoint_is_a_wrong_url_too() {
         404,
         json!({"message": "No such API endpoint", "errors": [{"message": "No such API endpoint", "status": 404}]}),
     ));
+    // A token's own path answers the same 404 in the API's shape: the list that would name
+    // the matching tokens reveals the wrong URL.
     for args in [
         vec!["list"],
         vec!["create", "--description", "ci"],
         vec!["expire-all", "--yes"],
+        vec!["update", PREFIX, "--description", "new"],
+        vec!["revoke", PREFIX, "--force"],
     ] {
         cmd()
             .api(&server)
@@ -96,31 +100,52 @@ fn the_apis_own_404_for_a_fixed_endpoint_is_a_wrong_url_too() {
     }
 }
 
-/// The API saying a named thing is missing stays exit 4, worded as before.
+/// The API saying a named thing is missing stays exit 4, worded as before, also when the
+/// list that would name the tokens there are fails for another reason (your token's path is
+/// the API's own: its 404 is the API's word).
 #[test]
 fn the_api_saying_a_token_is_missing_is_still_exit_4() {
-    let server = ScriptedServer::start(|request| {
-        match (request.method.as_str(), request.path.as_str()) {
-            ("GET", "/v1/access_token") => Canned::json(200, json!({"tokens": []})),
-            _ => Canned::json(
-                404,
-                json!({"message": "Token not found", "errors": [{"message": "Token not found", "status": 404}]}),
-            ),
-        }
-    });
-    for args in [
-        vec!["update", PREFIX, "--description", "new"],
-        vec!["revoke", PREFIX, "--force"],
-        vec!["info", PREFIX],
+    for list in [
+        Canned::json(200, json!({"tokens": []})),
+        Canned::json(500, json!({"message": "Internal error"})),
     ] {
-        cmd()
-            .api(&server)
-            .args(&args)
-            .run()
-            .code(4)
-            .one_line_error()
-            .stderr_contains("no token matches prefix");
+        let server = ScriptedServer::start(move |request| {
+            match (request.method.as_str(), request.path.as_str()) {
+                ("GET", "/v1/access_token") => list.clone(),
+                _ => Canned::json(
+                    404,
+                    json!({"message": "Token not found", "errors": [{"message": "Token not found", "status": 404}]}),
+                ),
+            }
+        });
+        for args in [
+            vec!["update", PREFIX, "--description", "new"],
+            vec!["revoke", PREFIX, "--force"],
+        ] {
+            cmd()
+                .api(&server)
+                .args(&args)
+                .args(["--retry-budget", "0"])
+                .run()
+                .code(4)
+                .one_line_error()
+                .stderr_contains("no token matches prefix");
+        }
     }
+    let server =
+        ScriptedServer::start(
+            |request| match (request.method.as_str(), request.path.as_str()) {
+                ("GET", "/v1/access_token") => Canned::json(200, json!({"tokens": []})),
+                _ => Canned::json(404, json!({"message": "Token not found"})),
+            },
+        );
+    cmd()
+        .api(&server)
+        .args(["info", PREFIX])
+        .run()
+        .code(4)
+        .one_line_error()
+        .stderr_contains("no token matches prefix");
 }
 
 /// The README's own mistake: `--url` ending in `/v1`, against the sandbox.
