@@ -684,6 +684,14 @@ mod tests {
                     !arg.get_short().is_some_and(|s| s.is_ascii_digit()),
                     "a short option that looks like a negative number changes argparse's rule"
                 );
+                // `normalize` then spells it by its long name (`-o` is `--output`), the
+                // one spelling `commands::complete` looks for.
+                assert!(
+                    arg.get_short().is_none() || !takes_value(arg) || arg.get_long().is_some(),
+                    "{}: -{:?} takes a value and has no long name",
+                    command.get_name(),
+                    arg.get_short()
+                );
             }
             command.get_subcommands().for_each(check);
         }

@@ -134,15 +134,13 @@ fn wanted(root: &Command, argv: &[std::ffi::OsString]) -> Option<Wanted> {
         } else if word == "--" {
             separated = true;
         } else if word.starts_with('-') && word != "-" {
-            // Values are attached by now (`--url=...`): an option alone that takes one is
-            // waiting for it.
+            // Values are attached by now (`--url=...`), and an option that takes one is
+            // spelled by its long name (`-o` is `--output`: `cli::argv::normalize`, whose
+            // tests check that every such option has one): an option alone is waiting for
+            // its value.
             let name = word.strip_prefix("--").filter(|name| !name.contains('='));
-            let short = word.strip_prefix('-').filter(|s| s.chars().count() == 1);
             waiting = command.get_arguments().find(|arg| {
-                arg.get_action().takes_values()
-                    && (name.is_some() && arg.get_long() == name
-                        || short
-                            .is_some_and(|s| arg.get_short().map(String::from) == Some(s.into())))
+                arg.get_action().takes_values() && name.is_some() && arg.get_long() == name
             });
         } else if command.has_subcommands() && positionals.is_empty() {
             command = command.find_subcommand(word)?;

@@ -188,28 +188,40 @@ fn create_for_an_app_user_sends_every_setting_and_shows_the_new_token() {
     assert_eq!(parsed[0]["max_age_seconds"], 7200);
 }
 
+/// The new token is shown even when the list that would give its details fails: with what
+/// was asked for (each setting as sent, extension only with a maximum age), and a warning.
 #[test]
 fn a_created_app_token_is_printed_even_when_its_details_cannot_be_read() {
-    let server = Org::new().serve();
-    // The user lookup, the create, then a failing list.
-    server.push(Canned::json(
-        200,
-        json!({"application_users": [{"user_id": "u1", "name": "ci-bot"}]}),
-    ));
-    server.push(Canned::json(
-        200,
-        json!({"full_token": NEW_FULL_TOKEN, "token_prefix": "NEWapptoken0"}),
-    ));
-    server.push(Canned::json(500, json!({"message": "list is down"})));
-    let out = cmd()
-        .api(&server)
-        .args(["--retry-budget", "0", "create", "--app-user", "u1"])
-        .args(["--description", "d", "--organization-id", ORG])
-        .run();
-    out.success()
-        .stdout_contains(NEW_FULL_TOKEN)
-        .stderr_contains("warning: the token was created")
-        .stderr_contains("list is down");
+    for (extend, extended) in [(&[][..], false), (&["--extend-when-used"][..], true)] {
+        let server = Org::new().serve();
+        // The user lookup, the create, then a failing list.
+        server.push(Canned::json(
+            200,
+            json!({"application_users": [{"user_id": "u1", "name": "ci-bot"}]}),
+        ));
+        server.push(Canned::json(
+            200,
+            json!({"full_token": NEW_FULL_TOKEN, "token_prefix": "NEWapptoken0"}),
+        ));
+        server.push(Canned::json(500, json!({"message": "list is down"})));
+        let out = cmd()
+            .api(&server)
+            .args(["--retry-budget", "0", "create", "--app-user", "u1"])
+            .args(["--description", "d", "--organization-id", ORG])
+            .args(["--max-age-seconds", "3600", "-o", "json"])
+            .args(extend)
+            .run();
+        out.success()
+            .stderr_contains("warning: the token was created")
+            .stderr_contains("list is down");
+        let shown: Value = serde_json::from_str(&out.stdout).expect("JSON");
+        let shown = &shown[0];
+        assert_eq!(shown["full_token"], NEW_FULL_TOKEN);
+        assert_eq!(shown["token_prefix"], "NEWapptoken0");
+        assert_eq!(shown["description"], "d");
+        assert_eq!(shown["max_age_seconds"], 3600);
+        assert_eq!(shown["extend_when_used"], extended, "{}", out.stdout);
+    }
 }
 
 #[test]

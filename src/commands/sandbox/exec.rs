@@ -341,14 +341,23 @@ mod tests {
             Some(PathBuf::from("first/npm.EXE"))
         );
         assert_eq!(find("npm", &["third/npm.cmd"]), None);
+        // A name with a directory or an extension of its own is run as it is, even where
+        // adding an extension would find a file.
+        let decoys = [
+            "first/npm.cmd",
+            "first/npm.cmd.cmd",
+            "first/dir/npm.cmd",
+            "first/./npm.cmd",
+        ];
         for named in ["npm.cmd", "dir/npm", "./npm"] {
-            assert_eq!(find(named, &["first/npm.cmd"]), None, "{named}");
+            assert_eq!(find(named, &decoys), None, "{named}");
         }
+        // Only `.EXT` entries count: not an empty one, a lone `.`, or one without its dot.
         let odd = find_with_extensions(
             OsStr::new("npm"),
             &path,
-            OsStr::new(";;CMD;.ps1;.X"),
-            present(&["first/npm.ps1", "first/npmCMD"]),
+            OsStr::new(";;.;CMD;.ps1;.X"),
+            present(&["first/npm.ps1", "first/npmcmd", "first/npm."]),
         );
         assert_eq!(
             odd,

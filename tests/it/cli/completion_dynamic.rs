@@ -252,7 +252,7 @@ fn bash_completes_prefixes_app_users_and_organizations() {
     // avn's positional user ID.
     assert_eq!(
         sorted(complete("avn-token application-user token list ")),
-        sorted(vec![bot_id, two_words])
+        sorted(vec![bot_id, two_words.clone()])
     );
     let organizations = complete("avn-token application-user list --organization-id ");
     assert_eq!(organizations.len(), 1);
@@ -272,6 +272,32 @@ fn bash_completes_prefixes_app_users_and_organizations() {
     }
     assert!(complete("avn-token user ").contains(&"access-token".to_owned()));
     assert!(complete("avn-token revoke --f").contains(&"--force".to_owned()));
+    // Options before the word, a flag or a short one with its value, are read as clap
+    // reads them.
+    assert_eq!(sorted(complete("avn-token revoke --force ")), mine);
+    assert_eq!(sorted(complete("avn-token -o json info ")), mine);
+    // An option waiting for its value gets the value's completion, not a token prefix.
+    for option in ["-o", "--output"] {
+        assert_eq!(
+            complete(&format!("avn-token info {option} ")),
+            ["table", "json", "csv", "yaml", "pretty"],
+            "{option}"
+        );
+    }
+    // A name two users share is no name for --app-user: each is offered by its ID.
+    world.run(&["application-user", "create", "--name", "twin"]);
+    world.run(&["application-user", "create", "--name", "twin"]);
+    let twins: Vec<String> = world
+        .users()
+        .into_iter()
+        .filter(|(_, name)| name == "twin")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(twins.len(), 2);
+    assert_eq!(
+        sorted(complete("avn-token list --app-user ")),
+        sorted([vec!["ci-bot".to_owned(), two_words], twins].concat())
+    );
 }
 
 /// The command line's own `--url` and `--auth-token` are the ones used, as the command
