@@ -162,3 +162,23 @@ fn exec_reports_a_final_save_that_failed_without_hiding_the_command_status() {
         assert_eq!(out.stdout, "");
     }
 }
+
+/// A SIGTERM for the sandbox is passed on to the command, which decides how to end (here
+/// with its own status); the sandbox then saves and exits with that status. The command
+/// would otherwise end by itself after ten seconds, with another status.
+#[test]
+fn exec_passes_a_stop_on_to_the_command() {
+    let script = "trap 'echo stopping; exit 42' TERM; echo ready; \
+                  i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; exit 3";
+    let mut process = cmd()
+        .args(["sandbox", "--exec", "--", "sh", "-c", script])
+        .spawn();
+    let stdout = process.child.stdout.take().expect("stdout");
+    let (seen, reader) = crate::support::wait_for_output(stdout, "ready\n");
+    crate::support::send_signal(&process.child, "TERM");
+    let run = process.finish();
+    reader.join().expect("reader");
+    let stdout = String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
+    assert_eq!(stdout, "ready\nstopping\n", "{}", run.stderr);
+    run.code(42);
+}
