@@ -258,3 +258,26 @@ fn fish_third_level(mut script: String) -> String {
     }
     script
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A clap_complete whose bash script no longer has the two lines `bash` rewrites (each
+    /// registering the internal name with `complete -F _avn_token`) is refused, not patched
+    /// half-way: either part missing is enough.
+    #[test]
+    fn a_bash_script_of_another_shape_is_refused() {
+        let script = |function: &str, name: &str| {
+            let line = format!("complete -F {function} -o default {name}\n");
+            format!(
+                "_avn_token() {{ :; }}\n{line}\nif [[ \"${{BASH_VERSINFO[0]}}\" -eq 4 ]]; then\n{line}fi\n"
+            )
+        };
+        assert!(bash(script("_avn_token", BASH_INTERNAL_NAME)).is_ok());
+        for (function, name) in [("_other", BASH_INTERNAL_NAME), ("_avn_token", "other")] {
+            let refused = bash(script(function, name)).expect_err("refused");
+            assert!(refused.to_string().contains("have changed"), "{refused}");
+        }
+    }
+}
