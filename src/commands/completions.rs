@@ -280,4 +280,57 @@ mod tests {
             assert!(refused.to_string().contains("have changed"), "{refused}");
         }
     }
+
+    /// The same for zsh: the function `zsh` renames and the trailer it calls it from, each
+    /// exactly once.
+    #[test]
+    fn a_zsh_script_of_another_shape_is_refused() {
+        let trailer = "\nif [ \"$funcstack[1]\" = \"_avn-token\" ]; then\n_avn-token \"$@\"\nfi\n";
+        let definition = "\n_avn-token() {\n:\n}\n";
+        assert!(zsh(format!("#compdef avn-token\n{definition}{trailer}")).is_ok());
+        for script in [
+            format!("#compdef avn-token\n{trailer}"),
+            format!("#compdef avn-token\n{definition}"),
+            format!("#compdef avn-token\n{definition}{definition}{trailer}"),
+        ] {
+            let refused = zsh(script).expect_err("refused");
+            assert!(refused.to_string().contains("has changed"), "{refused}");
+        }
+    }
+
+    /// Only fish's entries for `--app-user` and `--organization-id` values (`-r`) complete
+    /// from the API; every other line stays as generated.
+    #[test]
+    fn fish_asks_the_api_for_the_two_options_only() {
+        let asked = " -f -a '(__fish_avn_token_values)'";
+        let lines = [
+            ("complete -c avn-token -n x -l app-user -d 'User' -r", true),
+            (
+                "complete -c avn-token -n x -l organization-id -d 'Org' -r",
+                true,
+            ),
+            (
+                "complete -c avn-token -n x -l description -d 'Text' -r",
+                false,
+            ),
+            ("complete -c avn-token -n x -l app-user -d 'A flag'", false),
+            (
+                "complete -c avn-token -n x -f -a \"list\" -d 'List tokens'",
+                false,
+            ),
+            ("# complete -l app-user -r", false),
+        ];
+        let script: String = lines.iter().map(|(line, _)| format!("{line}\n")).collect();
+        let out = fish_dynamic_options(&script);
+        let out: Vec<&str> = out.lines().collect();
+        assert_eq!(out.len(), lines.len());
+        for ((line, dynamic), got) in lines.iter().zip(out) {
+            let expected = if *dynamic {
+                format!("{line}{asked}")
+            } else {
+                (*line).to_owned()
+            };
+            assert_eq!(got, expected);
+        }
+    }
 }
