@@ -430,7 +430,7 @@ fn delete_on_a_terminal_warns_and_asks() {
     let Some(script) = crate::support::on_a_terminal(&server, &arguments) else {
         return;
     };
-    let declined = script.write_stdin("n\n").run();
+    let declined = crate::support::answer_on_a_terminal(script, "[y/N]", "n\n");
     declined
         .stdout_contains("warning: Deleting an application user cannot be undone")
         .stdout_contains("Delete application user u1? [y/N]")
@@ -443,7 +443,7 @@ fn delete_on_a_terminal_warns_and_asks() {
     let Some(script) = crate::support::on_a_terminal(&server, &arguments) else {
         return;
     };
-    let accepted = script.write_stdin("y\n").run();
+    let accepted = crate::support::answer_on_a_terminal(script, "[y/N]", "y\n");
     accepted.stdout_contains("Application user u1 deleted successfully.");
     assert_eq!(
         calls(&server).last().unwrap(),
@@ -457,7 +457,7 @@ fn delete_on_a_terminal_warns_and_asks() {
     else {
         return;
     };
-    let declined = script.write_stdin("n\n").run();
+    let declined = crate::support::answer_on_a_terminal(script, "Confirm delete (y/N)?", "n\n");
     declined
         .stdout_contains("*\r\nDeleting an application user cannot be undone")
         .stdout_contains("Confirm delete (y/N)?");
@@ -470,7 +470,7 @@ fn delete_on_a_terminal_warns_and_asks() {
     else {
         return;
     };
-    let accepted = script.write_stdin("y\n").run();
+    let accepted = crate::support::answer_on_a_terminal(script, "Confirm delete (y/N)?", "y\n");
     assert_eq!(
         accepted.stdout.matches("Confirm delete (y/N)?").count(),
         1,

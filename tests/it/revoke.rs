@@ -8,8 +8,8 @@ use crate::support::fakes::{deletes, fake_aiven, token_api};
 use crate::support::hostile::PREFIX;
 use crate::support::sandbox::SandboxEnv;
 use crate::support::server::{Canned, ScriptedServer};
+use crate::support::{answer_on_a_terminal, on_a_terminal, wait_for_output};
 use crate::support::{cmd, token};
-use crate::support::{on_a_terminal, wait_for_output};
 
 #[test]
 fn revoke_accepts_an_empty_json_body_where_avn_crashes() {
@@ -81,7 +81,7 @@ fn revoke_asks_on_a_terminal_and_respects_no() {
     let server = token_api(vec![token("TARGETtoken0", "deploy")]);
     let on_terminal = |answer: &str| {
         let script = on_a_terminal(&server, "revoke TARGETtoken0")?;
-        Some(script.write_stdin(answer).run())
+        Some(answer_on_a_terminal(script, "[y/N]", answer))
     };
     let Some(declined) = on_terminal("n\n") else {
         return;
@@ -110,7 +110,7 @@ fn revoke_force_on_a_terminal_still_asks() {
     let Some(script) = on_a_terminal(&server, "revoke CURRENTtoken --force") else {
         return;
     };
-    let declined = script.write_stdin("n\n").run();
+    let declined = answer_on_a_terminal(script, "[y/N]", "n\n");
     declined
         .stdout_contains("Revoke token CURRENTtoken (\"me\")? [y/N]")
         .stdout_contains("aborted");

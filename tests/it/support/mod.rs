@@ -281,6 +281,26 @@ pub fn on_a_terminal(server: &ScriptedServer, arguments: &str) -> Option<Cmd> {
     Some(script_terminal(arguments)?.api(server).env("TERM", "dumb"))
 }
 
+/// `script` (from [`on_a_terminal`]) run with `answer` typed once `prompt` is on the
+/// terminal, as a person answers: typed before, the terminal would echo it wherever the
+/// output had got to, in the middle of the program's own lines. The run's stdout is all
+/// the terminal showed.
+pub fn answer_on_a_terminal(script: Cmd, prompt: &str, answer: &str) -> Run {
+    use std::io::Write;
+    let mut running = script.spawn();
+    let stdout = running.child.stdout.take().expect("stdout");
+    let (seen, reader) = wait_for_output(stdout, prompt);
+    let mut stdin = running.child.stdin.take().expect("stdin");
+    stdin.write_all(answer.as_bytes()).expect("the answer");
+    stdin.flush().expect("the answer");
+    // Open until the end: `script` may end the session when its input ends.
+    let mut run = running.finish();
+    drop(stdin);
+    reader.join().expect("the reader");
+    run.stdout = String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
+    run
+}
+
 /// `script` running `avn-token ARGUMENTS` on a pseudo-terminal (see [`on_a_terminal`]),
 /// stdout and stderr both going to the terminal, whose output is the run's stdout (lines
 /// ending in CRLF); `None` where there is none, said as a skip.
