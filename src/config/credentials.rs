@@ -177,7 +177,10 @@ impl Credentials {
         }
         let body = serde_json::to_vec(&self.fields).map_err(|e| fail(e.to_string()))?;
         crate::files::write_private(path, &body).map_err(|e| fail(e.to_string()))?;
-        Ok(directory_warning(path).into_iter().collect())
+        Ok([directory_warning(path), profile_warning(path)]
+            .into_iter()
+            .flatten()
+            .collect())
     }
 }
 
@@ -288,12 +291,17 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Warnings about how the credentials file at `path` is stored, for a command that read it:
-/// other users can read it, or replace or remove it through its directory.
+/// other users can read it, or replace or remove it through its directory, or (on Windows)
+/// it is outside the folder whose access rules protect it.
 pub(super) fn permission_warnings(path: &Path) -> Vec<String> {
-    [file_warning(path), directory_warning(path)]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        file_warning(path),
+        directory_warning(path),
+        profile_warning(path),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// A warning when the credentials file can be read by group or others.
@@ -336,12 +344,57 @@ fn directory_of(path: &Path) -> &Path {
     }
 }
 
+/// On Windows, a warning when the credentials file at `path` is outside the user's profile
+/// folder: the modes this store asks for do nothing there ([`mode_of`]), and what protects
+/// the file is the access control list it inherits from its folder. The profile's is
+/// private to the user; another folder's (`D:\ci`, a shared drive) may let others read it.
+/// Nothing is said on other platforms, where the modes are checked instead.
+///
+/// Both paths are compared in their canonical form (links followed, 8.3 short names such
+/// as `RUNNER~1` expanded, the same `\\?\` prefix on both); when either cannot be resolved
+/// nothing is said rather than a guess.
+fn profile_warning(path: &Path) -> Option<String> {
+    if !cfg!(windows) {
+        return None;
+    }
+    // The profile folder as the system records it, not `USERPROFILE`: the folder whose
+    // access rules are the user's own.
+    let profile = dirs::home_dir()?;
+    let within = is_within_ignoring_case(
+        &std::fs::canonicalize(directory_of(path)).ok()?,
+        &std::fs::canonicalize(&profile).ok()?,
+    );
+    if within {
+        return None;
+    }
+    Some(format!(
+        "credentials file {} is outside your profile folder {}: on Windows it is \
+         protected by its folder's access rules, not by mode 0600; keep it under your \
+         profile or make sure only you can read that folder",
+        path.display(),
+        profile.display()
+    ))
+}
+
+/// Whether `path` is `folder` or lies under it, component by component, ignoring case as
+/// Windows' file systems do (the only platform this is asked on; the comparison itself is
+/// tested everywhere).
+fn is_within_ignoring_case(path: &Path, folder: &Path) -> bool {
+    let lower = |path: &Path| -> Vec<String> {
+        path.components()
+            .map(|part| part.as_os_str().to_string_lossy().to_lowercase())
+            .collect()
+    };
+    lower(path).starts_with(&lower(folder))
+}
+
 /// The permission bits of what is at `path` (symlinks followed), if it exists and has any.
 ///
 /// The one place the credentials store's checks depend on the platform. On Windows a file
 /// is protected by its access control list, inherited from the folder it is created in (the
 /// user's profile for the default path), not by a mode: the 0600 and 0700 this store writes
-/// are not applied there, and nothing is checked or warned about.
+/// are not applied there, and nothing is checked: [`profile_warning`] says where the file is
+/// instead.
 fn mode_of(path: &Path) -> Option<u32> {
     #[cfg(unix)]
     {
@@ -578,5 +631,34 @@ mod tests {
         }
         // A file named without a directory is in the current one.
         assert_eq!(directory_of(Path::new("c.json")), Path::new("."));
+    }
+
+    #[test]
+    fn outside_the_profile_is_a_windows_warning_only() {
+        // The folder itself and what is under it, whatever the case; not a sibling whose
+        // name merely starts the same, nor a parent.
+        let profile = Path::new("/users/Me");
+        for (path, within) in [
+            ("/users/Me", true),
+            ("/USERS/me/.config/aiven", true),
+            ("/users/me/AppData/Local/Temp/x", true),
+            ("/users/Me2", false),
+            ("/users", false),
+            ("/ci/aiven", false),
+        ] {
+            assert_eq!(
+                is_within_ignoring_case(Path::new(path), profile),
+                within,
+                "{path}"
+            );
+        }
+        // Off Windows the modes are checked instead, and nothing is said of where the file
+        // is: a directory outside the home directory gets no warning here.
+        if !cfg!(windows) {
+            let elsewhere = tempfile::tempdir().unwrap();
+            let file = elsewhere.path().join("c.json");
+            std::fs::write(&file, "{}").unwrap();
+            assert_eq!(profile_warning(&file), None);
+        }
     }
 }
