@@ -27,7 +27,7 @@ use clap::{Arg, Command};
 /// `avn`'s options (aiven-client 4.18.0) for each command avn-token mirrors, keyed by `avn`'s
 /// words for the command (`""`: the top level, before any command). Listed as `avn`'s parser
 /// holds them: `tests/it/data/avn_options.py options` prints this table from aiven-client's
-/// own argparse tree, and `tests/it/argparse.rs` checks the two agree.
+/// own argparse tree, and `tests/it/cli/argparse.rs` checks the two agree.
 pub const AVN_OPTIONS: &[(&str, &[&str])] = &[
     (
         "",

@@ -1,7 +1,7 @@
 """avn's own parser, read from aiven-client itself: the options of every avn command that
 avn-token mirrors, and command lines that exercise how argparse reads them.
 
-Run by tests/it/argparse.rs with the Python beside the reference `avn` (AVN_BIN), so the
+Run by tests/it/cli/argparse.rs with the Python beside the reference `avn` (AVN_BIN), so the
 cases follow avn's parser rather than a list typed by hand:
 
     avn_options.py options    JSON: {"path words": [option strings]} for each command,
