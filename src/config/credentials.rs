@@ -177,10 +177,8 @@ impl Credentials {
         }
         let body = serde_json::to_vec(&self.fields).map_err(|e| fail(e.to_string()))?;
         crate::files::write_private(path, &body).map_err(|e| fail(e.to_string()))?;
-        Ok([directory_warning(path), profile_warning(path)]
-            .into_iter()
-            .flatten()
-            .collect())
+        // The file's own mode is the 0600 just written: only where it is can be wrong.
+        Ok(location_warnings(path).into_iter().flatten().collect())
     }
 }
 
@@ -294,14 +292,16 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 /// other users can read it, or replace or remove it through its directory, or (on Windows)
 /// it is outside the folder whose access rules protect it.
 pub(super) fn permission_warnings(path: &Path) -> Vec<String> {
-    [
-        file_warning(path),
-        directory_warning(path),
-        profile_warning(path),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
+    std::iter::once(file_warning(path))
+        .chain(location_warnings(path))
+        .flatten()
+        .collect()
+}
+
+/// The warnings about where the credentials file at `path` is, which hold for a file this
+/// store has just written as for one it reads: its directory, and (on Windows) its folder.
+fn location_warnings(path: &Path) -> [Option<String>; 2] {
+    [directory_warning(path), profile_warning(path)]
 }
 
 /// A warning when the credentials file can be read by group or others.
