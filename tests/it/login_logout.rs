@@ -10,7 +10,7 @@ use crate::support::platform::{mode, set_mode};
 use crate::support::sandbox::{SandboxEnv, find};
 use crate::support::server::{Canned, ScriptedServer};
 use crate::support::{Cmd, avn_binary, cmd, credentials_file, write_credentials};
-use crate::support::{on_a_terminal, wait_for_output};
+use crate::support::{answer_on_a_terminal, on_a_terminal};
 
 #[test]
 #[cfg_attr(not(unix), ignore = "file modes: Unix's")]
@@ -226,23 +226,18 @@ fn login_reads_a_long_piped_token_whole_and_refuses_a_flood() {
 /// On a terminal, login prompts without echo: what is typed is stored, never shown.
 #[test]
 fn login_prompts_without_echo_on_a_terminal() {
-    use std::io::Write;
     let server = token_api(vec![]);
     let home = tempfile::tempdir().unwrap();
     let Some(script) = on_a_terminal(&server, "login") else {
         return;
     };
-    let mut running = script.home(home.path()).spawn();
-    let child = &mut running.child;
-    let (seen, reader) = wait_for_output(child.stdout.take().unwrap(), "input hidden");
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(b"typed/secret+token=\n").unwrap();
-    stdin.flush().unwrap();
-    let status = child.wait().unwrap();
-    drop(stdin);
-    reader.join().unwrap();
-    let shown = String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
-    assert_eq!(status.code(), Some(0), "{shown}");
+    let typed = answer_on_a_terminal(
+        script.home(home.path()),
+        "input hidden",
+        "typed/secret+token=\n",
+    );
+    let shown = &typed.stdout;
+    assert_eq!(typed.status, Some(0), "{shown}");
     assert!(
         !shown.contains("typed/secret"),
         "the token was echoed: {shown}"
